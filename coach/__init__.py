@@ -1,0 +1,1 @@
+"""The Coaching Workbench's reusable core: no Streamlit in here, ever."""

@@ -1,0 +1,271 @@
+"""The workbench's nouns as pydantic models: what a session, question, answer and
+evaluation *are*, independent of where they are stored or who produced them.
+
+Models named ``...Draft`` are what an agent produces before the store gives it an id
+and a time; the stored models extend them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def new_id() -> str:
+    """A random, URL-safe identifier (hex UUID4)."""
+    return uuid.uuid4().hex
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CoachingLevel(StrEnum):
+    """``help`` encourages and explains; ``strict`` scores as a demanding interviewer."""
+
+    HELP = "help"
+    STRICT = "strict"
+
+
+class SessionKind(StrEnum):
+    INTERVIEW = "interview"
+    CHAT = "chat"
+
+
+class DocumentKind(StrEnum):
+    RESUME = "resume"
+    JOB_DESCRIPTION = "job_description"
+
+    @property
+    def label(self) -> str:
+        return "resume" if self is DocumentKind.RESUME else "job description"
+
+
+class QuestionType(StrEnum):
+    BEHAVIOURAL = "behavioural"
+    TECHNICAL = "technical"
+    SITUATIONAL = "situational"
+    ROLE_SPECIFIC = "role_specific"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", "-")
+
+
+class QuestionSource(StrEnum):
+    """Where a question came from, so the page can say why it was asked."""
+
+    BANK = "bank"
+    TAILORED = "tailored"
+    CUSTOM = "custom"
+    MODEL = "model"
+
+
+class AnswerMode(StrEnum):
+    TEXT = "text"
+    VOICE = "voice"
+
+
+class RubricDimension(StrEnum):
+    """The named dimensions every answer is scored on, 1-10 each."""
+
+    RELEVANCE = "relevance"
+    STRUCTURE = "structure"
+    SPECIFICITY = "specificity"
+    IMPACT = "impact"
+    OWNERSHIP = "ownership"
+    CLARITY = "clarity"
+
+    @property
+    def label(self) -> str:
+        return _DIMENSION_LABELS[self]
+
+
+_DIMENSION_LABELS = {
+    RubricDimension.RELEVANCE: "Relevance to the question and role",
+    RubricDimension.STRUCTURE: "STAR structure",
+    RubricDimension.SPECIFICITY: "Specificity and evidence",
+    RubricDimension.IMPACT: "Impact and results",
+    RubricDimension.OWNERSHIP: "Ownership",
+    RubricDimension.CLARITY: "Clarity and length",
+}
+
+
+class Attribution(_Model):
+    """Who produced a result: which agent, persona, provider and model.
+
+    ``fallback`` is true when the configured provider failed and another one answered;
+    ``notice`` then says why, in words for the candidate.
+    """
+
+    agent: str
+    persona: str
+    provider: str
+    model: str
+    fallback: bool = False
+    notice: str = ""
+
+    @property
+    def is_offline(self) -> bool:
+        return self.provider == "offline"
+
+    @property
+    def label(self) -> str:
+        source = "Offline coach" if self.is_offline else f"{self.provider} · {self.model}"
+        text = f"{source} · {self.agent} ({self.persona})"
+        return f"{text} · fallback" if self.fallback else text
+
+
+# --- sessions -------------------------------------------------------------------------
+
+
+class Session(_Model):
+    id: str
+    name: str
+    kind: SessionKind = SessionKind.INTERVIEW
+    persona: str = "primary_coach"
+    coaching_level: CoachingLevel = CoachingLevel.HELP
+    current_question_id: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    metadata: dict[str, str] = Field(default_factory=dict)
+
+
+class SessionOverview(_Model):
+    """One row of the sessions list: enough to choose, nothing more."""
+
+    id: str
+    name: str
+    kind: SessionKind
+    created_at: datetime
+    updated_at: datetime
+    question_count: int = 0
+    answered_count: int = 0
+    average_score: float | None = None
+
+
+# --- documents ------------------------------------------------------------------------
+
+
+class ExtractedDocument(_Model):
+    """Text taken out of an upload or a paste, checked against the limits."""
+
+    kind: DocumentKind
+    filename: str
+    media_type: str
+    text: str
+    pages: int | None = None
+
+    @property
+    def char_count(self) -> int:
+        return len(self.text)
+
+
+class Document(ExtractedDocument):
+    id: str
+    session_id: str
+    created_at: datetime
+
+
+# --- questions ------------------------------------------------------------------------
+
+
+class QuestionDraft(_Model):
+    text: str = Field(min_length=1)
+    type: QuestionType
+    competency: str = "general"
+    source: QuestionSource = QuestionSource.BANK
+    rationale: str = Field(default="", description="Why this question, for the candidate.")
+
+
+class QuestionSet(_Model):
+    """What an agent returns when asked for questions."""
+
+    questions: list[QuestionDraft]
+    attribution: Attribution | None = None
+
+
+class Question(QuestionDraft):
+    id: str
+    session_id: str
+    position: int
+    created_at: datetime
+
+
+# --- answers and evaluations ----------------------------------------------------------
+
+
+class Answer(_Model):
+    id: str
+    session_id: str
+    question_id: str
+    attempt: int = Field(ge=1)
+    text: str
+    mode: AnswerMode = AnswerMode.TEXT
+    created_at: datetime
+
+
+class DimensionScore(_Model):
+    dimension: RubricDimension
+    score: int = Field(ge=1, le=10)
+    comment: str = ""
+
+
+class EvaluationDraft(_Model):
+    """A scored judgement of one answer, before it is stored."""
+
+    overall: float = Field(ge=1, le=10)
+    headline: str = Field(description="One sentence verdict the candidate reads first.")
+    dimensions: list[DimensionScore]
+    strengths: list[str] = Field(default_factory=list)
+    improvements: list[str] = Field(default_factory=list)
+    example_answer: str = ""
+    non_answer: bool = False
+    coaching_level: CoachingLevel = CoachingLevel.HELP
+    attribution: Attribution | None = None
+
+    def dimension(self, dimension: RubricDimension) -> DimensionScore | None:
+        return next((d for d in self.dimensions if d.dimension is dimension), None)
+
+
+class Evaluation(EvaluationDraft):
+    id: str
+    answer_id: str
+    session_id: str
+    question_id: str
+    created_at: datetime
+
+
+class Attempt(_Model):
+    """An answer and, once it has been scored, its evaluation."""
+
+    answer: Answer
+    evaluation: Evaluation | None = None
+
+
+# --- summaries ------------------------------------------------------------------------
+
+
+class SummaryDraft(_Model):
+    average_score: float | None = None
+    questions_total: int = 0
+    questions_answered: int = 0
+    dimension_averages: dict[RubricDimension, float] = Field(default_factory=dict)
+    strongest: list[RubricDimension] = Field(default_factory=list)
+    weakest: list[RubricDimension] = Field(default_factory=list)
+    highlights: list[str] = Field(default_factory=list)
+    next_steps: list[str] = Field(default_factory=list)
+    attribution: Attribution | None = None
+
+
+class SessionSummary(SummaryDraft):
+    id: str
+    session_id: str
+    created_at: datetime

@@ -1,0 +1,67 @@
+"""The one small interface every model speaks, real or offline.
+
+Modelled on pydantic-ai's ``Model``: a provider takes a typed request and returns a
+typed result; it knows nothing of sessions, storage or pages. Fallback between
+providers is itself a provider, so no service needs try/except ladders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Generic, Protocol, TypeVar, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from coach.tasks import CoachTask
+
+T = TypeVar("T", bound=BaseModel)
+
+
+class ModelSettings(BaseModel):
+    """Per-request model parameters, merged defaults -> persona -> call in one place."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    model: str
+    temperature: float = Field(default=0.4, ge=0, le=2)
+    top_p: float | None = Field(default=None, gt=0, le=1)
+    max_tokens: int = Field(default=800, gt=0)
+
+
+class ProviderRequest(BaseModel):
+    """Everything a provider needs for one call."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    agent: str
+    persona: str
+    system_prompt: str
+    task: CoachTask
+    settings: ModelSettings
+
+
+class Completion(BaseModel, Generic[T]):
+    """A provider's typed answer and who really produced it."""
+
+    value: T
+    provider: str
+    model: str
+    fallback: bool = False
+    notice: str = ""
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """A source of completions. ``name`` appears in attributions and telemetry."""
+
+    name: str
+
+    async def structured(self, request: ProviderRequest, output: type[T]) -> Completion[T]:
+        """Answer the task with a validated instance of ``output``."""
+        ...
+
+    def stream(self, request: ProviderRequest) -> AsyncIterator[str]:
+        """Answer the task as text, piece by piece, for a person who is waiting."""
+        ...

@@ -1,0 +1,94 @@
+"""Typed settings, read once from the environment (prefix ``COACH_``) and ``.env``.
+
+Nested parts use ``__`` as the delimiter: ``COACH_STORE__PATH``,
+``COACH_UPLOADS__MAX_BYTES``, ``COACH_AGENT__PROVIDER``. The OpenAI key may also come
+from the conventional ``OPENAI_API_KEY``; it is a ``SecretStr`` so it never prints.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from coach.domain import CoachingLevel
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MiB = 1024 * 1024
+
+
+def default_data_dir() -> Path:
+    """The user's data folder (XDG on Linux), so the database outlives the checkout."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "coach-workbench"
+
+
+class StoreSettings(BaseModel):
+    """Where sessions live and how long to wait when another process holds the file."""
+
+    path: Path = Field(default_factory=lambda: default_data_dir() / "workbench.duckdb")
+    lock_timeout_seconds: float = Field(default=15.0, gt=0)
+    idle_release_seconds: float = Field(
+        default=0.5,
+        ge=0,
+        description="Close the database file after this long idle, so notebooks can open it.",
+    )
+
+
+class UploadSettings(BaseModel):
+    """Limits that keep a huge or hostile upload from stalling the app."""
+
+    max_bytes: int = Field(default=10 * MiB, gt=0)
+    max_pages: int = Field(default=50, gt=0)
+    max_chars: int = Field(default=200_000, gt=0)
+
+
+class AgentSettings(BaseModel):
+    """Which personas the team uses and which provider answers them."""
+
+    provider: Literal["auto", "offline", "openai"] = Field(
+        default="auto",
+        description="auto: a real model when a key or base URL is set, else the offline coach.",
+    )
+    personas_dir: Path = PROJECT_ROOT / "personas"
+    default_persona: str = "primary_coach"
+    feedback_persona: str = "feedback_coach"
+    chat_persona: str = "general_chat"
+    coaching_level: CoachingLevel = CoachingLevel.HELP
+    questions_per_session: int = Field(default=5, ge=1, le=20)
+
+
+class CoachSettings(BaseSettings):
+    """Everything the workbench can be told from outside, in one typed object."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="COACH_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    uploads: UploadSettings = Field(default_factory=UploadSettings)
+    agent: AgentSettings = Field(default_factory=AgentSettings)
+    openai_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("COACH_OPENAI_API_KEY", "OPENAI_API_KEY"),
+    )
+    openai_base_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("COACH_OPENAI_BASE_URL", "OPENAI_BASE_URL"),
+    )
+
+    @property
+    def uses_real_model(self) -> bool:
+        """True when settings ask for, or allow and can reach, a real model."""
+        if self.agent.provider == "offline":
+            return False
+        if self.agent.provider == "openai":
+            return True
+        return bool(self.openai_api_key or self.openai_base_url)

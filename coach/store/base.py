@@ -1,0 +1,119 @@
+"""The ``SessionStore`` protocol: everything the services may ask of storage.
+
+DuckDB implements it today; a Postgres implementation can follow behind the same
+interface, so nothing here mentions DuckDB. Every method writes through at once
+(autosave): there is no "save" step a crash could skip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from coach.domain import (
+    Answer,
+    AnswerMode,
+    CoachingLevel,
+    Document,
+    Evaluation,
+    EvaluationDraft,
+    ExtractedDocument,
+    Question,
+    QuestionDraft,
+    Session,
+    SessionKind,
+    SessionOverview,
+    SessionSummary,
+    SummaryDraft,
+)
+
+
+@runtime_checkable
+class SessionStore(Protocol):
+    # sessions
+    def create_session(
+        self,
+        name: str,
+        *,
+        kind: SessionKind = SessionKind.INTERVIEW,
+        persona: str = "primary_coach",
+        coaching_level: CoachingLevel = CoachingLevel.HELP,
+        metadata: dict[str, str] | None = None,
+    ) -> Session: ...
+
+    def get_session(self, session_id: str) -> Session:
+        """Raises ``SessionNotFound``."""
+        ...
+
+    def list_sessions(
+        self, search: str | None = None, *, limit: int = 50, offset: int = 0
+    ) -> list[SessionOverview]:
+        """Newest activity first; ``search`` matches the name, case-insensitively."""
+        ...
+
+    def count_sessions(self, search: str | None = None) -> int: ...
+
+    def rename_session(self, session_id: str, name: str) -> Session: ...
+
+    def delete_session(self, session_id: str) -> None:
+        """Deletes the session and everything that belongs to it."""
+        ...
+
+    def set_current_question(self, session_id: str, question_id: str | None) -> None:
+        """Remembers where the candidate is, so a resumed session opens there."""
+        ...
+
+    def set_coaching_level(self, session_id: str, level: CoachingLevel) -> Session: ...
+
+    # documents
+    def add_document(self, session_id: str, document: ExtractedDocument) -> Document: ...
+
+    def documents(self, session_id: str) -> list[Document]: ...
+
+    # questions
+    def add_questions(self, session_id: str, drafts: Sequence[QuestionDraft]) -> list[Question]:
+        """Appends after the existing questions, in order."""
+        ...
+
+    def questions(self, session_id: str) -> list[Question]: ...
+
+    def get_question(self, question_id: str) -> Question:
+        """Raises ``QuestionNotFound``."""
+        ...
+
+    def remove_question(self, question_id: str) -> None:
+        """Removes the question with its answers, evaluations and draft."""
+        ...
+
+    # drafts: the text in the answer box, saved as it is typed
+    def save_draft(self, session_id: str, question_id: str, text: str) -> None: ...
+
+    def draft(self, question_id: str) -> str: ...
+
+    # answers and evaluations
+    def add_answer(
+        self, session_id: str, question_id: str, text: str, *, mode: AnswerMode = AnswerMode.TEXT
+    ) -> Answer:
+        """Stores the next attempt for the question and clears its draft."""
+        ...
+
+    def get_answer(self, answer_id: str) -> Answer:
+        """Raises ``AnswerNotFound``."""
+        ...
+
+    def answers(self, session_id: str, question_id: str | None = None) -> list[Answer]:
+        """Oldest first."""
+        ...
+
+    def add_evaluation(self, answer_id: str, draft: EvaluationDraft) -> Evaluation: ...
+
+    def evaluations(self, session_id: str) -> list[Evaluation]:
+        """Oldest first."""
+        ...
+
+    # summaries
+    def add_summary(self, session_id: str, draft: SummaryDraft) -> SessionSummary: ...
+
+    def latest_summary(self, session_id: str) -> SessionSummary | None: ...
+
+    def close(self) -> None: ...

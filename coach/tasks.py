@@ -1,0 +1,72 @@
+"""The jobs an agent can hand to a model, as typed requests.
+
+A provider receives one of these rather than a bare prompt: the OpenAI provider
+renders it into messages, the offline coach answers it with rules. Either way the
+same task type maps to the same result type (see ``TASK_OUTPUTS``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from coach.domain import (
+    CoachingLevel,
+    EvaluationDraft,
+    QuestionDraft,
+    QuestionSet,
+    QuestionType,
+    SummaryDraft,
+)
+
+
+class _Task(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    coaching_level: CoachingLevel = CoachingLevel.HELP
+
+
+class GenerateQuestions(_Task):
+    """Ask for ``count`` new questions tailored to the resume and job description."""
+
+    kind: Literal["generate_questions"] = "generate_questions"
+    resume: str
+    job_description: str
+    count: int = Field(default=5, ge=1, le=20)
+    hint: str = Field(default="", description="Optional focus from the candidate.")
+    types: list[QuestionType] = Field(
+        default_factory=list, description="Only these types; empty means a balanced mix."
+    )
+    existing: list[str] = Field(
+        default_factory=list, description="Questions already in the session, not to repeat."
+    )
+
+
+class EvaluateAnswer(_Task):
+    """Score one answer to one question, with strengths, improvements and an example."""
+
+    kind: Literal["evaluate_answer"] = "evaluate_answer"
+    question: QuestionDraft
+    answer: str
+    resume: str = ""
+    job_description: str = ""
+
+
+class SummarizeSession(_Task):
+    """Sum up a session: averages, strongest and weakest dimensions, next steps."""
+
+    kind: Literal["summarize_session"] = "summarize_session"
+    questions: list[QuestionDraft]
+    evaluations: list[EvaluationDraft]
+
+
+CoachTask = Annotated[
+    GenerateQuestions | EvaluateAnswer | SummarizeSession, Field(discriminator="kind")
+]
+
+TASK_OUTPUTS: dict[str, type[BaseModel]] = {
+    "generate_questions": QuestionSet,
+    "evaluate_answer": EvaluationDraft,
+    "summarize_session": SummaryDraft,
+}
