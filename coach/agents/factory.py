@@ -1,0 +1,27 @@
+"""Builds agents from personas, choosing each agent's provider in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from coach.agents.agent import Agent
+from coach.personas import Persona, PersonaRegistry, PersonaRole
+from coach.providers.base import Provider
+
+ProviderFor = Callable[[Persona], Provider]
+
+
+class AgentFactory:
+    """``build(role, persona_name)`` -> an ``Agent`` with the right provider."""
+
+    def __init__(self, personas: PersonaRegistry, provider_for: ProviderFor) -> None:
+        self._personas = personas
+        self._provider_for = provider_for
+
+    @property
+    def personas(self) -> PersonaRegistry:
+        return self._personas
+
+    def build(self, role: PersonaRole, persona_name: str) -> Agent:
+        persona = self._personas.get(persona_name)
+        return Agent(role=role, persona=persona, provider=self._provider_for(persona))

@@ -1,0 +1,37 @@
+"""Shared fixtures: settings pointing at a temporary database and the real personas."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from coach.settings import PROJECT_ROOT, CoachSettings, StoreSettings
+
+REALDATA = PROJECT_ROOT.parent / "shared" / "realdata"
+
+
+@pytest.fixture(autouse=True)
+def _no_real_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see the developer's key or server: offline unless a test says so."""
+    for name in ("OPENAI_API_KEY", "COACH_OPENAI_API_KEY", "OPENAI_BASE_URL",
+                 "COACH_OPENAI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "workbench.duckdb"
+
+
+@pytest.fixture
+def settings(db_path: Path) -> CoachSettings:
+    return CoachSettings(store=StoreSettings(path=db_path, idle_release_seconds=0.2))
+
+
+@pytest.fixture
+def realdata() -> Iterator[Path]:
+    if not REALDATA.is_dir():
+        pytest.skip("../shared/realdata is not present on this machine")
+    yield REALDATA
