@@ -1,0 +1,1024 @@
+"""``SessionStore`` on one DuckDB file, shared politely with notebooks.
+
+DuckDB lets only one process open a file at a time, and analysts open the same file
+from notebooks while the workbench runs. So the store never holds the file for long:
+it *leases* a connection. The first operation opens the file, the operations of a
+burst (one page render) reuse it, and after ``idle_release_seconds`` without use a
+reaper thread closes it so another process can get in. When another process holds
+the file, opening retries with a short backoff for up to ``lock_timeout_seconds`` and
+then raises ``StoreBusy`` with a message a person can act on.
+
+All operations run one at a time under a re-entrant lock: a DuckDB connection is not
+safe to share between threads, the operations take about a millisecond, and
+serialising them makes attempt numbering and ``updated_at`` bumps trivially correct.
+Every public method is one short transaction: autosave, with no separate "save".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import duckdb
+from pydantic import BaseModel
+
+from coach.domain import (
+    Answer,
+    AnswerMode,
+    Attribution,
+    CoachingLevel,
+    DimensionScore,
+    Document,
+    DocumentKind,
+    Evaluation,
+    EvaluationDraft,
+    ExtractedDocument,
+    Question,
+    QuestionDraft,
+    QuestionSource,
+    QuestionType,
+    RubricDimension,
+    Session,
+    SessionKind,
+    SessionOverview,
+    SessionSummary,
+    SummaryDraft,
+    new_id,
+    utc_now,
+)
+from coach.errors import (
+    AnswerNotFound,
+    CoachError,
+    QuestionNotFound,
+    SessionNotFound,
+    StoreBusy,
+)
+from coach.settings import StoreSettings
+from coach.store.migrations import migrate
+
+logger = logging.getLogger(__name__)
+
+_LOCK_ERROR_TEXT = "Could not set lock on file"
+_FIRST_BACKOFF_SECONDS = 0.01
+_MAX_BACKOFF_SECONDS = 0.2
+
+_SESSION_COLUMNS = (
+    "id, name, kind, persona, coaching_level, current_question_id, metadata, created_at, updated_at"
+)
+_DOCUMENT_COLUMNS = "id, session_id, kind, filename, media_type, text, pages, created_at"
+_QUESTION_COLUMNS = (
+    "id, session_id, position, text, question_type, competency, source, rationale, created_at"
+)
+_ANSWER_COLUMNS = "id, session_id, question_id, attempt, text, mode, created_at"
+_ATTRIBUTION_COLUMNS = "agent, persona, provider, model, fallback, notice"
+_EVALUATION_COLUMNS = (
+    "id, answer_id, session_id, question_id, overall, headline, strengths, improvements, "
+    f"example_answer, non_answer, coaching_level, {_ATTRIBUTION_COLUMNS}, created_at"
+)
+_SUMMARY_COLUMNS = (
+    "id, session_id, average_score, questions_total, questions_answered, dimension_averages, "
+    f"strongest, weakest, highlights, next_steps, {_ATTRIBUTION_COLUMNS}, created_at"
+)
+
+# One query for the sessions page: the page of sessions first (so the aggregates only
+# touch that page's rows), then counts and the mean of the latest evaluation of each
+# question. The name filter is a case-insensitive LIKE with "\" as the escape.
+_LIST_SESSIONS_SQL = """
+WITH page AS (
+    SELECT id, name, kind, created_at, updated_at
+    FROM sessions
+    WHERE {where}
+    ORDER BY updated_at DESC, id DESC
+    LIMIT ? OFFSET ?
+),
+question_counts AS (
+    SELECT session_id, count(*) AS question_count
+    FROM questions
+    WHERE session_id IN (SELECT id FROM page)
+    GROUP BY session_id
+),
+answered_counts AS (
+    SELECT session_id, count(DISTINCT question_id) AS answered_count
+    FROM answers
+    WHERE session_id IN (SELECT id FROM page)
+    GROUP BY session_id
+),
+ranked_evaluations AS (
+    SELECT session_id, overall,
+           row_number() OVER (
+               PARTITION BY question_id ORDER BY created_at DESC, id DESC
+           ) AS recency
+    FROM evaluations
+    WHERE session_id IN (SELECT id FROM page)
+),
+average_scores AS (
+    SELECT session_id, avg(overall) AS average_score
+    FROM ranked_evaluations
+    WHERE recency = 1
+    GROUP BY session_id
+)
+SELECT page.id, page.name, page.kind, page.created_at, page.updated_at,
+       coalesce(question_counts.question_count, 0),
+       coalesce(answered_counts.answered_count, 0),
+       average_scores.average_score
+FROM page
+LEFT JOIN question_counts ON question_counts.session_id = page.id
+LEFT JOIN answered_counts ON answered_counts.session_id = page.id
+LEFT JOIN average_scores ON average_scores.session_id = page.id
+ORDER BY page.updated_at DESC, page.id DESC
+"""
+
+# Children first; each table carries session_id so no joins are needed.
+_SESSION_CHILD_TABLES = (
+    "evaluation_dimensions",
+    "evaluations",
+    "answers",
+    "drafts",
+    "questions",
+    "documents",
+    "summaries",
+)
+
+
+class DuckDBSessionStore:
+    """Sessions, questions, answers and evaluations in one DuckDB file.
+
+    Build one per process (the page layer caches it) and share it between threads.
+    """
+
+    def __init__(self, settings: StoreSettings | None = None) -> None:
+        self._settings = settings or StoreSettings()
+        self._path = Path(self._settings.path).expanduser()
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        # One re-entrant lock guards the connection and serialises every operation;
+        # the condition lets close() wake the reaper so it exits at once.
+        self._lock = threading.RLock()
+        self._idle = threading.Condition(self._lock)
+        self._connection: duckdb.DuckDBPyConnection | None = None
+        self._last_used = 0.0
+        self._reaper: threading.Thread | None = None
+        self._migrated = False
+
+    # --- lifecycle ----------------------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @property
+    def is_open(self) -> bool:
+        """True while this store holds the database file (other processes must wait)."""
+        with self._lock:
+            return self._connection is not None
+
+    def close(self) -> None:
+        """Releases the file and stops the reaper; a later call reopens it lazily."""
+        with self._lock:
+            self._release("close")
+            self._idle.notify_all()
+            reaper, self._reaper = self._reaper, None
+        if reaper is not None and reaper is not threading.current_thread():
+            reaper.join(timeout=1.0)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"DuckDBSessionStore(path={str(self._path)!r})"
+
+    # --- sessions -----------------------------------------------------------------
+
+    def create_session(
+        self,
+        name: str,
+        *,
+        kind: SessionKind = SessionKind.INTERVIEW,
+        persona: str = "primary_coach",
+        coaching_level: CoachingLevel = CoachingLevel.HELP,
+        metadata: dict[str, str] | None = None,
+    ) -> Session:
+        now = utc_now()
+        session = Session(
+            id=new_id(),
+            name=_clean_name(name),
+            kind=kind,
+            persona=persona,
+            coaching_level=coaching_level,
+            created_at=now,
+            updated_at=now,
+            metadata=dict(metadata or {}),
+        )
+        with self._transaction() as db:
+            db.execute(
+                f"INSERT INTO sessions ({_SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    session.id,
+                    session.name,
+                    session.kind.value,
+                    session.persona,
+                    session.coaching_level.value,
+                    None,
+                    json.dumps(session.metadata),
+                    now,
+                    now,
+                ],
+            )
+        logger.info("session created", extra={"session_id": session.id, "kind": kind.value})
+        return session
+
+    def get_session(self, session_id: str) -> Session:
+        with self._connection_lease() as db:
+            return _fetch_session(db, session_id)
+
+    def list_sessions(
+        self, search: str | None = None, *, limit: int = 50, offset: int = 0
+    ) -> list[SessionOverview]:
+        """Newest activity first; ``search`` matches the name, case-insensitively."""
+        where, parameters = _name_filter(search)
+        sql = _LIST_SESSIONS_SQL.format(where=where)
+        with self._connection_lease() as db:
+            rows = db.execute(sql, [*parameters, max(limit, 0), max(offset, 0)]).fetchall()
+        return [
+            SessionOverview(
+                id=row[0],
+                name=row[1],
+                kind=SessionKind(row[2]),
+                created_at=_utc(row[3]),
+                updated_at=_utc(row[4]),
+                question_count=row[5],
+                answered_count=row[6],
+                average_score=row[7],
+            )
+            for row in rows
+        ]
+
+    def count_sessions(self, search: str | None = None) -> int:
+        where, parameters = _name_filter(search)
+        with self._connection_lease() as db:
+            row = db.execute(f"SELECT count(*) FROM sessions WHERE {where}", parameters).fetchone()
+        return int(row[0]) if row else 0
+
+    def rename_session(self, session_id: str, name: str) -> Session:
+        clean = _clean_name(name)
+        with self._transaction() as db:
+            _touch(db, session_id, name=clean)
+            session = _fetch_session(db, session_id)
+        logger.info("session renamed", extra={"session_id": session_id})
+        return session
+
+    def delete_session(self, session_id: str) -> None:
+        """Deletes the session and everything that belongs to it, in one transaction."""
+        with self._transaction() as db:
+            _require_session(db, session_id)
+            for table in _SESSION_CHILD_TABLES:
+                db.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
+            db.execute("DELETE FROM sessions WHERE id = ?", [session_id])
+        logger.info("session deleted", extra={"session_id": session_id})
+
+    def set_current_question(self, session_id: str, question_id: str | None) -> None:
+        """Remembers where the candidate is, so a resumed session opens there."""
+        with self._transaction() as db:
+            if question_id is not None:
+                _require_question(db, question_id, session_id=session_id)
+            _touch(db, session_id, current_question_id=question_id)
+
+    def set_coaching_level(self, session_id: str, level: CoachingLevel) -> Session:
+        with self._transaction() as db:
+            _touch(db, session_id, coaching_level=level.value)
+            return _fetch_session(db, session_id)
+
+    # --- documents ----------------------------------------------------------------
+
+    def add_document(self, session_id: str, document: ExtractedDocument) -> Document:
+        stored = Document(
+            **_draft_fields(document, ExtractedDocument),
+            id=new_id(),
+            session_id=session_id,
+            created_at=utc_now(),
+        )
+        with self._transaction() as db:
+            _touch(db, session_id)
+            db.execute(
+                f"INSERT INTO documents ({_DOCUMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    stored.id,
+                    session_id,
+                    stored.kind.value,
+                    stored.filename,
+                    stored.media_type,
+                    stored.text,
+                    stored.pages,
+                    stored.created_at,
+                ],
+            )
+        logger.info(
+            "document added",
+            extra={"session_id": session_id, "document_kind": stored.kind.value},
+        )
+        return stored
+
+    def documents(self, session_id: str) -> list[Document]:
+        with self._transaction() as db:
+            _require_session(db, session_id)
+            rows = db.execute(
+                f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE session_id = ? "
+                "ORDER BY created_at, id",
+                [session_id],
+            ).fetchall()
+        return [_document(row) for row in rows]
+
+    # --- questions ----------------------------------------------------------------
+
+    def add_questions(
+        self,
+        session_id: str,
+        drafts: Sequence[QuestionDraft],
+        *,
+        attribution: Attribution | None = None,
+    ) -> list[Question]:
+        """Appends after the existing questions, in order.
+
+        ``attribution`` (beyond the protocol) records which agent wrote the questions,
+        for analytics; it is not part of the ``Question`` model.
+        """
+        now = utc_now()
+        with self._transaction() as db:
+            _touch(db, session_id)
+            row = db.execute(
+                "SELECT coalesce(max(position) + 1, 0) FROM questions WHERE session_id = ?",
+                [session_id],
+            ).fetchone()
+            start = int(row[0]) if row else 0
+            questions = [
+                Question(
+                    **_draft_fields(draft, QuestionDraft),
+                    id=new_id(),
+                    session_id=session_id,
+                    position=start + offset,
+                    created_at=now,
+                )
+                for offset, draft in enumerate(drafts)
+            ]
+            if questions:
+                db.executemany(
+                    f"INSERT INTO questions ({_QUESTION_COLUMNS}, {_ATTRIBUTION_COLUMNS}) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        [
+                            q.id,
+                            session_id,
+                            q.position,
+                            q.text,
+                            q.type.value,
+                            q.competency,
+                            q.source.value,
+                            q.rationale,
+                            q.created_at,
+                            *_attribution_values(attribution),
+                        ]
+                        for q in questions
+                    ],
+                )
+        logger.info(
+            "questions added", extra={"session_id": session_id, "question_count": len(questions)}
+        )
+        return questions
+
+    def questions(self, session_id: str) -> list[Question]:
+        with self._transaction() as db:
+            _require_session(db, session_id)
+            rows = db.execute(
+                f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE session_id = ? ORDER BY position",
+                [session_id],
+            ).fetchall()
+        return [_question(row) for row in rows]
+
+    def get_question(self, question_id: str) -> Question:
+        """Raises ``QuestionNotFound``."""
+        with self._connection_lease() as db:
+            row = db.execute(
+                f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE id = ?", [question_id]
+            ).fetchone()
+        if row is None:
+            raise _question_not_found(question_id)
+        return _question(row)
+
+    def remove_question(self, question_id: str) -> None:
+        """Removes the question with its answers, evaluations and draft.
+
+        Later questions move up one position so positions stay 0, 1, 2, ...
+        """
+        with self._transaction() as db:
+            question = _require_question(db, question_id)
+            session_id, position = question[1], question[2]
+            db.execute(
+                "DELETE FROM evaluation_dimensions WHERE evaluation_id IN "
+                "(SELECT id FROM evaluations WHERE question_id = ?)",
+                [question_id],
+            )
+            for table in ("evaluations", "answers", "drafts"):
+                db.execute(f"DELETE FROM {table} WHERE question_id = ?", [question_id])
+            db.execute("DELETE FROM questions WHERE id = ?", [question_id])
+            db.execute(
+                "UPDATE questions SET position = position - 1 "
+                "WHERE session_id = ? AND position > ?",
+                [session_id, position],
+            )
+            db.execute(
+                "UPDATE sessions SET current_question_id = NULL "
+                "WHERE id = ? AND current_question_id = ?",
+                [session_id, question_id],
+            )
+            _touch(db, session_id)
+        logger.info(
+            "question removed", extra={"session_id": session_id, "question_id": question_id}
+        )
+
+    # --- drafts -------------------------------------------------------------------
+
+    def save_draft(self, session_id: str, question_id: str, text: str) -> None:
+        now = utc_now()
+        with self._transaction() as db:
+            _require_question(db, question_id, session_id=session_id)
+            db.execute(
+                "INSERT INTO drafts (question_id, session_id, text, updated_at) "
+                "VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (question_id) DO UPDATE SET "
+                "text = excluded.text, updated_at = excluded.updated_at",
+                [question_id, session_id, text, now],
+            )
+            _touch(db, session_id, now=now)
+
+    def draft(self, question_id: str) -> str:
+        """The saved text of the answer box, or "" when nothing was typed."""
+        with self._connection_lease() as db:
+            row = db.execute(
+                "SELECT drafts.text FROM questions "
+                "LEFT JOIN drafts ON drafts.question_id = questions.id "
+                "WHERE questions.id = ?",
+                [question_id],
+            ).fetchone()
+        if row is None:
+            raise _question_not_found(question_id)
+        return row[0] or ""
+
+    # --- answers and evaluations --------------------------------------------------
+
+    def add_answer(
+        self, session_id: str, question_id: str, text: str, *, mode: AnswerMode = AnswerMode.TEXT
+    ) -> Answer:
+        """Stores the next attempt for the question and clears its draft."""
+        now = utc_now()
+        with self._transaction() as db:
+            _require_question(db, question_id, session_id=session_id)
+            row = db.execute(
+                "SELECT coalesce(max(attempt), 0) + 1 FROM answers WHERE question_id = ?",
+                [question_id],
+            ).fetchone()
+            answer = Answer(
+                id=new_id(),
+                session_id=session_id,
+                question_id=question_id,
+                attempt=int(row[0]) if row else 1,
+                text=text,
+                mode=mode,
+                created_at=now,
+            )
+            db.execute(
+                f"INSERT INTO answers ({_ANSWER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    answer.id,
+                    session_id,
+                    question_id,
+                    answer.attempt,
+                    answer.text,
+                    answer.mode.value,
+                    now,
+                ],
+            )
+            db.execute("DELETE FROM drafts WHERE question_id = ?", [question_id])
+            _touch(db, session_id, now=now)
+        logger.info(
+            "answer stored",
+            extra={
+                "session_id": session_id,
+                "question_id": question_id,
+                "attempt": answer.attempt,
+                "mode": mode.value,
+            },
+        )
+        return answer
+
+    def get_answer(self, answer_id: str) -> Answer:
+        """Raises ``AnswerNotFound``."""
+        with self._connection_lease() as db:
+            row = db.execute(
+                f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE id = ?", [answer_id]
+            ).fetchone()
+        if row is None:
+            raise _answer_not_found(answer_id)
+        return _answer(row)
+
+    def answers(self, session_id: str, question_id: str | None = None) -> list[Answer]:
+        """Oldest first."""
+        with self._transaction() as db:
+            _require_session(db, session_id)
+            if question_id is None:
+                rows = db.execute(
+                    f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE session_id = ? "
+                    "ORDER BY created_at, attempt, id",
+                    [session_id],
+                ).fetchall()
+            else:
+                _require_question(db, question_id, session_id=session_id)
+                rows = db.execute(
+                    f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE question_id = ? ORDER BY attempt",
+                    [question_id],
+                ).fetchall()
+        return [_answer(row) for row in rows]
+
+    def add_evaluation(self, answer_id: str, draft: EvaluationDraft) -> Evaluation:
+        now = utc_now()
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT session_id, question_id FROM answers WHERE id = ?", [answer_id]
+            ).fetchone()
+            if row is None:
+                raise _answer_not_found(answer_id)
+            evaluation = Evaluation(
+                **_draft_fields(draft, EvaluationDraft),
+                id=new_id(),
+                answer_id=answer_id,
+                session_id=row[0],
+                question_id=row[1],
+                created_at=now,
+            )
+            db.execute(
+                f"INSERT INTO evaluations ({_EVALUATION_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    evaluation.id,
+                    answer_id,
+                    evaluation.session_id,
+                    evaluation.question_id,
+                    evaluation.overall,
+                    evaluation.headline,
+                    json.dumps(evaluation.strengths),
+                    json.dumps(evaluation.improvements),
+                    evaluation.example_answer,
+                    evaluation.non_answer,
+                    evaluation.coaching_level.value,
+                    *_attribution_values(evaluation.attribution),
+                    now,
+                ],
+            )
+            if evaluation.dimensions:
+                _insert_dimensions(db, evaluation)
+            _touch(db, evaluation.session_id, now=now)
+        logger.info(
+            "evaluation stored",
+            extra={
+                "session_id": evaluation.session_id,
+                "answer_id": answer_id,
+                "overall": evaluation.overall,
+                "fallback": bool(evaluation.attribution and evaluation.attribution.fallback),
+            },
+        )
+        return evaluation
+
+    def evaluations(self, session_id: str) -> list[Evaluation]:
+        """Oldest first."""
+        with self._transaction() as db:
+            _require_session(db, session_id)
+            rows = db.execute(
+                f"SELECT {_EVALUATION_COLUMNS} FROM evaluations WHERE session_id = ? "
+                "ORDER BY created_at, id",
+                [session_id],
+            ).fetchall()
+            dimension_rows = db.execute(
+                "SELECT evaluation_id, dimension, score, comment FROM evaluation_dimensions "
+                "WHERE session_id = ? ORDER BY evaluation_id, position",
+                [session_id],
+            ).fetchall()
+        dimensions: dict[str, list[DimensionScore]] = {}
+        for evaluation_id, dimension, score, comment in dimension_rows:
+            dimensions.setdefault(evaluation_id, []).append(
+                DimensionScore(dimension=RubricDimension(dimension), score=score, comment=comment)
+            )
+        return [_evaluation(row, dimensions.get(row[0], [])) for row in rows]
+
+    # --- summaries ----------------------------------------------------------------
+
+    def add_summary(self, session_id: str, draft: SummaryDraft) -> SessionSummary:
+        now = utc_now()
+        summary = SessionSummary(
+            **_draft_fields(draft, SummaryDraft), id=new_id(), session_id=session_id, created_at=now
+        )
+        with self._transaction() as db:
+            _touch(db, session_id, now=now)
+            db.execute(
+                f"INSERT INTO summaries ({_SUMMARY_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    summary.id,
+                    session_id,
+                    summary.average_score,
+                    summary.questions_total,
+                    summary.questions_answered,
+                    json.dumps({d.value: v for d, v in summary.dimension_averages.items()}),
+                    json.dumps([d.value for d in summary.strongest]),
+                    json.dumps([d.value for d in summary.weakest]),
+                    json.dumps(summary.highlights),
+                    json.dumps(summary.next_steps),
+                    *_attribution_values(summary.attribution),
+                    now,
+                ],
+            )
+        logger.info("summary stored", extra={"session_id": session_id})
+        return summary
+
+    def latest_summary(self, session_id: str) -> SessionSummary | None:
+        with self._transaction() as db:
+            _require_session(db, session_id)
+            row = db.execute(
+                f"SELECT {_SUMMARY_COLUMNS} FROM summaries WHERE session_id = ? "
+                "ORDER BY created_at DESC, id DESC LIMIT 1",
+                [session_id],
+            ).fetchone()
+        return None if row is None else _summary(row)
+
+    # --- the connection lease -----------------------------------------------------
+
+    @contextmanager
+    def _connection_lease(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The shared connection, held by this thread for one operation."""
+        with self._lock:
+            connection = self._acquire()
+            try:
+                yield connection
+            finally:
+                self._after_use()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One operation as one transaction: all of it is stored, or none of it."""
+        with self._connection_lease() as connection:
+            connection.execute("BEGIN TRANSACTION")
+            try:
+                yield connection
+                connection.execute("COMMIT")
+            except BaseException:
+                self._rollback(connection)
+                raise
+
+    def _rollback(self, connection: duckdb.DuckDBPyConnection) -> None:
+        try:
+            connection.execute("ROLLBACK")
+        except duckdb.TransactionException:
+            pass  # a failed COMMIT has already ended the transaction
+        except duckdb.Error:
+            # A connection that cannot roll back is unusable; drop it and let the next
+            # operation open a fresh one.
+            logger.warning("rollback failed; reopening the database", exc_info=True)
+            self._release("rollback failed")
+
+    def _acquire(self) -> duckdb.DuckDBPyConnection:
+        if self._connection is None:
+            self._connection = self._open()
+        return self._connection
+
+    def _after_use(self) -> None:
+        if self._connection is None:
+            return
+        if self._settings.idle_release_seconds == 0:
+            self._release("idle")
+            return
+        self._last_used = time.monotonic()
+        if self._reaper is None or not self._reaper.is_alive():
+            self._reaper = threading.Thread(
+                target=self._reap_when_idle, name="coach-store-idle-release", daemon=True
+            )
+            self._reaper.start()
+
+    def _reap_when_idle(self) -> None:
+        """Closes the connection once no operation has used it for the idle period.
+
+        Operations hold the lock while they run, so whenever this thread holds it no
+        operation is in progress and closing is safe.
+        """
+        idle_seconds = self._settings.idle_release_seconds
+        with self._idle:
+            while self._connection is not None:
+                remaining = self._last_used + idle_seconds - time.monotonic()
+                if remaining <= 0:
+                    self._release("idle")
+                    break
+                self._idle.wait(timeout=remaining)
+            if self._reaper is threading.current_thread():
+                self._reaper = None
+
+    def _release(self, reason: str) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            connection.close()
+        except duckdb.Error:
+            logger.warning("closing the database failed", exc_info=True)
+        logger.debug("database released", extra={"path": str(self._path), "reason": reason})
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        """Opens the file, waiting with backoff while another process holds it."""
+        started = time.monotonic()
+        deadline = started + self._settings.lock_timeout_seconds
+        backoff = _FIRST_BACKOFF_SECONDS
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                connection = duckdb.connect(str(self._path))
+                break
+            except duckdb.IOException as error:
+                if _LOCK_ERROR_TEXT not in str(error):
+                    raise
+                now = time.monotonic()
+                if now >= deadline:
+                    logger.warning(
+                        "database busy",
+                        extra={
+                            "path": str(self._path),
+                            "waited_seconds": round(now - started, 3),
+                            "attempts": attempts,
+                        },
+                    )
+                    raise StoreBusy(
+                        f"The workbench database at {self._path} is in use by another "
+                        f"program (a notebook?), and it was still busy after "
+                        f"{self._settings.lock_timeout_seconds:g} seconds. Close that "
+                        "program's connection to the file (for example "
+                        "`connection.close()` in the notebook), then try again."
+                    ) from error
+                time.sleep(min(backoff, deadline - now))
+                backoff = min(backoff * 2, _MAX_BACKOFF_SECONDS)
+        try:
+            # Timestamps come back as UTC whatever the machine's zone is.
+            connection.execute("SET TimeZone = 'UTC'")
+            if not self._migrated:
+                migrate(connection)
+                self._migrated = True
+        except BaseException:
+            connection.close()
+            raise
+        waited = time.monotonic() - started
+        logger.debug(
+            "database opened",
+            extra={"path": str(self._path), "seconds": round(waited, 4), "attempts": attempts},
+        )
+        return connection
+
+
+# --- helpers: rows in, models out ---------------------------------------------------
+
+
+def _draft_fields(model: BaseModel, draft_type: type[BaseModel]) -> dict[str, Any]:
+    """The draft's own fields, so a stored model passed as a draft cannot smuggle ids."""
+    return model.model_dump(include=set(draft_type.model_fields))
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+def _clean_name(name: str) -> str:
+    clean = name.strip()
+    if not clean:
+        raise CoachError("A session needs a name: type at least one character.")
+    return clean
+
+
+def _name_filter(search: str | None) -> tuple[str, list[Any]]:
+    """SQL condition and parameters for a case-insensitive substring match on name."""
+    if not search:
+        return "TRUE", []
+    escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return "lower(name) LIKE lower(?) ESCAPE '\\'", [f"%{escaped}%"]
+
+
+def _session_not_found(session_id: str) -> SessionNotFound:
+    return SessionNotFound(
+        f"This session no longer exists (id {session_id}); it may have been deleted in "
+        "another tab. Pick another session or start a new one."
+    )
+
+
+def _question_not_found(question_id: str) -> QuestionNotFound:
+    return QuestionNotFound(
+        f"This question no longer exists (id {question_id}); it may have been removed. "
+        "Reload the session to see its current questions."
+    )
+
+
+def _answer_not_found(answer_id: str) -> AnswerNotFound:
+    return AnswerNotFound(
+        f"This answer no longer exists (id {answer_id}); its question or session may "
+        "have been removed. Reload the session and answer again."
+    )
+
+
+def _require_session(db: duckdb.DuckDBPyConnection, session_id: str) -> None:
+    if db.execute("SELECT 1 FROM sessions WHERE id = ?", [session_id]).fetchone() is None:
+        raise _session_not_found(session_id)
+
+
+def _require_question(
+    db: duckdb.DuckDBPyConnection, question_id: str, *, session_id: str | None = None
+) -> tuple[Any, ...]:
+    """The question's (id, session_id, position); checks the session when given."""
+    row = db.execute(
+        "SELECT id, session_id, position FROM questions WHERE id = ?", [question_id]
+    ).fetchone()
+    if row is None or (session_id is not None and row[1] != session_id):
+        if session_id is not None:
+            _require_session(db, session_id)
+        raise _question_not_found(question_id)
+    return row
+
+
+def _touch(
+    db: duckdb.DuckDBPyConnection,
+    session_id: str,
+    *,
+    now: datetime | None = None,
+    **columns: str | None,
+) -> None:
+    """Bumps ``updated_at`` (and sets ``columns``); raises if the session is missing.
+
+    Column names come from this module only, never from a caller's input.
+    """
+    assignments = "".join(f", {column} = ?" for column in columns)
+    row = db.execute(
+        f"UPDATE sessions SET updated_at = ?{assignments} WHERE id = ?",
+        [now or utc_now(), *columns.values(), session_id],
+    ).fetchone()
+    if row is None or row[0] == 0:
+        raise _session_not_found(session_id)
+
+
+def _fetch_session(db: duckdb.DuckDBPyConnection, session_id: str) -> Session:
+    row = db.execute(
+        f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", [session_id]
+    ).fetchone()
+    if row is None:
+        raise _session_not_found(session_id)
+    return Session(
+        id=row[0],
+        name=row[1],
+        kind=SessionKind(row[2]),
+        persona=row[3],
+        coaching_level=CoachingLevel(row[4]),
+        current_question_id=row[5],
+        metadata=json.loads(row[6]),
+        created_at=_utc(row[7]),
+        updated_at=_utc(row[8]),
+    )
+
+
+def _document(row: tuple[Any, ...]) -> Document:
+    return Document(
+        id=row[0],
+        session_id=row[1],
+        kind=DocumentKind(row[2]),
+        filename=row[3],
+        media_type=row[4],
+        text=row[5],
+        pages=row[6],
+        created_at=_utc(row[7]),
+    )
+
+
+def _question(row: tuple[Any, ...]) -> Question:
+    return Question(
+        id=row[0],
+        session_id=row[1],
+        position=row[2],
+        text=row[3],
+        type=QuestionType(row[4]),
+        competency=row[5],
+        source=QuestionSource(row[6]),
+        rationale=row[7],
+        created_at=_utc(row[8]),
+    )
+
+
+def _answer(row: tuple[Any, ...]) -> Answer:
+    return Answer(
+        id=row[0],
+        session_id=row[1],
+        question_id=row[2],
+        attempt=row[3],
+        text=row[4],
+        mode=AnswerMode(row[5]),
+        created_at=_utc(row[6]),
+    )
+
+
+def _attribution_values(attribution: Attribution | None) -> list[Any]:
+    if attribution is None:
+        return [None] * 6
+    return [
+        attribution.agent,
+        attribution.persona,
+        attribution.provider,
+        attribution.model,
+        attribution.fallback,
+        attribution.notice,
+    ]
+
+
+def _attribution(values: Sequence[Any]) -> Attribution | None:
+    agent, persona, provider, model, fallback, notice = values
+    if agent is None:
+        return None
+    return Attribution(
+        agent=agent,
+        persona=persona,
+        provider=provider,
+        model=model,
+        fallback=bool(fallback),
+        notice=notice or "",
+    )
+
+
+def _insert_dimensions(db: duckdb.DuckDBPyConnection, evaluation: Evaluation) -> None:
+    # One multi-row INSERT: executemany costs a round trip per row.
+    placeholders = ", ".join("(?, ?, ?, ?, ?, ?)" for _ in evaluation.dimensions)
+    values: list[Any] = []
+    for position, dimension in enumerate(evaluation.dimensions):
+        values += [
+            evaluation.id,
+            evaluation.session_id,
+            position,
+            dimension.dimension.value,
+            dimension.score,
+            dimension.comment,
+        ]
+    db.execute(
+        "INSERT INTO evaluation_dimensions "
+        "(evaluation_id, session_id, position, dimension, score, comment) "
+        f"VALUES {placeholders}",
+        values,
+    )
+
+
+def _evaluation(row: tuple[Any, ...], dimensions: list[DimensionScore]) -> Evaluation:
+    return Evaluation(
+        id=row[0],
+        answer_id=row[1],
+        session_id=row[2],
+        question_id=row[3],
+        overall=row[4],
+        headline=row[5],
+        strengths=json.loads(row[6]),
+        improvements=json.loads(row[7]),
+        example_answer=row[8],
+        non_answer=row[9],
+        coaching_level=CoachingLevel(row[10]),
+        attribution=_attribution(row[11:17]),
+        dimensions=dimensions,
+        created_at=_utc(row[17]),
+    )
+
+
+def _summary(row: tuple[Any, ...]) -> SessionSummary:
+    return SessionSummary(
+        id=row[0],
+        session_id=row[1],
+        average_score=row[2],
+        questions_total=row[3],
+        questions_answered=row[4],
+        dimension_averages={
+            RubricDimension(name): value for name, value in json.loads(row[5]).items()
+        },
+        strongest=[RubricDimension(name) for name in json.loads(row[6])],
+        weakest=[RubricDimension(name) for name in json.loads(row[7])],
+        highlights=json.loads(row[8]),
+        next_steps=json.loads(row[9]),
+        attribution=_attribution(row[10:16]),
+        created_at=_utc(row[16]),
+    )

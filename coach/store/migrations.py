@@ -1,0 +1,236 @@
+"""Forward-only schema migrations for the session store.
+
+Each migration has a version, a description and the SQL statements that take the
+schema from the previous version to this one. ``migrate`` applies the missing ones in
+order, each in its own transaction, and records them in ``schema_version``, so a file
+written by any earlier version of the workbench opens with today's schema.
+
+The SQL is kept portable (plain types, standard DDL) so a Postgres store can reuse
+it; nothing here depends on DuckDB beyond the connection object's ``execute``.
+Never edit a migration that has shipped: add a new one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+
+from coach.domain import utc_now
+from coach.errors import CoachError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+_SCHEMA_VERSION_TABLE = """
+CREATE TABLE IF NOT EXISTS schema_version (
+    version INTEGER PRIMARY KEY,
+    description VARCHAR NOT NULL,
+    applied_at TIMESTAMPTZ NOT NULL
+)
+"""
+
+# Attribution (who produced a result) is stored as plain columns rather than JSON so
+# notebooks can GROUP BY provider, persona or fallback without unpacking anything.
+_ATTRIBUTION_COLUMNS = """
+    agent VARCHAR,
+    persona VARCHAR,
+    provider VARCHAR,
+    model VARCHAR,
+    fallback BOOLEAN,
+    notice VARCHAR"""
+
+_V1_INITIAL = Migration(
+    version=1,
+    description="sessions, documents, questions, drafts, answers, evaluations, summaries",
+    statements=(
+        """
+        CREATE TABLE sessions (
+            id VARCHAR PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            persona VARCHAR NOT NULL,
+            coaching_level VARCHAR NOT NULL,
+            current_question_id VARCHAR,
+            metadata VARCHAR NOT NULL,
+            created_at TIMESTAMPTZ NOT NULL,
+            updated_at TIMESTAMPTZ NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE documents (
+            id VARCHAR PRIMARY KEY,
+            session_id VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            filename VARCHAR NOT NULL,
+            media_type VARCHAR NOT NULL,
+            text VARCHAR NOT NULL,
+            pages INTEGER,
+            created_at TIMESTAMPTZ NOT NULL
+        )
+        """,
+        "CREATE INDEX documents_session_id ON documents (session_id)",
+        f"""
+        CREATE TABLE questions (
+            id VARCHAR PRIMARY KEY,
+            session_id VARCHAR NOT NULL,
+            position INTEGER NOT NULL,
+            text VARCHAR NOT NULL,
+            question_type VARCHAR NOT NULL,
+            competency VARCHAR NOT NULL,
+            source VARCHAR NOT NULL,
+            rationale VARCHAR NOT NULL,
+            {_ATTRIBUTION_COLUMNS},
+            created_at TIMESTAMPTZ NOT NULL
+        )
+        """,
+        "CREATE INDEX questions_session_id ON questions (session_id)",
+        """
+        CREATE TABLE drafts (
+            question_id VARCHAR PRIMARY KEY,
+            session_id VARCHAR NOT NULL,
+            text VARCHAR NOT NULL,
+            updated_at TIMESTAMPTZ NOT NULL
+        )
+        """,
+        "CREATE INDEX drafts_session_id ON drafts (session_id)",
+        # UNIQUE (question_id, attempt) is the last line of defence for attempt
+        # numbering: two writers that both computed the same "max + 1" cannot both win.
+        """
+        CREATE TABLE answers (
+            id VARCHAR PRIMARY KEY,
+            session_id VARCHAR NOT NULL,
+            question_id VARCHAR NOT NULL,
+            attempt INTEGER NOT NULL,
+            text VARCHAR NOT NULL,
+            mode VARCHAR NOT NULL,
+            created_at TIMESTAMPTZ NOT NULL,
+            UNIQUE (question_id, attempt)
+        )
+        """,
+        "CREATE INDEX answers_session_id ON answers (session_id)",
+        f"""
+        CREATE TABLE evaluations (
+            id VARCHAR PRIMARY KEY,
+            answer_id VARCHAR NOT NULL,
+            session_id VARCHAR NOT NULL,
+            question_id VARCHAR NOT NULL,
+            overall DOUBLE NOT NULL,
+            headline VARCHAR NOT NULL,
+            strengths VARCHAR NOT NULL,
+            improvements VARCHAR NOT NULL,
+            example_answer VARCHAR NOT NULL,
+            non_answer BOOLEAN NOT NULL,
+            coaching_level VARCHAR NOT NULL,
+            {_ATTRIBUTION_COLUMNS},
+            created_at TIMESTAMPTZ NOT NULL
+        )
+        """,
+        "CREATE INDEX evaluations_session_id ON evaluations (session_id)",
+        "CREATE INDEX evaluations_question_id ON evaluations (question_id)",
+        # One row per scored dimension, so analytics is a GROUP BY dimension away.
+        # session_id is repeated here so a session can be deleted without a join.
+        """
+        CREATE TABLE evaluation_dimensions (
+            evaluation_id VARCHAR NOT NULL,
+            session_id VARCHAR NOT NULL,
+            position INTEGER NOT NULL,
+            dimension VARCHAR NOT NULL,
+            score INTEGER NOT NULL,
+            comment VARCHAR NOT NULL,
+            PRIMARY KEY (evaluation_id, position)
+        )
+        """,
+        "CREATE INDEX evaluation_dimensions_session_id ON evaluation_dimensions (session_id)",
+        f"""
+        CREATE TABLE summaries (
+            id VARCHAR PRIMARY KEY,
+            session_id VARCHAR NOT NULL,
+            average_score DOUBLE,
+            questions_total INTEGER NOT NULL,
+            questions_answered INTEGER NOT NULL,
+            dimension_averages VARCHAR NOT NULL,
+            strongest VARCHAR NOT NULL,
+            weakest VARCHAR NOT NULL,
+            highlights VARCHAR NOT NULL,
+            next_steps VARCHAR NOT NULL,
+            {_ATTRIBUTION_COLUMNS},
+            created_at TIMESTAMPTZ NOT NULL
+        )
+        """,
+        "CREATE INDEX summaries_session_id ON summaries (session_id)",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1_INITIAL,)
+"""Every migration, oldest first; versions are 1, 2, 3, ... without gaps."""
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+class SchemaTooNew(CoachError):
+    """The file was written by a newer workbench than the one reading it."""
+
+
+def current_version(connection: duckdb.DuckDBPyConnection) -> int:
+    """The highest applied version; 0 for a file that has never been migrated.
+
+    Creates the empty ``schema_version`` table in such a file, so the question can
+    always be answered the same way.
+    """
+    connection.execute(_SCHEMA_VERSION_TABLE)
+    row = connection.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0]) if row is not None and row[0] is not None else 0
+
+
+def migrate(
+    connection: duckdb.DuckDBPyConnection, migrations: Sequence[Migration] = MIGRATIONS
+) -> int:
+    """Applies every missing migration, each in its own transaction; returns the version.
+
+    A failed migration rolls back completely, so the file stays at the last good
+    version and the next start tries again. ``migrations`` is only for tests.
+    """
+    latest = migrations[-1].version if migrations else 0
+    version = current_version(connection)
+    if version > latest:
+        raise SchemaTooNew(
+            f"This database was written by a newer version of the workbench (schema "
+            f"{version}, this version knows up to {latest}). Update the workbench, "
+            "or point it at another database file."
+        )
+    for migration in migrations:
+        if migration.version <= version:
+            continue
+        connection.execute("BEGIN TRANSACTION")
+        try:
+            for statement in migration.statements:
+                connection.execute(statement)
+            connection.execute(
+                "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)",
+                [migration.version, migration.description, utc_now()],
+            )
+            connection.execute("COMMIT")
+        except Exception:
+            connection.execute("ROLLBACK")
+            logger.error(
+                "schema migration failed; rolled back",
+                extra={"schema_version": migration.version, "description": migration.description},
+            )
+            raise
+        version = migration.version
+        logger.info(
+            "schema migrated to version %d",
+            version,
+            extra={"schema_version": version, "description": migration.description},
+        )
+    return version

@@ -1,0 +1,553 @@
+"""The DuckDB session store keeps everything a candidate does, and gives it back."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from coach.domain import (
+    AnswerMode,
+    Attribution,
+    CoachingLevel,
+    DimensionScore,
+    DocumentKind,
+    EvaluationDraft,
+    ExtractedDocument,
+    QuestionDraft,
+    QuestionSource,
+    QuestionType,
+    RubricDimension,
+    SessionKind,
+    SummaryDraft,
+)
+from coach.errors import AnswerNotFound, CoachError, QuestionNotFound, SessionNotFound
+from coach.settings import StoreSettings
+from coach.store import DuckDBSessionStore, SessionStore
+
+ATTRIBUTION = Attribution(
+    agent="feedback", persona="feedback_coach", provider="offline", model="rubric-v1"
+)
+SESSION_TABLES = (
+    "documents",
+    "questions",
+    "drafts",
+    "answers",
+    "evaluations",
+    "evaluation_dimensions",
+    "summaries",
+)
+
+
+def question(text: str = "Tell me about a conflict you resolved.") -> QuestionDraft:
+    return QuestionDraft(
+        text=text,
+        type=QuestionType.BEHAVIOURAL,
+        competency="collaboration",
+        source=QuestionSource.TAILORED,
+        rationale="The role leads a cross-team project.",
+    )
+
+
+def evaluation(
+    overall: float = 7.0, attribution: Attribution | None = ATTRIBUTION
+) -> EvaluationDraft:
+    return EvaluationDraft(
+        overall=overall,
+        headline="Clear story, thin on results.",
+        dimensions=[
+            DimensionScore(dimension=RubricDimension.STRUCTURE, score=8, comment="STAR"),
+            DimensionScore(dimension=RubricDimension.IMPACT, score=5, comment="No numbers"),
+        ],
+        strengths=["Clear situation"],
+        improvements=["Quantify the result"],
+        example_answer="In 2023 I ...",
+        coaching_level=CoachingLevel.STRICT,
+        attribution=attribution,
+    )
+
+
+def resume() -> ExtractedDocument:
+    return ExtractedDocument(
+        kind=DocumentKind.RESUME,
+        filename="cv.pdf",
+        media_type="application/pdf",
+        text="Ten years of data engineering.",
+        pages=2,
+    )
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "workbench.duckdb"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[DuckDBSessionStore]:
+    with DuckDBSessionStore(StoreSettings(path=db_path, idle_release_seconds=0.2)) as store:
+        yield store
+
+
+def rows_for_session(path: Path, session_id: str) -> dict[str, int]:
+    with duckdb.connect(str(path), read_only=True) as connection:
+        counts = {
+            table: connection.execute(
+                f"SELECT count(*) FROM {table} WHERE session_id = ?", [session_id]
+            ).fetchone()[0]
+            for table in SESSION_TABLES
+        }
+        counts["sessions"] = connection.execute(
+            "SELECT count(*) FROM sessions WHERE id = ?", [session_id]
+        ).fetchone()[0]
+    return counts
+
+
+def fill_session(store: DuckDBSessionStore, name: str = "Data engineer at Acme") -> str:
+    """A session with a row in every table."""
+    session = store.create_session(name)
+    store.add_document(session.id, resume())
+    first, second = store.add_questions(session.id, [question("one"), question("two")])
+    store.save_draft(session.id, second.id, "half an answer")
+    answer = store.add_answer(session.id, first.id, "My answer")
+    store.add_evaluation(answer.id, evaluation())
+    store.add_summary(session.id, SummaryDraft(average_score=7.0, questions_total=2))
+    return session.id
+
+
+# --- the protocol and round trips ----------------------------------------------------
+
+
+def test_the_store_satisfies_the_session_store_protocol(store: DuckDBSessionStore) -> None:
+    assert isinstance(store, SessionStore)
+
+
+def test_creating_the_store_creates_the_data_folder(db_path: Path) -> None:
+    with DuckDBSessionStore(StoreSettings(path=db_path)) as store:
+        store.create_session("first")
+    assert db_path.is_file()
+
+
+def test_a_created_session_reads_back_unchanged(store: DuckDBSessionStore) -> None:
+    created = store.create_session(
+        "  Staff engineer  ",
+        kind=SessionKind.CHAT,
+        persona="general_chat",
+        coaching_level=CoachingLevel.STRICT,
+        metadata={"team": "blue", "tenant": "acme"},
+    )
+
+    assert created.name == "Staff engineer"
+    assert created.created_at.utcoffset() is not None
+    assert store.get_session(created.id) == created
+
+
+def test_a_session_without_a_name_is_refused(store: DuckDBSessionStore) -> None:
+    with pytest.raises(CoachError, match="needs a name"):
+        store.create_session("   ")
+
+
+def test_rename_changes_the_name_and_bumps_updated_at(store: DuckDBSessionStore) -> None:
+    created = store.create_session("old name")
+
+    renamed = store.rename_session(created.id, "new name")
+
+    assert renamed.name == "new name"
+    assert renamed.updated_at > created.updated_at
+    assert store.get_session(created.id) == renamed
+
+
+def test_coaching_level_and_current_question_are_remembered(store: DuckDBSessionStore) -> None:
+    session = store.create_session("s")
+    (first,) = store.add_questions(session.id, [question()])
+
+    assert store.set_coaching_level(session.id, CoachingLevel.STRICT).coaching_level == "strict"
+    store.set_current_question(session.id, first.id)
+    assert store.get_session(session.id).current_question_id == first.id
+    store.set_current_question(session.id, None)
+    assert store.get_session(session.id).current_question_id is None
+
+
+def test_documents_round_trip(store: DuckDBSessionStore) -> None:
+    session = store.create_session("s")
+
+    stored = store.add_document(session.id, resume())
+
+    assert stored.text == "Ten years of data engineering." and stored.pages == 2
+    assert store.documents(session.id) == [stored]
+
+
+def test_questions_are_appended_in_order_with_positions(store: DuckDBSessionStore) -> None:
+    session = store.create_session("s")
+
+    first = store.add_questions(session.id, [question("a"), question("b")])
+    more = store.add_questions(session.id, [question("c")], attribution=ATTRIBUTION)
+
+    assert [q.position for q in first + more] == [0, 1, 2]
+    assert store.questions(session.id) == first + more
+    assert store.get_question(more[0].id) == more[0]
+    assert store.add_questions(session.id, []) == []
+
+
+def test_drafts_are_saved_overwritten_and_default_to_empty(store: DuckDBSessionStore) -> None:
+    session = store.create_session("s")
+    (q,) = store.add_questions(session.id, [question()])
+
+    assert store.draft(q.id) == ""
+    store.save_draft(session.id, q.id, "I led")
+    store.save_draft(session.id, q.id, "I led the migration")
+    assert store.draft(q.id) == "I led the migration"
+
+
+def test_an_answer_clears_the_draft_and_attempts_count_up(store: DuckDBSessionStore) -> None:
+    session = store.create_session("s")
+    q1, q2 = store.add_questions(session.id, [question("a"), question("b")])
+    store.save_draft(session.id, q1.id, "typing...")
+
+    first = store.add_answer(session.id, q1.id, "first try")
+    second = store.add_answer(session.id, q1.id, "second try", mode=AnswerMode.VOICE)
+    other = store.add_answer(session.id, q2.id, "other question")
+
+    assert store.draft(q1.id) == ""
+    assert (first.attempt, second.attempt, other.attempt) == (1, 2, 1)
+    assert store.get_answer(second.id) == second
+    assert store.answers(session.id) == [first, second, other]
+    assert store.answers(session.id, q1.id) == [first, second]
+
+
+def test_evaluations_round_trip_with_dimensions_and_attribution(
+    store: DuckDBSessionStore,
+) -> None:
+    session = store.create_session("s")
+    (q,) = store.add_questions(session.id, [question()])
+    answer = store.add_answer(session.id, q.id, "answer")
+
+    with_attribution = store.add_evaluation(answer.id, evaluation(6.5))
+    without = store.add_evaluation(answer.id, evaluation(8.0, attribution=None))
+
+    assert with_attribution.question_id == q.id and with_attribution.session_id == session.id
+    assert store.evaluations(session.id) == [with_attribution, without]
+
+
+def test_dimension_scores_can_be_grouped_in_sql(store: DuckDBSessionStore, db_path: Path) -> None:
+    session = store.create_session("s")
+    (q,) = store.add_questions(session.id, [question()])
+    store.add_evaluation(store.add_answer(session.id, q.id, "a").id, evaluation())
+    store.close()
+
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+        rows = connection.execute(
+            "SELECT dimension, avg(score) FROM evaluation_dimensions "
+            "GROUP BY dimension ORDER BY dimension"
+        ).fetchall()
+    assert rows == [("impact", 5.0), ("structure", 8.0)]
+
+
+def test_the_latest_summary_is_returned(store: DuckDBSessionStore) -> None:
+    session = store.create_session("s")
+    assert store.latest_summary(session.id) is None
+
+    store.add_summary(session.id, SummaryDraft(average_score=5.0))
+    latest = store.add_summary(
+        session.id,
+        SummaryDraft(
+            average_score=7.5,
+            questions_total=3,
+            questions_answered=2,
+            dimension_averages={RubricDimension.CLARITY: 8.0, RubricDimension.IMPACT: 5.5},
+            strongest=[RubricDimension.CLARITY],
+            weakest=[RubricDimension.IMPACT],
+            highlights=["Crisp openings"],
+            next_steps=["Add numbers"],
+            attribution=ATTRIBUTION,
+        ),
+    )
+
+    assert store.latest_summary(session.id) == latest
+
+
+def test_everything_survives_closing_and_reopening(db_path: Path) -> None:
+    settings = StoreSettings(path=db_path)
+    with DuckDBSessionStore(settings) as store:
+        session_id = fill_session(store)
+        before = (
+            store.get_session(session_id),
+            store.documents(session_id),
+            store.questions(session_id),
+            store.answers(session_id),
+            store.evaluations(session_id),
+            store.latest_summary(session_id),
+            store.draft(store.questions(session_id)[1].id),
+        )
+
+    with DuckDBSessionStore(settings) as reopened:
+        after = (
+            reopened.get_session(session_id),
+            reopened.documents(session_id),
+            reopened.questions(session_id),
+            reopened.answers(session_id),
+            reopened.evaluations(session_id),
+            reopened.latest_summary(session_id),
+            reopened.draft(reopened.questions(session_id)[1].id),
+        )
+
+    assert after == before
+    assert after[6] == "half an answer"
+
+
+# --- listing ---------------------------------------------------------------------------
+
+
+def test_sessions_are_listed_newest_activity_first(store: DuckDBSessionStore) -> None:
+    a, b, _c = (store.create_session(name) for name in ("a", "b", "c"))
+    assert [s.name for s in store.list_sessions()] == ["c", "b", "a"]
+
+    (q,) = store.add_questions(a.id, [question()])
+    assert [s.name for s in store.list_sessions()] == ["a", "c", "b"]
+
+    store.add_answer(a.id, q.id, "x")
+    store.rename_session(b.id, "b2")
+    assert [s.name for s in store.list_sessions()] == ["b2", "a", "c"]
+    assert [s.name for s in store.list_sessions(limit=2, offset=1)] == ["a", "c"]
+    assert store.count_sessions() == 3
+
+
+def _mutations() -> dict[str, Callable[[DuckDBSessionStore, str, str, str], object]]:
+    return {
+        "rename": lambda s, sid, qid, aid: s.rename_session(sid, "renamed"),
+        "set_current_question": lambda s, sid, qid, aid: s.set_current_question(sid, qid),
+        "set_coaching_level": lambda s, sid, qid, aid: s.set_coaching_level(
+            sid, CoachingLevel.STRICT
+        ),
+        "add_document": lambda s, sid, qid, aid: s.add_document(sid, resume()),
+        "add_questions": lambda s, sid, qid, aid: s.add_questions(sid, [question()]),
+        "remove_question": lambda s, sid, qid, aid: s.remove_question(qid),
+        "save_draft": lambda s, sid, qid, aid: s.save_draft(sid, qid, "draft"),
+        "add_answer": lambda s, sid, qid, aid: s.add_answer(sid, qid, "again"),
+        "add_evaluation": lambda s, sid, qid, aid: s.add_evaluation(aid, evaluation()),
+        "add_summary": lambda s, sid, qid, aid: s.add_summary(sid, SummaryDraft()),
+    }
+
+
+@pytest.mark.parametrize("mutation", list(_mutations()))
+def test_every_change_moves_the_session_to_the_top(
+    store: DuckDBSessionStore, mutation: str
+) -> None:
+    older = store.create_session("older")
+    (q,) = store.add_questions(older.id, [question()])
+    answer = store.add_answer(older.id, q.id, "answer")
+    store.create_session("newer")
+    assert store.list_sessions()[0].name == "newer"
+
+    _mutations()[mutation](store, older.id, q.id, answer.id)
+
+    assert store.list_sessions()[0].id == older.id
+
+
+def test_search_matches_part_of_the_name_case_insensitively(store: DuckDBSessionStore) -> None:
+    for name in ("Backend at ACME", "Frontend at Initech", "acme platform"):
+        store.create_session(name)
+
+    assert {s.name for s in store.list_sessions("acme")} == {"Backend at ACME", "acme platform"}
+    assert store.count_sessions("Acme") == 2
+    assert store.list_sessions("nothing like it") == []
+
+
+def test_search_treats_like_wildcards_as_plain_characters(store: DuckDBSessionStore) -> None:
+    for name in ("Ready 100% now", "Ready 1000 now", "snake_case", "snakeXcase", r"back\slash"):
+        store.create_session(name)
+
+    assert [s.name for s in store.list_sessions("100%")] == ["Ready 100% now"]
+    assert [s.name for s in store.list_sessions("e_c")] == ["snake_case"]
+    assert [s.name for s in store.list_sessions("%")] == ["Ready 100% now"]
+    assert [s.name for s in store.list_sessions("_")] == ["snake_case"]
+    assert [s.name for s in store.list_sessions("\\")] == [r"back\slash"]
+    assert store.count_sessions("_") == 1
+
+
+def test_overview_counts_questions_answers_and_latest_scores(store: DuckDBSessionStore) -> None:
+    session = store.create_session("scored")
+    q1, q2, _unanswered = store.add_questions(
+        session.id, [question("1"), question("2"), question("3")]
+    )
+    first = store.add_answer(session.id, q1.id, "weak")
+    store.add_evaluation(first.id, evaluation(4.0))
+    retry = store.add_answer(session.id, q1.id, "better")
+    store.add_evaluation(retry.id, evaluation(8.0))
+    store.add_evaluation(store.add_answer(session.id, q2.id, "ok").id, evaluation(6.0))
+    store.create_session("empty")
+
+    overview = {s.name: s for s in store.list_sessions()}
+
+    assert overview["scored"].question_count == 3
+    assert overview["scored"].answered_count == 2
+    # the mean of the latest evaluation per question: (8 + 6) / 2, not (4 + 8 + 6) / 3
+    assert overview["scored"].average_score == pytest.approx(7.0)
+    assert (
+        overview["empty"].question_count,
+        overview["empty"].answered_count,
+        overview["empty"].average_score,
+    ) == (0, 0, None)
+
+
+# --- deleting ---------------------------------------------------------------------------
+
+
+def test_delete_session_removes_every_row_and_keeps_other_sessions(
+    store: DuckDBSessionStore, db_path: Path
+) -> None:
+    doomed = fill_session(store, "doomed")
+    kept = fill_session(store, "kept")
+
+    store.delete_session(doomed)
+
+    with pytest.raises(SessionNotFound):
+        store.get_session(doomed)
+    assert [s.id for s in store.list_sessions()] == [kept]
+    store.close()
+    assert set(rows_for_session(db_path, doomed).values()) == {0}
+    assert all(count > 0 for count in rows_for_session(db_path, kept).values())
+
+
+def test_remove_question_removes_its_answers_evaluations_and_draft(
+    store: DuckDBSessionStore, db_path: Path
+) -> None:
+    session = store.create_session("s")
+    q1, q2, q3 = store.add_questions(session.id, [question("1"), question("2"), question("3")])
+    for q in (q1, q2):
+        store.add_evaluation(store.add_answer(session.id, q.id, "a").id, evaluation())
+    store.save_draft(session.id, q2.id, "retrying")
+    store.set_current_question(session.id, q2.id)
+
+    store.remove_question(q2.id)
+
+    assert [q.id for q in store.questions(session.id)] == [q1.id, q3.id]
+    assert [q.position for q in store.questions(session.id)] == [0, 1]
+    assert {a.question_id for a in store.answers(session.id)} == {q1.id}
+    assert {e.question_id for e in store.evaluations(session.id)} == {q1.id}
+    assert store.get_session(session.id).current_question_id is None
+    with pytest.raises(QuestionNotFound):
+        store.get_question(q2.id)
+    store.close()
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+        leftovers = [
+            connection.execute(
+                f"SELECT count(*) FROM {table} WHERE {column} = ?", [q2.id]
+            ).fetchone()[0]
+            for table, column in (
+                ("answers", "question_id"),
+                ("evaluations", "question_id"),
+                ("drafts", "question_id"),
+            )
+        ]
+        dimensions = connection.execute("SELECT count(*) FROM evaluation_dimensions").fetchone()[0]
+    assert leftovers == [0, 0, 0]
+    assert dimensions == 2  # only q1's evaluation is left
+
+
+def test_current_question_survives_removing_another_question(store: DuckDBSessionStore) -> None:
+    session = store.create_session("s")
+    q1, q2 = store.add_questions(session.id, [question("1"), question("2")])
+    store.set_current_question(session.id, q1.id)
+
+    store.remove_question(q2.id)
+
+    assert store.get_session(session.id).current_question_id == q1.id
+
+
+# --- unknown ids ------------------------------------------------------------------------
+
+MISSING = "0" * 32
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda s, sid, qid: s.get_session(MISSING), SessionNotFound),
+        (lambda s, sid, qid: s.rename_session(MISSING, "x"), SessionNotFound),
+        (lambda s, sid, qid: s.delete_session(MISSING), SessionNotFound),
+        (lambda s, sid, qid: s.set_current_question(MISSING, None), SessionNotFound),
+        (lambda s, sid, qid: s.set_coaching_level(MISSING, CoachingLevel.HELP), SessionNotFound),
+        (lambda s, sid, qid: s.add_document(MISSING, resume()), SessionNotFound),
+        (lambda s, sid, qid: s.documents(MISSING), SessionNotFound),
+        (lambda s, sid, qid: s.add_questions(MISSING, [question()]), SessionNotFound),
+        (lambda s, sid, qid: s.questions(MISSING), SessionNotFound),
+        (lambda s, sid, qid: s.add_answer(MISSING, qid, "x"), SessionNotFound),
+        (lambda s, sid, qid: s.answers(MISSING), SessionNotFound),
+        (lambda s, sid, qid: s.evaluations(MISSING), SessionNotFound),
+        (lambda s, sid, qid: s.add_summary(MISSING, SummaryDraft()), SessionNotFound),
+        (lambda s, sid, qid: s.latest_summary(MISSING), SessionNotFound),
+        (lambda s, sid, qid: s.get_question(MISSING), QuestionNotFound),
+        (lambda s, sid, qid: s.remove_question(MISSING), QuestionNotFound),
+        (lambda s, sid, qid: s.set_current_question(sid, MISSING), QuestionNotFound),
+        (lambda s, sid, qid: s.save_draft(sid, MISSING, "x"), QuestionNotFound),
+        (lambda s, sid, qid: s.draft(MISSING), QuestionNotFound),
+        (lambda s, sid, qid: s.add_answer(sid, MISSING, "x"), QuestionNotFound),
+        (lambda s, sid, qid: s.answers(sid, MISSING), QuestionNotFound),
+        (lambda s, sid, qid: s.get_answer(MISSING), AnswerNotFound),
+        (lambda s, sid, qid: s.add_evaluation(MISSING, evaluation()), AnswerNotFound),
+    ],
+)
+def test_unknown_ids_raise_a_readable_error(
+    store: DuckDBSessionStore, call: Callable[..., object], error: type[Exception]
+) -> None:
+    session = store.create_session("s")
+    (q,) = store.add_questions(session.id, [question()])
+
+    with pytest.raises(error, match="no longer exists"):
+        call(store, session.id, q.id)
+
+
+def test_a_question_of_another_session_is_not_found(store: DuckDBSessionStore) -> None:
+    mine = store.create_session("mine")
+    theirs = store.create_session("theirs")
+    (their_question,) = store.add_questions(theirs.id, [question()])
+
+    with pytest.raises(QuestionNotFound):
+        store.add_answer(mine.id, their_question.id, "x")
+    assert store.answers(theirs.id) == []
+
+
+def test_a_failed_operation_changes_nothing(store: DuckDBSessionStore) -> None:
+    session = store.create_session("s")
+    before = store.get_session(session.id)
+
+    with pytest.raises(QuestionNotFound):
+        store.set_current_question(session.id, MISSING)
+
+    assert store.get_session(session.id) == before
+
+
+# --- threads -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("idle_release_seconds", [0.0, 0.05])
+def test_answers_from_eight_threads_get_unique_consecutive_attempts(
+    db_path: Path, idle_release_seconds: float
+) -> None:
+    settings = StoreSettings(path=db_path, idle_release_seconds=idle_release_seconds)
+    with DuckDBSessionStore(settings) as store:
+        session = store.create_session("busy")
+        (q,) = store.add_questions(session.id, [question()])
+        start = threading.Barrier(8)
+        failures: list[BaseException] = []
+
+        def answer_five_times() -> None:
+            start.wait()
+            try:
+                for _ in range(5):
+                    store.add_answer(session.id, q.id, f"from {threading.get_ident()}")
+            except BaseException as error:
+                failures.append(error)
+
+        threads = [threading.Thread(target=answer_five_times) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+
+        assert failures == []
+        attempts = [a.attempt for a in store.answers(session.id, q.id)]
+        assert attempts == list(range(1, 41))
