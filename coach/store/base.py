@@ -12,6 +12,7 @@ from typing import Protocol, runtime_checkable
 
 from coach.domain import (
     Answer,
+    Attribution,
     AnswerMode,
     CoachingLevel,
     Document,
@@ -71,8 +72,14 @@ class SessionStore(Protocol):
     def documents(self, session_id: str) -> list[Document]: ...
 
     # questions
-    def add_questions(self, session_id: str, drafts: Sequence[QuestionDraft]) -> list[Question]:
-        """Appends after the existing questions, in order."""
+    def add_questions(
+        self,
+        session_id: str,
+        drafts: Sequence[QuestionDraft],
+        *,
+        attribution: Attribution | None = None,
+    ) -> list[Question]:
+        """Appends after the existing questions, in order; records who wrote them."""
         ...
 
     def questions(self, session_id: str) -> list[Question]: ...
@@ -89,6 +96,10 @@ class SessionStore(Protocol):
     def save_draft(self, session_id: str, question_id: str, text: str) -> None: ...
 
     def draft(self, question_id: str) -> str: ...
+
+    def drafts(self, session_id: str) -> dict[str, str]:
+        """Every saved draft of the session, by question id."""
+        ...
 
     # answers and evaluations
     def add_answer(

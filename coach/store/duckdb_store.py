@@ -354,8 +354,8 @@ class DuckDBSessionStore:
     ) -> list[Question]:
         """Appends after the existing questions, in order.
 
-        ``attribution`` (beyond the protocol) records which agent wrote the questions,
-        for analytics; it is not part of the ``Question`` model.
+        ``attribution`` records which agent wrote the questions, for analytics; it is
+        not part of the ``Question`` model.
         """
         now = utc_now()
         with self._transaction() as db:
@@ -477,6 +477,15 @@ class DuckDBSessionStore:
         if row is None:
             raise _question_not_found(question_id)
         return row[0] or ""
+
+    def drafts(self, session_id: str) -> dict[str, str]:
+        """Every saved draft of the session by question id, in one query."""
+        with self._transaction() as db:
+            _require_session(db, session_id)
+            rows = db.execute(
+                "SELECT question_id, text FROM drafts WHERE session_id = ?", [session_id]
+            ).fetchall()
+        return {question_id: text for question_id, text in rows}
 
     # --- answers and evaluations --------------------------------------------------
 

@@ -199,6 +199,7 @@ def test_drafts_are_saved_overwritten_and_default_to_empty(store: DuckDBSessionS
     store.save_draft(session.id, q.id, "I led")
     store.save_draft(session.id, q.id, "I led the migration")
     assert store.draft(q.id) == "I led the migration"
+    assert store.drafts(session.id) == {q.id: "I led the migration"}
 
 
 def test_an_answer_clears_the_draft_and_attempts_count_up(store: DuckDBSessionStore) -> None:
