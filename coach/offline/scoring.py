@@ -1,0 +1,1296 @@
+"""The offline coach's judge: scores one answer on the rubric with plain rules.
+
+Why rules and not a model: the offline coach must work with no network, answer in
+milliseconds and give the same verdict twice for the same answer, so a candidate can
+trust that a changed score means a changed answer. The rules read what a human
+interviewer listens for (a story with a shape, concrete evidence, a measurable result,
+the candidate's own role, a clear delivery) and, above all, refuse to flatter: a
+non-answer is called a non-answer.
+
+Every strength and most improvements quote the candidate's own words, sliced verbatim
+from the answer, so the feedback points at something they can find and change.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+
+from coach.domain import (
+    CoachingLevel,
+    DimensionScore,
+    EvaluationDraft,
+    QuestionType,
+    RubricDimension,
+)
+from coach.offline.examples import example_answer
+from coach.offline.profiles import JobProfile, ResumeProfile
+from coach.tasks import EvaluateAnswer
+
+logger = logging.getLogger(__name__)
+
+
+def _word_set(text: str) -> frozenset[str]:
+    """Whitespace-separated words as a set: long word lists stay readable in source."""
+    return frozenset(text.split())
+
+
+__all__ = ["DIMENSION_WEIGHTS", "NonAnswerReason", "detect_non_answer", "score_answer"]
+
+
+class NonAnswerReason(StrEnum):
+    """Why an answer cannot be scored as an answer; each gets its own plain headline."""
+
+    EMPTY = "empty"
+    DONT_KNOW = "dont_know"
+    GIBBERISH = "gibberish"
+    COPY_OF_QUESTION = "copy_of_question"
+    ONE_LINER = "one_liner"
+
+
+# --- weights --------------------------------------------------------------------------
+
+_D = RubricDimension
+
+#: How much each dimension counts towards the overall score, per question type.
+#: Technical answers are judged on being right and concrete more than on story shape.
+DIMENSION_WEIGHTS: dict[QuestionType, dict[RubricDimension, float]] = {
+    QuestionType.BEHAVIOURAL: {
+        _D.RELEVANCE: 0.20,
+        _D.STRUCTURE: 0.18,
+        _D.SPECIFICITY: 0.17,
+        _D.IMPACT: 0.20,
+        _D.OWNERSHIP: 0.12,
+        _D.CLARITY: 0.13,
+    },
+    QuestionType.SITUATIONAL: {
+        _D.RELEVANCE: 0.24,
+        _D.STRUCTURE: 0.18,
+        _D.SPECIFICITY: 0.17,
+        _D.IMPACT: 0.15,
+        _D.OWNERSHIP: 0.12,
+        _D.CLARITY: 0.14,
+    },
+    QuestionType.ROLE_SPECIFIC: {
+        _D.RELEVANCE: 0.25,
+        _D.STRUCTURE: 0.13,
+        _D.SPECIFICITY: 0.22,
+        _D.IMPACT: 0.17,
+        _D.OWNERSHIP: 0.10,
+        _D.CLARITY: 0.13,
+    },
+    QuestionType.TECHNICAL: {
+        _D.RELEVANCE: 0.30,
+        _D.STRUCTURE: 0.08,
+        _D.SPECIFICITY: 0.28,
+        _D.IMPACT: 0.10,
+        _D.OWNERSHIP: 0.06,
+        _D.CLARITY: 0.18,
+    },
+}
+
+#: Word-count sweet spots (help, strict) per question type: long enough for a story,
+#: short enough that an interviewer is still listening.
+_LENGTH_WINDOWS: dict[QuestionType, tuple[tuple[int, int], tuple[int, int]]] = {
+    QuestionType.BEHAVIOURAL: ((120, 350), (150, 300)),
+    QuestionType.SITUATIONAL: ((90, 320), (120, 280)),
+    QuestionType.ROLE_SPECIFIC: ((80, 320), (110, 280)),
+    QuestionType.TECHNICAL: ((60, 300), (80, 260)),
+}
+
+#: Strict scoring: without a quantified result no story answer can look better than this.
+_STRICT_CAP_WITHOUT_NUMBERS = 6.0
+_NON_ANSWER_CAP = 3.0
+_ONE_LINER_WORDS = 15
+
+# --- vocabulary -----------------------------------------------------------------------
+
+# The most common English words plus everyday work vocabulary: enough to tell prose
+# from keyboard mash without shipping a dictionary.
+_COMMON_WORDS = _word_set("""
+    a about above across act action actually add after again against ago ahead all
+    almost alone along already also although always am among an analysis and another
+    answer any anyone anything app apps are area around as ask asked at away back bad
+    based be became because become been before began begin behind being believe best
+    better between big bit both bring brought budget bug bugs build built business busy
+    but by call called came can cannot care case cause change changed check class clear
+    client close code come company complete could course customer customers data day
+    days deal decided decision deliver delivered design did different do does doing
+    done down during each early easy else end enough even ever every everyone
+    everything example experience fact fail failed fair far fast feel felt few field
+    final finally find first fix fixed focus follow for found free from full gave get
+    give go goal going good got great group grow had half hand happen happened hard has
+    have he help helped her here high him his hold home how however i idea if important
+    in instead into is issue issues it its job just keep kind knew know known large
+    last late later lead learn learned least leave led left less let level life like
+    line little long look lot made main make making manage manager many may me mean
+    meeting member might mind minutes month months more most much must my myself need
+    needed never new next no not nothing now number of off often old on once one only
+    open or order other our out over own part people per person plan point possible
+    problem process product project projects put quite rather really reason right role
+    run same saw say school see seemed set several she should show side since small so
+    software some someone something sometimes soon start started still stop story such
+    sure system take talk talked task team teams tell than thank that the their them
+    then there these they thing things think this those though thought through time
+    times to today together told too took tool tools tried true try trying turn two
+    under understand until up us use used user users using very want wanted was way we
+    week weeks well went were what when where whether which while who whole why will
+    with within without work worked working world would write wrote year years yes yet
+    you your
+    three four five six seven eight nine ten hundred thousand million percent
+    able already because better cost costs deadline deploy deployed feature features
+    feedback growth hire hired improve improved increase increased launch launched
+    lesson manage managed mentor metric metrics migrate migrated plan planned priority
+    quality reduce reduced release released result results revenue review reviewed
+    sales save saved scale senior service services ship shipped skill skills solve
+    solved stakeholder stakeholders student students support test tested testing
+    tests university weakness
+    um uh uhm er ah hmm okay ok yeah oh
+    """)
+
+# Function words and question boilerplate: they carry no topic, so overlap on them
+# proves nothing about relevance.
+_STOPWORDS = _word_set("""
+    a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each
+    few for from further had has have having he her here hers him his how i if in into
+    is it its itself just me more most my myself no nor not now of off on once only or
+    other our ours out over own same she should so some such than that the their them
+    then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours i'm i've
+    i'd we're we've it's that's don't didn't was wasn't
+    tell describe give example time times walk talk share explain discuss situation
+    question answer please think us like really one ever say going get got thing things
+    kind lot well also way something anything make made great good ok okay alright
+    cool right sure yes yeah oh hi hello thanks thank
+    """)
+
+_SMALL_TALK_STEMS = frozenset({"um", "uh", "uhm", "er", "ah", "hmm", "okay", "ok", "yeah", "oh"})
+
+# A question's key word pulls in the words an on-topic answer tends to use instead.
+_RELATED_WORDS: dict[str, str] = {
+    "leadership": (
+        "lead led leader team organize organise mentor spearhead coordinate "
+        "delegate guide responsib initiative president captain chair manage "
+        "motivate decision"
+    ),
+    "lead": "led leader team organize mentor delegate coordinate",
+    "conflict": (
+        "disagree argument tension compromise convince colleague coworker resolve "
+        "perspective listen mediate frustrat"
+    ),
+    "disagree": "conflict argument compromise convince perspective resolve",
+    "fail": "mistake wrong learn lesson miss setback regret recover fix next",
+    "failure": "mistake wrong learn lesson miss setback recover fix",
+    "mistake": "wrong error learn lesson fix own apolog recover",
+    "weakness": (
+        "improve work struggle trouble overcome learn perfection delegat feedback "
+        "better practice hard"
+    ),
+    "strength": "good skill strong able excel best known",
+    "team": "collaborat together colleague member group role help communicat divide split",
+    "challenge": "problem difficult hard obstacle solve overcome issue struggle fix",
+    "problem": "solve issue fix root cause debug challenge solution",
+    "deadline": "time pressure late priorit deliver schedule week day ship",
+    "pressure": "deadline stress calm priorit urgent time",
+    "priorit": "urgent important deadline trade order first plan",
+    "feedback": "criticism review listen improve change manager advice",
+    "communicat": "explain present stakeholder audience write meeting listen message update",
+    "customer": "client user support complaint satisf need service",
+    "background": (
+        "study student major experience work interest year school degree grew born career role"
+    ),
+    "career": (
+        "goal future internship job industry graduat company position plan work interest role year"
+    ),
+    "goal": "future plan want hope aim achiev year career",
+    "yourself": (
+        "study student major experience work interest year background school degree "
+        "role passion career"
+    ),
+    "hire": (
+        "skill experience bring fit contribute strength value passion learn team unique background"
+    ),
+    "motivat": "passion interest enjoy love drive care goal why",
+    "change": "adapt new shift transition adjust flexib learn",
+    "ambigu": "unclear uncertain assum clarif question unknown decide",
+    "success": "achiev proud result win won deliver goal accomplish",
+    "proud": "achiev result win won deliver accomplish success",
+    "initiative": "proactiv volunteer start idea propos own improve",
+    "learn": "new study course practice teach quick read skill",
+    "slow": (
+        "fast speed time latency minute second wait cache parallel profil bottleneck shard optimi"
+    ),
+    "faster": "slow speed time latency minute second cache parallel profil bottleneck optimi",
+    "pipeline": "build test stage job deploy ci cd runner cache",
+    "scale": "load traffic throughput latency shard cache partition horizontal replica queue",
+    "design": "architect component trade interface requirement scal",
+    "debug": "log trace reproduc root cause bug fix profil",
+    "perform": "latency fast slow profil cache optimi benchmark",
+    "test": "unit integration coverage assert mock regression ci",
+}
+
+_FAILURE_QUESTION_RE = re.compile(
+    r"\b(fail\w*|mistake\w*|wrong|weakness\w*|setback\w*|regret\w*|criticism|"
+    r"negative feedback|went badly|didn'?t go)\b",
+    re.IGNORECASE,
+)
+
+# --- patterns run on the original text (case-insensitive), so spans quote verbatim ----
+
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’]*")
+_TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z'’]*|\d[\d,.]*")
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+|\n+")
+_BOUNDARY_RE = re.compile(r"[.!?](?=\s|$)|[\n;\"]")
+_CLAUSE_RE = re.compile(r"[.!?](?=\s|$)|[\n;:,\"()—–]|\s-\s")
+_WEAK_END_WORDS = _word_set(
+    "and or but so the a an to of with that which for in on at as by from it is was"
+)
+_WEAK_START_WORDS = _word_set("and or but so which that then result")
+
+_NUMBER_RE = re.compile(
+    r"(?:[$€£]\s?)?\b\d[\d,.]*(?:\s?(?:%|percent|x|k|m|bn|ms|s|sec|seconds|minutes|"
+    r"mins|hours|hrs|days|weeks|months|years|people|users|customers|engineers))?\b%?",
+    re.IGNORECASE,
+)
+_UNIT_RE = re.compile(r"[%$€£]|percent|\dx$|\d\s?[km]$|bn$", re.IGNORECASE)
+_NUMBER_WORD_RE = re.compile(
+    r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundred|hundreds|thousand|thousands|million|millions|dozen|half|"
+    r"double|doubled|tripled|halved)\b",
+    re.IGNORECASE,
+)
+_DATE_RE = re.compile(
+    r"\b((?:19|20)\d\d|january|february|march|april|june|july|august|september|"
+    r"october|november|december|q[1-4]|last (?:year|summer|winter|spring|fall|autumn|"
+    r"quarter|semester|month|week|sprint))\b",
+    re.IGNORECASE,
+)
+_VAGUE_RE = re.compile(
+    r"\b(stuff|various|etc\.?|and so on|and so forth|kind of|sort of|kinda|sorta|"
+    r"somehow|something like that|things like that|stuff like that|a lot of things|"
+    r"lots of things|some things|many things|different things|whatever)\b|"
+    r"\bthings\b",
+    re.IGNORECASE,
+)
+_ACRONYM_RE = re.compile(r"\b[A-Z][A-Z0-9]{1,6}s?\b|\b[a-z]+[A-Z][A-Za-z]+\b")
+_CAPITALISED_RE = re.compile(r"(?<![.!?]\s)(?<!^)(?<!\n)\b[A-Z][a-z]{2,}\b")
+
+_FIRST_PERSON_ACTION_RE = re.compile(
+    r"\bI\s+(?:then\s+|also\s+|first\s+|personally\s+|quickly\s+|immediately\s+|"
+    r"eventually\s+|finally\s+|just\s+)?"
+    r"(?:\w+ed|led|built|wrote|ran|set up|took|made|drove|met|found|spoke|sent|"
+    r"taught|chose|sold|brought|gave|began|won|rewrote|put|cut|split|kept|got|"
+    r"would|will|'d|’d|'ll|decided|started)\b",
+    re.IGNORECASE,
+)
+_SITUATION_RE = re.compile(
+    r"\b(when I was|while I was|at my (?:last|previous|current|first)|"
+    r"in my (?:last|previous|current|first|role|job|internship|team|class)|"
+    r"last (?:year|summer|semester|quarter|month|spring|fall)|in (?:19|20)\d\d|"
+    r"back (?:in|when)|during my|the (?:situation|context|problem|challenge|issue) was|"
+    r"we (?:had|were|faced)|our (?:team|company|product|system)|i was (?:working|a|an|the|on)|"
+    r"i worked (?:at|on|as)|(?-i:at [A-Z]\w+)|one time|a few (?:months|years) ago|"
+    r"there was a)\b",
+    re.IGNORECASE,
+)
+_TASK_RE = re.compile(
+    r"\b(my (?:goal|task|job|role|responsibility|aim|mission) was|i was (?:asked|responsible|"
+    r"tasked|supposed|assigned|in charge)|i needed to|we needed to|i had to|we had to|"
+    r"the goal was|our goal|the objective|the deadline|i wanted to|needed to|"
+    r"the task was|my priority was|i was hired to)\b",
+    re.IGNORECASE,
+)
+_RESULT_RE = re.compile(
+    r"\b(as a result|the result|resulted|in the end|ultimately|the outcome|which meant|"
+    r"which led to|so that|finally|reduced|increased|saved|cut|improved|grew|shipped|"
+    r"launched|delivered|achieved|won|dropped|went from|doubled|halved|raised|boosted|"
+    r"eliminated|prevented|recovered|generated|learned|learnt|lesson|since then|"
+    r"now i|next time|ended up|it worked|successful(?:ly)?)\b",
+    re.IGNORECASE,
+)
+_FLOW_RE = re.compile(
+    r"\b(first(?:ly)?|second(?:ly)?|third|then|next|after that|finally|because|so that|"
+    r"therefore|trade-?offs?|on the other hand|for example|for instance|e\.g\.|"
+    r"in practice|the reason|which means|whereas|instead)\b",
+    re.IGNORECASE,
+)
+_OUTCOME_RE = re.compile(
+    r"\b(reduc\w*|increas\w*|sav(?:ed|ing|es)|cut(?:s|ting)?|improv\w*|grew|grow\w*|"
+    r"ship(?:ped|ping|s)?|launch\w*|deliver\w*|doubl\w*|halv\w*|rais(?:ed|ing)|boost\w*|"
+    r"eliminat\w*|prevent\w*|recover\w*|generat\w*|won|achiev\w*|drop(?:ped)?|"
+    r"lower\w*|faster|fewer|speed\w* up|accelerat\w*|exceed\w*|beat|hit|scal(?:ed|ing))\b",
+    re.IGNORECASE,
+)
+_LEARNING_RE = re.compile(
+    r"\b(i learned|i learnt|lesson|taught me|i realized|i realised|since then|"
+    r"now i|next time|i now|going forward|i changed how|i started to|i make sure|"
+    r"to overcome|i(?:'ve| have) (?:been|started|learned)|working on)\b",
+    re.IGNORECASE,
+)
+_I_RE = re.compile(r"\b(I|my|me|myself|I'm|I've|I'd|I’m|I’ve|I’d|mine)\b", re.IGNORECASE)
+_WE_RE = re.compile(r"\b(we|our|us|ours|we're|we've|we'd|we’re|we’ve|ourselves)\b", re.IGNORECASE)
+_WE_ACTION_RE = re.compile(
+    r"\bwe\s+(?:then\s+|also\s+|all\s+|just\s+|finally\s+)?"
+    r"(?:\w+ed|built|wrote|ran|set up|took|made|drove|met|found|chose|put|cut|split|"
+    r"got|had to|decided|started)\b",
+    re.IGNORECASE,
+)
+_DECISION_RE = re.compile(
+    r"\bI\s+(?:then\s+|personally\s+)?(decided|chose|proposed|pushed|took (?:ownership|"
+    r"the lead|charge|responsibility)|owned|led|convinced|recommended|insisted|"
+    r"volunteered|initiated|stepped up|made the call|negotiated|escalated|"
+    r"spearheaded|championed|designed|organi[sz]ed)\b",
+    re.IGNORECASE,
+)
+_BLAME_RE = re.compile(
+    r"\b(not my fault|wasn'?t my fault|their fault|his fault|her fault|blame\w*|"
+    r"nobody told me|no one told me|they never|they didn'?t (?:do|care|listen)|"
+    r"incompetent|lazy|useless|it was (?:his|her|their) (?:job|problem)|"
+    r"because of (?:them|him|her|my manager)|wasn'?t pulling (?:their|his|her) weight)\b",
+    re.IGNORECASE,
+)
+_FILLER_RE = re.compile(
+    r"\b(u+m+|u+h+|u+h+m+|e+r+m*|a+h+|h+m+|mm+-?hmm+|you know|basically|actually|"
+    r"literally|i mean|kinda|sort of|kind of|i guess|so yeah|yeah)\b|\.\.\.|…|"
+    r"(?<!would )(?<!'d )(?<!’d )(?<!i )(?<!we )(?<!they )(?<!you )(?<!feel )(?<!felt )"
+    r"(?<!look )(?<!looks )(?<!looked )(?<!seem )(?<!things )(?<!something )(?<!just )"
+    r"(?<!much )(?<!more )(?<!not )(?<!don't )(?<!didn't )\blike\b(?! to\b)",
+    re.IGNORECASE,
+)
+_STUTTER_RE = re.compile(r"\b(\w+)(?:\s+\1\b)+", re.IGNORECASE)
+_DONT_KNOW_RE = re.compile(
+    r"\b(i\s+(?:really\s+|honestly\s+)?(?:do\s*n[o']?t|dont|don’t|do not)\s+know|"
+    r"no\s+(?:idea|clue|comment)|not\s+sure|pass|n/?a|skip|idk|dunno|no\s+answer|"
+    r"i\s+(?:can'?t|cannot|can’t)\s+(?:think|remember|answer|say)|i\s+have\s+nothing|"
+    r"never\s+(?:done|had|been)|nothing\s+comes\s+to\s+mind|next\s+question|"
+    r"i'?m\s+not\s+sure|none|nothing)\b",
+    re.IGNORECASE,
+)
+_VOWEL_RE = re.compile(r"[aeiouy]")
+_CONSONANT_RUN_RE = re.compile(r"[bcdfghjklmnpqrstvwxz]{5,}")
+_KEYBOARD_RUNS = tuple(
+    run[i : i + 4]
+    for row in ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+    for run in (row, row[::-1])
+    for i in range(len(run) - 3)
+    if run[i : i + 4] not in {"erty", "ytre", "poiu"}
+)
+_REPEATED_CHAR_RE = re.compile(r"(\w)\1{2,}")
+_MORPHOLOGY_RE = re.compile(
+    r"(tion|sion|ment|ness|ing|ed|ly|able|ible|ity|ive|al|er|ers|est|ful|less|ous|ize|"
+    r"ise|ized|ised|ship|ance|ence|ist|ism|ure|ant|ent|ical|ology)$"
+)
+
+_SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s")
+
+
+# --- small text helpers ---------------------------------------------------------------
+
+
+def _stem(word: str) -> str:
+    """Crude stem: strip a common suffix, keep six letters. Cheap and good enough for
+    overlap ("migrated"/"migration", "leader"/"leadership", "tests"/"testing")."""
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    for suffix in _SUFFIXES:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
+            break
+    if len(w) > 4 and w.endswith("e"):
+        w = w[:-1]
+    return w[:6]
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower().replace("’", "'") for w in _WORD_RE.findall(text)]
+
+
+@lru_cache(maxsize=512)
+def _content_stems(text: str) -> frozenset[str]:
+    """Topic-bearing stems of a text; cached because questions and hints repeat."""
+    return frozenset(
+        _stem(w)
+        for w in _words(text)
+        if w not in _STOPWORDS and w not in _SMALL_TALK_STEMS and len(w) > 1
+    )
+
+
+_RELATED_STEMS: dict[str, frozenset[str]] = {
+    _stem(key): frozenset(_stem(w) for w in words.split()) for key, words in _RELATED_WORDS.items()
+}
+
+
+@lru_cache(maxsize=256)
+def _phrase_patterns(phrases: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Word-bounded patterns for named tools and skills, compiled once per job."""
+    patterns = []
+    for phrase in phrases:
+        cleaned = phrase.strip()
+        if len(cleaned) < 2:
+            continue
+        patterns.append(
+            (cleaned, re.compile(rf"(?<![\w+#.]){re.escape(cleaned)}(?![\w+#])", re.IGNORECASE))
+        )
+    return tuple(patterns)
+
+
+def _bounds(text: str, start: int, end: int, pattern: re.Pattern[str]) -> tuple[int, int]:
+    left = 0
+    for match in pattern.finditer(text, 0, start):
+        left = match.end()
+    right_match = pattern.search(text, end)
+    right = right_match.start() if right_match else len(text)
+    return left, right
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    return _bounds(text, start, end, _BOUNDARY_RE)
+
+
+def _excerpt(text: str, start: int, end: int, *, max_words: int = 10) -> str:
+    """A short verbatim slice of ``text`` around ``[start, end)``, within one clause.
+
+    Slicing (never rebuilding) guarantees the quote occurs in the answer exactly; the
+    clause, not the sentence, is the unit so a quote reads as a phrase the candidate said.
+    """
+    left, right = _bounds(text, start, end, _CLAUSE_RE)
+    if len(_TOKEN_RE.findall(text, left, right)) < 4 or right < end:
+        left, right = _sentence_bounds(text, start, end)
+    spans = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(text, left, right)]
+    if not spans:
+        return text[start:end].strip()
+    inside = [i for i, (s, e) in enumerate(spans) if e > start and s < end]
+    first, last = (inside[0], inside[-1]) if inside else (0, 0)
+    budget = max(0, max_words - (last - first + 1))
+    after = min(len(spans) - 1 - last, budget - min(first, budget // 3))
+    before = min(first, budget - after)
+    lo_index, hi_index = first - before, last + after
+    while hi_index > last and text[slice(*spans[hi_index])].lower() in _WEAK_END_WORDS:
+        hi_index -= 1
+    while lo_index < first and text[slice(*spans[lo_index])].lower() in _WEAK_START_WORDS:
+        lo_index += 1
+    return text[spans[lo_index][0] : spans[hi_index][1]].strip(" ,;:-—–\t")
+
+
+def _quote(text: str, match: re.Match[str] | None, *, max_words: int = 10) -> str:
+    if match is None:
+        return ""
+    return _excerpt(text, match.start(), match.end(), max_words=max_words)
+
+
+def _round_half_up(value: float) -> int:
+    return int(value + 0.5)
+
+
+def _clamp(value: float, low: float = 1.0, high: float = 10.0) -> float:
+    return max(low, min(high, value))
+
+
+# --- features -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What the answer is judged against: the question, the role, the candidate."""
+
+    question: str
+    qtype: QuestionType
+    question_stems: frozenset[str]
+    related_stems: frozenset[str]
+    hint: str
+    hint_stems: frozenset[str]
+    job_phrases: tuple[str, ...]
+    responsibility_stems: frozenset[str]
+    resume_phrases: tuple[str, ...]
+    failure_question: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Features:
+    """Everything the rubric reads from the answer, computed once."""
+
+    text: str
+    words: tuple[str, ...]
+    word_count: int
+    sentence_count: int
+    stems: frozenset[str]
+    numbers: tuple[re.Match[str], ...]
+    number_words: int
+    dates: int
+    vague: tuple[re.Match[str], ...]
+    proper_nouns: int
+    job_hits: tuple[tuple[str, re.Match[str]], ...]
+    resume_hits: int
+    situation: re.Match[str] | None
+    task_cue: re.Match[str] | None
+    actions: tuple[re.Match[str], ...]
+    results: tuple[re.Match[str], ...]
+    flow: int
+    outcomes: tuple[re.Match[str], ...]
+    quantified: tuple[re.Match[str], ...]
+    learning: tuple[re.Match[str], ...]
+    i_count: int
+    we_count: int
+    we_actions: tuple[re.Match[str], ...]
+    decisions: tuple[re.Match[str], ...]
+    blame: tuple[re.Match[str], ...]
+    fillers: tuple[re.Match[str], ...]
+    stutters: int
+
+
+def _build_context(
+    task: EvaluateAnswer, resume: ResumeProfile, job: JobProfile, rubric_hint: str
+) -> _Context:
+    question = task.question.text
+    question_stems = _content_stems(question) | _content_stems(task.question.competency)
+    question_stems = question_stems - {"general"}
+    related: set[str] = set()
+    for stem in question_stems:
+        related |= _RELATED_STEMS.get(stem, frozenset())
+    job_phrases = tuple(dict.fromkeys(p for p in (*job.tools, *job.skills) if p.strip()))
+    responsibilities = frozenset().union(*(_content_stems(r) for r in job.responsibilities))
+    resume_phrases = tuple(
+        dict.fromkeys(p for p in (*resume.skills, *resume.employers, *resume.projects) if p)
+    )
+    return _Context(
+        question=question,
+        qtype=task.question.type,
+        question_stems=frozenset(question_stems),
+        related_stems=frozenset(related - question_stems),
+        hint=rubric_hint.strip(),
+        hint_stems=_content_stems(rubric_hint) if rubric_hint.strip() else frozenset(),
+        job_phrases=job_phrases,
+        responsibility_stems=responsibilities,
+        resume_phrases=resume_phrases,
+        failure_question=bool(_FAILURE_QUESTION_RE.search(question)),
+    )
+
+
+def _sentences_with(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    spans = []
+    start = 0
+    for piece in _SENTENCE_SPLIT_RE.split(text):
+        idx = text.find(piece, start)
+        if idx < 0:
+            continue
+        start = idx + len(piece)
+        if pattern.search(piece):
+            spans.append((idx, idx + len(piece)))
+    return spans
+
+
+def _extract_features(text: str, ctx: _Context) -> _Features:
+    words = tuple(_words(text))
+    sentences = [s for s in _SENTENCE_SPLIT_RE.split(text) if s.strip()]
+    numbers = tuple(_NUMBER_RE.finditer(text))
+    outcomes = tuple(_OUTCOME_RE.finditer(text))
+    # A quantified result is a figure that measures an outcome: after the outcome verb
+    # in its sentence ("cut the build from 40 to 12 minutes"), or a rate or unit next to
+    # it ("a 30% drop"). A bare count before the verb ("8 shards ... cuts") is not one.
+    quantified: list[re.Match[str]] = []
+    if numbers and outcomes:
+        for lo, hi in _sentences_with(text, _OUTCOME_RE):
+            first_outcome = min(m.start() for m in outcomes if lo <= m.start() < hi)
+            for match in numbers:
+                if not lo <= match.start() < hi or _DATE_RE.fullmatch(match.group().strip()):
+                    continue
+                if match.start() > first_outcome or _UNIT_RE.search(match.group()):
+                    quantified.append(match)
+                    break
+    lowered = text.lower()
+    job_hits = tuple(
+        (phrase, m)
+        for phrase, pattern in _phrase_patterns(ctx.job_phrases)
+        if (m := pattern.search(text))
+    )
+    resume_hits = sum(
+        1 for _, pattern in _phrase_patterns(ctx.resume_phrases) if pattern.search(text)
+    )
+    proper = sum(
+        1
+        for m in _CAPITALISED_RE.finditer(text)
+        if m.group().lower() not in _COMMON_WORDS and m.group().lower() not in _STOPWORDS
+    )
+    proper += len(_ACRONYM_RE.findall(text))
+    return _Features(
+        text=text,
+        words=words,
+        word_count=len(words),
+        sentence_count=max(1, len(sentences)),
+        stems=frozenset(
+            _stem(w)
+            for w in words
+            if w not in _STOPWORDS and w not in _SMALL_TALK_STEMS and len(w) > 1
+        ),
+        numbers=numbers,
+        number_words=len(_NUMBER_WORD_RE.findall(text)),
+        dates=len(_DATE_RE.findall(text)),
+        vague=tuple(_VAGUE_RE.finditer(text)),
+        proper_nouns=proper,
+        job_hits=job_hits,
+        resume_hits=resume_hits,
+        situation=_SITUATION_RE.search(text),
+        task_cue=_TASK_RE.search(text),
+        actions=tuple(_FIRST_PERSON_ACTION_RE.finditer(text)),
+        results=tuple(_RESULT_RE.finditer(text)),
+        flow=len(_FLOW_RE.findall(lowered)),
+        outcomes=outcomes,
+        quantified=tuple(quantified),
+        learning=tuple(_LEARNING_RE.finditer(text)),
+        i_count=len(_I_RE.findall(text)),
+        we_count=len(_WE_RE.findall(text)),
+        we_actions=tuple(_WE_ACTION_RE.finditer(text)),
+        decisions=tuple(_DECISION_RE.finditer(text)),
+        blame=tuple(_BLAME_RE.finditer(text)),
+        fillers=tuple(_FILLER_RE.finditer(text)),
+        stutters=len(_STUTTER_RE.findall(text)),
+    )
+
+
+# --- non-answers ----------------------------------------------------------------------
+
+
+def _is_wordlike(word: str) -> bool:
+    if word in _COMMON_WORDS or word in _STOPWORDS:
+        return True
+    if len(word) <= 2:
+        return word in {"a", "i", "an", "to", "of", "in", "on", "at", "it", "is", "be"}
+    return bool(
+        _VOWEL_RE.search(word)
+        and not _CONSONANT_RUN_RE.search(word)
+        and not _REPEATED_CHAR_RE.search(word)
+        and not any(run in word for run in _KEYBOARD_RUNS)
+    )
+
+
+def _looks_like_gibberish(words: tuple[str, ...], context_stems: frozenset[str]) -> bool:
+    """Keyboard mash and filler text: few common words and many unpronounceable ones.
+
+    Real prose, even terse technical prose, is held together by function words; a
+    text with almost none of them, or with many vowel-less or keyboard-row tokens,
+    is not an answer.
+    """
+    if not words:
+        return False
+    known = sum(1 for w in words if w in _COMMON_WORDS or w in _STOPWORDS)
+    topical = sum(1 for w in words if _stem(w) in context_stems)
+    implausible = sum(1 for w in words if not _is_wordlike(w))
+    n = len(words)
+    if implausible / n >= 0.4:
+        return True
+    return (
+        n >= 3
+        and (known + topical) / n < 0.2
+        and not any(_MORPHOLOGY_RE.search(w) and len(w) > 5 for w in words)
+    )
+
+
+def detect_non_answer(answer: str, question: str) -> NonAnswerReason | None:
+    """Why ``answer`` is not an answer to ``question``, or None when it is one.
+
+    Public so a service can refuse to spend a model call on a non-answer.
+    """
+    text = answer.strip()
+    words = tuple(_words(text))
+    if not words:
+        return NonAnswerReason.GIBBERISH if re.search(r"\d", text) else NonAnswerReason.EMPTY
+    if len(words) < 25 and _DONT_KNOW_RE.search(text) and not re.search(r"\d", text):
+        content = [w for w in words if w not in _STOPWORDS and w not in _SMALL_TALK_STEMS]
+        if len(content) < 8:
+            return NonAnswerReason.DONT_KNOW
+    if _looks_like_gibberish(words, _content_stems(question)):
+        return NonAnswerReason.GIBBERISH
+    stems = frozenset(
+        _stem(w) for w in words if w not in _STOPWORDS and w not in _SMALL_TALK_STEMS and len(w) > 1
+    )
+    if len(words) <= 2 * len(_words(question)) + 10:
+        ratio = difflib.SequenceMatcher(None, words, _words(question), autojunk=False).ratio()
+        question_stems = _content_stems(question)
+        novel = stems - question_stems
+        if ratio >= 0.75 or (stems and question_stems and len(novel) <= max(1, len(stems) // 8)):
+            return NonAnswerReason.COPY_OF_QUESTION
+    if len(words) < _ONE_LINER_WORDS:
+        return NonAnswerReason.ONE_LINER
+    return None
+
+
+# --- the rubric -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Judgement:
+    score: float
+    comment: str
+
+
+def _score_relevance(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
+    target = 0.6 if strict else 0.45
+    q_cov = (
+        len(f.stems & ctx.question_stems) / len(ctx.question_stems) if ctx.question_stems else 0.5
+    )
+    related = len(f.stems & ctx.related_stems)
+    hint_cov = len(f.stems & ctx.hint_stems) / len(ctx.hint_stems) if ctx.hint_stems else 0.0
+    signals = [
+        min(1.0, q_cov / target),
+        min(1.0, related / (4.0 if strict else 3.0)),
+        min(1.0, hint_cov / (0.45 if strict else 0.35)),
+    ]
+    topical = 0.7 * max(signals) + 0.3 * (sum(signals) / len(signals))
+    job_terms = len(ctx.job_phrases) + len(ctx.responsibility_stems)
+    job_hits = len(f.job_hits) + 0.5 * min(4, len(f.stems & ctx.responsibility_stems))
+    if job_terms:
+        job = min(1.0, job_hits / (4.0 if strict else 3.0))
+        score = 1 + 6.5 * topical + 2.5 * job
+    else:
+        job = 0.0
+        score = 1 + 9 * topical
+    if topical < 0.15:
+        score = min(score, 3.0)
+    if topical >= 0.8:
+        comment = "Answers what was asked"
+    elif topical >= 0.4:
+        comment = "Partly on the question"
+    else:
+        comment = "Mostly about something other than the question"
+    if job_terms:
+        comment += (
+            f"; names {len(f.job_hits)} of the role's tools or skills"
+            if f.job_hits
+            else ("; no link to the role's tools or skills")
+        )
+    return _Judgement(score, comment + ".")
+
+
+def _score_structure(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
+    action_target = 3.0 if strict else 2.0
+    action = min(1.0, len(f.actions) / action_target)
+    has_s, has_t = f.situation is not None, f.task_cue is not None
+    has_r = bool(f.results or f.outcomes)
+    positions = [
+        m.start() for m in (f.situation, f.actions[0] if f.actions else None) if m is not None
+    ]
+    if has_r:
+        positions.append(max(m.start() for m in (*f.results, *f.outcomes)))
+    ordered = positions == sorted(positions) and len(positions) >= (3 if strict else 2)
+    star = 1 + 2 * has_s + 1.5 * has_t + 2.5 * action + 2 * has_r + 1.0 * ordered
+    if strict and not (has_s and has_r):
+        star = min(star, 6.0)
+    flow = 2 + min(4.0, f.flow * (0.8 if strict else 1.0)) + 2.0 * action + 2.0 * has_r
+    if ctx.qtype is QuestionType.BEHAVIOURAL:
+        score = star
+    elif ctx.qtype is QuestionType.TECHNICAL:
+        score = max(flow, star)
+    else:
+        score = max(star, 0.5 * (star + flow))
+    parts = [
+        name
+        for name, present in (
+            ("situation", has_s),
+            ("task", has_t),
+            ("action", bool(f.actions)),
+            ("result", has_r),
+        )
+        if present
+    ]
+    missing = [p for p in ("situation", "task", "action", "result") if p not in parts]
+    if ctx.qtype is QuestionType.TECHNICAL and flow >= star:
+        comment = f"{f.flow} reasoning step(s): sequence, causes, trade-offs, examples."
+    elif not missing:
+        comment = "All four STAR parts" + (", in order." if ordered else ", but out of order.")
+    elif parts:
+        comment = f"Has {', '.join(parts)}; missing {', '.join(missing)}."
+    else:
+        comment = "No recognisable situation, action or result."
+    return _Judgement(score, comment)
+
+
+def _score_specificity(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
+    numbers = len(f.numbers) + 0.5 * f.number_words
+    # Employers and tools are usually capitalised too: count the larger, not both.
+    named = max(min(6, f.proper_nouns), len(f.job_hits) + f.resume_hits)
+    concrete = numbers + 0.7 * named + 0.7 * f.dates
+    target = (3.0 + f.word_count / 80) * (1.3 if strict else 1.0)
+    vague_penalty = min(3.5, len(f.vague) * (1.0 if strict else 0.7))
+    score = 1.5 + 7.5 * min(1.0, concrete / target) + (1.0 if numbers and named else 0.0)
+    if not numbers:
+        score = min(score, 6.0 if strict else 7.0)
+    score -= vague_penalty
+    comment = f"{int(numbers)} figure(s), {named} name(s) of tools, places or teams" + (
+        f", {len(f.vague)} vague word(s)." if f.vague else "."
+    )
+    return _Judgement(score, comment)
+
+
+def _score_impact(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
+    if ctx.qtype is QuestionType.TECHNICAL:
+        return _score_technical_impact(f, strict)
+    outcome_credit = min(3.0, len(f.outcomes) * (1.0 if strict else 1.2))
+    quantified_credit = (3.5 if f.quantified else 0.0) + (1.0 if len(f.quantified) >= 2 else 0)
+    learning_weight = 1.5 if ctx.failure_question else 0.5
+    learning_credit = min(3.0 if ctx.failure_question else 1.0, len(f.learning) * learning_weight)
+    score = 1 + outcome_credit + quantified_credit + learning_credit
+    if not f.quantified:
+        cap = (5.0 if strict else 7.0) + (1.0 if ctx.failure_question and f.learning else 0.0)
+        score = min(score, cap)
+    if f.quantified:
+        comment = f"Quantified result ({len(f.quantified)})."
+    elif f.outcomes:
+        comment = "Names an outcome but puts no number on it."
+    elif f.learning:
+        comment = "Draws a lesson; no concrete outcome."
+    else:
+        comment = "No result or outcome stated."
+    return _Judgement(score, comment)
+
+
+def _score_technical_impact(f: _Features, strict: bool) -> _Judgement:
+    """A technical answer's "impact" is saying what the approach buys and at what cost."""
+    effect = min(4.0, len(f.outcomes) * (1.2 if strict else 1.5))
+    reasoning = min(2.0, f.flow * 0.5)
+    score = 2 + effect + reasoning + (2.0 if f.quantified else 0.0)
+    if f.quantified:
+        comment = "Says what the approach buys, with a figure."
+    elif f.outcomes:
+        comment = "Says what the approach improves, without a figure."
+    else:
+        comment = "Never says what the approach improves."
+    return _Judgement(score, comment)
+
+
+def _score_ownership(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
+    pronouns = f.i_count + f.we_count
+    if pronouns == 0:
+        base = 6.0 if ctx.qtype is QuestionType.TECHNICAL else 3.5
+        return _Judgement(base, "Never says who did the work.")
+    ratio = f.i_count / pronouns
+    score = 2 + 5 * min(1.0, ratio / (0.7 if strict else 0.6))
+    score += min(2.0, len(f.decisions) * 1.0) + (1.0 if len(f.actions) >= 2 else 0.0)
+    score -= len(f.blame) * (3.0 if strict else 2.5)
+    if ctx.qtype is QuestionType.TECHNICAL:
+        score = max(score, 5.0)
+    comment = f'"I" {f.i_count}x vs "we" {f.we_count}x'
+    if f.decisions:
+        comment += f", {len(f.decisions)} decision(s) of your own"
+    if f.blame:
+        comment += ", blames others"
+    return _Judgement(score, comment + ".")
+
+
+def _score_clarity(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
+    help_window, strict_window = _LENGTH_WINDOWS[ctx.qtype]
+    low, high = strict_window if strict else help_window
+    words = f.word_count
+    penalty = 0.0
+    if words < low:
+        penalty += 4.0 * (1 - words / low)
+    elif words > high:
+        penalty += min(3.0, (words - high) / high * 4)
+    average_sentence = words / f.sentence_count
+    # Long sentences are a weak signal (in transcripts punctuation is the typist's),
+    # so only run-ons far past a comfortable length cost anything.
+    if average_sentence > 35:
+        penalty += min(1.0, (average_sentence - 35) / 15)
+    filler_rate = 100 * len(f.fillers) / max(words, 1)
+    penalty += min(4.0, filler_rate * (0.7 if strict else 0.5))
+    penalty += min(1.5, f.stutters * 0.3 * 100 / max(words, 100))
+    comment = f"{words} words, ~{average_sentence:.0f} per sentence"
+    if f.fillers:
+        comment += f", {len(f.fillers)} filler(s)"
+    return _Judgement(10 - penalty, comment + ".")
+
+
+_SCORERS = {
+    _D.RELEVANCE: _score_relevance,
+    _D.STRUCTURE: _score_structure,
+    _D.SPECIFICITY: _score_specificity,
+    _D.IMPACT: _score_impact,
+    _D.OWNERSHIP: _score_ownership,
+    _D.CLARITY: _score_clarity,
+}
+
+
+def _rubric(f: _Features, ctx: _Context, level: CoachingLevel) -> dict[RubricDimension, _Judgement]:
+    """Score every dimension; strict never scores above help on the same evidence."""
+    judgements = {}
+    for dimension, scorer in _SCORERS.items():
+        lenient = scorer(f, ctx, False)
+        if level is CoachingLevel.STRICT:
+            harsh = scorer(f, ctx, True)
+            judgements[dimension] = _Judgement(min(lenient.score, harsh.score), harsh.comment)
+        else:
+            judgements[dimension] = lenient
+    return judgements
+
+
+def _overall(scores: dict[RubricDimension, int], qtype: QuestionType) -> float:
+    weights = DIMENSION_WEIGHTS[qtype]
+    total = sum(weights[d] * scores[d] for d in scores) / sum(weights[d] for d in scores)
+    return round(_clamp(total), 1)
+
+
+# --- words for the candidate ----------------------------------------------------------
+
+_PRAISE = {
+    _D.RELEVANCE: "a direct answer to the question",
+    _D.STRUCTURE: "a clear story arc",
+    _D.SPECIFICITY: "concrete detail",
+    _D.IMPACT: "a clear result",
+    _D.OWNERSHIP: "a clear personal role",
+    _D.CLARITY: "a clear, tight delivery",
+}
+_TECHNICAL_PRAISE = {
+    **_PRAISE,
+    _D.STRUCTURE: "clear step-by-step reasoning",
+    _D.IMPACT: "a clear payoff for the approach",
+}
+_FIXES = {
+    _D.RELEVANCE: "tie it back to what was asked",
+    _D.STRUCTURE: "give it a situation-action-result shape",
+    _D.SPECIFICITY: "name the tools, numbers and people involved",
+    _D.IMPACT: "end with a measurable result",
+    _D.OWNERSHIP: "make your own role sharper",
+    _D.CLARITY: "cut the filler and tighten it",
+}
+_TECHNICAL_FIXES = {
+    **_FIXES,
+    _D.STRUCTURE: "lay out your reasoning in steps",
+    _D.IMPACT: "say what the approach buys, with a figure",
+    _D.OWNERSHIP: "say what you have done yourself, not only what one could do",
+}
+_STRICT_FIXES = {
+    _D.RELEVANCE: "it drifts away from the question",
+    _D.STRUCTURE: "there is no clear situation, action and result",
+    _D.SPECIFICITY: "it lacks hard evidence: numbers, names, systems",
+    _D.IMPACT: "there is no measurable result",
+    _D.OWNERSHIP: "your own role is unclear",
+    _D.CLARITY: "the delivery is padded and hard to follow",
+}
+_STRICT_TECHNICAL_FIXES = {
+    **_STRICT_FIXES,
+    _D.STRUCTURE: "the reasoning has no clear steps",
+    _D.IMPACT: "it never says what the approach buys",
+}
+
+
+def _ranked(scores: dict[RubricDimension, int]) -> list[RubricDimension]:
+    order = list(RubricDimension)
+    return sorted(scores, key=lambda d: (scores[d], order.index(d)))
+
+
+def _headline(
+    scores: dict[RubricDimension, int], overall: float, level: CoachingLevel, qtype: QuestionType
+) -> str:
+    ranked = _ranked(scores)
+    technical = qtype is QuestionType.TECHNICAL
+    praise = _TECHNICAL_PRAISE if technical else _PRAISE
+    fixes = _TECHNICAL_FIXES if technical else _FIXES
+    strict_fixes = _STRICT_TECHNICAL_FIXES if technical else _STRICT_FIXES
+    weakest, second = ranked[0], ranked[1]
+    best, runner_up = sorted(scores, key=lambda d: (-scores[d], list(RubricDimension).index(d)))[:2]
+    if scores[weakest] >= 8:
+        if level is CoachingLevel.STRICT:
+            return (
+                f"Strong answer with {praise[best]} and {praise[runner_up]}; this would "
+                "hold up with a demanding interviewer."
+            )
+        return f"Strong answer with {praise[best]} and {praise[runner_up]}; keep it this tight."
+    if level is CoachingLevel.STRICT:
+        if overall >= 8:
+            return f"Strong answer with {praise[best]}; still, {fixes[weakest]}."
+        if overall >= 6.5:
+            return f"Acceptable but not memorable: {strict_fixes[weakest]}."
+        if overall >= 5:
+            return f"Below the bar: {strict_fixes[weakest]}, and {strict_fixes[second]}."
+        return f"Weak answer: {strict_fixes[weakest]}, and {strict_fixes[second]}."
+    if overall >= 8:
+        return f"Strong answer with {praise[best]}; to polish it, {fixes[weakest]}."
+    if overall >= 6.5:
+        return f"Solid answer with {praise[best]}; {fixes[weakest]}."
+    if overall >= 5:
+        return f"A good start with {praise[best]}, but {fixes[weakest]}."
+    return f"There is something to build on here: {fixes[weakest]} and {fixes[second]}."
+
+
+def _strengths(f: _Features, scores: dict[RubricDimension, int], level: CoachingLevel) -> list[str]:
+    """Up to three things done well, each pinned to the candidate's own words."""
+    text = f.text
+    found: list[str] = []
+    if f.quantified:
+        match = f.quantified[0]
+        lo, hi = _sentence_bounds(text, match.start(), match.end())
+        outcome = next((m for m in f.outcomes if lo <= m.start() < hi), match)
+        start, end = min(outcome.start(), match.start()), max(outcome.end(), match.end())
+        found.append(f'You quantified the result: "{_excerpt(text, start, end, max_words=12)}".')
+    elif f.outcomes and scores[_D.IMPACT] >= 5:
+        found.append(f'You name an outcome: "{_quote(text, f.outcomes[0])}".')
+    if f.decisions:
+        found.append(f'You own the decision: "{_quote(text, f.decisions[0], max_words=12)}".')
+    elif f.actions and scores[_D.OWNERSHIP] >= 6:
+        found.append(
+            f'You put yourself in the action: "{_quote(text, f.actions[0], max_words=8)}".'
+        )
+    if f.job_hits:
+        names = ", ".join(f'"{m.group()}"' for _, m in f.job_hits[:3])
+        found.append(f"You named what the role uses: {names}.")
+    if f.situation is not None and scores[_D.STRUCTURE] >= 6:
+        found.append(f'You set the scene: "{_quote(text, f.situation, max_words=10)}".')
+    if f.learning and scores[_D.IMPACT] >= 5:
+        found.append(f'You drew a lesson: "{_quote(text, f.learning[0], max_words=10)}".')
+    if scores[_D.CLARITY] >= 8 and not found:
+        found.append(f"A good length ({f.word_count} words) and easy to follow.")
+    if level is CoachingLevel.STRICT:
+        return found[:2]
+    return found[:3]
+
+
+def _improvements(
+    f: _Features, ctx: _Context, scores: dict[RubricDimension, int], level: CoachingLevel
+) -> list[str]:
+    """Up to four concrete changes, weakest dimension first."""
+    text = f.text
+    strict = level is CoachingLevel.STRICT
+    ideas: dict[RubricDimension, str] = {}
+    if not f.quantified and ctx.qtype is not QuestionType.TECHNICAL:
+        if f.outcomes:
+            ideas[_D.IMPACT] = (
+                f'Put a number on "{_quote(text, f.outcomes[0], max_words=8)}": by how much, '
+                "for whom, over what period?"
+            )
+        elif ctx.failure_question and not f.learning:
+            ideas[_D.IMPACT] = (
+                "Say what you learned and what you do differently now: that is the result "
+                "a failure question is after."
+            )
+        else:
+            ideas[_D.IMPACT] = (
+                "Add the result: what changed because of you, how much faster, cheaper or "
+                "better, and for whom?"
+            )
+    if f.we_count > f.i_count and f.we_count >= 3:
+        we = f.we_actions[0] if f.we_actions else next(_WE_RE.finditer(text), None)
+        if we is not None:
+            ideas[_D.OWNERSHIP] = (
+                f'Say what YOU did: "{_quote(text, we, max_words=6)}" hides your role. '
+                "Try 'I proposed…', 'I built…'."
+            )
+    if f.blame:
+        ideas[_D.OWNERSHIP] = (
+            f'Drop the blame: "{_quote(text, f.blame[0], max_words=8)}" puts the story on '
+            "others; say what you did about it."
+        )
+    elif _D.OWNERSHIP not in ideas and scores[_D.OWNERSHIP] <= 5:
+        ideas[_D.OWNERSHIP] = "Name your own decisions: 'I decided…', 'I chose… because…'."
+    if f.vague:
+        ideas[_D.SPECIFICITY] = (
+            f'Replace vague words: "{_quote(text, f.vague[0], max_words=6)}" tells the '
+            "interviewer nothing; name the system, the team, the number."
+        )
+    elif scores[_D.SPECIFICITY] <= 6:
+        ideas[_D.SPECIFICITY] = (
+            "Add evidence: the name of the system or tool, the size of the team, a date, a figure."
+        )
+    if scores[_D.STRUCTURE] <= 6 and ctx.qtype is not QuestionType.TECHNICAL:
+        if f.situation is None:
+            ideas[_D.STRUCTURE] = (
+                "Open with the situation in one sentence: where you were, when, what was at stake."
+            )
+        elif not f.actions:
+            ideas[_D.STRUCTURE] = "Say the two or three steps you took, in order, each with 'I'."
+        else:
+            ideas[_D.STRUCTURE] = "Finish the story: close with the outcome and what it meant."
+    elif scores[_D.STRUCTURE] <= 6:
+        ideas[_D.STRUCTURE] = (
+            "Lay out your reasoning in steps: the approach, why, the trade-off, an example."
+        )
+    if f.fillers and 100 * len(f.fillers) / max(f.word_count, 1) >= 2:
+        quoted = ", ".join(
+            f'"{m.group()}"' for m in {m.group().lower(): m for m in f.fillers}.values()
+        )
+        ideas[_D.CLARITY] = f"Cut the fillers ({len(f.fillers)}x: {quoted}); pause instead."
+    elif scores[_D.CLARITY] <= 6:
+        low, high = _LENGTH_WINDOWS[ctx.qtype][1 if strict else 0]
+        if f.word_count < low:
+            ideas[_D.CLARITY] = (
+                f"Too short ({f.word_count} words): aim for {low}–{high}, enough for context, "
+                "actions and result."
+            )
+        elif f.word_count > high:
+            ideas[_D.CLARITY] = (
+                f"Too long ({f.word_count} words): aim for {low}–{high}; cut background and "
+                "keep one example."
+            )
+        else:
+            ideas[_D.CLARITY] = "Use shorter sentences: one idea each."
+    if scores[_D.RELEVANCE] <= 6:
+        if ctx.hint and not (f.stems & ctx.hint_stems):
+            ideas[_D.RELEVANCE] = (
+                f"A strong answer here shows {ctx.hint.rstrip('.')}: say so explicitly."
+            )
+        elif ctx.job_phrases and not f.job_hits:
+            tools = ", ".join(ctx.job_phrases[:3])
+            ideas[_D.RELEVANCE] = (
+                f"Link it to the role: where did you use {tools} or something close to it?"
+            )
+        else:
+            ideas[_D.RELEVANCE] = (
+                "Answer the question head-on in your first sentence, then explain."
+                if ctx.qtype is QuestionType.TECHNICAL
+                else "Answer the question head-on in your first sentence, then tell the story."
+            )
+    elif ctx.hint and not (f.stems & ctx.hint_stems) and _D.RELEVANCE not in ideas:
+        ideas[_D.RELEVANCE] = (
+            f"A strong answer here shows {ctx.hint.rstrip('.')}: say so explicitly."
+        )
+    ordered = [d for d in _ranked(scores) if d in ideas]
+    return [ideas[d] for d in ordered][:4]
+
+
+# --- non-answer words -----------------------------------------------------------------
+
+_NON_ANSWER_HEADLINES: dict[NonAnswerReason, tuple[str, str]] = {
+    # (help, strict)
+    NonAnswerReason.EMPTY: (
+        "Not an answer yet: there is nothing to score, so give it a first try, even a rough one.",
+        "Non-answer: nothing was said, so there is nothing to score.",
+    ),
+    NonAnswerReason.DONT_KNOW: (
+        "Not an answer yet: saying you don't know gives the interviewer nothing to go on, "
+        "so try a partial answer from your own experience.",
+        'Non-answer: "I don\'t know" scores no points and an interviewer would move on.',
+    ),
+    NonAnswerReason.GIBBERISH: (
+        "Not an answer: this does not read as words, so write a few real sentences and I'll "
+        "score them.",
+        "Non-answer: this is not readable text.",
+    ),
+    NonAnswerReason.COPY_OF_QUESTION: (
+        "Not an answer yet: this repeats the question instead of answering it, so start with "
+        "a real example.",
+        "Non-answer: restating the question is not an answer.",
+    ),
+    NonAnswerReason.ONE_LINER: (
+        "Not an answer yet: {words} words is a one-liner, so grow it into a short story with "
+        "a situation, what you did and the result.",
+        "Non-answer: {words} words is a one-liner, not an answer.",
+    ),
+}
+
+_NON_ANSWER_IMPROVEMENTS: dict[NonAnswerReason, str] = {
+    NonAnswerReason.EMPTY: "Write or say three sentences: the situation, what you did, the result.",
+    NonAnswerReason.DONT_KNOW: (
+        "When you are unsure, reason out loud: say how you would approach it, then give the "
+        "closest example you have."
+    ),
+    NonAnswerReason.GIBBERISH: (
+        "Write at least three full sentences in plain English about one real situation."
+    ),
+    NonAnswerReason.COPY_OF_QUESTION: (
+        "Don't restate the question; start with the situation: where you were and what was "
+        "at stake."
+    ),
+    NonAnswerReason.ONE_LINER: (
+        "Add one sentence of context, the two or three things you did, and the result."
+    ),
+}
+
+
+def _score_non_answer(
+    reason: NonAnswerReason, f: _Features, ctx: _Context, level: CoachingLevel
+) -> tuple[dict[RubricDimension, _Judgement], list[str]]:
+    if reason is NonAnswerReason.ONE_LINER:
+        judged = _rubric(f, ctx, level)
+        capped = {
+            d: _Judgement(min(j.score, _NON_ANSWER_CAP), j.comment) for d, j in judged.items()
+        }
+        excerpt = _excerpt(f.text, 0, len(f.text), max_words=12) if f.words else ""
+        improvements = [
+            f'Expand "{excerpt}" into a story: one sentence of context, the two or three things '
+            "you did, and the result."
+            if excerpt and '"' not in excerpt
+            else _NON_ANSWER_IMPROVEMENTS[reason]
+        ]
+        return capped, improvements
+    comment = {
+        NonAnswerReason.EMPTY: "Nothing to score.",
+        NonAnswerReason.DONT_KNOW: "No attempt at an answer.",
+        NonAnswerReason.GIBBERISH: "Not readable text.",
+        NonAnswerReason.COPY_OF_QUESTION: "Repeats the question.",
+    }[reason]
+    judged = {d: _Judgement(1.0, comment) for d in RubricDimension}
+    if reason is NonAnswerReason.COPY_OF_QUESTION:
+        judged[_D.RELEVANCE] = _Judgement(2.0, "On the topic only because it repeats the question.")
+    return judged, [_NON_ANSWER_IMPROVEMENTS[reason]]
+
+
+# --- the public function --------------------------------------------------------------
+
+
+def score_answer(
+    task: EvaluateAnswer,
+    resume: ResumeProfile,
+    job: JobProfile,
+    *,
+    rubric_hint: str = "",
+) -> EvaluationDraft:
+    """Score ``task.answer`` to ``task.question`` on the six-dimension rubric.
+
+    ``rubric_hint`` is what the question bank says a strong answer shows; it widens
+    the relevance check and becomes an improvement when the answer misses it. The
+    result has no attribution: the agent layer, which knows who answered, adds it.
+    """
+    level = task.coaching_level
+    ctx = _build_context(task, resume, job, rubric_hint)
+    features = _extract_features(task.answer, ctx)
+    reason = detect_non_answer(task.answer, task.question.text)
+    if reason is not None:
+        judged, improvements = _score_non_answer(reason, features, ctx, level)
+        strengths: list[str] = []
+    else:
+        judged = _rubric(features, ctx, level)
+        improvements = []
+    scores = {d: _round_half_up(_clamp(j.score)) for d, j in judged.items()}
+    overall = _overall(scores, ctx.qtype)
+    if reason is not None:
+        overall = min(overall, _NON_ANSWER_CAP)
+        help_text, strict_text = _NON_ANSWER_HEADLINES[reason]
+        template = strict_text if level is CoachingLevel.STRICT else help_text
+        headline = template.format(words=features.word_count)
+    else:
+        if (
+            level is CoachingLevel.STRICT
+            and not features.quantified
+            and ctx.qtype is not QuestionType.TECHNICAL
+        ):
+            overall = min(overall, _STRICT_CAP_WITHOUT_NUMBERS)
+        headline = _headline(scores, overall, level, ctx.qtype)
+        strengths = _strengths(features, scores, level)
+        improvements = _improvements(features, ctx, scores, level)
+    example = example_answer(task.question, resume, job, answer=task.answer)
+    logger.debug(
+        "scored answer",
+        extra={
+            "coach.overall": overall,
+            "coach.non_answer": reason.value if reason else "",
+            "coach.words": features.word_count,
+        },
+    )
+    return EvaluationDraft(
+        overall=overall,
+        headline=headline,
+        dimensions=[
+            DimensionScore(dimension=d, score=scores[d], comment=judged[d].comment)
+            for d in RubricDimension
+        ],
+        strengths=strengths,
+        improvements=improvements,
+        example_answer=example,
+        non_answer=reason is not None,
+        coaching_level=level,
+        attribution=None,
+    )
