@@ -294,7 +294,7 @@ _SITUATION_RE = re.compile(
     r"last (?:year|summer|semester|quarter|month|spring|fall)|in (?:19|20)\d\d|"
     r"back (?:in|when)|during my|the (?:situation|context|problem|challenge|issue) was|"
     r"we (?:had|were|faced)|our (?:team|company|product|system)|i was (?:working|a|an|the|on)|"
-    r"i worked (?:at|on|as)|(?-i:at [A-Z]\w+)|one time|a few (?:months|years) ago|"
+    r"i worked (?:at|on|as)|(?-i:[Aa]t [A-Z]\w+)|one time|a few (?:months|years) ago|"
     r"there was a)\b",
     re.IGNORECASE,
 )
