@@ -15,8 +15,12 @@ REALDATA = PROJECT_ROOT.parent / "shared" / "realdata"
 @pytest.fixture(autouse=True)
 def _no_real_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never see the developer's key or server: offline unless a test says so."""
-    for name in ("OPENAI_API_KEY", "COACH_OPENAI_API_KEY", "OPENAI_BASE_URL",
-                 "COACH_OPENAI_BASE_URL"):
+    for name in (
+        "OPENAI_API_KEY",
+        "COACH_OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "COACH_OPENAI_BASE_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 

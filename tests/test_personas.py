@@ -61,7 +61,7 @@ def test_broken_yaml_says_where(tmp_path: Path) -> None:
 
 def test_yaml_is_loaded_safely(tmp_path: Path) -> None:
     evil = "!!python/object/apply:os.system ['echo pwned']\n"
-    with pytest.raises(PersonaError, match="evil.yaml"):
+    with pytest.raises(PersonaError, match=r"evil\.yaml"):
         load_persona(write(tmp_path, "evil.yaml", evil))
 
 

@@ -81,8 +81,10 @@ class AgentTeam:
             for agent in self._agents.values()
         ]
         lead = self._agents[PersonaRole.PRIMARY].persona
-        mode = "strict, like a demanding interviewer" if level is CoachingLevel.STRICT else (
-            "in help mode: honest scores with explanations"
+        mode = (
+            "strict, like a demanding interviewer"
+            if level is CoachingLevel.STRICT
+            else ("in help mode: honest scores with explanations")
         )
         greeting = (
             f"Hi, I'm {lead.title}. I'll ask the questions and the team will score "

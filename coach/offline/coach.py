@@ -53,9 +53,7 @@ class OfflineCoach:
         )
 
 
-def _cached(
-    cache: OrderedDict[str, P], text: str, build: Callable[[str], P], limit: int
-) -> P:
+def _cached(cache: OrderedDict[str, P], text: str, build: Callable[[str], P], limit: int) -> P:
     key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
     if key in cache:
         cache.move_to_end(key)

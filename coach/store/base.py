@@ -12,8 +12,8 @@ from typing import Protocol, runtime_checkable
 
 from coach.domain import (
     Answer,
-    Attribution,
     AnswerMode,
+    Attribution,
     CoachingLevel,
     Document,
     Evaluation,

@@ -36,13 +36,17 @@ def canned(request: ProviderRequest, output: type[BaseModel]) -> BaseModel:
 
 
 def build_team(provider: ScriptedProvider) -> AgentTeam:
-    factory = AgentFactory(PersonaRegistry.from_directory(PROJECT_ROOT / "personas"),
-                           lambda _persona: provider)
-    return AgentTeam("interview", {
-        PersonaRole.PRIMARY: factory.build(PersonaRole.PRIMARY, "primary_coach"),
-        PersonaRole.FEEDBACK: factory.build(PersonaRole.FEEDBACK, "strict_feedback_coach"),
-        PersonaRole.GENERAL_CHAT: factory.build(PersonaRole.GENERAL_CHAT, "general_chat"),
-    })
+    factory = AgentFactory(
+        PersonaRegistry.from_directory(PROJECT_ROOT / "personas"), lambda _persona: provider
+    )
+    return AgentTeam(
+        "interview",
+        {
+            PersonaRole.PRIMARY: factory.build(PersonaRole.PRIMARY, "primary_coach"),
+            PersonaRole.FEEDBACK: factory.build(PersonaRole.FEEDBACK, "strict_feedback_coach"),
+            PersonaRole.GENERAL_CHAT: factory.build(PersonaRole.GENERAL_CHAT, "general_chat"),
+        },
+    )
 
 
 def test_question_generation_goes_to_the_primary_coach_with_its_parameters() -> None:
@@ -63,8 +67,9 @@ def test_question_generation_goes_to_the_primary_coach_with_its_parameters() -> 
 def test_evaluation_goes_to_the_feedback_seat_and_states_the_coaching_level() -> None:
     provider = ScriptedProvider(canned)
     team = build_team(provider)
-    task = EvaluateAnswer(question=QUESTION, answer="I did it.",
-                          coaching_level=CoachingLevel.STRICT)
+    task = EvaluateAnswer(
+        question=QUESTION, answer="I did it.", coaching_level=CoachingLevel.STRICT
+    )
     result = asyncio.run(team.evaluate(task))
     (request,) = provider.requests
     assert request.persona == "strict_feedback_coach"
@@ -84,8 +89,12 @@ def test_summaries_are_written_by_the_feedback_seat() -> None:
 def test_call_overrides_win_over_the_persona_in_one_place() -> None:
     provider = ScriptedProvider(canned)
     team = build_team(provider)
-    asyncio.run(team.delegate(GenerateQuestions(resume="r", job_description="j"),
-                              overrides=ModelOverrides(temperature=0.0, model="other")))
+    asyncio.run(
+        team.delegate(
+            GenerateQuestions(resume="r", job_description="j"),
+            overrides=ModelOverrides(temperature=0.0, model="other"),
+        )
+    )
     settings = provider.requests[0].settings
     assert (settings.temperature, settings.model) == (0.0, "other")
 
@@ -100,8 +109,10 @@ def test_boot_introduces_every_member_without_calling_a_model() -> None:
 
 def test_a_team_without_a_feedback_seat_is_refused() -> None:
     provider = ScriptedProvider(canned)
-    factory = AgentFactory(PersonaRegistry.from_directory(PROJECT_ROOT / "personas"),
-                           lambda _p: provider)
+    factory = AgentFactory(
+        PersonaRegistry.from_directory(PROJECT_ROOT / "personas"), lambda _p: provider
+    )
     with pytest.raises(ValueError, match="feedback"):
-        AgentTeam("half", {PersonaRole.PRIMARY: factory.build(PersonaRole.PRIMARY,
-                                                              "primary_coach")})
+        AgentTeam(
+            "half", {PersonaRole.PRIMARY: factory.build(PersonaRole.PRIMARY, "primary_coach")}
+        )

@@ -1,0 +1,1 @@
+"""Speed benchmarks: `.venv/bin/python -m benchmarks` runs them all and prints a table."""

@@ -1,0 +1,42 @@
+"""Run every benchmark and compare each with its target.
+
+Usage: ``.venv/bin/python -m benchmarks [--json FILE]``. Exits 1 when a target is missed,
+so the command can gate a change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from benchmarks.core import Result
+from benchmarks.practice import (
+    bench_practice_page_rerun,
+    bench_question_generation,
+    bench_scoring,
+)
+
+BENCHMARKS = (bench_question_generation, bench_scoring, bench_practice_page_rerun)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    results: list[Result] = []
+    for benchmark in BENCHMARKS:
+        result = benchmark()
+        results.append(result)
+        sys.stdout.write(result.line() + "\n")
+        sys.stdout.flush()
+    if args.json:
+        args.json.write_text(json.dumps([r.model_dump() for r in results], indent=2))
+    return 0 if all(r.passed for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,51 @@
+"""Timing helpers shared by the benchmarks."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+from pydantic import BaseModel
+
+
+class Result(BaseModel):
+    name: str
+    target_ms: float
+    runs: int
+    median_ms: float
+    p95_ms: float
+    worst_ms: float
+
+    @property
+    def passed(self) -> bool:
+        return self.p95_ms < self.target_ms
+
+    def line(self) -> str:
+        verdict = "ok  " if self.passed else "MISS"
+        return (
+            f"{verdict} {self.name:<58} median {self.median_ms:8.2f} ms  "
+            f"p95 {self.p95_ms:8.2f} ms  (target < {self.target_ms:g} ms, {self.runs} runs)"
+        )
+
+
+def measure(
+    name: str, target_ms: float, work: Callable[[], object], runs: int = 30, warmup: int = 3
+) -> Result:
+    """Time ``work`` ``runs`` times after ``warmup`` untimed calls; judge the p95."""
+    for _ in range(warmup):
+        work()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return Result(
+        name=name,
+        target_ms=target_ms,
+        runs=runs,
+        median_ms=statistics.median(samples),
+        p95_ms=samples[max(0, round(0.95 * len(samples)) - 1)],
+        worst_ms=samples[-1],
+    )

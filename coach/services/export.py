@@ -1,0 +1,108 @@
+"""Export a session as a Markdown file a candidate can keep or share.
+
+Only the session's own content goes in: no settings, no keys, no internal ids
+beyond the session's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict
+
+from coach.domain import DocumentKind, Evaluation, RubricDimension
+from coach.services.practice import PracticeService, PracticeView
+
+
+class ExportFile(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    filename: str
+    media_type: str
+    content: str
+
+
+class ExportService:
+    def __init__(self, practice: PracticeService) -> None:
+        self._practice = practice
+
+    @staticmethod
+    def filename(session_name: str) -> str:
+        return f"{_slug(session_name)}.md"
+
+    def markdown(self, session_id: str) -> ExportFile:
+        view = self._practice.view(session_id)
+        return ExportFile(
+            filename=self.filename(view.session.name),
+            media_type="text/markdown",
+            content=render_markdown(view),
+        )
+
+
+def render_markdown(view: PracticeView) -> str:
+    session = view.session
+    lines = [
+        f"# {session.name}",
+        "",
+        f"- Started: {session.created_at:%Y-%m-%d %H:%M} UTC",
+        f"- Last activity: {session.updated_at:%Y-%m-%d %H:%M} UTC",
+        f"- Coaching level: {session.coaching_level.value}",
+        f"- Questions answered: {view.answered_count} of {len(view.questions)}",
+    ]
+    for kind in DocumentKind:
+        document = view.document(kind)
+        if document:
+            lines.append(f"- {kind.label.capitalize()}: {document.filename}")
+    for number, progress in enumerate(view.questions, start=1):
+        question = progress.question
+        lines += ["", f"## {number}. {question.text}", ""]
+        lines.append(f"*{question.type.label} · {question.competency}*")
+        if not progress.attempts:
+            lines += ["", "_Not answered yet._"]
+        for attempt in progress.attempts:
+            answer = attempt.answer
+            lines += ["", f"### Attempt {answer.attempt} ({answer.created_at:%Y-%m-%d %H:%M})"]
+            lines += ["", _quote(answer.text)]
+            if attempt.evaluation:
+                lines += _evaluation_lines(attempt.evaluation)
+            else:
+                lines += ["", "_Not evaluated yet._"]
+    if view.summary:
+        summary = view.summary
+        lines += ["", "## Summary", ""]
+        if summary.average_score is not None:
+            lines.append(f"Average score: **{summary.average_score:.1f} / 10**")
+        if summary.strongest:
+            lines.append("Strongest: " + ", ".join(d.label for d in summary.strongest))
+        if summary.weakest:
+            lines.append("Weakest: " + ", ".join(d.label for d in summary.weakest))
+        if summary.next_steps:
+            lines += ["", "Next steps:", *[f"- {step}" for step in summary.next_steps]]
+    return "\n".join(lines) + "\n"
+
+
+def _evaluation_lines(evaluation: Evaluation) -> list[str]:
+    lines = ["", f"**Score: {evaluation.overall:.1f} / 10** — {evaluation.headline}", ""]
+    lines += ["| Dimension | Score | Comment |", "|---|---|---|"]
+    for dimension in RubricDimension:
+        score = evaluation.dimension(dimension)
+        if score:
+            lines.append(f"| {dimension.label} | {score.score} | {score.comment} |")
+    if evaluation.strengths:
+        lines += ["", "Strengths:", *[f"- {s}" for s in evaluation.strengths]]
+    if evaluation.improvements:
+        lines += ["", "Improvements:", *[f"- {s}" for s in evaluation.improvements]]
+    if evaluation.example_answer:
+        lines += ["", "Example answer:", "", _quote(evaluation.example_answer)]
+    if evaluation.attribution:
+        lines += ["", f"_Feedback by {evaluation.attribution.label}._"]
+    return lines
+
+
+def _quote(text: str) -> str:
+    return "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
+
+
+def _slug(name: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()
+    return slug[:60] or "session"

@@ -1,0 +1,308 @@
+"""The interview-practice use cases: the functions the Practice page calls.
+
+Plain Python over a ``SessionStore`` and an ``AgentTeam``, so a notebook or the CLI can
+run the same flow. The rule that matters most: an answer is stored *before* it is
+evaluated, so a crash or a failing model never loses what the candidate typed.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from coach._async import run_sync
+from coach.agents.team import AgentTeam, TeamBriefing
+from coach.documents import extract_upload, from_pasted_text
+from coach.domain import (
+    Answer,
+    AnswerMode,
+    Attempt,
+    CoachingLevel,
+    Document,
+    DocumentKind,
+    Evaluation,
+    ExtractedDocument,
+    Question,
+    QuestionDraft,
+    QuestionSource,
+    QuestionType,
+    Session,
+    SessionSummary,
+)
+from coach.errors import CoachError, EmptyAnswer
+from coach.offline.profiles import profile_job
+from coach.personas import PersonaRole
+from coach.settings import UploadSettings
+from coach.store.base import SessionStore
+from coach.tasks import EvaluateAnswer, GenerateQuestions, SummarizeSession
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 1_000
+
+
+class QuestionProgress(BaseModel):
+    """One question with every attempt at it and the unsent draft."""
+
+    model_config = ConfigDict(frozen=True)
+
+    question: Question
+    attempts: list[Attempt] = Field(default_factory=list)
+    draft: str = ""
+
+    @property
+    def latest(self) -> Attempt | None:
+        return self.attempts[-1] if self.attempts else None
+
+    @property
+    def latest_evaluation(self) -> Evaluation | None:
+        scored = [a.evaluation for a in self.attempts if a.evaluation is not None]
+        return scored[-1] if scored else None
+
+    @property
+    def needs_evaluation(self) -> Answer | None:
+        """The latest answer, if it was stored but never scored (a crash, a model error)."""
+        latest = self.latest
+        return latest.answer if latest and latest.evaluation is None else None
+
+
+class PracticeView(BaseModel):
+    """Everything the Practice page shows for one session, read in one go."""
+
+    model_config = ConfigDict(frozen=True)
+
+    session: Session
+    documents: list[Document]
+    questions: list[QuestionProgress]
+    summary: SessionSummary | None = None
+
+    @property
+    def current(self) -> QuestionProgress | None:
+        """Where the candidate left off: the remembered question, else the first unanswered."""
+        by_id = {p.question.id: p for p in self.questions}
+        if self.session.current_question_id in by_id:
+            return by_id[self.session.current_question_id]
+        unanswered = [p for p in self.questions if not p.attempts]
+        return (unanswered or self.questions or [None])[0]
+
+    @property
+    def answered_count(self) -> int:
+        return sum(1 for p in self.questions if p.attempts)
+
+    def document(self, kind: DocumentKind) -> Document | None:
+        return next((d for d in self.documents if d.kind is kind), None)
+
+
+class PracticeService:
+    """Start sessions, generate questions, take answers, evaluate, summarise."""
+
+    def __init__(self, store: SessionStore, team: AgentTeam, uploads: UploadSettings) -> None:
+        self._store = store
+        self._team = team
+        self._uploads = uploads
+
+    # --- documents -------------------------------------------------------------------
+
+    def read_upload(self, data: bytes, filename: str, kind: DocumentKind) -> ExtractedDocument:
+        """Extract and check an upload; raises ``DocumentError`` and stores nothing."""
+        return extract_upload(data, filename, kind, self._uploads)
+
+    def read_pasted(self, text: str, kind: DocumentKind) -> ExtractedDocument:
+        return from_pasted_text(text, kind, self._uploads)
+
+    # --- sessions --------------------------------------------------------------------
+
+    def briefing(self, level: CoachingLevel = CoachingLevel.HELP) -> TeamBriefing:
+        return self._team.boot(level)
+
+    def start_session(
+        self,
+        resume: ExtractedDocument,
+        job_description: ExtractedDocument,
+        *,
+        name: str | None = None,
+        question_count: int = 5,
+        hint: str = "",
+        coaching_level: CoachingLevel = CoachingLevel.HELP,
+        types: list[QuestionType] | None = None,
+        now: datetime | None = None,
+    ) -> Session:
+        """Create a session from two checked documents and generate its first questions."""
+        if resume.kind is not DocumentKind.RESUME or (
+            job_description.kind is not DocumentKind.JOB_DESCRIPTION
+        ):
+            raise CoachError("Give a resume and a job description, in that order.")
+        session = self._store.create_session(
+            _clean_name(name) or _default_name(job_description.text, now),
+            persona=self._team.agent(PersonaRole.PRIMARY).persona.name,
+            coaching_level=coaching_level,
+        )
+        self._store.add_document(session.id, resume)
+        self._store.add_document(session.id, job_description)
+        self.generate_questions(session.id, count=question_count, hint=hint, types=types)
+        return self._store.get_session(session.id)
+
+    def view(self, session_id: str) -> PracticeView:
+        store = self._store
+        session = store.get_session(session_id)
+        questions = store.questions(session_id)
+        evaluations = {e.answer_id: e for e in store.evaluations(session_id)}
+        attempts: dict[str, list[Attempt]] = {q.id: [] for q in questions}
+        for answer in store.answers(session_id):
+            attempts.setdefault(answer.question_id, []).append(
+                Attempt(answer=answer, evaluation=evaluations.get(answer.id))
+            )
+        drafts = store.drafts(session_id)
+        progress = [
+            QuestionProgress(question=q, attempts=attempts[q.id], draft=drafts.get(q.id, ""))
+            for q in questions
+        ]
+        return PracticeView(
+            session=session,
+            documents=store.documents(session_id),
+            questions=progress,
+            summary=store.latest_summary(session_id),
+        )
+
+    def set_coaching_level(self, session_id: str, level: CoachingLevel) -> Session:
+        return self._store.set_coaching_level(session_id, level)
+
+    def go_to_question(self, session_id: str, question_id: str) -> None:
+        self._store.set_current_question(session_id, question_id)
+
+    # --- questions -------------------------------------------------------------------
+
+    def generate_questions(
+        self,
+        session_id: str,
+        *,
+        count: int = 5,
+        hint: str = "",
+        types: list[QuestionType] | None = None,
+    ) -> list[Question]:
+        """Ask the primary coach for ``count`` more questions, never repeating one."""
+        session = self._store.get_session(session_id)
+        resume, job = self._texts(session_id)
+        task = GenerateQuestions(
+            resume=resume,
+            job_description=job,
+            count=count,
+            hint=hint.strip(),
+            types=types or [],
+            existing=[q.text for q in self._store.questions(session_id)],
+            coaching_level=session.coaching_level,
+        )
+        question_set = run_sync(self._team.ask_questions(task))
+        added = self._store.add_questions(
+            session_id, question_set.questions[:count], attribution=question_set.attribution
+        )
+        if added and session.current_question_id is None:
+            self._store.set_current_question(session_id, added[0].id)
+        return added
+
+    def add_custom_question(
+        self, session_id: str, text: str, question_type: QuestionType = QuestionType.BEHAVIOURAL
+    ) -> Question:
+        text = " ".join(text.split())
+        if not text:
+            raise CoachError("Type the question you want to practise before adding it.")
+        if len(text) > MAX_QUESTION_CHARS:
+            raise CoachError(
+                f"That question is {len(text):,} characters long; keep it under "
+                f"{MAX_QUESTION_CHARS:,} so it reads like a real interview question."
+            )
+        draft = QuestionDraft(
+            text=text,
+            type=question_type,
+            competency="custom",
+            source=QuestionSource.CUSTOM,
+            rationale="Added by you.",
+        )
+        (question,) = self._store.add_questions(session_id, [draft])
+        return question
+
+    def remove_question(self, question_id: str) -> None:
+        self._store.remove_question(question_id)
+
+    # --- answers ---------------------------------------------------------------------
+
+    def save_draft(self, session_id: str, question_id: str, text: str) -> None:
+        """Autosave what is in the answer box, so a closed tab loses nothing."""
+        self._store.save_draft(session_id, question_id, text)
+
+    def submit_answer(
+        self, session_id: str, question_id: str, text: str, *, mode: AnswerMode = AnswerMode.TEXT
+    ) -> Answer:
+        """Store the answer as the next attempt. Empty answers are refused, draft kept."""
+        if not text or not text.strip():
+            raise EmptyAnswer(
+                "Your answer is empty. Type (or record) your answer, then submit it. "
+                "Stuck? Open the example answer for ideas."
+            )
+        question = self._store.get_question(question_id)
+        answer = self._store.add_answer(session_id, question.id, text.strip(), mode=mode)
+        self._store.set_current_question(session_id, question.id)
+        return answer
+
+    def evaluate(self, answer_id: str) -> Evaluation:
+        """Score a stored answer with the feedback coach and store the evaluation."""
+        answer = self._store.get_answer(answer_id)
+        session = self._store.get_session(answer.session_id)
+        question = self._store.get_question(answer.question_id)
+        resume, job = self._texts(answer.session_id)
+        task = EvaluateAnswer(
+            question=QuestionDraft.model_validate(question.model_dump(include=_DRAFT_FIELDS)),
+            answer=answer.text,
+            resume=resume,
+            job_description=job,
+            coaching_level=session.coaching_level,
+        )
+        draft = run_sync(self._team.evaluate(task))
+        return self._store.add_evaluation(answer.id, draft)
+
+    def answer_and_evaluate(
+        self, session_id: str, question_id: str, text: str
+    ) -> tuple[Answer, Evaluation]:
+        answer = self.submit_answer(session_id, question_id, text)
+        return answer, self.evaluate(answer.id)
+
+    # --- summary ---------------------------------------------------------------------
+
+    def summarize(self, session_id: str) -> SessionSummary:
+        """Sum up the latest evaluation of every answered question."""
+        view = self.view(session_id)
+        latest = [p.latest_evaluation for p in view.questions if p.latest_evaluation]
+        task = SummarizeSession(
+            questions=[
+                QuestionDraft.model_validate(p.question.model_dump(include=_DRAFT_FIELDS))
+                for p in view.questions
+            ],
+            evaluations=[e for e in latest if e is not None],
+            coaching_level=view.session.coaching_level,
+        )
+        draft = run_sync(self._team.summarize(task))
+        return self._store.add_summary(session_id, draft)
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def _texts(self, session_id: str) -> tuple[str, str]:
+        documents = {d.kind: d.text for d in self._store.documents(session_id)}
+        return (
+            documents.get(DocumentKind.RESUME, ""),
+            documents.get(DocumentKind.JOB_DESCRIPTION, ""),
+        )
+
+
+_DRAFT_FIELDS = set(QuestionDraft.model_fields)
+
+
+def _clean_name(name: str | None) -> str:
+    return " ".join((name or "").split())[:120]
+
+
+def _default_name(job_text: str, now: datetime | None) -> str:
+    title = profile_job(job_text).title or "Practice interview"
+    stamp = (now or datetime.now()).strftime("%d %b %Y %H:%M")
+    return f"{title[:80]} · {stamp}"

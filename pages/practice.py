@@ -1,0 +1,315 @@
+"""Practice: documents in -> tailored questions -> answers -> scored feedback -> summary."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from coach.documents import SUPPORTED_EXTENSIONS
+from coach.domain import CoachingLevel, DocumentKind, ExtractedDocument, QuestionType
+from coach.errors import CoachError, SessionNotFound
+from coach.services.practice import PracticeView, QuestionProgress
+from coach.workbench import Workbench
+from ui import feedback
+from ui.resources import workbench
+from ui.state import close_session, flash, open_session, open_session_id
+
+UPLOAD_TYPES = [ext.lstrip(".") for ext in SUPPORTED_EXTENSIONS]
+LEVELS = {CoachingLevel.HELP: "Help — explain and encourage", CoachingLevel.STRICT: "Strict"}
+
+
+# --- starting a session ---------------------------------------------------------------
+
+
+def _document_input(kind: DocumentKind, column: st.delta_generator.DeltaGenerator) -> None:
+    with column:
+        st.markdown(f"**Your {kind.label}**")
+        st.file_uploader(
+            f"Upload your {kind.label}",
+            type=UPLOAD_TYPES,
+            key=f"upload-{kind.value}",
+            help="PDF, DOCX, TXT or Markdown.",
+        )
+        st.text_area(
+            f"…or paste your {kind.label}",
+            key=f"paste-{kind.value}",
+            height=180,
+            placeholder="Paste the text here if you have no file.",
+        )
+
+
+def _read_document(wb: Workbench, kind: DocumentKind) -> ExtractedDocument:
+    upload = st.session_state.get(f"upload-{kind.value}")
+    if upload is not None:
+        return wb.practice.read_upload(upload.getvalue(), upload.name, kind)
+    pasted = st.session_state.get(f"paste-{kind.value}") or ""
+    if not pasted.strip():
+        raise CoachError(f"Add your {kind.label}: upload a file or paste the text.")
+    return wb.practice.read_pasted(pasted, kind)
+
+
+def start_form(wb: Workbench) -> None:
+    st.title("Practise an interview")
+    st.write(
+        "Give the coach your resume and the job description. You'll get questions "
+        "tailored to both, honest scores on every answer and an example answer built "
+        "from your own experience."
+    )
+    with st.form("start-session"):
+        resume_col, job_col = st.columns(2)
+        _document_input(DocumentKind.RESUME, resume_col)
+        _document_input(DocumentKind.JOB_DESCRIPTION, job_col)
+        count_col, level_col = st.columns(2)
+        count_col.slider(
+            "Number of questions",
+            1,
+            15,
+            wb.settings.agent.questions_per_session,
+            key="start-count",
+        )
+        level_col.radio(
+            "Coaching level",
+            list(LEVELS),
+            format_func=LEVELS.__getitem__,
+            index=list(LEVELS).index(wb.settings.agent.coaching_level),
+            key="start-level",
+            horizontal=True,
+        )
+        st.text_input(
+            "Focus (optional)", key="start-hint", placeholder="e.g. leadership, SQL, conflict"
+        )
+        st.text_input("Session name (optional)", key="start-name")
+        submitted = st.form_submit_button("Generate questions", type="primary")
+    if submitted:
+        _start_session(wb)
+
+
+def _start_session(wb: Workbench) -> None:
+    documents: dict[DocumentKind, ExtractedDocument] = {}
+    for kind in DocumentKind:
+        try:
+            documents[kind] = _read_document(wb, kind)
+        except CoachError as error:
+            st.error(str(error))
+    if len(documents) < len(DocumentKind):
+        return
+    with st.spinner("Reading your documents and writing questions…"):
+        try:
+            session = wb.practice.start_session(
+                documents[DocumentKind.RESUME],
+                documents[DocumentKind.JOB_DESCRIPTION],
+                name=st.session_state.get("start-name"),
+                question_count=st.session_state["start-count"],
+                hint=st.session_state.get("start-hint") or "",
+                coaching_level=st.session_state["start-level"],
+            )
+        except CoachError as error:
+            st.error(str(error))
+            return
+    open_session(session.id)
+    flash("Your questions are ready.")
+    st.rerun()
+
+
+# --- a session in progress ------------------------------------------------------------
+
+
+def _save_draft(wb: Workbench, session_id: str, question_id: str, key: str) -> None:
+    wb.practice.save_draft(session_id, question_id, st.session_state.get(key) or "")
+
+
+def _submit(wb: Workbench, view: PracticeView, progress: QuestionProgress, key: str) -> None:
+    text = st.session_state.get(key) or ""
+    try:
+        answer = wb.practice.submit_answer(view.session.id, progress.question.id, text)
+    except CoachError as error:
+        st.session_state["answer-error"] = str(error)
+        return
+    try:
+        wb.practice.evaluate(answer.id)
+    except CoachError as error:
+        st.session_state["answer-error"] = f"Your answer is saved. {error}"
+        return
+    flash("Answer saved and scored.")
+
+
+def _question_label(view: PracticeView, question_id: str) -> str:
+    progress = next(p for p in view.questions if p.question.id == question_id)
+    number = view.questions.index(progress) + 1
+    evaluation = progress.latest_evaluation
+    mark = f"{evaluation.overall:.1f}" if evaluation else ("…" if progress.attempts else "○")
+    text = progress.question.text
+    return f"{number}. [{mark}] {text[:70]}{'…' if len(text) > 70 else ''}"
+
+
+def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress) -> None:
+    question = progress.question
+    st.subheader(question.text)
+    st.caption(
+        f"{question.type.label.capitalize()} · {question.competency}"
+        + (f" · {question.rationale}" if question.rationale else "")
+    )
+    scored = [a for a in progress.attempts if a.evaluation is not None]
+    if scored:
+        latest = scored[-1].evaluation
+        previous = scored[-2].evaluation if len(scored) > 1 else None
+        assert latest is not None
+        with st.expander(f"Your answer (attempt {scored[-1].answer.attempt})", expanded=False):
+            st.markdown(scored[-1].answer.text)
+        feedback.evaluation(latest, previous)
+        feedback.attempts_comparison(progress.attempts)
+
+    pending = progress.needs_evaluation
+    if pending is not None:
+        st.warning(
+            "Your last answer is saved but has not been scored yet (the coach was interrupted)."
+        )
+        if st.button("Score it now", key=f"rescore-{pending.id}"):
+            try:
+                wb.practice.evaluate(pending.id)
+            except CoachError as error:
+                st.error(f"Your answer is still saved. {error}")
+            else:
+                st.rerun()
+
+    attempt_number = len(progress.attempts) + 1
+    key = f"answer-{question.id}-{attempt_number}"
+    label = "Your answer" if attempt_number == 1 else f"Practise again (attempt {attempt_number})"
+    st.text_area(
+        label,
+        value=progress.draft,
+        key=key,
+        height=220,
+        placeholder="Answer as you would out loud. Situation, task, action, result.",
+        on_change=_save_draft,
+        args=(wb, view.session.id, question.id, key),
+    )
+    st.button(
+        "Submit answer",
+        type="primary",
+        key=f"submit-{key}",
+        on_click=_submit,
+        args=(wb, view, progress, key),
+    )
+    error = st.session_state.pop("answer-error", None)
+    if error:
+        st.error(error)
+
+    with st.popover("Remove this question"):
+        st.write("Remove it with all its answers? This cannot be undone.")
+        if st.button("Remove question", key=f"remove-{question.id}"):
+            wb.practice.remove_question(question.id)
+            flash("Question removed.", "🗑️")
+            st.rerun()
+
+
+def more_questions(wb: Workbench, view: PracticeView) -> None:
+    with st.expander("More questions"):
+        count = st.number_input("How many", 1, 10, 3, key="more-count")
+        hint = st.text_input("Focus (optional)", key="more-hint")
+        types = st.multiselect(
+            "Only these types (optional)",
+            list(QuestionType),
+            format_func=lambda t: t.label.capitalize(),
+            key="more-types",
+        )
+        if st.button("Generate more questions", key="more-generate"):
+            with st.spinner("Writing more questions…"):
+                added = wb.practice.generate_questions(
+                    view.session.id, count=int(count), hint=hint, types=types
+                )
+            flash(f"Added {len(added)} question(s).")
+            st.rerun()
+        st.divider()
+        custom = st.text_area("Add your own question", key="custom-text", height=80)
+        custom_type = st.selectbox(
+            "Type",
+            list(QuestionType),
+            format_func=lambda t: t.label.capitalize(),
+            key="custom-type",
+        )
+        if st.button("Add question", key="custom-add"):
+            try:
+                question = wb.practice.add_custom_question(view.session.id, custom, custom_type)
+            except CoachError as error:
+                st.error(str(error))
+            else:
+                wb.practice.go_to_question(view.session.id, question.id)
+                flash("Your question was added.")
+                st.rerun()
+
+
+def summary_section(wb: Workbench, view: PracticeView) -> None:
+    st.divider()
+    st.subheader("Session summary")
+    if st.button("Summarise my session", disabled=view.answered_count == 0):
+        with st.spinner("Summarising…"):
+            wb.practice.summarize(view.session.id)
+        st.rerun()
+    if view.summary:
+        feedback.summary(view.summary)
+    elif view.answered_count == 0:
+        st.caption("Answer at least one question to get a summary.")
+    st.download_button(
+        "Export as Markdown",
+        lambda: wb.exports.markdown(view.session.id).content,
+        file_name=wb.exports.filename(view.session.name),
+        mime="text/markdown",
+    )
+
+
+def session_page(wb: Workbench, view: PracticeView) -> None:
+    session = view.session
+    head, actions = st.columns([5, 1])
+    with head:
+        st.title(session.name)
+        names = " · ".join(f"{d.kind.label.capitalize()}: {d.filename}" for d in view.documents)
+        st.caption(
+            f"{names} · {view.answered_count} of {len(view.questions)} answered · "
+            f"coaching level {session.coaching_level.value}"
+        )
+    if actions.button("New session"):
+        close_session()
+        st.rerun()
+
+    if not view.questions:
+        st.info("This session has no questions yet. Generate some below.")
+        more_questions(wb, view)
+        return
+    current = view.current
+    assert current is not None
+    ids = [p.question.id for p in view.questions]
+    nav, panel = st.columns([2, 5], gap="large")
+    with nav:
+        chosen = st.radio(
+            "Questions",
+            ids,
+            index=ids.index(current.question.id),
+            format_func=lambda qid: _question_label(view, qid),
+            key=f"question-nav-{session.id}-{len(ids)}",
+        )
+        if chosen != current.question.id:
+            wb.practice.go_to_question(session.id, chosen)
+            st.rerun()
+        more_questions(wb, view)
+    with panel:
+        question_panel(wb, view, current)
+    summary_section(wb, view)
+
+
+def main() -> None:
+    wb = workbench()
+    session_id = open_session_id()
+    if session_id is None:
+        start_form(wb)
+        return
+    try:
+        view = wb.practice.view(session_id)
+    except SessionNotFound:
+        close_session()
+        st.info("That session no longer exists. Start a new one below.")
+        start_form(wb)
+        return
+    session_page(wb, view)
+
+
+main()

@@ -1,0 +1,97 @@
+"""Sessions: find, open (resume where you left off), rename, export and delete."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from coach.domain import SessionOverview
+from coach.errors import CoachError
+from coach.workbench import Workbench
+from ui.resources import workbench
+from ui.state import close_session, flash, open_session, open_session_id
+
+PAGE_SIZE = 20
+
+
+def _open(session_id: str) -> None:
+    open_session(session_id)
+    st.switch_page("pages/practice.py")
+
+
+def session_row(wb: Workbench, overview: SessionOverview) -> None:
+    with st.container(border=True):
+        info, open_col, manage_col = st.columns([6, 1, 1], vertical_alignment="center")
+        with info:
+            st.markdown(f"**{overview.name}**")
+            score = (
+                f" · average {overview.average_score:.1f}/10"
+                if overview.average_score is not None
+                else ""
+            )
+            st.caption(
+                f"Last activity {overview.updated_at:%d %b %Y %H:%M} UTC · "
+                f"{overview.answered_count} of {overview.question_count} answered{score}"
+            )
+        if open_col.button("Open", key=f"open-{overview.id}", type="primary"):
+            _open(overview.id)
+        with manage_col.popover("Manage"):
+            new_name = st.text_input("New name", value=overview.name, key=f"name-{overview.id}")
+            if st.button("Rename", key=f"rename-{overview.id}"):
+                try:
+                    wb.sessions.rename(overview.id, new_name)
+                except CoachError as error:
+                    st.error(str(error))
+                else:
+                    flash(f"Renamed to “{' '.join(new_name.split())}”.")
+                    st.rerun()
+            st.download_button(
+                "Export as Markdown",
+                lambda: wb.exports.markdown(overview.id).content,
+                file_name=wb.exports.filename(overview.name),
+                mime="text/markdown",
+                key=f"export-{overview.id}",
+            )
+            st.divider()
+            confirm = st.checkbox(
+                "Yes, delete this session and all its answers",
+                key=f"confirm-{overview.id}",
+            )
+            if st.button("Delete", key=f"delete-{overview.id}", disabled=not confirm):
+                wb.sessions.delete(overview.id)
+                if open_session_id() == overview.id:
+                    close_session()
+                flash(f"Deleted “{overview.name}”.", "🗑️")
+                st.rerun()
+
+
+def main() -> None:
+    wb = workbench()
+    st.title("Your sessions")
+    search = st.text_input(
+        "Search by name",
+        key="sessions-search",
+        placeholder="e.g. data",
+        on_change=lambda: st.session_state.update({"sessions-page": 0}),
+    )
+    page_number = st.session_state.get("sessions-page", 0)
+    listing = wb.sessions.list(search, limit=PAGE_SIZE, offset=page_number * PAGE_SIZE)
+    if listing.total == 0:
+        if search.strip():
+            st.info(f"No session name contains “{search.strip()}”.")
+        else:
+            st.info("No sessions yet. Start one on the Practice page.")
+            st.page_link("pages/practice.py", label="Start practising", icon=":material/target:")
+        return
+    st.caption(f"{listing.total} session(s), newest activity first.")
+    for overview in listing.sessions:
+        session_row(wb, overview)
+    previous_col, next_col = st.columns(2)
+    if page_number > 0 and previous_col.button("← Newer"):
+        st.session_state["sessions-page"] = page_number - 1
+        st.rerun()
+    if listing.has_more and next_col.button("Older →"):
+        st.session_state["sessions-page"] = page_number + 1
+        st.rerun()
+
+
+main()

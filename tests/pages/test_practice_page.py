@@ -1,0 +1,139 @@
+"""The Practice page in AppTest: the real script, services, DuckDB file and offline coach."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from coach.settings import CoachSettings, StoreSettings
+from coach.store.duckdb_store import DuckDBSessionStore
+from tests.fixtures import JOB_DESCRIPTION, RESUME, STRONG_ANSWER
+
+
+def stored_session_count(db_path: Path) -> int:
+    with DuckDBSessionStore(CoachSettings(store=StoreSettings(path=db_path)).store) as store:
+        return store.count_sessions()
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def start_session(at: AppTest, count: int = 3) -> AppTest:
+    at.text_area(key="paste-resume").input(RESUME)
+    at.text_area(key="paste-job_description").input(JOB_DESCRIPTION)
+    at.slider(key="start-count").set_value(count)
+    at.button[0].click()  # the form's submit button
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def answer_box(at: AppTest):  # type: ignore[no-untyped-def]
+    return next(t for t in at.text_area if str(t.key).startswith("answer-"))
+
+
+def submit_button(at: AppTest):  # type: ignore[no-untyped-def]
+    return next(b for b in at.button if str(b.key).startswith("submit-answer-"))
+
+
+def test_the_start_form_asks_for_both_documents_and_stores_nothing(
+    app: AppTest, app_env: Path
+) -> None:
+    assert app.title[0].value == "Practise an interview"
+    app.button[0].click().run()
+    assert "Add your resume: upload a file or paste the text." in errors(app)
+    assert "Add your job description: upload a file or paste the text." in errors(app)
+    assert stored_session_count(app_env) == 0
+
+
+def test_pasted_documents_give_tailored_questions(app: AppTest) -> None:
+    at = start_session(app, count=4)
+    assert at.title[0].value.startswith("Senior Data Engineer")
+    questions = at.radio[0].options
+    assert len(questions) == 4
+    assert at.subheader[0].value  # the current question is shown
+
+
+def test_a_corrupt_pdf_upload_is_explained_and_nothing_is_stored(
+    app: AppTest, app_env: Path
+) -> None:
+    app.file_uploader(key="upload-resume").set_value(
+        ("resume.pdf", b"%PDF-1.7\n garbage that is not a pdf", "application/pdf")
+    )
+    app.text_area(key="paste-job_description").input(JOB_DESCRIPTION)
+    app.button[0].click().run()
+    assert any("resume.pdf" in message for message in errors(app)), errors(app)
+    assert stored_session_count(app_env) == 0
+
+
+def test_a_docx_upload_starts_a_session(app: AppTest) -> None:
+    from docx import Document
+
+    buffer = io.BytesIO()
+    document = Document()
+    for line in RESUME.splitlines():
+        document.add_paragraph(line)
+    document.save(buffer)
+    app.file_uploader(key="upload-resume").set_value(
+        (
+            "resume.docx",
+            buffer.getvalue(),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+    )
+    app.text_area(key="paste-job_description").input(JOB_DESCRIPTION)
+    app.button[0].click().run()
+    assert not errors(app), errors(app)
+    assert "resume.docx" in app.caption[0].value
+
+
+def test_answering_shows_a_score_strengths_and_an_example(app: AppTest) -> None:
+    at = start_session(app)
+    answer_box(at).input(STRONG_ANSWER)
+    submit_button(at).click().run()
+    assert not at.exception, at.exception
+    assert at.metric[0].label == "Score"
+    assert "/ 10" in at.metric[0].value
+    markdown = " ".join(m.value for m in at.markdown)
+    assert "What worked" in markdown and "What to improve" in markdown
+    assert any("Offline coach" in c.value for c in at.caption)
+    assert any("Example answer" in e.label for e in at.expander)
+
+
+def test_an_empty_answer_gets_a_clear_message_and_nothing_is_stored(app: AppTest) -> None:
+    at = start_session(app)
+    submit_button(at).click().run()
+    assert any("Your answer is empty" in message for message in errors(at))
+    assert not at.metric  # no score: nothing was evaluated
+    assert at.radio[0].options  # the session is still there
+
+
+def test_a_typed_draft_survives_leaving_the_page(app: AppTest, app_env: Path) -> None:
+    at = start_session(app)
+    answer_box(at).input("Half an answer about Acme").run()
+    fresh = AppTest.from_file(at._script_path, default_timeout=30)
+    fresh.query_params["session"] = at.query_params["session"]
+    fresh.run()
+    assert answer_box(fresh).value == "Half an answer about Acme"
+
+
+def test_an_invalid_persona_file_is_named_and_the_app_keeps_running(
+    app_env: Path, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from coach.settings import PROJECT_ROOT
+
+    folder = tmp_path / "personas"
+    folder.mkdir()
+    for persona in (PROJECT_ROOT / "personas").glob("*.yaml"):
+        (folder / persona.name).write_text(persona.read_text())
+    (folder / "broken.yaml").write_text("name: broken\nrole: feedback\nprompt: x\nmax_tokens: -5\n")
+    monkeypatch.setenv("COACH_AGENT__PERSONAS_DIR", str(folder))
+    at = AppTest.from_file(str(PROJECT_ROOT / "workbench.py"), default_timeout=30)
+    at.run()
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.sidebar.warning)
+    assert "broken.yaml" in warnings and "max_tokens" in warnings
+    assert at.title[0].value == "Practise an interview"

@@ -1,0 +1,105 @@
+"""How an evaluation, a comparison of attempts and a summary look on a page."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from coach.domain import Attempt, Attribution, Evaluation, RubricDimension, SessionSummary
+
+
+def attribution_caption(attribution: Attribution | None, what: str = "Feedback") -> None:
+    if attribution is None:
+        return
+    st.caption(f"{what} by {attribution.label}")
+    if attribution.fallback and attribution.notice:
+        st.warning(attribution.notice, icon="⚠️")
+
+
+def evaluation(result: Evaluation, previous: Evaluation | None = None) -> None:
+    """Score, verdict, rubric, strengths, improvements, example answer."""
+    delta = None if previous is None else round(result.overall - previous.overall, 1)
+    score_col, verdict_col = st.columns([1, 4])
+    score_col.metric("Score", f"{result.overall:.1f} / 10", delta=delta)
+    with verdict_col:
+        if result.non_answer:
+            st.error(result.headline, icon="🚫")
+        elif result.overall >= 7:
+            st.success(result.headline)
+        elif result.overall >= 4.5:
+            st.info(result.headline)
+        else:
+            st.warning(result.headline)
+        attribution_caption(result.attribution)
+
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"Dimension": d.dimension.label, "Score": d.score, "Comment": d.comment}
+                for d in result.dimensions
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Score": st.column_config.ProgressColumn(min_value=0, max_value=10, format="%d")
+        },
+    )
+    strengths, improvements = st.columns(2)
+    with strengths:
+        st.markdown("**What worked**")
+        for line in result.strengths or ["Nothing stood out yet — see the improvements."]:
+            st.markdown(f"- {line}")
+    with improvements:
+        st.markdown("**What to improve**")
+        for line in result.improvements or ["Keep doing what you did."]:
+            st.markdown(f"- {line}")
+    if result.example_answer:
+        with st.expander("Example answer (STAR, from your resume)"):
+            st.markdown(result.example_answer)
+
+
+def attempts_comparison(attempts: list[Attempt]) -> None:
+    """A table of every scored attempt at one question, and how the latest moved."""
+    scored = [a for a in attempts if a.evaluation is not None]
+    if len(scored) < 2:
+        return
+    rows = []
+    for attempt in scored:
+        assert attempt.evaluation is not None
+        row: dict[str, object] = {
+            "Attempt": attempt.answer.attempt,
+            "Overall": attempt.evaluation.overall,
+        }
+        for dimension in RubricDimension:
+            score = attempt.evaluation.dimension(dimension)
+            row[dimension.value.capitalize()] = score.score if score else None
+        rows.append(row)
+    first, last = scored[0].evaluation, scored[-1].evaluation
+    assert first is not None and last is not None
+    change = last.overall - first.overall
+    direction = "up" if change > 0 else "down" if change < 0 else "level"
+    st.markdown(
+        f"**Your attempts compared** — {direction} {abs(change):.1f} points "
+        f"from attempt {scored[0].answer.attempt} to {scored[-1].answer.attempt}."
+    )
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def summary(result: SessionSummary) -> None:
+    cols = st.columns(3)
+    average = "—" if result.average_score is None else f"{result.average_score:.1f} / 10"
+    cols[0].metric("Average score", average)
+    cols[1].metric("Answered", f"{result.questions_answered} of {result.questions_total}")
+    cols[2].metric("Weakest", result.weakest[0].value.capitalize() if result.weakest else "—")
+    if result.strongest:
+        st.markdown("**Strongest:** " + ", ".join(d.label for d in result.strongest))
+    if result.weakest:
+        st.markdown("**Weakest:** " + ", ".join(d.label for d in result.weakest))
+    for line in result.highlights:
+        st.markdown(f"- {line}")
+    if result.next_steps:
+        st.markdown("**Next steps**")
+        for step in result.next_steps:
+            st.markdown(f"1. {step}")
+    attribution_caption(result.attribution, "Summary")

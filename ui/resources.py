@@ -1,0 +1,27 @@
+"""Long-lived objects, built once per process and per settings (``st.cache_resource``)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from coach.settings import CoachSettings
+from coach.workbench import Workbench, build_workbench
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _build(fingerprint: str, _settings: CoachSettings) -> Workbench:
+    return build_workbench(_settings)
+
+
+def _fingerprint(settings: CoachSettings) -> str:
+    """Distinguishes settings without putting the key itself into a cache key."""
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
+    raw = settings.model_dump_json() + hashlib.sha256(key.encode()).hexdigest()
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def workbench() -> Workbench:
+    settings = CoachSettings()
+    return _build(_fingerprint(settings), settings)
