@@ -13,21 +13,24 @@ from ui import feedback
 from ui.resources import workbench
 from ui.state import close_session, flash, open_session, open_session_id
 
-UPLOAD_TYPES = [ext.lstrip(".") for ext in SUPPORTED_EXTENSIONS]
+ACCEPTED = ", ".join(ext.lstrip(".").upper() for ext in SUPPORTED_EXTENSIONS)
 LEVELS = {CoachingLevel.HELP: "Help — explain and encourage", CoachingLevel.STRICT: "Strict"}
 
 
 # --- starting a session ---------------------------------------------------------------
 
 
-def _document_input(kind: DocumentKind, column: st.delta_generator.DeltaGenerator) -> None:
+def _document_input(
+    wb: Workbench, kind: DocumentKind, column: st.delta_generator.DeltaGenerator
+) -> None:
+    max_mb = wb.settings.uploads.max_bytes / 1024 / 1024
     with column:
         st.markdown(f"**Your {kind.label}**")
+        # No `type=` filter: our reader explains a wrong type better than the widget.
         st.file_uploader(
-            f"Upload your {kind.label}",
-            type=UPLOAD_TYPES,
+            f"Upload your {kind.label} ({ACCEPTED})",
             key=f"upload-{kind.value}",
-            help="PDF, DOCX, TXT or Markdown.",
+            help=f"Up to {max_mb:g} MB and {wb.settings.uploads.max_pages} pages.",
         )
         st.text_area(
             f"…or paste your {kind.label}",
@@ -56,8 +59,8 @@ def start_form(wb: Workbench) -> None:
     )
     with st.form("start-session"):
         resume_col, job_col = st.columns(2)
-        _document_input(DocumentKind.RESUME, resume_col)
-        _document_input(DocumentKind.JOB_DESCRIPTION, job_col)
+        _document_input(wb, DocumentKind.RESUME, resume_col)
+        _document_input(wb, DocumentKind.JOB_DESCRIPTION, job_col)
         count_col, level_col = st.columns(2)
         count_col.slider(
             "Number of questions",
@@ -198,7 +201,7 @@ def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress
         st.write("Remove it with all its answers? This cannot be undone.")
         if st.button("Remove question", key=f"remove-{question.id}"):
             wb.practice.remove_question(question.id)
-            flash("Question removed.", "🗑️")
+            flash("Question removed.", ":material/delete:")
             st.rerun()
 
 
@@ -261,7 +264,7 @@ def session_page(wb: Workbench, view: PracticeView) -> None:
     session = view.session
     head, actions = st.columns([5, 1])
     with head:
-        st.title(session.name)
+        st.header(session.name)
         names = " · ".join(f"{d.kind.label.capitalize()}: {d.filename}" for d in view.documents)
         st.caption(
             f"{names} · {view.answered_count} of {len(view.questions)} answered · "

@@ -60,7 +60,7 @@ def session_row(wb: Workbench, overview: SessionOverview) -> None:
                 wb.sessions.delete(overview.id)
                 if open_session_id() == overview.id:
                     close_session()
-                flash(f"Deleted “{overview.name}”.", "🗑️")
+                flash(f"Deleted “{overview.name}”.", ":material/delete:")
                 st.rerun()
 
 

@@ -1,6 +1,15 @@
-"""Documents the tests write themselves: a realistic resume and job description."""
+"""Documents the tests write themselves: a realistic resume and job description, and
+uploads built in memory (text PDFs, encrypted and blank PDFs, DOCX, binary junk)."""
 
 from __future__ import annotations
+
+import io
+import random
+
+import docx
+from pypdf import PdfReader, PdfWriter
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
 
 RESUME = """\
 Jordan Rivera
@@ -52,3 +61,74 @@ the change out behind a flag over two weeks and reviewed every run with the anal
 As a result the runtime dropped by 40%, to just over five hours, we never missed the
 deadline again that quarter, and the finance team stopped their manual workaround.
 """
+
+
+# --- uploads built in memory -----------------------------------------------------------
+
+
+def make_pdf(pages: list[list[str]]) -> bytes:
+    """A text PDF: one list of lines per page."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    for lines in pages:
+        y = 800
+        for line in lines:
+            pdf.drawString(50, y, line)
+            y -= 16
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def resume_pdf(page_count: int = 1) -> bytes:
+    return make_pdf(
+        [
+            [
+                f"Page {number} Jane Doe, Senior Data Analyst",
+                "Built dashboards that cut reporting time by 40 percent",
+                "Led a team of four analysts across two regions",
+            ]
+            for number in range(1, page_count + 1)
+        ]
+    )
+
+
+def encrypt(pdf: bytes, user_password: str, owner_password: str) -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.encrypt(user_password=user_password, owner_password=owner_password, algorithm="AES-256")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def blank_pdf() -> bytes:
+    """What a scan looks like to a text extractor: a page with a drawing, no text."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf.rect(50, 50, 400, 600, fill=1)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def resume_docx() -> bytes:
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "jane.doe@example.com · +44 20 7946 0000"
+    document.add_heading("Jane Doe", level=1)
+    document.add_paragraph("Senior Data Analyst")
+    document.add_paragraph("Experience")
+    document.add_paragraph("Built dashboards that cut reporting time", style="List Bullet")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text = "Python"
+    table.cell(0, 1).text = "5 years"
+    table.cell(1, 0).text = "SQL"
+    table.cell(1, 1).text = "7 years"
+    document.add_paragraph("References on request")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def junk_bytes(size: int = 4096, *, with_nul: bool = True) -> bytes:
+    data = random.Random(7).randbytes(size)
+    return data if with_nul else data.replace(b"\x00", b"\x01")

@@ -7,99 +7,25 @@ from __future__ import annotations
 import codecs
 import io
 import logging
-import random
 import re
 import time
 import zipfile
 from pathlib import Path
 
-import docx
 import pytest
-from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf import PageObject, PdfReader
 from pypdf.errors import DependencyError
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
 
 from coach.documents import SUPPORTED_EXTENSIONS, extract_upload, from_pasted_text
 from coach.domain import DocumentKind
 from coach.errors import DocumentError
 from coach.settings import MiB, UploadSettings
+from tests.fixtures import blank_pdf, encrypt, junk_bytes, make_pdf, resume_docx, resume_pdf
 
 RESUME = DocumentKind.RESUME
 JOB = DocumentKind.JOB_DESCRIPTION
 LIMITS = UploadSettings()
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-# --- fixtures built in memory ---------------------------------------------------------
-
-
-def make_pdf(pages: list[list[str]]) -> bytes:
-    """A text PDF: one list of lines per page."""
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4)
-    for lines in pages:
-        y = 800
-        for line in lines:
-            pdf.drawString(50, y, line)
-            y -= 16
-        pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
-
-
-def resume_pdf(page_count: int = 1) -> bytes:
-    return make_pdf(
-        [
-            [
-                f"Page {number} Jane Doe, Senior Data Analyst",
-                "Built dashboards that cut reporting time by 40 percent",
-                "Led a team of four analysts across two regions",
-            ]
-            for number in range(1, page_count + 1)
-        ]
-    )
-
-
-def encrypt(pdf: bytes, user_password: str, owner_password: str) -> bytes:
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    writer.encrypt(user_password=user_password, owner_password=owner_password, algorithm="AES-256")
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
-def blank_pdf() -> bytes:
-    """What a scan looks like to a text extractor: a page with a drawing, no text."""
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4)
-    pdf.rect(50, 50, 400, 600, fill=1)
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
-
-
-def resume_docx() -> bytes:
-    document = docx.Document()
-    document.sections[0].header.paragraphs[0].text = "jane.doe@example.com · +44 20 7946 0000"
-    document.add_heading("Jane Doe", level=1)
-    document.add_paragraph("Senior Data Analyst")
-    document.add_paragraph("Experience")
-    document.add_paragraph("Built dashboards that cut reporting time", style="List Bullet")
-    table = document.add_table(rows=2, cols=2)
-    table.cell(0, 0).text = "Python"
-    table.cell(0, 1).text = "5 years"
-    table.cell(1, 0).text = "SQL"
-    table.cell(1, 1).text = "7 years"
-    document.add_paragraph("References on request")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def junk_bytes(size: int = 4096, *, with_nul: bool = True) -> bytes:
-    data = random.Random(7).randbytes(size)
-    return data if with_nul else data.replace(b"\x00", b"\x01")
 
 
 def rejection(data: bytes, filename: str, kind: DocumentKind = RESUME, **limits: int) -> str:

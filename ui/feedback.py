@@ -42,7 +42,11 @@ def evaluation(result: Evaluation, previous: Evaluation | None = None) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "Score": st.column_config.ProgressColumn(min_value=0, max_value=10, format="%d")
+            "Dimension": st.column_config.TextColumn(width="medium"),
+            "Score": st.column_config.ProgressColumn(
+                min_value=0, max_value=10, format="%d", width="small"
+            ),
+            "Comment": st.column_config.TextColumn(width="large"),
         },
     )
     strengths, improvements = st.columns(2)

@@ -29,7 +29,7 @@ def close_session() -> None:
     st.query_params.pop(_QUERY_KEY, None)
 
 
-def flash(message: str, icon: str = "✅") -> None:
+def flash(message: str, icon: str = ":material/check_circle:") -> None:
     """A message to show once after the next rerun (st.toast survives st.rerun poorly)."""
     st.session_state["_flash"] = (message, icon)
 

@@ -8,26 +8,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import RunningApp
-from tests.fixtures import JOB_DESCRIPTION, RESUME, STRONG_ANSWER
+from tests.fixtures import JOB_DESCRIPTION, RESUME, STRONG_ANSWER, make_pdf
 
 pytestmark = pytest.mark.e2e
-
-
-def make_pdf(path: Path, text: str) -> Path:
-    """A real text PDF, written the way word processors do (reportlab)."""
-    from reportlab.lib.pagesizes import LETTER
-    from reportlab.pdfgen import canvas
-
-    pdf = canvas.Canvas(str(path), pagesize=LETTER)
-    y = 740
-    for line in text.splitlines():
-        pdf.drawString(54, y, line)
-        y -= 14
-        if y < 60:
-            pdf.showPage()
-            y = 740
-    pdf.save()
-    return path
 
 
 def wait_for_app(page: Page) -> None:
@@ -38,7 +21,8 @@ def wait_for_app(page: Page) -> None:
 def test_upload_answer_reload_resume_rename_delete(
     running_app: RunningApp, page: Page, tmp_path: Path
 ) -> None:
-    resume_pdf = make_pdf(tmp_path / "jordan_rivera_resume.pdf", RESUME)
+    resume_pdf = tmp_path / "jordan_rivera_resume.pdf"
+    resume_pdf.write_bytes(make_pdf([RESUME.splitlines()]))
     page.goto(running_app.url)
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Practise an interview")).to_be_visible()

@@ -5,11 +5,21 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from coach.settings import CoachSettings, StoreSettings
 from coach.store.duckdb_store import DuckDBSessionStore
-from tests.fixtures import JOB_DESCRIPTION, RESUME, STRONG_ANSWER
+from tests.fixtures import (
+    JOB_DESCRIPTION,
+    RESUME,
+    STRONG_ANSWER,
+    blank_pdf,
+    encrypt,
+    junk_bytes,
+    make_pdf,
+)
+from tests.pages.conftest import APP
 
 
 def stored_session_count(db_path: Path) -> int:
@@ -51,7 +61,7 @@ def test_the_start_form_asks_for_both_documents_and_stores_nothing(
 
 def test_pasted_documents_give_tailored_questions(app: AppTest) -> None:
     at = start_session(app, count=4)
-    assert at.title[0].value.startswith("Senior Data Engineer")
+    assert at.header[0].value.startswith("Senior Data Engineer")
     questions = at.radio[0].options
     assert len(questions) == 4
     assert at.subheader[0].value  # the current question is shown
@@ -137,3 +147,43 @@ def test_an_invalid_persona_file_is_named_and_the_app_keeps_running(
     warnings = " ".join(w.value for w in at.sidebar.warning)
     assert "broken.yaml" in warnings and "max_tokens" in warnings
     assert at.title[0].value == "Practise an interview"
+
+
+BAD_UPLOADS = {
+    "empty": ("resume.pdf", b"", "is empty"),
+    "unsupported type": ("resume.doc", b"\xd0\xcf\x11\xe0 old word", "PDF or DOCX"),
+    "corrupt pdf": ("resume.pdf", b"%PDF-1.7\n1 0 obj << >> garbage", "damaged"),
+    "truncated pdf": ("resume.pdf", make_pdf([RESUME.splitlines()])[:900], "damaged"),
+    "encrypted pdf": ("resume.pdf", encrypt(make_pdf([["Jordan"]]), "secret", "owner"), "password"),
+    "scanned pdf": ("resume.pdf", blank_pdf(), "scanned"),
+    "binary junk as txt": ("resume.txt", junk_bytes(), "binary"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_UPLOADS), ids=list(BAD_UPLOADS))
+def test_every_bad_upload_is_explained_and_nothing_is_stored(
+    case: str, app: AppTest, app_env: Path
+) -> None:
+    filename, data, phrase = BAD_UPLOADS[case]
+    app.file_uploader(key="upload-resume").set_value((filename, data, "application/octet-stream"))
+    app.text_area(key="paste-job_description").input(JOB_DESCRIPTION)
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    (message,) = errors(app)
+    assert filename in message and phrase in message, message
+    assert app.title[0].value == "Practise an interview"  # still on the form, app running
+    assert stored_session_count(app_env) == 0
+
+
+def test_an_oversize_upload_is_refused_with_the_limit(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COACH_UPLOADS__MAX_BYTES", str(2_000))
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.file_uploader(key="upload-resume").set_value(("big.txt", b"word " * 1_000, "text/plain"))
+    at.text_area(key="paste-job_description").input(JOB_DESCRIPTION)
+    at.button[0].click().run()
+    (message,) = errors(at)
+    assert "big.txt" in message and "limit" in message
+    assert stored_session_count(app_env) == 0

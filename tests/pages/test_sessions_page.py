@@ -69,4 +69,4 @@ def test_open_resumes_the_session_on_the_practice_page(
     at = sessions_page(app)
     at.button(key=f"open-{two_sessions[0]}").click().run()
     assert not at.exception, at.exception
-    assert at.title[0].value == "Initech data engineer"
+    assert at.header[0].value == "Initech data engineer"
