@@ -7,6 +7,7 @@ import streamlit as st
 from coach.documents import SUPPORTED_EXTENSIONS
 from coach.domain import CoachingLevel, DocumentKind, ExtractedDocument, QuestionType
 from coach.errors import CoachError, SessionNotFound
+from coach.personas import PersonaRole
 from coach.services.practice import PracticeView, QuestionProgress
 from coach.workbench import Workbench
 from ui import feedback
@@ -14,6 +15,7 @@ from ui.resources import workbench
 from ui.state import close_session, flash, open_session, open_session_id
 
 ACCEPTED = ", ".join(ext.lstrip(".").upper() for ext in SUPPORTED_EXTENSIONS)
+_JOBS = {PersonaRole.PRIMARY: "Questions", PersonaRole.FEEDBACK: "Feedback"}
 LEVELS = {CoachingLevel.HELP: "Help — explain and encourage", CoachingLevel.STRICT: "Strict"}
 
 
@@ -260,6 +262,18 @@ def summary_section(wb: Workbench, view: PracticeView) -> None:
     )
 
 
+def _team_line(wb: Workbench, level: CoachingLevel) -> str:
+    """Who asks and who scores, and on which provider: results never hide their source."""
+    briefing = wb.practice.briefing(level)
+    parts = []
+    for member in briefing.members:
+        if member.role not in _JOBS:
+            continue
+        source = "offline coach" if member.provider == "offline" else member.model
+        parts.append(f"{_JOBS[member.role]} by {member.title} ({source})")
+    return " · ".join(parts)
+
+
 def session_page(wb: Workbench, view: PracticeView) -> None:
     session = view.session
     head, actions = st.columns([5, 1])
@@ -270,6 +284,7 @@ def session_page(wb: Workbench, view: PracticeView) -> None:
             f"{names} · {view.answered_count} of {len(view.questions)} answered · "
             f"coaching level {session.coaching_level.value}"
         )
+        st.caption(_team_line(wb, session.coaching_level))
     if actions.button("New session"):
         close_session()
         st.rerun()
