@@ -475,7 +475,10 @@ def _excerpt(text: str, start: int, end: int, *, max_words: int = 10) -> str:
         hi_index -= 1
     while lo_index < first and text[slice(*spans[lo_index])].lower() in _WEAK_START_WORDS:
         lo_index += 1
-    return text[spans[lo_index][0] : spans[hi_index][1]].strip(" ,;:-—–\t")
+    stop = spans[hi_index][1]
+    while stop < len(text) and text[stop] in "%+":  # keep "40%" whole, not "40"
+        stop += 1
+    return text[spans[lo_index][0] : stop].strip(" ,;:-—–\t")
 
 
 def _quote(text: str, match: re.Match[str] | None, *, max_words: int = 10) -> str:
@@ -1147,8 +1150,24 @@ def _improvements(
         ideas[_D.RELEVANCE] = (
             f"A strong answer here shows {ctx.hint.rstrip('.')}: say so explicitly."
         )
+    weakest = _ranked(scores)[0]
+    if not ideas and scores[weakest] < 9:
+        # A good answer still gets one concrete next step, aimed at its weakest dimension.
+        ideas[weakest] = (
+            f"{weakest.label} is your lowest score ({scores[weakest]}/10): " + (_POLISH[weakest])
+        )
     ordered = [d for d in _ranked(scores) if d in ideas]
     return [ideas[d] for d in ordered][:4]
+
+
+_POLISH: dict[RubricDimension, str] = {
+    _D.RELEVANCE: "tie the answer back to the question and to this role in your last sentence.",
+    _D.STRUCTURE: "make the situation, your actions and the result easy to tell apart.",
+    _D.SPECIFICITY: "add one more hard detail: a system, a team size, a date or a figure.",
+    _D.IMPACT: "say what the result bought the business or the users, with a figure.",
+    _D.OWNERSHIP: "name one decision that was yours and why you made it.",
+    _D.CLARITY: "tighten it: one idea per sentence, and cut what the interviewer didn't ask.",
+}
 
 
 # --- non-answer words -----------------------------------------------------------------

@@ -446,3 +446,25 @@ def test_scores_agree_in_rank_with_human_ratings_of_mit_interviews() -> None:
     rho = _spearman(ours, humans)
     logger.info("MIT interviews: Spearman rho(ours, human overall) = %.3f over %d", rho, len(rows))
     assert rho > 0.0
+
+
+def test_a_quoted_figure_keeps_its_percent_sign() -> None:
+    from coach.domain import QuestionDraft, QuestionType
+    from coach.offline.coach import OfflineCoach
+    from coach.tasks import EvaluateAnswer
+    from tests.fixtures import JOB_DESCRIPTION, RESUME, STRONG_ANSWER
+
+    evaluation = OfflineCoach().evaluate(
+        EvaluateAnswer(
+            question=QuestionDraft(
+                text="Tell me about a time you made a system faster.",
+                type=QuestionType.BEHAVIOURAL,
+            ),
+            answer=STRONG_ANSWER,
+            resume=RESUME,
+            job_description=JOB_DESCRIPTION,
+        )
+    )
+    quoted = " ".join(evaluation.strengths)
+    assert "40%" in quoted or "40" not in quoted
+    assert evaluation.improvements, "a good answer still gets one next step"
