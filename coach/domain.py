@@ -269,3 +269,47 @@ class SessionSummary(SummaryDraft):
     id: str
     session_id: str
     created_at: datetime
+
+
+# --- chat -----------------------------------------------------------------------------
+
+
+class ChatRole(StrEnum):
+    USER = "user"
+    COACH = "coach"
+
+
+class ChatTurn(_Model):
+    """One message of a conversation as an agent sees it: who spoke and what."""
+
+    role: ChatRole
+    content: str
+
+
+class ChatMessage(ChatTurn):
+    id: str
+    session_id: str
+    position: int
+    created_at: datetime
+    attribution: Attribution | None = None
+
+
+class ChatSummaryDraft(_Model):
+    """A conversation boiled down to what the candidate keeps and what they do next."""
+
+    takeaways: list[str] = Field(default_factory=list)
+    action_items: list[str] = Field(default_factory=list)
+    attribution: Attribution | None = None
+
+
+class ChatSummary(ChatSummaryDraft):
+    id: str
+    session_id: str
+    created_at: datetime
+
+
+class FollowUp(_Model):
+    """A probing follow-up the primary coach asks after an answer."""
+
+    question: QuestionDraft
+    attribution: Attribution | None = None

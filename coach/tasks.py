@@ -12,8 +12,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from coach.domain import (
+    ChatSummaryDraft,
+    ChatTurn,
     CoachingLevel,
     EvaluationDraft,
+    FollowUp,
     QuestionDraft,
     QuestionSet,
     QuestionType,
@@ -61,12 +64,59 @@ class SummarizeSession(_Task):
     evaluations: list[EvaluationDraft]
 
 
+class AskFollowUp(_Task):
+    """After an answer, ask one probing follow-up, as a real interviewer would."""
+
+    kind: Literal["ask_follow_up"] = "ask_follow_up"
+    question: QuestionDraft
+    answer: str
+    resume: str = ""
+    job_description: str = ""
+
+
+class WriteExampleAnswer(_Task):
+    """A model answer in STAR form from the candidate's resume; streamed as text."""
+
+    kind: Literal["write_example_answer"] = "write_example_answer"
+    question: QuestionDraft
+    answer: str = Field(default="", description="The candidate's attempt, if any.")
+    resume: str = ""
+    job_description: str = ""
+
+
+class ChatReply(_Task):
+    """Reply to the last user message of a general coaching conversation; streamed."""
+
+    kind: Literal["chat_reply"] = "chat_reply"
+    history: list[ChatTurn] = Field(description="The conversation so far, oldest first.")
+    resume: str = ""
+    job_description: str = ""
+
+
+class SummarizeChat(_Task):
+    """Boil a conversation down to takeaways and action items."""
+
+    kind: Literal["summarize_chat"] = "summarize_chat"
+    history: list[ChatTurn]
+
+
 CoachTask = Annotated[
-    GenerateQuestions | EvaluateAnswer | SummarizeSession, Field(discriminator="kind")
+    GenerateQuestions
+    | EvaluateAnswer
+    | SummarizeSession
+    | AskFollowUp
+    | WriteExampleAnswer
+    | ChatReply
+    | SummarizeChat,
+    Field(discriminator="kind"),
 ]
 
+# The structured result of each task kind; text tasks (streamed) are absent.
 TASK_OUTPUTS: dict[str, type[BaseModel]] = {
     "generate_questions": QuestionSet,
     "evaluate_answer": EvaluationDraft,
     "summarize_session": SummaryDraft,
+    "ask_follow_up": FollowUp,
+    "summarize_chat": ChatSummaryDraft,
 }
+TEXT_TASKS = frozenset({"write_example_answer", "chat_reply"})

@@ -12,13 +12,21 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
-from coach.domain import EvaluationDraft, QuestionSet, SummaryDraft
+from coach.domain import ChatSummaryDraft, EvaluationDraft, FollowUp, QuestionSet, SummaryDraft
 from coach.offline.profiles import JobProfile, ResumeProfile, profile_job, profile_resume
 from coach.offline.question_bank import find_bank_question
 from coach.offline.scoring import score_answer
 from coach.offline.summary import summarize
 from coach.offline.tailoring import tailor_questions
-from coach.tasks import EvaluateAnswer, GenerateQuestions, SummarizeSession
+from coach.tasks import (
+    AskFollowUp,
+    ChatReply,
+    EvaluateAnswer,
+    GenerateQuestions,
+    SummarizeChat,
+    SummarizeSession,
+    WriteExampleAnswer,
+)
 
 OFFLINE_MODEL = "offline-coach-1"
 
@@ -45,6 +53,18 @@ class OfflineCoach:
 
     def summarize(self, task: SummarizeSession) -> SummaryDraft:
         return summarize(task)
+
+    def follow_up(self, task: AskFollowUp) -> FollowUp:
+        raise NotImplementedError
+
+    def example_answer(self, task: WriteExampleAnswer) -> str:
+        raise NotImplementedError
+
+    def chat_reply(self, task: ChatReply) -> str:
+        raise NotImplementedError
+
+    def summarize_chat(self, task: SummarizeChat) -> ChatSummaryDraft:
+        raise NotImplementedError
 
     def _profiles(self, resume_text: str, job_text: str) -> tuple[ResumeProfile, JobProfile]:
         return (

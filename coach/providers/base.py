@@ -52,6 +52,22 @@ class Completion(BaseModel, Generic[T]):
     output_tokens: int | None = None
 
 
+class StreamMeta(BaseModel):
+    """Who produced a stream and what it cost, filled in by the provider as it goes.
+
+    The caller creates one per stream (so concurrent streams never share it) and reads
+    it after the first piece arrives (provider, model) or after the last (tokens).
+    """
+
+    provider: str = ""
+    model: str = ""
+    fallback: bool = False
+    notice: str = ""
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    time_to_first_token_ms: float | None = None
+
+
 @runtime_checkable
 class Provider(Protocol):
     """A source of completions. ``name`` appears in attributions and telemetry."""
@@ -62,6 +78,6 @@ class Provider(Protocol):
         """Answer the task with a validated instance of ``output``."""
         ...
 
-    def stream(self, request: ProviderRequest) -> AsyncIterator[str]:
-        """Answer the task as text, piece by piece, for a person who is waiting."""
+    def stream(self, request: ProviderRequest, meta: StreamMeta) -> AsyncIterator[str]:
+        """Answer a text task piece by piece, for a person who is waiting."""
         ...

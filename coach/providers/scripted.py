@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable
 
 from pydantic import BaseModel
 
-from coach.providers.base import Completion, ProviderRequest, T
+from coach.providers.base import Completion, ProviderRequest, StreamMeta, T
 
 Script = Callable[[ProviderRequest, type[BaseModel]], BaseModel]
 
@@ -32,8 +32,10 @@ class ScriptedProvider:
             model=request.settings.model if self._model == "script" else self._model,
         )
 
-    async def stream(self, request: ProviderRequest) -> AsyncIterator[str]:
+    async def stream(self, request: ProviderRequest, meta: StreamMeta) -> AsyncIterator[str]:
+        """Streams the ``text`` field of what the script returns, word by word."""
         self.requests.append(request)
+        meta.provider, meta.model = self.name, request.settings.model
         value = self._script(request, BaseModel)
-        for word in value.model_dump_json().split(" "):
+        for word in str(getattr(value, "text", value)).split(" "):
             yield word + " "
