@@ -14,6 +14,10 @@ from coach.domain import (
     Answer,
     AnswerMode,
     Attribution,
+    ChatMessage,
+    ChatRole,
+    ChatSummary,
+    ChatSummaryDraft,
     CoachingLevel,
     Document,
     Evaluation,
@@ -126,5 +130,23 @@ class SessionStore(Protocol):
     def add_summary(self, session_id: str, draft: SummaryDraft) -> SessionSummary: ...
 
     def latest_summary(self, session_id: str) -> SessionSummary | None: ...
+
+    # chat
+    def add_chat_message(
+        self,
+        session_id: str,
+        role: ChatRole,
+        content: str,
+        *,
+        attribution: Attribution | None = None,
+    ) -> ChatMessage: ...
+
+    def chat_messages(self, session_id: str) -> list[ChatMessage]:
+        """Oldest first."""
+        ...
+
+    def add_chat_summary(self, session_id: str, draft: ChatSummaryDraft) -> ChatSummary: ...
+
+    def latest_chat_summary(self, session_id: str) -> ChatSummary | None: ...
 
     def close(self) -> None: ...

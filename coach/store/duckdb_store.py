@@ -34,6 +34,10 @@ from coach.domain import (
     Answer,
     AnswerMode,
     Attribution,
+    ChatMessage,
+    ChatRole,
+    ChatSummary,
+    ChatSummaryDraft,
     CoachingLevel,
     DimensionScore,
     Document,
@@ -79,6 +83,12 @@ _QUESTION_COLUMNS = (
 )
 _ANSWER_COLUMNS = "id, session_id, question_id, attempt, text, mode, created_at"
 _ATTRIBUTION_COLUMNS = "agent, persona, provider, model, fallback, notice"
+_CHAT_MESSAGE_COLUMNS = (
+    f"id, session_id, position, role, content, {_ATTRIBUTION_COLUMNS}, created_at"
+)
+_CHAT_SUMMARY_COLUMNS = (
+    f"id, session_id, takeaways, action_items, {_ATTRIBUTION_COLUMNS}, created_at"
+)
 _EVALUATION_COLUMNS = (
     "id, answer_id, session_id, question_id, overall, headline, strengths, improvements, "
     f"example_answer, non_answer, coaching_level, {_ATTRIBUTION_COLUMNS}, created_at"
@@ -145,6 +155,8 @@ _SESSION_CHILD_TABLES = (
     "questions",
     "documents",
     "summaries",
+    "chat_messages",
+    "chat_summaries",
 )
 
 
@@ -672,6 +684,102 @@ class DuckDBSessionStore:
             ).fetchone()
         return None if row is None else _summary(row)
 
+    # --- chat ---------------------------------------------------------------------
+
+    def add_chat_message(
+        self,
+        session_id: str,
+        role: ChatRole,
+        content: str,
+        *,
+        attribution: Attribution | None = None,
+    ) -> ChatMessage:
+        """Appends a message to the conversation, in order."""
+        now = utc_now()
+        with self._transaction() as db:
+            _touch(db, session_id, now=now)
+            row = db.execute(
+                "SELECT coalesce(max(position) + 1, 0) FROM chat_messages WHERE session_id = ?",
+                [session_id],
+            ).fetchone()
+            message = ChatMessage(
+                id=new_id(),
+                session_id=session_id,
+                position=int(row[0]) if row else 0,
+                role=role,
+                content=content,
+                attribution=attribution,
+                created_at=now,
+            )
+            db.execute(
+                f"INSERT INTO chat_messages ({_CHAT_MESSAGE_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    message.id,
+                    session_id,
+                    message.position,
+                    role.value,
+                    content,
+                    *_attribution_values(attribution),
+                    now,
+                ],
+            )
+        return message
+
+    def chat_messages(self, session_id: str) -> list[ChatMessage]:
+        """The conversation, oldest first."""
+        with self._transaction() as db:
+            _require_session(db, session_id)
+            rows = db.execute(
+                f"SELECT {_CHAT_MESSAGE_COLUMNS} FROM chat_messages WHERE session_id = ? "
+                "ORDER BY position",
+                [session_id],
+            ).fetchall()
+        return [_chat_message(row) for row in rows]
+
+    def add_chat_summary(self, session_id: str, draft: ChatSummaryDraft) -> ChatSummary:
+        now = utc_now()
+        summary = ChatSummary(
+            **_draft_fields(draft, ChatSummaryDraft),
+            id=new_id(),
+            session_id=session_id,
+            created_at=now,
+        )
+        with self._transaction() as db:
+            _touch(db, session_id, now=now)
+            db.execute(
+                f"INSERT INTO chat_summaries ({_CHAT_SUMMARY_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    summary.id,
+                    session_id,
+                    json.dumps(summary.takeaways),
+                    json.dumps(summary.action_items),
+                    *_attribution_values(summary.attribution),
+                    now,
+                ],
+            )
+        return summary
+
+    def latest_chat_summary(self, session_id: str) -> ChatSummary | None:
+        with self._transaction() as db:
+            _require_session(db, session_id)
+            row = db.execute(
+                f"SELECT {_CHAT_SUMMARY_COLUMNS} FROM chat_summaries WHERE session_id = ? "
+                "ORDER BY created_at DESC, id DESC LIMIT 1",
+                [session_id],
+            ).fetchone()
+        if row is None:
+            return None
+        return ChatSummary(
+            id=row[0],
+            session_id=row[1],
+            takeaways=json.loads(row[2]),
+            action_items=json.loads(row[3]),
+            attribution=_attribution(row[4:10]),
+            created_at=_utc(row[10]),
+        )
+
     # --- the connection lease -----------------------------------------------------
 
     @contextmanager
@@ -1030,4 +1138,16 @@ def _summary(row: tuple[Any, ...]) -> SessionSummary:
         next_steps=json.loads(row[9]),
         attribution=_attribution(row[10:16]),
         created_at=_utc(row[16]),
+    )
+
+
+def _chat_message(row: tuple[Any, ...]) -> ChatMessage:
+    return ChatMessage(
+        id=row[0],
+        session_id=row[1],
+        position=row[2],
+        role=ChatRole(row[3]),
+        content=row[4],
+        attribution=_attribution(row[5:11]),
+        created_at=_utc(row[11]),
     )

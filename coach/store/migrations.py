@@ -171,7 +171,38 @@ _V1_INITIAL = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1_INITIAL,)
+_V2_CHAT = Migration(
+    version=2,
+    description="chat messages and chat summaries",
+    statements=(
+        f"""
+        CREATE TABLE chat_messages (
+            id VARCHAR PRIMARY KEY,
+            session_id VARCHAR NOT NULL,
+            position INTEGER NOT NULL,
+            role VARCHAR NOT NULL,
+            content VARCHAR NOT NULL,
+            {_ATTRIBUTION_COLUMNS},
+            created_at TIMESTAMPTZ NOT NULL,
+            UNIQUE (session_id, position)
+        )
+        """,
+        "CREATE INDEX chat_messages_session_id ON chat_messages (session_id)",
+        f"""
+        CREATE TABLE chat_summaries (
+            id VARCHAR PRIMARY KEY,
+            session_id VARCHAR NOT NULL,
+            takeaways VARCHAR NOT NULL,
+            action_items VARCHAR NOT NULL,
+            {_ATTRIBUTION_COLUMNS},
+            created_at TIMESTAMPTZ NOT NULL
+        )
+        """,
+        "CREATE INDEX chat_summaries_session_id ON chat_summaries (session_id)",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1_INITIAL, _V2_CHAT)
 """Every migration, oldest first; versions are 1, 2, 3, ... without gaps."""
 
 LATEST_VERSION = MIGRATIONS[-1].version

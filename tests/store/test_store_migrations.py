@@ -21,6 +21,8 @@ TABLES = {
     "evaluations",
     "evaluation_dimensions",
     "summaries",
+    "chat_messages",
+    "chat_summaries",
 }
 
 
