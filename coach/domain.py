@@ -227,6 +227,7 @@ class EvaluationDraft(_Model):
     strengths: list[str] = Field(default_factory=list)
     improvements: list[str] = Field(default_factory=list)
     example_answer: str = ""
+    follow_up: str = Field(default="", description="A probing follow-up from the interviewer.")
     non_answer: bool = False
     coaching_level: CoachingLevel = CoachingLevel.HELP
     attribution: Attribution | None = None

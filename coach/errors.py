@@ -40,3 +40,27 @@ class EmptyAnswer(CoachError):
 
 class StoreBusy(CoachError):
     """The database file stayed locked by another process for longer than we wait."""
+
+
+class ProviderError(CoachError):
+    """A model server could not give a usable answer.
+
+    The message names the server (never the key) and says what to check; the fallback
+    provider shows it beside the offline coach's answer.
+    """
+
+
+class ProviderTimeout(ProviderError):
+    """The model server took longer than the configured timeout, retries included."""
+
+
+class ProviderUnavailable(ProviderError):
+    """The model server could not be reached, or kept failing or rate-limiting us."""
+
+
+class ProviderRejected(ProviderError):
+    """The model server refused the request: the key, the model name or a parameter."""
+
+
+class ProviderOutputInvalid(ProviderError):
+    """The model answered, but not with the structure we asked for, even after a retry."""

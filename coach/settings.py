@@ -54,9 +54,13 @@ class AgentSettings(BaseModel):
         description="auto: a real model when a key or base URL is set, else the offline coach.",
     )
     personas_dir: Path = PROJECT_ROOT / "personas"
-    default_persona: str = "primary_coach"
-    feedback_persona: str = "feedback_coach"
-    chat_persona: str = "general_chat"
+    teams_file: Path = PROJECT_ROOT / "teams.yaml"
+    tenant_config: Path | None = Field(
+        default=None, description="A tenant's teams file: extra teams and per-kind defaults."
+    )
+    features: frozenset[str] = Field(
+        default=frozenset(), description='Feature flags, e.g. ["bar_raiser"] (JSON list).'
+    )
     coaching_level: CoachingLevel = CoachingLevel.HELP
     questions_per_session: int = Field(default=5, ge=1, le=20)
 
@@ -82,6 +86,15 @@ class CoachSettings(BaseSettings):
     openai_base_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("COACH_OPENAI_BASE_URL", "OPENAI_BASE_URL"),
+    )
+    openai_timeout_seconds: float = Field(
+        default=30, gt=0, description="How long one model call may take before we give up."
+    )
+    openai_max_retries: int = Field(
+        default=2, ge=0, description="Retries on timeouts, 429 and 5xx, with backoff."
+    )
+    max_document_chars: int = Field(
+        default=12_000, gt=0, description="Resume and job description are cut to this in prompts."
     )
 
     @property

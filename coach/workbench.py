@@ -1,4 +1,4 @@
-"""Wires the long-lived parts together once: store, personas, providers, team, services.
+"""Wires the long-lived parts together once: store, personas, providers, teams, services.
 
 The page layer calls ``build_workbench`` behind ``st.cache_resource``; notebooks and
 the CLI call it directly. Nothing here is a module-level singleton.
@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from coach.agents import AgentFactory, AgentTeam
-from coach.personas import Persona, PersonaRegistry, PersonaRole
+from coach.agents import AgentFactory
+from coach.agents.resolver import AgentTeamResolver
+from coach.agents.teams import TeamsConfig
+from coach.errors import PersonaError
+from coach.personas import Persona, PersonaRegistry
 from coach.providers.base import Provider
 from coach.providers.offline import OfflineProvider
+from coach.runtime import AsyncRunner
+from coach.services.chat import ChatService
 from coach.services.export import ExportService
 from coach.services.practice import PracticeService
 from coach.services.sessions import SessionsService
@@ -27,52 +32,82 @@ class Workbench:
     settings: CoachSettings
     store: SessionStore
     personas: PersonaRegistry
-    team: AgentTeam
+    teams: AgentTeamResolver
     practice: PracticeService
+    chat: ChatService
     sessions: SessionsService
     exports: ExportService
+    runner: AsyncRunner
+    provider_name: str
     notices: list[str] = field(default_factory=list)
 
     def close(self) -> None:
         self.store.close()
+        self.runner.close()
+
+
+def choose_provider(settings: CoachSettings) -> tuple[Provider, list[str]]:
+    """The offline coach, or a real model with the offline coach behind it."""
+    offline = OfflineProvider()
+    if not settings.uses_real_model:
+        return offline, []
+    from coach.providers.fallback import FallbackProvider
+    from coach.providers.openai_compatible import OpenAICompatibleProvider
+
+    notices = []
+    if settings.openai_api_key is None and settings.openai_base_url is None:
+        notices.append(
+            "COACH_AGENT__PROVIDER is 'openai' but no OPENAI_API_KEY or COACH_OPENAI_BASE_URL "
+            "is set, so every call will fall back to the offline coach."
+        )
+    primary = OpenAICompatibleProvider(
+        api_key=settings.openai_api_key,
+        base_url=settings.openai_base_url,
+        timeout_seconds=settings.openai_timeout_seconds,
+        max_retries=settings.openai_max_retries,
+        max_document_chars=settings.max_document_chars,
+    )
+    return FallbackProvider(primary, offline), notices
 
 
 def build_workbench(settings: CoachSettings, *, provider: Provider | None = None) -> Workbench:
     """Build everything from settings; ``provider`` overrides the choice (tests, CLI)."""
     personas = PersonaRegistry.from_directory(settings.agent.personas_dir)
     notices = list(personas.errors)
-    chosen = provider or OfflineProvider()
-    if provider is None and settings.uses_real_model:
-        notices.append(
-            "A model key or server is configured, but real models arrive in a later "
-            "version; the offline coach is answering."
-        )
+    if provider is None:
+        provider, provider_notices = choose_provider(settings)
+        notices += provider_notices
+    chosen: Provider = provider
 
     def provider_for(_persona: Persona) -> Provider:
         return chosen
 
-    factory = AgentFactory(personas, provider_for)
-    team = AgentTeam(
-        "interview",
-        {
-            PersonaRole.PRIMARY: factory.build(PersonaRole.PRIMARY, settings.agent.default_persona),
-            PersonaRole.FEEDBACK: factory.build(
-                PersonaRole.FEEDBACK, settings.agent.feedback_persona
-            ),
-            PersonaRole.GENERAL_CHAT: factory.build(
-                PersonaRole.GENERAL_CHAT, settings.agent.chat_persona
-            ),
-        },
+    teams = TeamsConfig.load(settings.agent.teams_file)
+    tenant = None
+    if settings.agent.tenant_config is not None:
+        try:
+            tenant = TeamsConfig.load(settings.agent.tenant_config)
+        except PersonaError as error:
+            notices.append(f"{error} The shipped teams are used instead.")
+    resolver = AgentTeamResolver(
+        AgentFactory(personas, provider_for),
+        teams,
+        tenant=tenant,
+        features=settings.agent.features,
     )
     store = DuckDBSessionStore(settings.store)
-    practice = PracticeService(store, team, settings.uploads)
+    runner = AsyncRunner()
+    practice = PracticeService(store, resolver, runner, settings.uploads)
     return Workbench(
         settings=settings,
         store=store,
         personas=personas,
-        team=team,
+        teams=resolver,
         practice=practice,
+        chat=ChatService(store, resolver, runner),
         sessions=SessionsService(store),
         exports=ExportService(practice),
+        runner=runner,
+        provider_name=chosen.name,
         notices=notices,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from coach.documents import SUPPORTED_EXTENSIONS
-from coach.domain import CoachingLevel, DocumentKind, ExtractedDocument, QuestionType
+from coach.domain import CoachingLevel, DocumentKind, ExtractedDocument, QuestionType, Session
 from coach.errors import CoachError, SessionNotFound
 from coach.personas import PersonaRole
 from coach.services.practice import PracticeView, QuestionProgress
@@ -146,6 +146,30 @@ def _question_label(view: PracticeView, question_id: str) -> str:
     return f"{number}. [{mark}] {text[:70]}{'…' if len(text) > 70 else ''}"
 
 
+def _follow_up(wb: Workbench, view: PracticeView, follow_up: str) -> None:
+    if not follow_up:
+        return
+    st.info(f"**The interviewer follows up:** {follow_up}", icon=":material/forum:")
+    existing = {p.question.text for p in view.questions}
+    if follow_up not in existing and st.button("Practise this follow-up", key="add-follow-up"):
+        question = wb.practice.add_follow_up(view.session.id, follow_up)
+        wb.practice.go_to_question(view.session.id, question.id)
+        flash("The follow-up is your next question.")
+        st.rerun()
+
+
+def _fresh_example(wb: Workbench, question_id: str) -> None:
+    if st.button("Write me a fresh example answer", key=f"example-{question_id}"):
+        with st.container(border=True):
+            try:
+                reply = wb.practice.stream_example_answer(question_id)
+                st.write_stream(wb.practice.iterate(reply))
+            except CoachError as error:
+                st.error(str(error))
+                return
+            feedback.attribution_caption(reply.attribution, "Example")
+
+
 def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress) -> None:
     question = progress.question
     st.subheader(question.text)
@@ -162,6 +186,8 @@ def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress
             st.markdown(scored[-1].answer.text)
         feedback.evaluation(latest, previous)
         feedback.attempts_comparison(progress.attempts)
+        _follow_up(wb, view, latest.follow_up)
+        _fresh_example(wb, question.id)
 
     pending = progress.needs_evaluation
     if pending is not None:
@@ -262,9 +288,9 @@ def summary_section(wb: Workbench, view: PracticeView) -> None:
     )
 
 
-def _team_line(wb: Workbench, level: CoachingLevel) -> str:
+def _team_line(wb: Workbench, session: Session) -> str:
     """Who asks and who scores, and on which provider: results never hide their source."""
-    briefing = wb.practice.briefing(level)
+    briefing = wb.practice.briefing(session)
     parts = []
     for member in briefing.members:
         if member.role not in _JOBS:
@@ -284,7 +310,7 @@ def session_page(wb: Workbench, view: PracticeView) -> None:
             f"{names} · {view.answered_count} of {len(view.questions)} answered · "
             f"coaching level {session.coaching_level.value}"
         )
-        st.caption(_team_line(wb, session.coaching_level))
+        st.caption(_team_line(wb, session))
     if actions.button("New session"):
         close_session()
         st.rerun()

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coach.domain import SessionOverview
+from coach.domain import SessionKind, SessionOverview
 from coach.errors import CoachError
 from coach.workbench import Workbench
 from ui.resources import workbench
-from ui.state import close_session, flash, open_session, open_session_id
+from ui.state import CHAT, close_session, flash, open_session, open_session_id
 
 PAGE_SIZE = 20
 
 
-def _open(session_id: str) -> None:
-    open_session(session_id)
+def _open(overview: SessionOverview) -> None:
+    if overview.kind is SessionKind.CHAT:
+        CHAT.open(overview.id)
+        st.switch_page("pages/chat.py")
+    open_session(overview.id)
     st.switch_page("pages/practice.py")
 
 
@@ -22,18 +25,21 @@ def session_row(wb: Workbench, overview: SessionOverview) -> None:
     with st.container(border=True):
         info, open_col, manage_col = st.columns([6, 1, 1], vertical_alignment="center")
         with info:
+            kind = "Chat" if overview.kind is SessionKind.CHAT else "Interview practice"
             st.markdown(f"**{overview.name}**")
             score = (
                 f" · average {overview.average_score:.1f}/10"
                 if overview.average_score is not None
                 else ""
             )
-            st.caption(
-                f"Last activity {overview.updated_at:%d %b %Y %H:%M} UTC · "
-                f"{overview.answered_count} of {overview.question_count} answered{score}"
+            progress = (
+                ""
+                if overview.kind is SessionKind.CHAT
+                else f" · {overview.answered_count} of {overview.question_count} answered{score}"
             )
+            st.caption(f"{kind} · last activity {overview.updated_at:%d %b %Y %H:%M} UTC{progress}")
         if open_col.button("Open", key=f"open-{overview.id}", type="primary"):
-            _open(overview.id)
+            _open(overview)
         with manage_col.popover("Manage"):
             new_name = st.text_input("New name", value=overview.name, key=f"name-{overview.id}")
             if st.button("Rename", key=f"rename-{overview.id}"):
@@ -60,6 +66,8 @@ def session_row(wb: Workbench, overview: SessionOverview) -> None:
                 wb.sessions.delete(overview.id)
                 if open_session_id() == overview.id:
                     close_session()
+                if CHAT.get() == overview.id:
+                    CHAT.close()
                 flash(f"Deleted “{overview.name}”.", ":material/delete:")
                 st.rerun()
 

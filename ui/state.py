@@ -1,32 +1,52 @@
-"""The little UI state the pages share: which session is open.
+"""The little UI state the pages share: which practice session and which chat is open.
 
-It lives in ``st.session_state`` (and the URL, so a reload keeps the session open);
-the session's contents always come from the store.
+It lives in ``st.session_state`` (and the URL, so a reload keeps it open); the
+contents always come from the store.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import streamlit as st
 
-_SESSION_KEY = "open_session_id"
-_QUERY_KEY = "session"
+
+@dataclass(frozen=True)
+class OpenItem:
+    """One "currently open" id, mirrored in the URL's query string."""
+
+    state_key: str
+    query_key: str
+
+    def get(self) -> str | None:
+        value = st.session_state.get(self.state_key) or st.query_params.get(self.query_key)
+        if value:
+            st.session_state[self.state_key] = value
+        return value
+
+    def open(self, item_id: str) -> None:
+        st.session_state[self.state_key] = item_id
+        st.query_params[self.query_key] = item_id
+
+    def close(self) -> None:
+        st.session_state.pop(self.state_key, None)
+        st.query_params.pop(self.query_key, None)
+
+
+PRACTICE = OpenItem("open_session_id", "session")
+CHAT = OpenItem("open_chat_id", "chat")
 
 
 def open_session_id() -> str | None:
-    session_id = st.session_state.get(_SESSION_KEY) or st.query_params.get(_QUERY_KEY)
-    if session_id:
-        st.session_state[_SESSION_KEY] = session_id
-    return session_id
+    return PRACTICE.get()
 
 
 def open_session(session_id: str) -> None:
-    st.session_state[_SESSION_KEY] = session_id
-    st.query_params[_QUERY_KEY] = session_id
+    PRACTICE.open(session_id)
 
 
 def close_session() -> None:
-    st.session_state.pop(_SESSION_KEY, None)
-    st.query_params.pop(_QUERY_KEY, None)
+    PRACTICE.close()
 
 
 def flash(message: str, icon: str = ":material/check_circle:") -> None:

@@ -1,27 +1,42 @@
 """``AgentTeam``: the one facade through which every agent call goes.
 
-The team knows which seat answers which task (``delegate``), applies each persona's
-parameters, and stamps every result with an ``Attribution`` so the page can say who
-produced it. Telemetry and concurrency limits hook in here, in one place.
+The team knows which seat answers which task (``ROUTES``), applies each persona's
+parameters and concurrency limit, and stamps every result with an ``Attribution`` so
+the page can say who produced it. Telemetry hooks in here, in one place.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from coach.agents.agent import Agent, ModelOverrides
-from coach.domain import Attribution, CoachingLevel, EvaluationDraft, QuestionSet, SummaryDraft
+from coach.agents.concurrency import ConcurrencyLimits
+from coach.domain import (
+    Attribution,
+    ChatSummaryDraft,
+    CoachingLevel,
+    EvaluationDraft,
+    FollowUp,
+    QuestionSet,
+    SummaryDraft,
+)
 from coach.personas import PersonaRole
-from coach.providers.base import Completion, ProviderRequest
+from coach.providers.base import Completion, ProviderRequest, StreamMeta
 from coach.tasks import (
     TASK_OUTPUTS,
+    AskFollowUp,
+    ChatReply,
     CoachTask,
     EvaluateAnswer,
     GenerateQuestions,
+    SummarizeChat,
     SummarizeSession,
+    WriteExampleAnswer,
 )
 
 log = logging.getLogger(__name__)
@@ -29,8 +44,12 @@ log = logging.getLogger(__name__)
 # Which seat answers which kind of task.
 ROUTES: dict[str, PersonaRole] = {
     "generate_questions": PersonaRole.PRIMARY,
+    "ask_follow_up": PersonaRole.PRIMARY,
     "evaluate_answer": PersonaRole.FEEDBACK,
+    "write_example_answer": PersonaRole.FEEDBACK,
     "summarize_session": PersonaRole.FEEDBACK,
+    "chat_reply": PersonaRole.GENERAL_CHAT,
+    "summarize_chat": PersonaRole.GENERAL_CHAT,
 }
 
 
@@ -54,19 +73,53 @@ class TeamBriefing(BaseModel):
     greeting: str
 
 
+class TextReply:
+    """A streamed reply: iterate the pieces; ``meta`` says who wrote it once started."""
+
+    def __init__(self, pieces: AsyncIterator[str], meta: StreamMeta, agent: Agent) -> None:
+        self.pieces = pieces
+        self.meta = meta
+        self._agent = agent
+
+    @property
+    def attribution(self) -> Attribution:
+        return Attribution(
+            agent=self._agent.role.value,
+            persona=self._agent.persona.name,
+            provider=self.meta.provider,
+            model=self.meta.model,
+            fallback=self.meta.fallback,
+            notice=self.meta.notice,
+        )
+
+
 class AgentTeam:
     """A named set of agents, one per seat, behind ``boot``/``delegate``/``summarize``."""
 
-    def __init__(self, name: str, agents: Mapping[PersonaRole, Agent]) -> None:
-        missing = {ROUTES[kind] for kind in ROUTES} - set(agents)
-        if missing:
-            seats = ", ".join(sorted(role.value for role in missing))
-            raise ValueError(f"team {name!r} has no agent for: {seats}")
+    def __init__(
+        self,
+        name: str,
+        agents: Mapping[PersonaRole, Agent],
+        *,
+        limits: ConcurrencyLimits | None = None,
+        description: str = "",
+    ) -> None:
+        if not agents:
+            raise ValueError(f"team {name!r} has no agents")
         self.name = name
+        self.description = description
         self._agents = dict(agents)
+        self._limits = limits or ConcurrencyLimits()
+
+    @property
+    def seats(self) -> frozenset[PersonaRole]:
+        return frozenset(self._agents)
 
     def agent(self, role: PersonaRole) -> Agent:
-        return self._agents[role]
+        try:
+            return self._agents[role]
+        except KeyError:
+            raise ValueError(f"team {self.name!r} has no {role.value} agent") from None
 
     def boot(self, level: CoachingLevel = CoachingLevel.HELP) -> TeamBriefing:
         """Introduce the team; no model call, so starting a session is instant."""
@@ -80,33 +133,40 @@ class AgentTeam:
             )
             for agent in self._agents.values()
         ]
-        lead = self._agents[PersonaRole.PRIMARY].persona
+        lead = next(iter(self._agents.values())).persona
+        if PersonaRole.PRIMARY in self._agents:
+            lead = self._agents[PersonaRole.PRIMARY].persona
         mode = (
-            "strict, like a demanding interviewer"
+            "strictly, like a demanding interviewer"
             if level is CoachingLevel.STRICT
-            else ("in help mode: honest scores with explanations")
+            else "in help mode: honest scores with explanations"
         )
-        greeting = (
-            f"Hi, I'm {lead.title}. I'll ask the questions and the team will score "
-            f"your answers {mode}."
-        )
+        greeting = f"Hi, I'm {lead.title}. The team will coach you {mode}."
         return TeamBriefing(team=self.name, members=members, greeting=greeting)
 
-    async def delegate(
-        self, task: CoachTask, *, overrides: ModelOverrides | None = None
-    ) -> BaseModel:
-        """Route ``task`` to its seat, run it, and attribute the result."""
-        agent = self._agents[ROUTES[task.kind]]
-        request = ProviderRequest(
+    # --- the one path every call takes ------------------------------------------------
+
+    def _request(
+        self, task: CoachTask, overrides: ModelOverrides | None
+    ) -> tuple[Agent, ProviderRequest]:
+        agent = self.agent(ROUTES[task.kind])
+        return agent, ProviderRequest(
             agent=agent.role.value,
             persona=agent.persona.name,
             system_prompt=agent.system_prompt(task.coaching_level),
             task=task,
             settings=agent.model_settings(overrides),
         )
-        completion: Completion[BaseModel] = await agent.provider.structured(
-            request, TASK_OUTPUTS[task.kind]
-        )
+
+    async def delegate(
+        self, task: CoachTask, *, overrides: ModelOverrides | None = None
+    ) -> BaseModel:
+        """Route ``task`` to its seat, run it within the persona's limit, attribute it."""
+        agent, request = self._request(task, overrides)
+        async with self._limits.slot(agent.persona) as queue_ms:
+            completion: Completion[BaseModel] = await agent.provider.structured(
+                request, TASK_OUTPUTS[task.kind]
+            )
         attribution = Attribution(
             agent=agent.role.value,
             persona=agent.persona.name,
@@ -117,21 +177,80 @@ class AgentTeam:
         )
         log.info(
             "agent call",
-            extra={"agent": agent.role.value, "task": task.kind, "provider": completion.provider},
+            extra={
+                "team": self.name,
+                "agent": agent.role.value,
+                "persona": agent.persona.name,
+                "task": task.kind,
+                "provider": completion.provider,
+                "fallback": completion.fallback,
+                "queue_ms": round(queue_ms, 2),
+            },
         )
         return completion.value.model_copy(update={"attribution": attribution})
 
+    def stream(self, task: ChatReply | WriteExampleAnswer) -> TextReply:
+        """A text reply to stream to a waiting person, within the persona's limit."""
+        agent, request = self._request(task, None)
+        meta = StreamMeta()
+
+        async def pieces() -> AsyncIterator[str]:
+            async with self._limits.slot(agent.persona):
+                async for piece in agent.provider.stream(request, meta):
+                    yield piece
+            log.info(
+                "agent stream",
+                extra={
+                    "team": self.name,
+                    "agent": agent.role.value,
+                    "task": task.kind,
+                    "provider": meta.provider,
+                    "fallback": meta.fallback,
+                },
+            )
+
+        return TextReply(pieces(), meta, agent)
+
+    # --- typed conveniences -------------------------------------------------------------
+
     async def ask_questions(self, task: GenerateQuestions) -> QuestionSet:
-        result = await self.delegate(task)
-        assert isinstance(result, QuestionSet)
-        return result
+        return _typed(await self.delegate(task), QuestionSet)
 
     async def evaluate(self, task: EvaluateAnswer) -> EvaluationDraft:
-        result = await self.delegate(task)
-        assert isinstance(result, EvaluationDraft)
-        return result
+        return _typed(await self.delegate(task), EvaluationDraft)
+
+    async def follow_up(self, task: AskFollowUp) -> FollowUp:
+        return _typed(await self.delegate(task), FollowUp)
+
+    async def evaluate_with_follow_up(
+        self, evaluation: EvaluateAnswer, follow_up: AskFollowUp
+    ) -> tuple[EvaluationDraft, FollowUp | None]:
+        """The feedback coach scores while the primary coach drafts a follow-up.
+
+        The two are independent, so they run in parallel; a failed follow-up never
+        costs the candidate their evaluation.
+        """
+        scored, probed = await asyncio.gather(
+            self.evaluate(evaluation), self.follow_up(follow_up), return_exceptions=True
+        )
+        if isinstance(scored, BaseException):
+            raise scored
+        if isinstance(probed, BaseException):
+            log.warning("follow-up failed", extra={"error": type(probed).__name__})
+            probed = None
+        return scored, probed
 
     async def summarize(self, task: SummarizeSession) -> SummaryDraft:
-        result = await self.delegate(task)
-        assert isinstance(result, SummaryDraft)
-        return result
+        return _typed(await self.delegate(task), SummaryDraft)
+
+    async def summarize_chat(self, task: SummarizeChat) -> ChatSummaryDraft:
+        return _typed(await self.delegate(task), ChatSummaryDraft)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _typed(value: BaseModel, kind: type[M]) -> M:
+    if not isinstance(value, kind):
+        raise TypeError(f"expected {kind.__name__}, got {type(value).__name__}")
+    return value

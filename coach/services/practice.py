@@ -8,12 +8,13 @@ evaluated, so a crash or a failing model never loses what the candidate typed.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from coach._async import run_sync
-from coach.agents.team import AgentTeam, TeamBriefing
+from coach.agents.resolver import TEAM_KEY, AgentTeamResolver
+from coach.agents.team import AgentTeam, TeamBriefing, TextReply
 from coach.documents import extract_upload, from_pasted_text
 from coach.domain import (
     Answer,
@@ -29,14 +30,22 @@ from coach.domain import (
     QuestionSource,
     QuestionType,
     Session,
+    SessionKind,
     SessionSummary,
 )
 from coach.errors import CoachError, EmptyAnswer
 from coach.offline.profiles import profile_job
 from coach.personas import PersonaRole
+from coach.runtime import AsyncRunner
 from coach.settings import UploadSettings
 from coach.store.base import SessionStore
-from coach.tasks import EvaluateAnswer, GenerateQuestions, SummarizeSession
+from coach.tasks import (
+    AskFollowUp,
+    EvaluateAnswer,
+    GenerateQuestions,
+    SummarizeSession,
+    WriteExampleAnswer,
+)
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +107,16 @@ class PracticeView(BaseModel):
 class PracticeService:
     """Start sessions, generate questions, take answers, evaluate, summarise."""
 
-    def __init__(self, store: SessionStore, team: AgentTeam, uploads: UploadSettings) -> None:
+    def __init__(
+        self,
+        store: SessionStore,
+        teams: AgentTeamResolver,
+        runner: AsyncRunner,
+        uploads: UploadSettings,
+    ) -> None:
         self._store = store
-        self._team = team
+        self._teams = teams
+        self._runner = runner
         self._uploads = uploads
 
     # --- documents -------------------------------------------------------------------
@@ -114,8 +130,12 @@ class PracticeService:
 
     # --- sessions --------------------------------------------------------------------
 
-    def briefing(self, level: CoachingLevel = CoachingLevel.HELP) -> TeamBriefing:
-        return self._team.boot(level)
+    def team_for(self, session: Session) -> AgentTeam:
+        """The session's own team (kept in its metadata), so it keeps its coaches."""
+        return self._teams.resolve(SessionKind.INTERVIEW, session.metadata)
+
+    def briefing(self, session: Session) -> TeamBriefing:
+        return self.team_for(session).boot(session.coaching_level)
 
     def start_session(
         self,
@@ -134,10 +154,12 @@ class PracticeService:
             job_description.kind is not DocumentKind.JOB_DESCRIPTION
         ):
             raise CoachError("Give a resume and a job description, in that order.")
+        team = self._teams.resolve(SessionKind.INTERVIEW)
         session = self._store.create_session(
             _clean_name(name) or _default_name(job_description.text, now),
-            persona=self._team.agent(PersonaRole.PRIMARY).persona.name,
+            persona=team.agent(PersonaRole.PRIMARY).persona.name,
             coaching_level=coaching_level,
+            metadata={TEAM_KEY: team.name},
         )
         self._store.add_document(session.id, resume)
         self._store.add_document(session.id, job_description)
@@ -194,7 +216,7 @@ class PracticeService:
             existing=[q.text for q in self._store.questions(session_id)],
             coaching_level=session.coaching_level,
         )
-        question_set = run_sync(self._team.ask_questions(task))
+        question_set = self._runner.run(self.team_for(session).ask_questions(task))
         added = self._store.add_questions(
             session_id, question_set.questions[:count], attribution=question_set.attribution
         )
@@ -223,6 +245,18 @@ class PracticeService:
         (question,) = self._store.add_questions(session_id, [draft])
         return question
 
+    def add_follow_up(self, session_id: str, text: str) -> Question:
+        """The interviewer's follow-up becomes a question of its own, to practise next."""
+        draft = QuestionDraft(
+            text=" ".join(text.split())[:MAX_QUESTION_CHARS],
+            type=QuestionType.BEHAVIOURAL,
+            competency="follow-up",
+            source=QuestionSource.TAILORED,
+            rationale="The interviewer's follow-up to your answer.",
+        )
+        (question,) = self._store.add_questions(session_id, [draft])
+        return question
+
     def remove_question(self, question_id: str) -> None:
         self._store.remove_question(question_id)
 
@@ -247,19 +281,25 @@ class PracticeService:
         return answer
 
     def evaluate(self, answer_id: str) -> Evaluation:
-        """Score a stored answer with the feedback coach and store the evaluation."""
+        """Score a stored answer; the primary coach drafts a follow-up meanwhile."""
         answer = self._store.get_answer(answer_id)
         session = self._store.get_session(answer.session_id)
-        question = self._store.get_question(answer.question_id)
+        question = _draft_of(self._store.get_question(answer.question_id))
         resume, job = self._texts(answer.session_id)
-        task = EvaluateAnswer(
-            question=QuestionDraft.model_validate(question.model_dump(include=_DRAFT_FIELDS)),
-            answer=answer.text,
-            resume=resume,
-            job_description=job,
-            coaching_level=session.coaching_level,
+        context = {
+            "resume": resume,
+            "job_description": job,
+            "coaching_level": session.coaching_level,
+        }
+        team = self.team_for(session)
+        draft, follow_up = self._runner.run(
+            team.evaluate_with_follow_up(
+                EvaluateAnswer(question=question, answer=answer.text, **context),
+                AskFollowUp(question=question, answer=answer.text, **context),
+            )
         )
-        draft = run_sync(self._team.evaluate(task))
+        if follow_up is not None:
+            draft = draft.model_copy(update={"follow_up": follow_up.question.text})
         return self._store.add_evaluation(answer.id, draft)
 
     def answer_and_evaluate(
@@ -268,6 +308,25 @@ class PracticeService:
         answer = self.submit_answer(session_id, question_id, text)
         return answer, self.evaluate(answer.id)
 
+    def stream_example_answer(self, question_id: str) -> TextReply:
+        """A fresh example answer, streamed, for a candidate waiting to read it."""
+        question = self._store.get_question(question_id)
+        session = self._store.get_session(question.session_id)
+        resume, job = self._texts(session.id)
+        attempts = self._store.answers(session.id, question_id)
+        task = WriteExampleAnswer(
+            question=_draft_of(question),
+            answer=attempts[-1].text if attempts else "",
+            resume=resume,
+            job_description=job,
+            coaching_level=session.coaching_level,
+        )
+        return self.team_for(session).stream(task)
+
+    def iterate(self, reply: TextReply) -> Iterator[str]:
+        """The reply's pieces as a plain iterator (for ``st.write_stream``)."""
+        return self._runner.iterate(reply.pieces)
+
     # --- summary ---------------------------------------------------------------------
 
     def summarize(self, session_id: str) -> SessionSummary:
@@ -275,14 +334,11 @@ class PracticeService:
         view = self.view(session_id)
         latest = [p.latest_evaluation for p in view.questions if p.latest_evaluation]
         task = SummarizeSession(
-            questions=[
-                QuestionDraft.model_validate(p.question.model_dump(include=_DRAFT_FIELDS))
-                for p in view.questions
-            ],
+            questions=[_draft_of(p.question) for p in view.questions],
             evaluations=[e for e in latest if e is not None],
             coaching_level=view.session.coaching_level,
         )
-        draft = run_sync(self._team.summarize(task))
+        draft = self._runner.run(self.team_for(view.session).summarize(task))
         return self._store.add_summary(session_id, draft)
 
     # --- helpers ---------------------------------------------------------------------
@@ -296,6 +352,10 @@ class PracticeService:
 
 
 _DRAFT_FIELDS = set(QuestionDraft.model_fields)
+
+
+def _draft_of(question: Question) -> QuestionDraft:
+    return QuestionDraft.model_validate(question.model_dump(include=_DRAFT_FIELDS))
 
 
 def _clean_name(name: str | None) -> str:

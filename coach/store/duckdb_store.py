@@ -91,7 +91,8 @@ _CHAT_SUMMARY_COLUMNS = (
 )
 _EVALUATION_COLUMNS = (
     "id, answer_id, session_id, question_id, overall, headline, strengths, improvements, "
-    f"example_answer, non_answer, coaching_level, {_ATTRIBUTION_COLUMNS}, created_at"
+    f"example_answer, non_answer, coaching_level, {_ATTRIBUTION_COLUMNS}, created_at, "
+    "follow_up"
 )
 _SUMMARY_COLUMNS = (
     "id, session_id, average_score, questions_total, questions_answered, dimension_averages, "
@@ -592,7 +593,7 @@ class DuckDBSessionStore:
             )
             db.execute(
                 f"INSERT INTO evaluations ({_EVALUATION_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     evaluation.id,
                     answer_id,
@@ -607,6 +608,7 @@ class DuckDBSessionStore:
                     evaluation.coaching_level.value,
                     *_attribution_values(evaluation.attribution),
                     now,
+                    evaluation.follow_up,
                 ],
             )
             if evaluation.dimensions:
@@ -1119,6 +1121,7 @@ def _evaluation(row: tuple[Any, ...], dimensions: list[DimensionScore]) -> Evalu
         attribution=_attribution(row[11:17]),
         dimensions=dimensions,
         created_at=_utc(row[17]),
+        follow_up=row[18] or "",
     )
 
 

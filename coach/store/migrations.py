@@ -202,7 +202,13 @@ _V2_CHAT = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1_INITIAL, _V2_CHAT)
+_V3_FOLLOW_UPS = Migration(
+    version=3,
+    description="the primary coach's follow-up question on each evaluation",
+    statements=("ALTER TABLE evaluations ADD COLUMN follow_up VARCHAR",),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1_INITIAL, _V2_CHAT, _V3_FOLLOW_UPS)
 """Every migration, oldest first; versions are 1, 2, 3, ... without gaps."""
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -107,12 +107,14 @@ def test_boot_introduces_every_member_without_calling_a_model() -> None:
     assert provider.requests == []
 
 
-def test_a_team_without_a_feedback_seat_is_refused() -> None:
+def test_a_task_for_an_empty_seat_is_refused_clearly() -> None:
     provider = ScriptedProvider(canned)
     factory = AgentFactory(
         PersonaRegistry.from_directory(PROJECT_ROOT / "personas"), lambda _p: provider
     )
-    with pytest.raises(ValueError, match="feedback"):
-        AgentTeam(
-            "half", {PersonaRole.PRIMARY: factory.build(PersonaRole.PRIMARY, "primary_coach")}
-        )
+    team = AgentTeam(
+        "half", {PersonaRole.PRIMARY: factory.build(PersonaRole.PRIMARY, "primary_coach")}
+    )
+    with pytest.raises(ValueError, match="has no feedback agent"):
+        asyncio.run(team.evaluate(EvaluateAnswer(question=QUESTION, answer="x")))
+    assert provider.requests == []
