@@ -13,6 +13,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from coach.domain import ChatSummaryDraft, EvaluationDraft, FollowUp, QuestionSet, SummaryDraft
+from coach.offline.chat import chat_reply, summarize_chat
+from coach.offline.examples import example_answer
+from coach.offline.follow_up import ask_follow_up
 from coach.offline.profiles import JobProfile, ResumeProfile, profile_job, profile_resume
 from coach.offline.question_bank import find_bank_question
 from coach.offline.scoring import score_answer
@@ -55,16 +58,19 @@ class OfflineCoach:
         return summarize(task)
 
     def follow_up(self, task: AskFollowUp) -> FollowUp:
-        raise NotImplementedError
+        resume, _ = self._profiles(task.resume, task.job_description)
+        return ask_follow_up(task, resume)
 
     def example_answer(self, task: WriteExampleAnswer) -> str:
-        raise NotImplementedError
+        resume, job = self._profiles(task.resume, task.job_description)
+        return example_answer(task.question, resume, job, answer=task.answer)
 
     def chat_reply(self, task: ChatReply) -> str:
-        raise NotImplementedError
+        resume, job = self._profiles(task.resume, task.job_description)
+        return chat_reply(task, resume, job)
 
     def summarize_chat(self, task: SummarizeChat) -> ChatSummaryDraft:
-        raise NotImplementedError
+        return summarize_chat(task)
 
     def _profiles(self, resume_text: str, job_text: str) -> tuple[ResumeProfile, JobProfile]:
         return (

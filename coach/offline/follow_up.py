@@ -34,9 +34,16 @@ _CLAUSE_END_RE = re.compile(
     r"how|if|before|after|until|by|using|via)\s",
     re.IGNORECASE,
 )
-_WEAK_END = frozenset(
-    "a an the to of for in on at by with from and or but so that which as it is was our my "
-    "their his her its this these those very really".split()
+
+
+def _word_set(text: str) -> frozenset[str]:
+    """Whitespace-separated words as a set: word lists stay readable in source."""
+    return frozenset(text.split())
+
+
+_WEAK_END = _word_set(
+    "a an the to of for in on at by with from and or but so that which as it is was our "
+    "my their his her its this these those very really"
 )
 _NUMBER_RE = re.compile(
     r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
@@ -58,8 +65,10 @@ _OUTCOME_CLAUSE_RE = re.compile(
     r"streamlin|automat|accelerat|simplif|shorten|enhanc|made\s+(?:it|the|our)\b)\w*\b[^.!?\n]*)",
     re.IGNORECASE,
 )
-_WE_CLAUSE_RE = re.compile(r"\bwe\s+(?P<phrase>(?!were\b|are\b|had\b|have\b)\w+[^.!?\n]*)", re.I)
-_I_ACTION_RE = re.compile(r"\b[Ii]\s+(?P<phrase>(?!was\b|am\b|think\b|guess\b|mean\b)\w+[^.!?\n]*)")
+_WE_CLAUSE_RE = re.compile(r"\bwe\s+(?P<phrase>(?!were\b|are\b|had\b|have\b)\w+[^.!?\n,;]*)", re.I)
+_I_ACTION_RE = re.compile(
+    r"\b[Ii]\s+(?P<phrase>(?!was\b|am\b|think\b|guess\b|mean\b)\w+[^.!?\n,;]*)"
+)
 _I_RE = re.compile(r"\b(?:I|my|me|myself|mine)\b|\bI['’](?:m|ve|d|ll)\b", re.IGNORECASE)
 _WE_RE = re.compile(r"\b(?:we|our|us|ours|ourselves)\b|\bwe['’](?:re|ve|d|ll)\b", re.I)
 _LEARNING_RE = re.compile(
@@ -74,7 +83,8 @@ _FAILURE_QUESTION_RE = re.compile(
     re.IGNORECASE,
 )
 _FAILURE_CLAUSE_RE = re.compile(
-    r"\b(?:(?P<subject>I|we)\s+(?:\w+ly\s+)?)?(?P<phrase>(?:fail\w*|mistake\w*|missed|mess(?:ed)? up|got it wrong|wrong|lost|"
+    r"\b(?:(?P<subject>I|we)\s+(?:\w+ly\s+)?)?"
+    r"(?P<phrase>(?:fail\w*|mistake\w*|missed|mess(?:ed)? up|got it wrong|wrong|lost|"
     r"broke|forgot|underestimat\w*|overlook\w*|didn'?t|wasn'?t)\b[^.!?\n]*)",
     re.IGNORECASE,
 )
@@ -166,7 +176,9 @@ def _missing_lesson(question: str, answer: str) -> _Probe | None:
         return None
     match = _FAILURE_CLAUSE_RE.search(answer)
     phrase = _quoted(match)
-    lead = _said(match.group("subject"), phrase) + ". " if match and len(phrase.split()) >= 2 else ""
+    lead = (
+        _said(match.group("subject"), phrase) + ". " if match and len(phrase.split()) >= 2 else ""
+    )
     return _Probe(
         f"{lead}What do you do differently now because of it, and when did that change "
         "last make a difference?",
