@@ -53,11 +53,14 @@ def render_messages(
     task = request.task
     limit = max_document_chars
     if isinstance(task, ChatReply):
-        context = _sections(("Resume", task.resume, limit), ("Job description", task.job_description, limit), skip_empty=True)
+        context = _documents(task.resume, task.job_description, limit, skip_empty=True)
         if context:
             system = f"{system}\n\nWhat you know about the candidate:\n\n{context}"
         return [{"role": "system", "content": system}, *_conversation(task.history, limit)]
-    return [{"role": "system", "content": system}, {"role": "user", "content": _user_text(task, limit)}]
+    return [
+        {"role": "system", "content": system},
+        {"role": "user", "content": _user_text(task, limit)},
+    ]
 
 
 def _user_text(task: BaseModel, limit: int) -> str:
@@ -207,7 +210,9 @@ def _recent(history: list[ChatTurn], limit: int) -> list[ChatTurn]:
     for turn in reversed(history):
         if kept and used + len(turn.content) > limit:
             break
-        kept.append(turn if kept else turn.model_copy(update={"content": _cut(turn.content, limit)}))
+        if not kept:
+            turn = turn.model_copy(update={"content": _cut(turn.content, limit)})
+        kept.append(turn)
         used += len(turn.content)
     return kept[::-1]
 
@@ -220,14 +225,9 @@ def _question_and_answer(question: QuestionDraft, answer: str, limit: int) -> st
 
 
 def _documents(resume: str, job_description: str, limit: int, *, skip_empty: bool = False) -> str:
-    return _sections(
-        ("Resume", resume, limit), ("Job description", job_description, limit), skip_empty=skip_empty
-    )
-
-
-def _sections(*sections: tuple[str, str, int], skip_empty: bool) -> str:
+    """Both documents, each cut to ``limit``; an empty one said to be missing, or skipped."""
     parts = []
-    for title, text, limit in sections:
+    for title, text in (("Resume", resume), ("Job description", job_description)):
         if not text.strip():
             if skip_empty:
                 continue

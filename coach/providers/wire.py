@@ -486,13 +486,19 @@ def _inline(node: Any, definitions: dict[str, Any]) -> Any:
     ref = node.get("$ref")
     if isinstance(ref, str) and ref.startswith("#/$defs/"):
         return _inline(definitions[ref.removeprefix("#/$defs/")], definitions)
+    first = [key for key in ("type", "description") if key in node]
     result = {
-        key: _inline(value, definitions)
-        for key, value in node.items()
-        if key not in {"title", "default", "properties"}
+        key: _inline(node[key], definitions)
+        for key in [*first, *(k for k in node if k not in first)]
+        if key not in {"title", "default", "properties", "required", "additionalProperties"}
     }
     properties = node.get("properties")
-    if isinstance(properties, dict):
+    if not isinstance(properties, dict):
+        if "required" in node:
+            result["required"] = node["required"]
+        if "additionalProperties" in node:
+            result["additionalProperties"] = _inline(node["additionalProperties"], definitions)
+    else:
         result["properties"] = {
             name: _inline(value, definitions) for name, value in properties.items()
         }
