@@ -21,7 +21,20 @@ from coach.domain import (
 )
 from coach.errors import CoachError
 from coach.settings import CoachSettings
-from coach.workbench import Workbench, build_workbench
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from coach.workbench import Workbench, build_workbench
+
+
+def __getattr__(name: str) -> object:
+    """``Workbench`` and ``build_workbench`` load on first use: importing any small part
+    of ``coach`` (a model, the settings) must not pull in every service."""
+    if name in {"Workbench", "build_workbench"}:
+        from coach import workbench
+
+        return getattr(workbench, name)
+    raise AttributeError(f"module 'coach' has no attribute {name!r}")
 
 __all__ = [
     "Answer",

@@ -41,14 +41,15 @@ def start_chat(wb: Workbench) -> None:
 
 
 def _send(wb: Workbench, view: ChatView, text: str) -> None:
+    try:
+        reply = wb.chat.stream_reply(view.session.id, text)  # stores the message first
+    except CoachError as error:
+        st.error(str(error))
+        return
     with st.chat_message("user", avatar=AVATARS[ChatRole.USER]):
         st.markdown(text)
     with st.chat_message("assistant", avatar=AVATARS[ChatRole.COACH]):
-        try:
-            st.write_stream(wb.chat.stream_reply(view.session.id, text))
-        except CoachError as error:
-            st.error(str(error))
-            return
+        st.write_stream(reply)
     st.rerun()
 
 

@@ -1,0 +1,76 @@
+"""The Chat page in AppTest: start a chat, exchange messages, summarise, resume, delete."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from coach.settings import CoachSettings, StoreSettings
+from coach.store.duckdb_store import DuckDBSessionStore
+
+
+def chat_page(app: AppTest) -> AppTest:
+    app.switch_page("pages/chat.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+def coach_messages(at: AppTest) -> list[str]:
+    return [
+        " ".join(m.value for m in message.markdown)
+        for message in at.chat_message
+        if message.name == "assistant"
+    ]
+
+
+def test_start_chat_exchange_messages_and_summarize(app: AppTest, app_env: Path) -> None:
+    at = chat_page(app)
+    assert at.title[0].value == "Chat with a coach"
+    at.button[0].click().run()  # Start chat
+    assert at.header[0].value.startswith("Chat with")
+
+    at.chat_input(key="chat-input").set_value("How do I use the STAR method?").run()
+    assert not at.exception, at.exception
+    replies = coach_messages(at)
+    assert len(replies) == 1 and "STAR" in replies[0]
+    assert any("Offline coach" in c.value for c in at.caption)
+
+    at.chat_input(key="chat-input").set_value("What should I ask the interviewer?").run()
+    assert len(coach_messages(at)) == 2
+
+    next(b for b in at.button if b.label == "Summarise this chat").click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.subheader] == ["Takeaways", "Action items"]
+
+    with DuckDBSessionStore(CoachSettings(store=StoreSettings(path=app_env)).store) as store:
+        (overview,) = store.list_sessions()
+        assert len(store.chat_messages(overview.id)) == 4
+        assert store.latest_chat_summary(overview.id) is not None
+
+
+def test_an_empty_message_is_not_sent(app: AppTest, app_env: Path) -> None:
+    at = chat_page(app)
+    at.button[0].click().run()
+    at.chat_input(key="chat-input").set_value("   ").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Type a message first, then send it."]
+    assert at.chat_message == [] or coach_messages(at) == []
+
+
+def test_a_chat_is_resumed_from_the_sessions_page_and_deleted(app: AppTest) -> None:
+    at = chat_page(app)
+    at.button[0].click().run()
+    at.chat_input(key="chat-input").set_value("I get nervous in interviews").run()
+    at.switch_page("pages/sessions.py").run()
+    open_button = next(b for b in at.button if str(b.key).startswith("open-"))
+    open_button.click().run()
+    assert not at.exception, at.exception
+    assert len(coach_messages(at)) == 1
+    # AppTest reruns the page it last switched to by hand; a browser stays on Chat.
+    at.switch_page("pages/chat.py").run()
+    at.button(key="delete-chat").click().run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Chat with a coach"
+    at.switch_page("pages/sessions.py").run()
+    assert any("No sessions yet" in i.value for i in at.info)
