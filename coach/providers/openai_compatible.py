@@ -41,7 +41,7 @@ from coach.errors import (
 )
 from coach.providers.base import Completion, ProviderRequest, StreamMeta, T
 from coach.providers.prompts import render_messages
-from coach.providers.wire import json_schema_for, wire_model_for
+from coach.providers.wire import json_schema_for_task, wire_model_for
 from coach.tasks import TASK_OUTPUTS, TEXT_TASKS
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ class OpenAICompatibleProvider:
                 {"role": "assistant", "content": _reply_text(response)[:_MAX_REPLY_ECHO]},
                 {
                     "role": "user",
-                    "content": f"Your reply was not valid: {problem} "
+                    "content": f"Your reply was not valid: {problem}. "
                     "Reply again with only the JSON object.",
                 },
             ]
@@ -193,7 +193,7 @@ class OpenAICompatibleProvider:
         self, request: ProviderRequest, correction: list[dict[str, str]], usage: _Usage
     ) -> Any:
         """One JSON answer in the best format this server accepts."""
-        schema = json_schema_for(request.task.kind)
+        schema = json_schema_for_task(request.task)
         while True:
             output_format = self._formats[0]
             messages = render_messages(
@@ -467,7 +467,7 @@ def _to_domain(request: ProviderRequest, response: Any) -> BaseModel:
         choices = response.choices or []
         if choices and choices[0].finish_reason == "length":
             raise _InvalidReply(
-                f"{problem.args[0]} It was cut off at max_tokens: keep it shorter."
+                f"{problem.args[0]}, cut off at max_tokens: keep it shorter"
             ) from None
         raise
     wire = wire_model_for(request.task.kind)
@@ -478,16 +478,16 @@ def _to_domain(request: ProviderRequest, response: Any) -> BaseModel:
             f"{'.'.join(str(p) for p in e['loc']) or 'reply'}: {e['msg']}"
             for e in error.errors()[:5]
         )
-        raise _InvalidReply(f"JSON that does not match the schema ({problems}).") from None
+        raise _InvalidReply(f"JSON that does not match the schema ({problems})") from None
     except ValueError as error:
-        raise _InvalidReply(f"JSON that cannot be used ({error}).") from None
+        raise _InvalidReply(f"JSON that cannot be used ({error})") from None
 
 
 def _json_object(reply: str) -> Any:
     """The JSON in a reply, tolerating code fences and chatter around one object."""
     text = reply.strip()
     if not text:
-        raise _InvalidReply("an empty reply instead of a JSON object.")
+        raise _InvalidReply("an empty reply instead of a JSON object")
     fenced = re.search(r"```(?:json)?\s*(.*?)```", text, re.DOTALL)
     if fenced:
         text = fenced.group(1).strip()
@@ -500,7 +500,7 @@ def _json_object(reply: str) -> Any:
                 return json.loads(text[start : end + 1])
             except json.JSONDecodeError:
                 pass
-        raise _InvalidReply(f"text that is not valid JSON ({error.msg}).") from None
+        raise _InvalidReply(f"text that is not valid JSON ({error.msg})") from None
 
 
 def _model_label(reported: str | None) -> str:

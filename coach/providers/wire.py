@@ -40,6 +40,7 @@ from coach.domain import (
 )
 from coach.tasks import (
     AskFollowUp,
+    CoachTask,
     EvaluateAnswer,
     GenerateQuestions,
     SummarizeChat,
@@ -55,6 +56,7 @@ __all__ = [
     "WireQuestionSet",
     "WireSessionSummary",
     "json_schema_for",
+    "json_schema_for_task",
     "wire_model_for",
 ]
 
@@ -148,6 +150,24 @@ def _dimension(value: Any) -> RubricDimension | None:
 
 _Text = Annotated[str, BeforeValidator(_text)]
 _TextList = Annotated[list[str], BeforeValidator(_text_list)]
+
+
+def _short(max_length: int) -> dict[str, Any]:
+    """Length limits for the *schema* only: a grammar-constrained small model then closes
+    its strings in time instead of running out of tokens mid-JSON. Replies that go over
+    are still accepted."""
+    return {"json_schema_extra": {"maxLength": max_length}}
+
+
+def _few(max_items: int, max_length: int) -> dict[str, Any]:
+    return {
+        "json_schema_extra": {
+            "maxItems": max_items,
+            "items": {"type": "string", "maxLength": max_length},
+        }
+    }
+
+
 _Score = Annotated[
     int,
     BeforeValidator(_score),
@@ -184,10 +204,15 @@ class WireQuestion(WireModel):
         min_length=1,
         validation_alias=AliasChoices("text", "question"),
         description="The question, as the interviewer would ask it.",
+        **_short(300),
     )
     type: _QuestionTypeName = None
-    competency: _Text = Field(default="", description="The skill it tests, in a few words.")
-    rationale: _Text = Field(default="", description="One sentence: why ask this candidate this.")
+    competency: _Text = Field(
+        default="", description="The skill it tests, in a few words.", **_short(60)
+    )
+    rationale: _Text = Field(
+        default="", description="One sentence: why ask this candidate this.", **_short(240)
+    )
 
 
 def _has_question_text(item: Any) -> bool:
@@ -259,7 +284,7 @@ _DIMENSION_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
         "score": {"type": "integer", "minimum": 1, "maximum": 10},
-        "comment": {"type": "string"},
+        "comment": {"type": "string", "maxLength": 200},
     },
     "required": ["score", "comment"],
 }
@@ -307,12 +332,14 @@ class WireEvaluation(WireModel):
     dimensions: _Dimensions = Field(default_factory=dict)
     overall: _Overall = Field(default=None, description="Overall score, 1-10.")
     headline: _Text = Field(
-        default="", description="One-sentence verdict the candidate reads first."
+        default="", description="One-sentence verdict the candidate reads first.", **_short(200)
     )
-    strengths: _TextList = Field(default_factory=list)
-    improvements: _TextList = Field(default_factory=list)
+    strengths: _TextList = Field(default_factory=list, **_few(3, 200))
+    improvements: _TextList = Field(default_factory=list, **_few(3, 200))
     example_answer: _Text = Field(
-        default="", description="A short, stronger answer in STAR form, from the resume."
+        default="",
+        description="A short, stronger answer in STAR form, from the resume.",
+        **_short(1000),
     )
     non_answer: _Flag = Field(default=False, description="True if it does not answer at all.")
 
@@ -356,10 +383,14 @@ class WireEvaluation(WireModel):
 
 class WireSessionSummary(WireModel):
     highlights: _TextList = Field(
-        default_factory=list, description="2-4 observations across the answers, with figures."
+        default_factory=list,
+        description="2-4 observations across the answers, with figures.",
+        **_few(4, 240),
     )
     next_steps: _TextList = Field(
-        default_factory=list, description="3-5 concrete things to practise next."
+        default_factory=list,
+        description="3-5 concrete things to practise next.",
+        **_few(5, 240),
     )
 
     @model_validator(mode="after")
@@ -409,11 +440,17 @@ class WireFollowUp(WireModel):
         min_length=1,
         validation_alias=AliasChoices("question", "follow_up", "text"),
         description="One probing follow-up question.",
+        **_short(300),
     )
-    rationale: _Text = Field(default="", description="One sentence: what it probes and why.")
+    rationale: _Text = Field(
+        default="", description="One sentence: what it probes and why.", **_short(240)
+    )
 
     def to_domain(self, task: AskFollowUp) -> FollowUp:
-        """The follow-up keeps the original question's type and competency."""
+        """The follow-up keeps the original question's type and competency; repeating the
+        original question is not a follow-up."""
+        if _question_key(self.question) == _question_key(task.question.text):
+            raise ValueError("the follow-up repeats the original question; ask something new")
         return FollowUp(
             question=QuestionDraft(
                 text=self.question,
@@ -430,9 +467,11 @@ class WireFollowUp(WireModel):
 
 class WireChatSummary(WireModel):
     takeaways: _TextList = Field(
-        default_factory=list, description="What the candidate should remember."
+        default_factory=list, description="What the candidate should remember.", **_few(5, 240)
     )
-    action_items: _TextList = Field(default_factory=list, description="Concrete things to do next.")
+    action_items: _TextList = Field(
+        default_factory=list, description="Concrete things to do next.", **_few(5, 240)
+    )
 
     @model_validator(mode="after")
     def _says_something(self) -> WireChatSummary:
@@ -461,6 +500,18 @@ def wire_model_for(kind: str) -> type[WireModel]:
         return _WIRE_MODELS[kind]
     except KeyError:
         raise KeyError(f"{kind!r} has no structured result") from None
+
+
+def json_schema_for_task(task: CoachTask) -> dict[str, Any]:
+    """``json_schema_for(task.kind)`` narrowed to this task: no more questions than asked
+    for, of the types asked for (a grammar then cannot ramble past them)."""
+    schema = json_schema_for(task.kind)
+    if isinstance(task, GenerateQuestions):
+        questions = schema["properties"]["questions"]
+        questions["maxItems"] = task.count
+        if task.types:
+            questions["items"]["properties"]["type"]["enum"] = [t.value for t in task.types]
+    return schema
 
 
 def json_schema_for(kind: str) -> dict[str, Any]:

@@ -133,6 +133,7 @@ def test_invalid_json_twice_ends_in_the_offline_coach_marked_as_fallback(
     assert all(q.source is not QuestionSource.MODEL for q in completion.value.questions)
     assert completion.notice.startswith("The model 'gpt-4o-mini' at 127.0.0.1:9 twice replied")
     assert completion.notice.endswith(" The offline coach answered instead.")
+    assert ".." not in completion.notice
 
 
 def test_a_timeout_ends_in_the_offline_coach_with_a_notice(server: respx.MockRouter) -> None:

@@ -38,7 +38,7 @@ from coach.errors import (
 )
 from coach.providers.base import Completion, ModelSettings, ProviderRequest, StreamMeta
 from coach.providers.openai_compatible import OpenAICompatibleProvider
-from coach.providers.wire import json_schema_for
+from coach.providers.wire import json_schema_for_task
 from coach.tasks import ChatReply, CoachTask, EvaluateAnswer, GenerateQuestions
 
 BASE_URL = "http://127.0.0.1:9/v1"
@@ -222,7 +222,7 @@ def test_json_schema_is_asked_for_first_with_the_task_schema(server: respx.MockR
         "type": "json_schema",
         "json_schema": {
             "name": "generate_questions",
-            "schema": json_schema_for("generate_questions"),
+            "schema": json_schema_for_task(GENERATE),
             "strict": False,
         },
     }
@@ -294,7 +294,7 @@ def test_a_refused_json_schema_falls_back_to_json_object_with_the_schema_in_the_
     assert completion.value.questions[0].source is QuestionSource.MODEL
     assert route.call_count == 2
     retry = body_of(route, 1)
-    schema = json_schema_for("generate_questions")
+    schema = json_schema_for_task(GENERATE)
     assert retry["response_format"] == {"type": "json_object", "schema": schema}
     system = retry["messages"][0]["content"]
     assert system.startswith(SYSTEM_PROMPT)
@@ -440,6 +440,7 @@ def test_invalid_json_twice_raises_provider_output_invalid(server: respx.MockRou
     assert str(caught.value).startswith(
         f"The model 'gpt-4o-mini' at {SERVER} twice replied with text that is not valid JSON"
     )
+    assert str(caught.value).endswith(").") and ".." not in str(caught.value)
 
 
 def test_a_reply_cut_off_at_max_tokens_is_asked_to_be_shorter(server: respx.MockRouter) -> None:

@@ -20,7 +20,7 @@ from coach.domain import (
     RubricDimension,
     SummaryDraft,
 )
-from coach.providers.wire import json_schema_for, wire_model_for
+from coach.providers.wire import json_schema_for, json_schema_for_task, wire_model_for
 from coach.tasks import (
     TASK_OUTPUTS,
     TEXT_TASKS,
@@ -244,6 +244,13 @@ def test_a_follow_up_keeps_the_original_questions_type_and_competency() -> None:
     assert result.question.source is QuestionSource.MODEL
 
 
+def test_a_follow_up_that_repeats_the_question_is_not_one() -> None:
+    task = AskFollowUp(question=QUESTION, answer="I moved us to Postgres.")
+    wire = wire_model_for("ask_follow_up").model_validate({"question": QUESTION.text.upper()})
+    with pytest.raises(ValueError, match="repeats the original question"):
+        wire.to_domain(task)
+
+
 def test_a_chat_summary_accepts_a_single_string_for_a_list() -> None:
     result = (
         wire_model_for("summarize_chat")
@@ -271,6 +278,25 @@ def test_every_structured_task_has_a_self_contained_schema(kind: str) -> None:
 def test_the_evaluation_schema_asks_for_all_six_dimensions() -> None:
     dimensions = json_schema_for("evaluate_answer")["properties"]["dimensions"]
     assert dimensions["required"] == [d.value for d in RubricDimension]
+
+
+def test_a_question_schema_allows_only_the_count_and_types_asked_for() -> None:
+    task = GenerateQuestions(
+        resume="r", job_description="j", count=3, types=[QuestionType.TECHNICAL]
+    )
+    questions = json_schema_for_task(task)["properties"]["questions"]
+    assert questions["maxItems"] == 3
+    assert questions["items"]["properties"]["type"]["enum"] == ["technical"]
+    assert "maxItems" not in json_schema_for("generate_questions")["properties"]["questions"]
+
+
+def test_free_text_is_bounded_in_the_schema_but_not_when_reading_a_reply() -> None:
+    comment = json_schema_for("evaluate_answer")["properties"]["dimensions"]["properties"]
+    assert comment["impact"]["properties"]["comment"]["maxLength"] == 200
+    long = "x" * 500
+    result = evaluation({"overall": 5, "headline": long, "strengths": [long] * 6})
+    assert result.headline == long
+    assert len(result.strengths) == 6
 
 
 def test_the_schema_is_a_copy_callers_cannot_spoil() -> None:
