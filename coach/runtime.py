@@ -48,9 +48,11 @@ class AsyncRunner:
                 except StopAsyncIteration:
                     return
         finally:
+            # Close the generator on its loop (a reader may stop early), so its
+            # cleanup (a persona's slot, a stored reply) runs now, not at shutdown.
             closer = getattr(stream, "aclose", None)
             if closer is not None and self._loop.is_running():
-                asyncio.run_coroutine_threadsafe(closer(), self._loop)
+                self.run(closer(), timeout=10)
 
     def close(self) -> None:
         if self._loop.is_running():

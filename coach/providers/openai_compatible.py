@@ -137,6 +137,11 @@ class OpenAICompatibleProvider:
         """host:port of the model server, as named in error messages."""
         return self._server
 
+    @property
+    def output_format(self) -> str:
+        """The JSON output format structured calls use now (stepped down on refusals)."""
+        return self._formats[0].value
+
     # --- structured -------------------------------------------------------------------
 
     async def structured(self, request: ProviderRequest, output: type[T]) -> Completion[T]:
