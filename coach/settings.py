@@ -76,6 +76,7 @@ class CoachSettings(BaseSettings):
         extra="ignore",
     )
 
+    log_level: str = Field(default="INFO", pattern=r"(?i)^(debug|info|warning|error)$")
     store: StoreSettings = Field(default_factory=StoreSettings)
     uploads: UploadSettings = Field(default_factory=UploadSettings)
     agent: AgentSettings = Field(default_factory=AgentSettings)

@@ -53,3 +53,16 @@ def test_a_base_url_alone_selects_a_real_model_unless_offline_is_forced(
     assert CoachSettings(_env_file=None).uses_real_model is True
     monkeypatch.setenv("COACH_AGENT__PROVIDER", "offline")
     assert CoachSettings(_env_file=None).uses_real_model is False
+
+
+def test_log_lines_carry_their_structured_fields(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from coach.log import configure_logging
+
+    configure_logging("INFO")
+    configure_logging("INFO")  # idempotent: one handler, one line
+    logging.getLogger("coach.test").info("agent call", extra={"agent": "feedback", "queue_ms": 2})
+    lines = [line for line in capsys.readouterr().err.splitlines() if "agent call" in line]
+    assert len(lines) == 1
+    assert lines[0].endswith("agent=feedback queue_ms=2")

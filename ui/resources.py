@@ -6,12 +6,14 @@ import hashlib
 
 import streamlit as st
 
+from coach.log import configure_logging
 from coach.settings import CoachSettings
 from coach.workbench import Workbench, build_workbench
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _build(fingerprint: str, _settings: CoachSettings) -> Workbench:
+    configure_logging(_settings.log_level)
     return build_workbench(_settings)
 
 
