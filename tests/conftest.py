@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,16 @@ def _no_real_keys(monkeypatch: pytest.MonkeyPatch) -> None:
         "COACH_OPENAI_BASE_URL",
     ):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _restore_coach_logging() -> Iterator[None]:
+    """Pages configure the ``coach`` logger for the process; undo it after each test."""
+    logger = logging.getLogger("coach")
+    level, handlers = logger.level, list(logger.handlers)
+    yield
+    logger.setLevel(level)
+    logger.handlers[:] = handlers
 
 
 @pytest.fixture

@@ -102,8 +102,10 @@ def running_app(tmp_path: Path) -> Iterator[RunningApp]:
     stop_app(app.process)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Per module: Playwright's sync API holds an event loop in this thread while it
+    runs, which would break ``asyncio.run`` in the tests collected after it."""
     if not CHROMIUM.exists():
         pytest.fail("Debian's chromium is missing: run ./scripts/test, which installs it")
     from playwright.sync_api import sync_playwright
