@@ -314,3 +314,61 @@ class FollowUp(_Model):
 
     question: QuestionDraft
     attribution: Attribution | None = None
+
+
+# --- voice ----------------------------------------------------------------------------
+
+
+class Speaker(StrEnum):
+    CANDIDATE = "candidate"
+    COACH = "coach"
+
+
+class DeliveryMetrics(_Model):
+    """How an answer was spoken: pace, fillers, pauses. Absent for typed answers.
+
+    ``words_per_minute`` and filler figures need words (a transcript); speaking time
+    and pauses come from the audio alone, so they are known even offline.
+    """
+
+    speaking_seconds: float = Field(ge=0)
+    words: int | None = None
+    words_per_minute: float | None = None
+    filler_count: int | None = None
+    fillers_per_minute: float | None = None
+    fillers: dict[str, int] = Field(default_factory=dict)
+    longest_pause_seconds: float | None = None
+    long_pauses: int | None = Field(default=None, description="Pauses over 3 seconds.")
+    guidance: list[str] = Field(default_factory=list, description="Plain-language advice.")
+
+
+class TranscriptSegment(_Model):
+    speaker: Speaker
+    text: str
+    start_seconds: float | None = None
+    end_seconds: float | None = None
+
+
+class VoiceSettings(_Model):
+    """What a voice interview ran with, kept beside its transcript."""
+
+    voice: str = "alloy"
+    model: str = "gpt-realtime-mini"
+    turn_detection: str = "semantic_vad"
+    eagerness: str | None = "low"
+
+
+class TranscriptDraft(_Model):
+    question_id: str | None = None
+    segments: list[TranscriptSegment] = Field(default_factory=list)
+    voice: VoiceSettings = Field(default_factory=VoiceSettings)
+
+    @property
+    def candidate_text(self) -> str:
+        return " ".join(s.text.strip() for s in self.segments if s.speaker is Speaker.CANDIDATE)
+
+
+class Transcript(TranscriptDraft):
+    id: str
+    session_id: str
+    created_at: datetime
