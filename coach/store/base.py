@@ -19,6 +19,7 @@ from coach.domain import (
     ChatSummary,
     ChatSummaryDraft,
     CoachingLevel,
+    DeliveryMetrics,
     Document,
     Evaluation,
     EvaluationDraft,
@@ -30,6 +31,8 @@ from coach.domain import (
     SessionOverview,
     SessionSummary,
     SummaryDraft,
+    Transcript,
+    TranscriptDraft,
 )
 
 
@@ -148,5 +151,18 @@ class SessionStore(Protocol):
     def add_chat_summary(self, session_id: str, draft: ChatSummaryDraft) -> ChatSummary: ...
 
     def latest_chat_summary(self, session_id: str) -> ChatSummary | None: ...
+
+    # voice
+    def add_transcript(self, session_id: str, draft: TranscriptDraft) -> Transcript: ...
+
+    def transcripts(self, session_id: str) -> list[Transcript]:
+        """Oldest first."""
+        ...
+
+    def set_delivery(self, answer_id: str, metrics: DeliveryMetrics) -> None: ...
+
+    def deliveries(self, session_id: str) -> dict[str, DeliveryMetrics]:
+        """Delivery metrics of spoken answers, by answer id."""
+        ...
 
     def close(self) -> None: ...

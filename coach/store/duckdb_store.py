@@ -39,6 +39,7 @@ from coach.domain import (
     ChatSummary,
     ChatSummaryDraft,
     CoachingLevel,
+    DeliveryMetrics,
     DimensionScore,
     Document,
     DocumentKind,
@@ -55,6 +56,10 @@ from coach.domain import (
     SessionOverview,
     SessionSummary,
     SummaryDraft,
+    Transcript,
+    TranscriptDraft,
+    TranscriptSegment,
+    VoiceSettings,
     new_id,
     utc_now,
 )
@@ -158,6 +163,8 @@ _SESSION_CHILD_TABLES = (
     "summaries",
     "chat_messages",
     "chat_summaries",
+    "transcripts",
+    "answer_delivery",
 )
 
 
@@ -781,6 +788,105 @@ class DuckDBSessionStore:
             attribution=_attribution(row[4:10]),
             created_at=_utc(row[10]),
         )
+
+    # --- voice --------------------------------------------------------------------
+
+    def add_transcript(self, session_id: str, draft: TranscriptDraft) -> Transcript:
+        now = utc_now()
+        transcript = Transcript(
+            **_draft_fields(draft, TranscriptDraft),
+            id=new_id(),
+            session_id=session_id,
+            created_at=now,
+        )
+        with self._transaction() as db:
+            _touch(db, session_id, now=now)
+            db.execute(
+                "INSERT INTO transcripts (id, session_id, question_id, segments, voice, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    transcript.id,
+                    session_id,
+                    transcript.question_id,
+                    json.dumps([s.model_dump(mode="json") for s in transcript.segments]),
+                    transcript.voice.model_dump_json(),
+                    now,
+                ],
+            )
+        return transcript
+
+    def transcripts(self, session_id: str) -> list[Transcript]:
+        """Oldest first."""
+        with self._transaction() as db:
+            _require_session(db, session_id)
+            rows = db.execute(
+                "SELECT id, session_id, question_id, segments, voice, created_at "
+                "FROM transcripts WHERE session_id = ? ORDER BY created_at, id",
+                [session_id],
+            ).fetchall()
+        return [
+            Transcript(
+                id=row[0],
+                session_id=row[1],
+                question_id=row[2],
+                segments=[TranscriptSegment.model_validate(s) for s in json.loads(row[3])],
+                voice=VoiceSettings.model_validate_json(row[4]),
+                created_at=_utc(row[5]),
+            )
+            for row in rows
+        ]
+
+    def set_delivery(self, answer_id: str, metrics: DeliveryMetrics) -> None:
+        """Stores how a spoken answer was delivered (pace, fillers, pauses)."""
+        with self._transaction() as db:
+            row = db.execute("SELECT session_id FROM answers WHERE id = ?", [answer_id]).fetchone()
+            if row is None:
+                raise _answer_not_found(answer_id)
+            db.execute("DELETE FROM answer_delivery WHERE answer_id = ?", [answer_id])
+            db.execute(
+                "INSERT INTO answer_delivery (answer_id, session_id, speaking_seconds, words, "
+                "words_per_minute, filler_count, fillers_per_minute, fillers, "
+                "longest_pause_seconds, long_pauses, guidance) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    answer_id,
+                    row[0],
+                    metrics.speaking_seconds,
+                    metrics.words,
+                    metrics.words_per_minute,
+                    metrics.filler_count,
+                    metrics.fillers_per_minute,
+                    json.dumps(metrics.fillers),
+                    metrics.longest_pause_seconds,
+                    metrics.long_pauses,
+                    json.dumps(metrics.guidance),
+                ],
+            )
+
+    def deliveries(self, session_id: str) -> dict[str, DeliveryMetrics]:
+        """Delivery metrics of the session's spoken answers, by answer id."""
+        with self._transaction() as db:
+            _require_session(db, session_id)
+            rows = db.execute(
+                "SELECT answer_id, speaking_seconds, words, words_per_minute, filler_count, "
+                "fillers_per_minute, fillers, longest_pause_seconds, long_pauses, guidance "
+                "FROM answer_delivery WHERE session_id = ?",
+                [session_id],
+            ).fetchall()
+        return {
+            row[0]: DeliveryMetrics(
+                speaking_seconds=row[1],
+                words=row[2],
+                words_per_minute=row[3],
+                filler_count=row[4],
+                fillers_per_minute=row[5],
+                fillers=json.loads(row[6]),
+                longest_pause_seconds=row[7],
+                long_pauses=row[8],
+                guidance=json.loads(row[9]),
+            )
+            for row in rows
+        }
 
     # --- the connection lease -----------------------------------------------------
 

@@ -208,7 +208,41 @@ _V3_FOLLOW_UPS = Migration(
     statements=("ALTER TABLE evaluations ADD COLUMN follow_up VARCHAR",),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1_INITIAL, _V2_CHAT, _V3_FOLLOW_UPS)
+_V4_VOICE = Migration(
+    version=4,
+    description="voice transcripts and delivery metrics of spoken answers",
+    statements=(
+        """
+        CREATE TABLE transcripts (
+            id VARCHAR PRIMARY KEY,
+            session_id VARCHAR NOT NULL,
+            question_id VARCHAR,
+            segments VARCHAR NOT NULL,
+            voice VARCHAR NOT NULL,
+            created_at TIMESTAMPTZ NOT NULL
+        )
+        """,
+        "CREATE INDEX transcripts_session_id ON transcripts (session_id)",
+        """
+        CREATE TABLE answer_delivery (
+            answer_id VARCHAR PRIMARY KEY,
+            session_id VARCHAR NOT NULL,
+            speaking_seconds DOUBLE NOT NULL,
+            words INTEGER,
+            words_per_minute DOUBLE,
+            filler_count INTEGER,
+            fillers_per_minute DOUBLE,
+            fillers VARCHAR NOT NULL,
+            longest_pause_seconds DOUBLE,
+            long_pauses INTEGER,
+            guidance VARCHAR NOT NULL
+        )
+        """,
+        "CREATE INDEX answer_delivery_session_id ON answer_delivery (session_id)",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1_INITIAL, _V2_CHAT, _V3_FOLLOW_UPS, _V4_VOICE)
 """Every migration, oldest first; versions are 1, 2, 3, ... without gaps."""
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -23,6 +23,8 @@ TABLES = {
     "summaries",
     "chat_messages",
     "chat_summaries",
+    "transcripts",
+    "answer_delivery",
 }
 
 
