@@ -65,6 +65,13 @@ class AgentSettings(BaseModel):
     questions_per_session: int = Field(default=5, ge=1, le=20)
 
 
+class VoicePreviewSettings(BaseModel):
+    """Where voice previews are cached, and which espeak-ng speaks them offline."""
+
+    cache_dir: Path = Field(default_factory=lambda: default_data_dir() / "voice-previews")
+    espeak_binary: str = "espeak-ng"
+
+
 class CoachSettings(BaseSettings):
     """Everything the workbench can be told from outside, in one typed object."""
 
@@ -80,6 +87,7 @@ class CoachSettings(BaseSettings):
     store: StoreSettings = Field(default_factory=StoreSettings)
     uploads: UploadSettings = Field(default_factory=UploadSettings)
     agent: AgentSettings = Field(default_factory=AgentSettings)
+    voice_previews: VoicePreviewSettings = Field(default_factory=VoicePreviewSettings)
     openai_api_key: SecretStr | None = Field(
         default=None,
         validation_alias=AliasChoices("COACH_OPENAI_API_KEY", "OPENAI_API_KEY"),
