@@ -245,10 +245,11 @@ class Evaluation(EvaluationDraft):
 
 
 class Attempt(_Model):
-    """An answer and, once it has been scored, its evaluation."""
+    """An answer and, once it has been scored, its evaluation (and, if spoken, how)."""
 
     answer: Answer
     evaluation: Evaluation | None = None
+    delivery: DeliveryMetrics | None = None
 
 
 # --- summaries ------------------------------------------------------------------------

@@ -15,14 +15,17 @@ from coach.errors import PersonaError
 from coach.personas import Persona, PersonaRegistry
 from coach.providers.base import Provider
 from coach.providers.offline import OfflineProvider
+from coach.providers.transcription import OpenAITranscriber, openai_tts
 from coach.runtime import AsyncRunner
 from coach.services.chat import ChatService
 from coach.services.export import ExportService
 from coach.services.practice import PracticeService
 from coach.services.sessions import SessionsService
+from coach.services.voice import VoiceService
 from coach.settings import CoachSettings
 from coach.store.base import SessionStore
 from coach.store.duckdb_store import DuckDBSessionStore
+from coach.voices import VoicePreviewer
 
 
 @dataclass
@@ -37,6 +40,7 @@ class Workbench:
     chat: ChatService
     sessions: SessionsService
     exports: ExportService
+    voice: VoiceService
     runner: AsyncRunner
     provider_name: str
     notices: list[str] = field(default_factory=list)
@@ -70,6 +74,30 @@ def choose_provider(settings: CoachSettings) -> tuple[Provider, list[str]]:
     return FallbackProvider(primary, offline), notices
 
 
+def _voice_service(
+    settings: CoachSettings, store: SessionStore, practice: PracticeService
+) -> VoiceService:
+    """Real voices and transcription with a model; espeak-ng previews and metrics without."""
+    real = settings.uses_real_model and (settings.openai_api_key or settings.openai_base_url)
+    previews = settings.voice_previews
+    tts = (
+        openai_tts(api_key=settings.openai_api_key, base_url=settings.openai_base_url)
+        if real
+        else None
+    )
+    transcriber = (
+        OpenAITranscriber(
+            api_key=settings.openai_api_key,
+            base_url=settings.openai_base_url,
+            model=settings.transcription_model,
+        )
+        if real
+        else None
+    )
+    previewer = VoicePreviewer(previews.cache_dir, espeak_binary=previews.espeak_binary, tts=tts)
+    return VoiceService(store, practice, previewer, transcriber)
+
+
 def build_workbench(settings: CoachSettings, *, provider: Provider | None = None) -> Workbench:
     """Build everything from settings; ``provider`` overrides the choice (tests, CLI)."""
     personas = PersonaRegistry.from_directory(settings.agent.personas_dir)
@@ -99,6 +127,7 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
     runner = AsyncRunner()
     practice = PracticeService(store, resolver, runner, settings.uploads)
     return Workbench(
+        voice=_voice_service(settings, store, practice),
         settings=settings,
         store=store,
         personas=personas,

@@ -170,6 +170,38 @@ def _fresh_example(wb: Workbench, question_id: str) -> None:
             feedback.attribution_caption(reply.attribution, "Example")
 
 
+def _spoken_answer(wb: Workbench, view: PracticeView, progress: QuestionProgress) -> None:
+    """Answer out loud: recorded, transcribed when a model can, scored, delivery shown."""
+    with st.expander("…or answer out loud", expanded=False):
+        if not wb.voice.can_transcribe:
+            st.caption(
+                "Offline, the coach measures your delivery (speaking time, pauses) but "
+                "needs a model to turn speech into words and score them."
+            )
+        key = f"record-{progress.question.id}-{len(progress.attempts)}"
+        recording = st.audio_input("Record your answer", key=key)
+        if recording is None:
+            return
+        # With a model, a recording becomes a stored answer once; offline nothing is
+        # stored, so measuring it again on a rerun is cheap and changes nothing.
+        if wb.voice.can_transcribe and st.session_state.get(f"{key}-sent") == recording.file_id:
+            return
+        st.session_state[f"{key}-sent"] = recording.file_id
+        try:
+            result = wb.voice.submit_recording(
+                view.session.id, progress.question.id, recording.getvalue()
+            )
+        except CoachError as error:
+            st.error(str(error))
+            return
+        if result.answer is not None and not result.notice:
+            flash("Spoken answer saved and scored.")
+            st.rerun()
+        if result.notice:
+            st.warning(result.notice)
+        feedback.delivery(result.delivery)
+
+
 def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress) -> None:
     question = progress.question
     st.subheader(question.text)
@@ -185,6 +217,8 @@ def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress
         with st.expander(f"Your answer (attempt {scored[-1].answer.attempt})", expanded=False):
             st.markdown(scored[-1].answer.text)
         feedback.evaluation(latest, previous)
+        if scored[-1].delivery is not None:
+            feedback.delivery(scored[-1].delivery)
         feedback.attempts_comparison(progress.attempts)
         _follow_up(wb, view, latest.follow_up)
         _fresh_example(wb, question.id)
@@ -224,6 +258,7 @@ def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress
     error = st.session_state.pop("answer-error", None)
     if error:
         st.error(error)
+    _spoken_answer(wb, view, progress)
 
     with st.popover("Remove this question"):
         st.write("Remove it with all its answers? This cannot be undone.")

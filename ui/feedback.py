@@ -5,7 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from coach.domain import Attempt, Attribution, Evaluation, RubricDimension, SessionSummary
+from coach.domain import (
+    Attempt,
+    Attribution,
+    DeliveryMetrics,
+    Evaluation,
+    RubricDimension,
+    SessionSummary,
+)
 
 
 def attribution_caption(attribution: Attribution | None, what: str = "Feedback") -> None:
@@ -107,3 +114,18 @@ def summary(result: SessionSummary) -> None:
         for step in result.next_steps:
             st.markdown(f"1. {step}")
     attribution_caption(result.attribution, "Summary")
+
+
+def delivery(metrics: DeliveryMetrics) -> None:
+    """Pace, fillers and pauses of a spoken answer, with plain-language guidance."""
+    st.markdown("**How you said it**")
+    cols = st.columns(4)
+    wpm = metrics.words_per_minute
+    cols[0].metric("Pace", "—" if wpm is None else f"{wpm:.0f} wpm", help="140–160 is comfortable")
+    fillers = metrics.fillers_per_minute
+    cols[1].metric("Fillers", "—" if fillers is None else f"{fillers:.1f} / min")
+    pause = metrics.longest_pause_seconds
+    cols[2].metric("Longest pause", "—" if pause is None else f"{pause:.1f} s")
+    cols[3].metric("Speaking time", f"{metrics.speaking_seconds:.0f} s")
+    for line in metrics.guidance:
+        st.markdown(f"- {line}")

@@ -171,10 +171,15 @@ class PracticeService:
         session = store.get_session(session_id)
         questions = store.questions(session_id)
         evaluations = {e.answer_id: e for e in store.evaluations(session_id)}
+        deliveries = store.deliveries(session_id)
         attempts: dict[str, list[Attempt]] = {q.id: [] for q in questions}
         for answer in store.answers(session_id):
             attempts.setdefault(answer.question_id, []).append(
-                Attempt(answer=answer, evaluation=evaluations.get(answer.id))
+                Attempt(
+                    answer=answer,
+                    evaluation=evaluations.get(answer.id),
+                    delivery=deliveries.get(answer.id),
+                )
             )
         drafts = store.drafts(session_id)
         progress = [

@@ -1,0 +1,141 @@
+"""Voice use cases: spoken answers, voice previews, realtime transcripts.
+
+A spoken answer is treated like a typed one once it has words: stored first, then
+scored, with its delivery (pace, fillers, pauses) stored beside it. Without a
+transcription model the audio still tells us speaking time and pauses, and the candidate
+is told plainly that words need a model.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pydantic import BaseModel, ConfigDict
+
+from coach.domain import (
+    Answer,
+    AnswerMode,
+    DeliveryMetrics,
+    Evaluation,
+    Speaker,
+    Transcript,
+    TranscriptDraft,
+    TranscriptSegment,
+    VoiceSettings,
+)
+from coach.errors import CoachError, EmptyAnswer, ProviderError
+from coach.providers.transcription import Transcriber
+from coach.services.practice import PracticeService
+from coach.speech import delivery_from_audio, delivery_from_transcript, read_wav
+from coach.store.base import SessionStore
+from coach.voices import VOICES, VoiceInfo, VoicePreview, VoicePreviewer, default_preview_text
+
+log = logging.getLogger(__name__)
+
+OFFLINE_TRANSCRIPTION_NOTICE = (
+    "Transcribing speech needs a model: the offline coach can't turn your recording into "
+    "words, so it can't score what you said. Set OPENAI_API_KEY (or a compatible server "
+    "with a transcription model) to score spoken answers; meanwhile, here is what the "
+    "audio alone shows about your delivery."
+)
+
+
+class SpokenAnswer(BaseModel):
+    """What came of a recording: delivery always; words, answer and score with a model."""
+
+    model_config = ConfigDict(frozen=True)
+
+    delivery: DeliveryMetrics
+    transcript: str | None = None
+    answer: Answer | None = None
+    evaluation: Evaluation | None = None
+    notice: str = ""
+
+
+class VoiceService:
+    def __init__(
+        self,
+        store: SessionStore,
+        practice: PracticeService,
+        previewer: VoicePreviewer,
+        transcriber: Transcriber | None = None,
+    ) -> None:
+        self._store = store
+        self._practice = practice
+        self._previewer = previewer
+        self._transcriber = transcriber
+
+    @property
+    def can_transcribe(self) -> bool:
+        return self._transcriber is not None
+
+    def catalog(self) -> tuple[VoiceInfo, ...]:
+        return VOICES
+
+    def preview(self, voice: str, text: str | None = None) -> VoicePreview:
+        """Synthesised once per voice and text, then served from the disk cache."""
+        return self._previewer.preview(voice, text or default_preview_text(voice))
+
+    def submit_recording(self, session_id: str, question_id: str, wav: bytes) -> SpokenAnswer:
+        """Transcribe (when a model can), store, score; delivery metrics in every case."""
+        samples, rate = read_wav(wav)
+        if self._transcriber is None:
+            return SpokenAnswer(
+                delivery=delivery_from_audio(samples, rate), notice=OFFLINE_TRANSCRIPTION_NOTICE
+            )
+        try:
+            text = self._transcriber.transcribe(wav)
+        except ProviderError as error:
+            return SpokenAnswer(
+                delivery=delivery_from_audio(samples, rate),
+                notice=f"{error} Your recording was not scored; try again or type the answer.",
+            )
+        delivery = delivery_from_audio(samples, rate, text)
+        if not text.strip():
+            raise EmptyAnswer(
+                "No words were heard in the recording. Check the microphone and record again."
+            )
+        answer = self._practice.submit_answer(session_id, question_id, text, mode=AnswerMode.VOICE)
+        self._store.set_delivery(answer.id, delivery)
+        try:
+            evaluation = self._practice.evaluate(answer.id)
+        except CoachError as error:
+            return SpokenAnswer(
+                delivery=delivery,
+                transcript=text,
+                answer=answer,
+                notice=f"Your answer is saved. {error}",
+            )
+        return SpokenAnswer(
+            delivery=delivery, transcript=text, answer=answer, evaluation=evaluation
+        )
+
+    def save_transcript(
+        self,
+        session_id: str,
+        question_id: str | None,
+        segments: list[TranscriptSegment],
+        voice: VoiceSettings,
+    ) -> Transcript:
+        """Keep a realtime conversation's transcript with the session and question."""
+        draft = TranscriptDraft(question_id=question_id, segments=segments, voice=voice)
+        return self._store.add_transcript(session_id, draft)
+
+    def use_transcript_as_answer(
+        self, session_id: str, question_id: str, segments: list[TranscriptSegment]
+    ) -> tuple[Answer, Evaluation]:
+        """The candidate's spoken turns become an answer, stored and scored like typed."""
+        words = " ".join(
+            s.text.strip() for s in segments if s.speaker is Speaker.CANDIDATE and s.text.strip()
+        )
+        answer = self._practice.submit_answer(session_id, question_id, words, mode=AnswerMode.VOICE)
+        timed = [s for s in segments if s.start_seconds is not None and s.end_seconds is not None]
+        if timed:
+            duration = max(s.end_seconds or 0 for s in timed) - min(
+                s.start_seconds or 0 for s in timed
+            )
+            candidate = [s for s in timed if s.speaker is Speaker.CANDIDATE]
+            self._store.set_delivery(
+                answer.id, delivery_from_transcript(words, max(duration, 0.1), segments=candidate)
+            )
+        return answer, self._practice.evaluate(answer.id)
