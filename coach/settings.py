@@ -15,6 +15,7 @@ from pydantic import AliasChoices, BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from coach.domain import CoachingLevel
+from coach.realtime.settings import RealtimeSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MiB = 1024 * 1024
@@ -87,6 +88,7 @@ class CoachSettings(BaseSettings):
     store: StoreSettings = Field(default_factory=StoreSettings)
     uploads: UploadSettings = Field(default_factory=UploadSettings)
     agent: AgentSettings = Field(default_factory=AgentSettings)
+    realtime: RealtimeSettings = Field(default_factory=RealtimeSettings)
     voice_previews: VoicePreviewSettings = Field(default_factory=VoicePreviewSettings)
     openai_api_key: SecretStr | None = Field(
         default=None,
