@@ -14,6 +14,7 @@ st.set_page_config(page_title="Coaching Workbench", page_icon="🎯", layout="wi
 
 pages = [
     st.Page("pages/practice.py", title="Practice", icon=":material/target:", default=True),
+    st.Page("pages/voice.py", title="Voice", icon=":material/mic:"),
     st.Page("pages/chat.py", title="Chat", icon=":material/forum:"),
     st.Page("pages/sessions.py", title="Sessions", icon=":material/folder_open:"),
 ]

@@ -36,6 +36,7 @@ def __getattr__(name: str) -> object:
         return getattr(workbench, name)
     raise AttributeError(f"module 'coach' has no attribute {name!r}")
 
+
 __all__ = [
     "Answer",
     "Attribution",

@@ -104,6 +104,14 @@ class CoachSettings(BaseSettings):
     openai_max_retries: int = Field(
         default=2, ge=0, description="Retries on timeouts, 429 and 5xx, with backoff."
     )
+    webrtc_ice_servers: list[dict[str, str | list[str]]] = Field(
+        default_factory=list,
+        description="STUN/TURN servers for voice in browsers on other networks (JSON list).",
+    )
+    transcription_model: str = Field(
+        default="gpt-4o-mini-transcribe",
+        description="Speech-to-text model for recorded answers (needs a key or server).",
+    )
     max_document_chars: int = Field(
         default=12_000, gt=0, description="Resume and job description are cut to this in prompts."
     )

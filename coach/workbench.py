@@ -46,6 +46,7 @@ class Workbench:
     notices: list[str] = field(default_factory=list)
 
     def close(self) -> None:
+        self.voice.close()
         self.store.close()
         self.runner.close()
 
@@ -95,7 +96,14 @@ def _voice_service(
         else None
     )
     previewer = VoicePreviewer(previews.cache_dir, espeak_binary=previews.espeak_binary, tts=tts)
-    return VoiceService(store, practice, previewer, transcriber)
+    return VoiceService(
+        store,
+        practice,
+        previewer,
+        transcriber,
+        realtime=settings.realtime,
+        realtime_token=settings.openai_api_key,
+    )
 
 
 def build_workbench(settings: CoachSettings, *, provider: Provider | None = None) -> Workbench:

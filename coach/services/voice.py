@@ -9,8 +9,11 @@ is told plainly that words need a model.
 from __future__ import annotations
 
 import logging
+import threading
+import uuid
+from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SecretStr
 
 from coach.domain import (
     Answer,
@@ -24,7 +27,11 @@ from coach.domain import (
     VoiceSettings,
 )
 from coach.errors import CoachError, EmptyAnswer, ProviderError
+from coach.personas import PersonaRole
 from coach.providers.transcription import Transcriber
+from coach.realtime.relay import RealtimeRelay
+from coach.realtime.session import session_config, voice_settings
+from coach.realtime.settings import RealtimeSettings
 from coach.services.practice import PracticeService
 from coach.speech import delivery_from_audio, delivery_from_transcript, read_wav
 from coach.store.base import SessionStore
@@ -52,6 +59,17 @@ class SpokenAnswer(BaseModel):
     notice: str = ""
 
 
+@dataclass
+class LiveInterview:
+    """One running voice interview on one question: the relay and what it is about."""
+
+    id: str
+    session_id: str
+    question_id: str
+    relay: RealtimeRelay
+    voice: VoiceSettings
+
+
 class VoiceService:
     def __init__(
         self,
@@ -59,11 +77,100 @@ class VoiceService:
         practice: PracticeService,
         previewer: VoicePreviewer,
         transcriber: Transcriber | None = None,
+        *,
+        realtime: RealtimeSettings | None = None,
+        realtime_token: SecretStr | None = None,
     ) -> None:
         self._store = store
         self._practice = practice
         self._previewer = previewer
         self._transcriber = transcriber
+        self._realtime = realtime or RealtimeSettings()
+        self._token = realtime_token
+        self._live: dict[str, LiveInterview] = {}
+        self._lock = threading.Lock()
+
+    # --- live interviews (OpenAI Realtime through a server-side relay) -----------------
+
+    @property
+    def realtime_available(self) -> bool:
+        """Live interviews need a key: the relay holds it server-side, never the browser."""
+        return self._token is not None
+
+    def start_live(self, session_id: str, question_id: str, voice: str | None = None) -> str:
+        """Prepare a relay for the question; it connects when audio starts flowing."""
+        if self._token is None:
+            raise CoachError(
+                "Live voice interviews need an OpenAI API key (the Realtime API). Offline you "
+                "can still preview voices and record answers on the Practice page."
+            )
+        question = self._store.get_question(question_id)
+        session = self._store.get_session(session_id)
+        persona = self._practice.team_for(session).agent(PersonaRole.PRIMARY).persona
+        live_id = uuid.uuid4().hex
+        relay = RealtimeRelay(
+            token=self._token,
+            session=session_config(
+                persona,
+                self._realtime,
+                question=question.text,
+                coaching_level=session.coaching_level,
+                voice=voice,
+            ),
+            settings=self._realtime,
+            on_candidate_turn=lambda _text: self._autosave(live_id),
+        )
+        with self._lock:
+            self._live[live_id] = LiveInterview(
+                live_id,
+                session_id,
+                question_id,
+                relay,
+                voice_settings(persona, self._realtime, voice),
+            )
+        return live_id
+
+    def live(self, live_id: str) -> LiveInterview | None:
+        with self._lock:
+            return self._live.get(live_id)
+
+    def _autosave(self, live_id: str) -> None:
+        """Every finished candidate turn is saved at once as the question's draft."""
+        interview = self.live(live_id)
+        if interview is not None:
+            self._store.save_draft(
+                interview.session_id, interview.question_id, interview.relay.candidate_text()
+            )
+
+    def finish_live(
+        self, live_id: str, *, use_as_answer: bool
+    ) -> tuple[Transcript, Answer | None, Evaluation | None]:
+        """Stop the relay, keep the transcript, and (if asked) score it as the answer."""
+        with self._lock:
+            interview = self._live.pop(live_id, None)
+        if interview is None:
+            raise CoachError("That voice interview has already ended.")
+        interview.relay.stop()
+        segments = interview.relay.transcript()
+        transcript = self.save_transcript(
+            interview.session_id, interview.question_id, segments, interview.voice
+        )
+        if not use_as_answer:
+            return transcript, None, None
+        if not any(s.speaker is Speaker.CANDIDATE and s.text.strip() for s in segments):
+            raise EmptyAnswer(
+                "The transcript has no words from you yet. Speak your answer, then use it."
+            )
+        answer, evaluation = self.use_transcript_as_answer(
+            interview.session_id, interview.question_id, segments
+        )
+        return transcript, answer, evaluation
+
+    def close(self) -> None:
+        with self._lock:
+            interviews, self._live = list(self._live.values()), {}
+        for interview in interviews:
+            interview.relay.stop()
 
     @property
     def can_transcribe(self) -> bool:
