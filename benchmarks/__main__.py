@@ -18,8 +18,14 @@ from benchmarks.practice import (
     bench_question_generation,
     bench_scoring,
 )
+from benchmarks.realtime import bench_relay_frame
 
-BENCHMARKS = (bench_question_generation, bench_scoring, bench_practice_page_rerun)
+BENCHMARKS = (
+    bench_question_generation,
+    bench_scoring,
+    bench_practice_page_rerun,
+    bench_relay_frame,
+)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -67,7 +67,7 @@ def live_interview(wb: Workbench, view: PracticeView, voice: str) -> None:
         mode=WebRtcMode.SENDRECV,
         rtc_configuration={"iceServers": wb.settings.webrtc_ice_servers},
         media_stream_constraints={"audio": True, "video": False},
-        audio_frame_callback=relay.on_frame,
+        queued_audio_frames_callback=relay.on_frames,  # every frame, not only the latest
         on_audio_ended=relay.on_ended,
         translations={"start": "Start the interview", "stop": "Stop"},
     )
