@@ -1,6 +1,10 @@
 """The Coaching Workbench: `streamlit run workbench.py`.
 
-Page config, navigation over pages/, and the sidebar every page shares.
+Page config, navigation over views/, and the sidebar every page shares.
+
+The pages live in views/, not pages/: Streamlit treats a folder named pages/ as an old-style
+multipage app until st.navigation has run once, so a deep link (/voice) opened first on a
+fresh server would show the wrong sidebar and skip this script.
 """
 
 from __future__ import annotations
@@ -13,10 +17,10 @@ from ui.state import show_flash
 st.set_page_config(page_title="Coaching Workbench", page_icon="🎯", layout="wide")
 
 pages = [
-    st.Page("pages/practice.py", title="Practice", icon=":material/target:", default=True),
-    st.Page("pages/voice.py", title="Voice", icon=":material/mic:"),
-    st.Page("pages/chat.py", title="Chat", icon=":material/forum:"),
-    st.Page("pages/sessions.py", title="Sessions", icon=":material/folder_open:"),
+    st.Page("views/practice.py", title="Practice", icon=":material/target:", default=True),
+    st.Page("views/voice.py", title="Voice", icon=":material/mic:"),
+    st.Page("views/chat.py", title="Chat", icon=":material/forum:"),
+    st.Page("views/sessions.py", title="Sessions", icon=":material/folder_open:"),
 ]
 page = st.navigation(pages)
 

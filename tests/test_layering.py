@@ -10,7 +10,7 @@ from coach.settings import PROJECT_ROOT
 
 PAGE_FILES = [
     PROJECT_ROOT / "workbench.py",
-    *sorted((PROJECT_ROOT / "pages").glob("*.py")),
+    *sorted((PROJECT_ROOT / "views").glob("*.py")),
     *sorted((PROJECT_ROOT / "ui").glob("*.py")),
 ]
 

@@ -11,7 +11,7 @@ from coach.store.duckdb_store import DuckDBSessionStore
 
 
 def chat_page(app: AppTest) -> AppTest:
-    app.switch_page("pages/chat.py").run()
+    app.switch_page("views/chat.py").run()
     assert not app.exception, app.exception
     return app
 
@@ -62,15 +62,15 @@ def test_a_chat_is_resumed_from_the_sessions_page_and_deleted(app: AppTest) -> N
     at = chat_page(app)
     at.button[0].click().run()
     at.chat_input(key="chat-input").set_value("I get nervous in interviews").run()
-    at.switch_page("pages/sessions.py").run()
+    at.switch_page("views/sessions.py").run()
     open_button = next(b for b in at.button if str(b.key).startswith("open-"))
     open_button.click().run()
     assert not at.exception, at.exception
     assert len(coach_messages(at)) == 1
     # AppTest reruns the page it last switched to by hand; a browser stays on Chat.
-    at.switch_page("pages/chat.py").run()
+    at.switch_page("views/chat.py").run()
     at.button(key="delete-chat").click().run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Chat with a coach"
-    at.switch_page("pages/sessions.py").run()
+    at.switch_page("views/sessions.py").run()
     assert any("No sessions yet" in i.value for i in at.info)

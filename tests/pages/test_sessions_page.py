@@ -26,7 +26,7 @@ def two_sessions(app_env: Path) -> list[str]:
 
 
 def sessions_page(app: AppTest) -> AppTest:
-    app.switch_page("pages/sessions.py").run()
+    app.switch_page("views/sessions.py").run()
     assert not app.exception, app.exception
     return app
 

@@ -15,7 +15,7 @@ def voice_app(app_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("COACH_VOICE_PREVIEWS__CACHE_DIR", str(tmp_path / "previews"))
     at = AppTest.from_file(APP, default_timeout=30)
     at.run()
-    at.switch_page("pages/voice.py").run()
+    at.switch_page("views/voice.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -56,7 +56,7 @@ def test_offline_the_live_interview_explains_what_works_without_a_key(
     at = AppTest.from_file(APP, default_timeout=30)
     at.query_params["session"] = session.id
     at.run()
-    at.switch_page("pages/voice.py").run()
+    at.switch_page("views/voice.py").run()
     assert not at.exception, at.exception
     explainer = " ".join(i.value for i in at.info)
     assert "need `OPENAI_API_KEY`" in explainer and "record an answer out loud" in explainer

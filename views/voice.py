@@ -49,7 +49,7 @@ def main() -> None:
     session_id = open_session_id()
     if session_id is None:
         st.info("Open a practice session first: the voice interview asks its questions.")
-        st.page_link("pages/practice.py", label="Go to Practice", icon=":material/target:")
+        st.page_link("views/practice.py", label="Go to Practice", icon=":material/target:")
         return
     try:
         view = wb.practice.view(session_id)

@@ -16,9 +16,9 @@ PAGE_SIZE = 20
 def _open(overview: SessionOverview) -> None:
     if overview.kind is SessionKind.CHAT:
         CHAT.open(overview.id)
-        st.switch_page("pages/chat.py")
+        st.switch_page("views/chat.py")
     open_session(overview.id)
-    st.switch_page("pages/practice.py")
+    st.switch_page("views/practice.py")
 
 
 def session_row(wb: Workbench, overview: SessionOverview) -> None:
@@ -88,7 +88,7 @@ def main() -> None:
             st.info(f"No session name contains “{search.strip()}”.")
         else:
             st.info("No sessions yet. Start one on the Practice page.")
-            st.page_link("pages/practice.py", label="Start practising", icon=":material/target:")
+            st.page_link("views/practice.py", label="Start practising", icon=":material/target:")
         return
     st.caption(f"{listing.total} session(s), newest activity first.")
     for overview in listing.sessions:
