@@ -85,7 +85,7 @@ def live_interview(wb: Workbench, view: PracticeView, voice: str) -> None:
         wb.practice.go_to_question(view.session.id, question_id)
         score = f" It scored {evaluation.overall:.1f}/10." if evaluation else ""
         flash(f"Your spoken answer is saved.{score} See the feedback on the Practice page.")
-        st.switch_page("pages/practice.py")
+        st.switch_page("views/practice.py")
 
 
 @st.fragment(run_every=1.0)
