@@ -149,6 +149,7 @@ class SessionOverview(_Model):
     question_count: int = 0
     answered_count: int = 0
     average_score: float | None = None
+    transcript_count: int = 0
 
 
 # --- documents ------------------------------------------------------------------------

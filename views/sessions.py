@@ -37,6 +37,8 @@ def session_row(wb: Workbench, overview: SessionOverview) -> None:
                 if overview.kind is SessionKind.CHAT
                 else f" · {overview.answered_count} of {overview.question_count} answered{score}"
             )
+            if overview.transcript_count:
+                progress += f" · {overview.transcript_count} voice transcript(s)"
             st.caption(f"{kind} · last activity {overview.updated_at:%d %b %Y %H:%M} UTC{progress}")
         if open_col.button("Open", key=f"open-{overview.id}", type="primary"):
             _open(overview)

@@ -10,7 +10,14 @@ import re
 
 from pydantic import BaseModel, ConfigDict
 
-from coach.domain import DocumentKind, Evaluation, RubricDimension
+from coach.domain import (
+    AnswerMode,
+    DeliveryMetrics,
+    DocumentKind,
+    Evaluation,
+    RubricDimension,
+    Speaker,
+)
 from coach.services.practice import PracticeService, PracticeView
 
 
@@ -62,11 +69,15 @@ def render_markdown(view: PracticeView) -> str:
         for attempt in progress.attempts:
             answer = attempt.answer
             lines += ["", f"### Attempt {answer.attempt} ({answer.created_at:%Y-%m-%d %H:%M})"]
-            lines += ["", _quote(answer.text)]
+            spoken = " (spoken)" if answer.mode is AnswerMode.VOICE else ""
+            lines += ["", f"{_quote(answer.text)}{spoken}"]
+            if attempt.delivery:
+                lines += _delivery_lines(attempt.delivery)
             if attempt.evaluation:
                 lines += _evaluation_lines(attempt.evaluation)
             else:
                 lines += ["", "_Not evaluated yet._"]
+    lines += _transcript_lines(view)
     if view.summary:
         summary = view.summary
         lines += ["", "## Summary", ""]
@@ -79,6 +90,37 @@ def render_markdown(view: PracticeView) -> str:
         if summary.next_steps:
             lines += ["", "Next steps:", *[f"- {step}" for step in summary.next_steps]]
     return "\n".join(lines) + "\n"
+
+
+def _delivery_lines(delivery: DeliveryMetrics) -> list[str]:
+    figures = [f"speaking time {delivery.speaking_seconds:.0f} s"]
+    if delivery.words_per_minute is not None:
+        figures.append(f"{delivery.words_per_minute:.0f} words per minute")
+    if delivery.fillers_per_minute is not None:
+        figures.append(f"{delivery.fillers_per_minute:.1f} fillers per minute")
+    if delivery.longest_pause_seconds is not None:
+        figures.append(f"longest pause {delivery.longest_pause_seconds:.1f} s")
+    return ["", "Delivery: " + ", ".join(figures) + ".", *[f"- {g}" for g in delivery.guidance]]
+
+
+def _transcript_lines(view: PracticeView) -> list[str]:
+    if not view.transcripts:
+        return []
+    texts = {p.question.id: p.question.text for p in view.questions}
+    lines = ["", "## Voice transcripts"]
+    for transcript in view.transcripts:
+        about = texts.get(transcript.question_id or "", "a removed question")
+        voice = transcript.voice
+        lines += [
+            "",
+            f"### {transcript.created_at:%Y-%m-%d %H:%M} · {about}",
+            f"*Voice {voice.voice}, {voice.model}, turn detection {voice.turn_detection}*",
+            "",
+        ]
+        for segment in transcript.segments:
+            who = "Coach" if segment.speaker is Speaker.COACH else "You"
+            lines.append(f"- **{who}:** {segment.text}")
+    return lines
 
 
 def _evaluation_lines(evaluation: Evaluation) -> list[str]:

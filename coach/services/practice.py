@@ -32,6 +32,7 @@ from coach.domain import (
     Session,
     SessionKind,
     SessionSummary,
+    Transcript,
 )
 from coach.errors import CoachError, EmptyAnswer
 from coach.offline.profiles import profile_job
@@ -86,6 +87,7 @@ class PracticeView(BaseModel):
     documents: list[Document]
     questions: list[QuestionProgress]
     summary: SessionSummary | None = None
+    transcripts: list[Transcript] = Field(default_factory=list)
 
     @property
     def current(self) -> QuestionProgress | None:
@@ -191,6 +193,7 @@ class PracticeService:
             documents=store.documents(session_id),
             questions=progress,
             summary=store.latest_summary(session_id),
+            transcripts=store.transcripts(session_id),
         )
 
     def set_coaching_level(self, session_id: str, level: CoachingLevel) -> Session:

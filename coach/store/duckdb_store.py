@@ -140,15 +140,23 @@ average_scores AS (
     FROM ranked_evaluations
     WHERE recency = 1
     GROUP BY session_id
+),
+transcript_counts AS (
+    SELECT session_id, count(*) AS transcript_count
+    FROM transcripts
+    WHERE session_id IN (SELECT id FROM page)
+    GROUP BY session_id
 )
 SELECT page.id, page.name, page.kind, page.created_at, page.updated_at,
        coalesce(question_counts.question_count, 0),
        coalesce(answered_counts.answered_count, 0),
-       average_scores.average_score
+       average_scores.average_score,
+       coalesce(transcript_counts.transcript_count, 0)
 FROM page
 LEFT JOIN question_counts ON question_counts.session_id = page.id
 LEFT JOIN answered_counts ON answered_counts.session_id = page.id
 LEFT JOIN average_scores ON average_scores.session_id = page.id
+LEFT JOIN transcript_counts ON transcript_counts.session_id = page.id
 ORDER BY page.updated_at DESC, page.id DESC
 """
 
@@ -284,6 +292,7 @@ class DuckDBSessionStore:
                 question_count=row[5],
                 answered_count=row[6],
                 average_score=row[7],
+                transcript_count=row[8],
             )
             for row in rows
         ]

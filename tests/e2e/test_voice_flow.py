@@ -25,6 +25,7 @@ from tests.realtime.fake_server import FakeRealtimeServer
 
 pytestmark = pytest.mark.e2e
 SPOKEN = "I led the migration of our data pipeline to Kubernetes"
+KEY = "sk-test-voice-e2e-0123456789"
 
 
 @pytest.fixture
@@ -76,7 +77,7 @@ def app_with_realtime(tmp_path: Path, fake_realtime: FakeRealtimeServer) -> Iter
         db_path,
         tmp_path / "streamlit.log",
         extra_env={
-            "OPENAI_API_KEY": "sk-test-voice-e2e-0123456789",
+            "OPENAI_API_KEY": KEY,
             "COACH_AGENT__PROVIDER": "offline",
             "COACH_REALTIME__BASE_URL": fake_realtime.url,
             "COACH_VOICE_PREVIEWS__CACHE_DIR": str(tmp_path / "previews"),
@@ -108,5 +109,9 @@ def test_a_spoken_answer_appears_in_the_live_transcript(
     webrtc.get_by_role("button", name="Start the interview").click()
     expect(voice_page.get_by_text(SPOKEN)).to_be_visible(timeout=45_000)
     assert fake_realtime.audio_seconds() > 0.5
+    # The relay holds the key server-side: the browser never sees it.
+    assert KEY not in voice_page.content()
+    for frame in voice_page.frames:
+        assert KEY not in frame.content()
     voice_page.get_by_role("button", name="Use this as my answer").click()
     expect(voice_page.get_by_text("What worked")).to_be_visible(timeout=30_000)

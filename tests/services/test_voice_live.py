@@ -85,6 +85,7 @@ def test_a_spoken_answer_is_saved_as_spoken_then_scored_as_the_answer(
     assert transcript.voice.voice == "verse"
     assert any(s.speaker is Speaker.CANDIDATE for s in transcript.segments)
     assert wb.store.transcripts(session.id) == [transcript]
+    assert wb.sessions.list().sessions[0].transcript_count == 1  # shown on the Sessions page
     assert fake_realtime.audio_seconds() > 1.0  # 24 kHz PCM16 arrived
     assert wb.practice.view(session.id).questions[0].latest_evaluation == evaluation
     wb.close()
@@ -95,4 +96,27 @@ def test_without_a_key_live_interviews_explain_themselves(db_path: Path) -> None
     assert not wb.voice.realtime_available
     with pytest.raises(CoachError, match="need an OpenAI API key"):
         wb.voice.start_live("any", "any")
+    wb.close()
+
+
+def test_spoken_answers_and_transcripts_appear_in_the_export(
+    db_path: Path, tmp_path: Path, fake_realtime: FakeRealtimeServer, spoken_answer: np.ndarray
+) -> None:
+    wb = workbench_with_key(db_path, fake_realtime.url, tmp_path)
+    session = wb.practice.start_session(
+        wb.practice.read_pasted(RESUME, DocumentKind.RESUME),
+        wb.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION),
+        question_count=1,
+    )
+    question = wb.practice.view(session.id).questions[0].question
+    live_id = wb.voice.start_live(session.id, question.id, "sage")
+    relay = wb.voice.live(live_id).relay  # type: ignore[union-attr]
+    relay.start()
+    feed(relay, frames_of(spoken_answer) + silence(30))
+    eventually(lambda: wb.store.draft(question.id) == SPOKEN, timeout=10)
+    wb.voice.finish_live(live_id, use_as_answer=True)
+    export = wb.exports.markdown(session.id).content
+    assert f"> {SPOKEN} (spoken)" in export
+    assert "## Voice transcripts" in export and "Voice sage" in export
+    assert f"**You:** {SPOKEN}" in export
     wb.close()
