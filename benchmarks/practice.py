@@ -109,6 +109,7 @@ def bench_practice_page_rerun(sessions: int = 1_000) -> Result:
         path = Path(folder) / "bench.duckdb"
         session_id = _seed(path, sessions)
         os.environ["COACH_STORE__PATH"] = str(path)
+        os.environ.setdefault("COACH_LOG_LEVEL", "WARNING")  # keep the table readable
         at = AppTest.from_file(str(PROJECT_ROOT / "workbench.py"), default_timeout=60)
         at.query_params["session"] = session_id
         at.run()
