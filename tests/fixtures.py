@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import random
+from pathlib import Path
 
 import docx
 from pypdf import PdfReader, PdfWriter
@@ -132,3 +133,13 @@ def resume_docx() -> bytes:
 def junk_bytes(size: int = 4096, *, with_nul: bool = True) -> bytes:
     data = random.Random(7).randbytes(size)
     return data if with_nul else data.replace(b"\x00", b"\x01")
+
+
+def read_real_document(path: Path) -> str:
+    """Plain text of a file in ../shared/realdata, read directly with pypdf / python-docx
+    (not through coach.documents), so profile tests don't depend on the upload reader."""
+    if path.suffix == ".pdf":
+        return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    if path.suffix == ".docx":
+        return "\n".join(paragraph.text for paragraph in docx.Document(str(path)).paragraphs)
+    return path.read_text(encoding="utf-8")

@@ -14,8 +14,7 @@ from coach.offline.profiles import (
     profile_resume,
     tool_category,
 )
-
-REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
+from tests.fixtures import read_real_document
 
 RESUME = """\
 Jordan Rivera
@@ -342,29 +341,11 @@ def test_empty_documents_give_empty_profiles() -> None:
 # --- real documents -------------------------------------------------------------------
 
 
-def _text(path: Path) -> str:
-    """Plain text of a real file, read directly (not through coach.documents)."""
-    if path.suffix == ".pdf":
-        from pypdf import PdfReader
-
-        return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
-    if path.suffix == ".docx":
-        import docx
-
-        return "\n".join(paragraph.text for paragraph in docx.Document(str(path)).paragraphs)
-    return path.read_text(encoding="utf-8")
-
-
-@pytest.fixture
-def realdata() -> Path:
-    if not REALDATA.is_dir():
-        pytest.skip(f"real data not found at {REALDATA}")
-    return REALDATA
-
-
 @pytest.mark.realdata
 def test_real_sb2nov_resume_yields_employers_claims_and_projects(realdata: Path) -> None:
-    profile = profile_resume(_text(realdata / "resumes" / "sb2nov_sourabh_bajaj_resume.pdf"))
+    profile = profile_resume(
+        read_real_document(realdata / "resumes" / "sb2nov_sourabh_bajaj_resume.pdf")
+    )
 
     assert profile.name == "Sourabh Bajaj"
     assert profile.employers[:3] == ["Google", "Coursera", "Lucena Research"]
@@ -376,7 +357,7 @@ def test_real_sb2nov_resume_yields_employers_claims_and_projects(realdata: Path)
 
 @pytest.mark.realdata
 def test_real_two_column_deedy_resume_yields_employers(realdata: Path) -> None:
-    profile = profile_resume(_text(realdata / "resumes" / "deedy_resume-openfont.pdf"))
+    profile = profile_resume(read_real_document(realdata / "resumes" / "deedy_resume-openfont.pdf"))
 
     assert profile.name == "Debarghya Das"
     assert {"Facebook", "Coursera", "Google"} <= set(profile.employers)
@@ -384,8 +365,8 @@ def test_real_two_column_deedy_resume_yields_employers(realdata: Path) -> None:
 
 
 @pytest.mark.realdata
-def test_real_awesome_cv_survives_icon_words_and_squashed_text(realdata: Path) -> None:
-    profile = profile_resume(_text(realdata / "resumes" / "awesome-cv_resume.pdf"))
+def test_real_awesome_cv_survives_icon_words_and_squashedread_real_document(realdata: Path) -> None:
+    profile = profile_resume(read_real_document(realdata / "resumes" / "awesome-cv_resume.pdf"))
 
     assert profile.name == "Byungjin Park"
     assert "HOUSE-CHIMNEY" not in repr(profile)
@@ -397,7 +378,9 @@ def test_real_awesome_cv_survives_icon_words_and_squashed_text(realdata: Path) -
 
 @pytest.mark.realdata
 def test_real_devops_resume_ties_many_claims_to_employers(realdata: Path) -> None:
-    profile = profile_resume(_text(realdata / "resumes" / "soupboss_DevOps-Sample2.pdf"))
+    profile = profile_resume(
+        read_real_document(realdata / "resumes" / "soupboss_DevOps-Sample2.pdf")
+    )
 
     assert profile.employers == ["Red Hat", "New Relic", "IBM", "Oracle"]
     assert len(profile.claims) >= 10
@@ -407,8 +390,12 @@ def test_real_devops_resume_ties_many_claims_to_employers(realdata: Path) -> Non
 
 @pytest.mark.realdata
 def test_real_accountant_pdf_and_docx_agree(realdata: Path) -> None:
-    from_pdf = profile_resume(_text(realdata / "resumes" / "soupboss_01-Accountant.pdf"))
-    from_docx = profile_resume(_text(realdata / "resumes" / "soupboss_01-Accountant.docx"))
+    from_pdf = profile_resume(
+        read_real_document(realdata / "resumes" / "soupboss_01-Accountant.pdf")
+    )
+    from_docx = profile_resume(
+        read_real_document(realdata / "resumes" / "soupboss_01-Accountant.docx")
+    )
 
     assert from_docx.employers == ["Gilmore Financial", "Harrison Money Management"]
     assert from_pdf.employers == from_docx.employers
@@ -417,7 +404,7 @@ def test_real_accountant_pdf_and_docx_agree(realdata: Path) -> None:
 
 @pytest.mark.realdata
 def test_real_long_docx_resume_with_square_bullets(realdata: Path) -> None:
-    profile = profile_resume(_text(realdata / "resumes" / "soupboss_Mickey01.docx"))
+    profile = profile_resume(read_real_document(realdata / "resumes" / "soupboss_Mickey01.docx"))
 
     assert profile.employers[:2] == ["The Walt Disney Company", "Fox Entertainment Group"]
     assert any(claim.metric == "from weeks to minutes" for claim in profile.claims)
@@ -427,7 +414,7 @@ def test_real_long_docx_resume_with_square_bullets(realdata: Path) -> None:
 @pytest.mark.realdata
 def test_real_software_engineer_posting_yields_tools_and_duties(realdata: Path) -> None:
     job = profile_job(
-        _text(
+        read_real_document(
             realdata / "job_descriptions" / "software_engineer_18f_consulting_software_engineer.txt"
         )
     )
@@ -443,7 +430,9 @@ def test_real_software_engineer_posting_yields_tools_and_duties(realdata: Path) 
 @pytest.mark.realdata
 def test_real_nurse_posting_maps_to_nursing(realdata: Path) -> None:
     job = profile_job(
-        _text(realdata / "job_descriptions" / "nurse_educator_linkedin_hca_healthcare.txt")
+        read_real_document(
+            realdata / "job_descriptions" / "nurse_educator_linkedin_hca_healthcare.txt"
+        )
     )
 
     assert job.field == "nursing"
@@ -456,7 +445,9 @@ def test_real_nurse_posting_maps_to_nursing(realdata: Path) -> None:
 
 @pytest.mark.realdata
 def test_real_teacher_posting_maps_to_teaching(realdata: Path) -> None:
-    job = profile_job(_text(realdata / "job_descriptions" / "teacher_linkedin_spanish_teacher.txt"))
+    job = profile_job(
+        read_real_document(realdata / "job_descriptions" / "teacher_linkedin_spanish_teacher.txt")
+    )
 
     assert job.field == "teaching"
     assert job.company == "LearningMate"
@@ -476,7 +467,7 @@ def test_real_teacher_posting_maps_to_teaching(realdata: Path) -> None:
 def test_real_postings_map_to_their_field(
     realdata: Path, name: str, field: str, tool: str | None
 ) -> None:
-    job = profile_job(_text(realdata / "job_descriptions" / name))
+    job = profile_job(read_real_document(realdata / "job_descriptions" / name))
 
     assert job.field == field
     assert len(job.responsibilities) >= 5

@@ -14,8 +14,7 @@ from coach.domain import QuestionDraft, QuestionSource, QuestionType
 from coach.offline.profiles import profile_job, profile_resume
 from coach.offline.tailoring import tailor_questions
 from coach.tasks import GenerateQuestions
-
-REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
+from tests.fixtures import read_real_document
 
 RESUME = """\
 Jordan Rivera
@@ -403,30 +402,10 @@ def _timed(task: GenerateQuestions) -> float:
 # --- real documents -------------------------------------------------------------------
 
 
-def _text(path: Path) -> str:
-    """Plain text of a real file, read directly (not through coach.documents)."""
-    if path.suffix == ".pdf":
-        from pypdf import PdfReader
-
-        return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
-    if path.suffix == ".docx":
-        import docx
-
-        return "\n".join(paragraph.text for paragraph in docx.Document(str(path)).paragraphs)
-    return path.read_text(encoding="utf-8")
-
-
-@pytest.fixture
-def realdata() -> Path:
-    if not REALDATA.is_dir():
-        pytest.skip(f"real data not found at {REALDATA}")
-    return REALDATA
-
-
 @pytest.mark.realdata
 def test_real_devops_resume_for_the_18f_engineer_posting(realdata: Path) -> None:
-    resume = _text(realdata / "resumes" / "soupboss_DevOps-Sample2.pdf")
-    job = _text(
+    resume = read_real_document(realdata / "resumes" / "soupboss_DevOps-Sample2.pdf")
+    job = read_real_document(
         realdata / "job_descriptions" / "software_engineer_18f_consulting_software_engineer.txt"
     )
 
@@ -441,8 +420,8 @@ def test_real_devops_resume_for_the_18f_engineer_posting(realdata: Path) -> None
 
 @pytest.mark.realdata
 def test_real_sb2nov_resume_for_the_data_scientist_posting(realdata: Path) -> None:
-    resume = _text(realdata / "resumes" / "sb2nov_sourabh_bajaj_resume.pdf")
-    job = _text(realdata / "job_descriptions" / "data_scientist_glassdoor_knowbe4.txt")
+    resume = read_real_document(realdata / "resumes" / "sb2nov_sourabh_bajaj_resume.pdf")
+    job = read_real_document(realdata / "job_descriptions" / "data_scientist_glassdoor_knowbe4.txt")
 
     questions = _ask(_task(resume=resume, job=job, count=10))
     joined = "\n".join(q.text for q in _tailored(questions))
@@ -456,8 +435,10 @@ def test_real_sb2nov_resume_for_the_data_scientist_posting(realdata: Path) -> No
 
 @pytest.mark.realdata
 def test_real_nurse_posting_gets_nursing_questions(realdata: Path) -> None:
-    resume = _text(realdata / "resumes" / "soupboss_01-Accountant.docx")
-    job = _text(realdata / "job_descriptions" / "nurse_educator_linkedin_hca_healthcare.txt")
+    resume = read_real_document(realdata / "resumes" / "soupboss_01-Accountant.docx")
+    job = read_real_document(
+        realdata / "job_descriptions" / "nurse_educator_linkedin_hca_healthcare.txt"
+    )
 
     joined = "\n".join(q.text for q in _ask(_task(resume=resume, job=job, count=10)))
 
@@ -467,8 +448,10 @@ def test_real_nurse_posting_gets_nursing_questions(realdata: Path) -> None:
 
 @pytest.mark.realdata
 def test_real_five_page_cv_and_long_posting_are_fast(realdata: Path) -> None:
-    resume = _text(realdata / "resumes" / "awesome-cv_cv.pdf")
-    job = _text(realdata / "job_descriptions" / "data_analytics_specialist_tts_coe.txt")
+    resume = read_real_document(realdata / "resumes" / "awesome-cv_cv.pdf")
+    job = read_real_document(
+        realdata / "job_descriptions" / "data_analytics_specialist_tts_coe.txt"
+    )
     task = _task(resume=resume, job=job, count=10)
 
     assert min(_timed(task) for _ in range(5)) < 0.1

@@ -63,21 +63,27 @@ def workbench_with_key(db_path: Path, realtime_url: str, tmp_path: Path) -> Work
     return build_workbench(settings)
 
 
-def test_a_spoken_answer_is_saved_as_spoken_then_scored_as_the_answer(
-    db_path: Path, tmp_path: Path, fake_realtime: FakeRealtimeServer, spoken_answer: np.ndarray
-) -> None:
-    wb = workbench_with_key(db_path, fake_realtime.url, tmp_path)
+def speak_live(wb: Workbench, spoken_answer: np.ndarray, voice: str):  # type: ignore[no-untyped-def]
+    """Start a session, speak the answer into a live interview; the draft is saved."""
     session = wb.practice.start_session(
         wb.practice.read_pasted(RESUME, DocumentKind.RESUME),
         wb.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION),
         question_count=1,
     )
     question = wb.practice.view(session.id).questions[0].question
-    live_id = wb.voice.start_live(session.id, question.id, "verse")
+    live_id = wb.voice.start_live(session.id, question.id, voice)
     relay = wb.voice.live(live_id).relay  # type: ignore[union-attr]
     relay.start()
     feed(relay, frames_of(spoken_answer) + silence(30))
     eventually(lambda: wb.store.draft(question.id) == SPOKEN, timeout=10)
+    return session, question, live_id
+
+
+def test_a_spoken_answer_is_saved_as_spoken_then_scored_as_the_answer(
+    db_path: Path, tmp_path: Path, fake_realtime: FakeRealtimeServer, spoken_answer: np.ndarray
+) -> None:
+    wb = workbench_with_key(db_path, fake_realtime.url, tmp_path)
+    session, question, live_id = speak_live(wb, spoken_answer, "verse")
 
     transcript, answer, evaluation = wb.voice.finish_live(live_id, use_as_answer=True)
     assert answer is not None and answer.mode is AnswerMode.VOICE and answer.text == SPOKEN
@@ -103,17 +109,7 @@ def test_spoken_answers_and_transcripts_appear_in_the_export(
     db_path: Path, tmp_path: Path, fake_realtime: FakeRealtimeServer, spoken_answer: np.ndarray
 ) -> None:
     wb = workbench_with_key(db_path, fake_realtime.url, tmp_path)
-    session = wb.practice.start_session(
-        wb.practice.read_pasted(RESUME, DocumentKind.RESUME),
-        wb.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION),
-        question_count=1,
-    )
-    question = wb.practice.view(session.id).questions[0].question
-    live_id = wb.voice.start_live(session.id, question.id, "sage")
-    relay = wb.voice.live(live_id).relay  # type: ignore[union-attr]
-    relay.start()
-    feed(relay, frames_of(spoken_answer) + silence(30))
-    eventually(lambda: wb.store.draft(question.id) == SPOKEN, timeout=10)
+    session, _question, live_id = speak_live(wb, spoken_answer, "sage")
     wb.voice.finish_live(live_id, use_as_answer=True)
     export = wb.exports.markdown(session.id).content
     assert f"> {SPOKEN} (spoken)" in export
