@@ -76,14 +76,14 @@ def speak_live(wb: Workbench, spoken_answer: np.ndarray, voice: str):  # type: i
     relay.start()
     feed(relay, frames_of(spoken_answer) + silence(30))
     eventually(lambda: wb.store.draft(question.id) == SPOKEN, timeout=10)
-    return session, question, live_id
+    return session, live_id
 
 
 def test_a_spoken_answer_is_saved_as_spoken_then_scored_as_the_answer(
     db_path: Path, tmp_path: Path, fake_realtime: FakeRealtimeServer, spoken_answer: np.ndarray
 ) -> None:
     wb = workbench_with_key(db_path, fake_realtime.url, tmp_path)
-    session, question, live_id = speak_live(wb, spoken_answer, "verse")
+    session, live_id = speak_live(wb, spoken_answer, "verse")
 
     transcript, answer, evaluation = wb.voice.finish_live(live_id, use_as_answer=True)
     assert answer is not None and answer.mode is AnswerMode.VOICE and answer.text == SPOKEN
@@ -109,7 +109,7 @@ def test_spoken_answers_and_transcripts_appear_in_the_export(
     db_path: Path, tmp_path: Path, fake_realtime: FakeRealtimeServer, spoken_answer: np.ndarray
 ) -> None:
     wb = workbench_with_key(db_path, fake_realtime.url, tmp_path)
-    session, _question, live_id = speak_live(wb, spoken_answer, "sage")
+    session, live_id = speak_live(wb, spoken_answer, "sage")
     wb.voice.finish_live(live_id, use_as_answer=True)
     export = wb.exports.markdown(session.id).content
     assert f"> {SPOKEN} (spoken)" in export
