@@ -242,7 +242,53 @@ _V4_VOICE = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1_INITIAL, _V2_CHAT, _V3_FOLLOW_UPS, _V4_VOICE)
+_V5_SPANS = Migration(
+    version=5,
+    description="telemetry spans (OpenTelemetry, GenAI attribute names flattened to columns)",
+    statements=(
+        """
+        CREATE TABLE spans (
+            span_id VARCHAR PRIMARY KEY,
+            trace_id VARCHAR NOT NULL,
+            parent_span_id VARCHAR,
+            name VARCHAR NOT NULL,
+            start_time TIMESTAMPTZ NOT NULL,
+            end_time TIMESTAMPTZ NOT NULL,
+            duration_ms DOUBLE NOT NULL,
+            status VARCHAR NOT NULL,
+            status_message VARCHAR,
+            operation VARCHAR,
+            provider VARCHAR,
+            request_model VARCHAR,
+            response_model VARCHAR,
+            temperature DOUBLE,
+            max_tokens INTEGER,
+            agent VARCHAR,
+            persona VARCHAR,
+            variant VARCHAR,
+            session_id VARCHAR,
+            input_tokens INTEGER,
+            output_tokens INTEGER,
+            queue_ms DOUBLE,
+            ttft_ms DOUBLE,
+            fallback BOOLEAN,
+            score DOUBLE,
+            demo BOOLEAN NOT NULL DEFAULT FALSE,
+            attributes VARCHAR NOT NULL
+        )
+        """,
+        "CREATE INDEX spans_start_time ON spans (start_time)",
+        "CREATE INDEX spans_trace_id ON spans (trace_id)",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _V1_INITIAL,
+    _V2_CHAT,
+    _V3_FOLLOW_UPS,
+    _V4_VOICE,
+    _V5_SPANS,
+)
 """Every migration, oldest first; versions are 1, 2, 3, ... without gaps."""
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -25,6 +25,7 @@ TABLES = {
     "chat_summaries",
     "transcripts",
     "answer_delivery",
+    "spans",
 }
 
 
