@@ -11,7 +11,12 @@ from coach.settings import CoachSettings
 from coach.workbench import Workbench, build_workbench
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+def _release(workbench: Workbench) -> None:
+    """An evicted workbench stops its agent loop, live voice relays and store lease."""
+    workbench.close()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, on_release=_release)
 def _build(fingerprint: str, _settings: CoachSettings) -> Workbench:
     configure_logging(_settings.log_level)
     return build_workbench(_settings)
