@@ -897,6 +897,21 @@ class DuckDBSessionStore:
             for row in rows
         }
 
+    # --- analytics ----------------------------------------------------------------
+
+    def query(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Runs one read-only query through the lease, for DuckDB-only analytics modules.
+
+        The query runs in a transaction that is always rolled back, so an analytics
+        module can read everything but can never change the file.
+        """
+        with self._connection_lease() as db:
+            db.execute("BEGIN TRANSACTION")
+            try:
+                return db.execute(sql, list(parameters)).fetchall()
+            finally:
+                self._rollback(db)
+
     # --- the connection lease -----------------------------------------------------
 
     @contextmanager

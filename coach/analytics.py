@@ -1,0 +1,537 @@
+"""Telemetry aggregation in DuckDB SQL: percentiles, rates and distributions for charts.
+
+DuckDB-only on purpose (``quantile_cont``, ``time_bucket``, ``GROUPING SETS``), so it
+lives here and not in the portable store. Every number is computed in SQL and only the
+aggregates cross into Python: a chart over a million spans moves a few hundred rows.
+The queries read through any ``SpanReader`` (``DuckDBSessionStore.query``), so they
+share the store's short-lived connection lease instead of holding the file.
+
+Which spans are which (the shapes ``coach.telemetry`` writes):
+- an *agent call* is an ``invoke_agent`` span: one per team call, with the agent,
+  persona, queue time, the provider that answered and whether it was a fallback; the
+  latency, queue and fallback charts are about agent calls;
+- a *model call* is a ``chat`` span beneath it, one per attempt (the failed primary
+  and the fallback that answered); time to first token, tokens and the error rate
+  are about model calls;
+- a *turn* is a root span (``parent_span_id IS NULL``): what the candidate waited for.
+
+An empty database gives empty results, never errors.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+from coach.errors import CoachError
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "AgentLatency",
+    "FilterOptions",
+    "ScoreBin",
+    "SlowTurn",
+    "SpanFilter",
+    "SpanReader",
+    "TelemetryOverview",
+    "TimePoint",
+    "TimeSeries",
+    "WaterfallSpan",
+    "bucket_for",
+    "filter_options",
+    "latency_by_agent",
+    "overview",
+    "score_distribution_by_dimension",
+    "score_distribution_by_persona",
+    "slowest_turns",
+    "time_series",
+    "waterfall",
+]
+
+_AGENT_CALL = "operation = 'invoke_agent'"
+_MODEL_CALL = "operation = 'chat'"
+
+# Bucket widths a chart may use, narrowest first; the first one that keeps a range
+# within _MAX_POINTS points wins, so a day is drawn in 15-minute steps, a week hourly.
+_BUCKETS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(hours=1),
+    timedelta(hours=3),
+    timedelta(hours=6),
+    timedelta(days=1),
+    timedelta(days=7),
+)
+_MAX_POINTS = 200
+
+
+@runtime_checkable
+class SpanReader(Protocol):
+    """Something that runs one read-only SQL query on the workbench database."""
+
+    def query(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
+
+class SpanFilter(BaseModel):
+    """Which spans a chart looks at; empty tuples mean "all".
+
+    Frozen and JSON-serialisable, so the page can use ``model_dump_json()`` as a cache key.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    start: datetime | None = None
+    end: datetime | None = None
+    personas: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()
+    agents: tuple[str, ...] = ()
+    providers: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+
+    @field_validator("start", "end")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        """Naive times are taken as UTC: the store keeps every timestamp in UTC."""
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+    @field_validator("personas", "variants", "agents", "providers", "models")
+    @classmethod
+    def _sorted(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        """Order does not change the result, so it must not change the cache key."""
+        return tuple(sorted(set(values)))
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SpanFilter:
+        if self.start is not None and self.end is not None and self.start >= self.end:
+            raise CoachError("The time range is empty: pick a start before the end.")
+        return self
+
+
+class TelemetryOverview(BaseModel):
+    spans: int
+    first: datetime | None
+    last: datetime | None
+
+
+class FilterOptions(BaseModel):
+    personas: list[str] = []
+    variants: list[str] = []
+    agents: list[str] = []
+    providers: list[str] = []
+    models: list[str] = []
+
+
+class TimePoint(BaseModel):
+    """Calls in one time bucket; ``bucket`` is None for the whole range's total."""
+
+    bucket: datetime | None
+    agent_calls: int
+    model_calls: int
+    latency_p50_ms: float | None
+    latency_p95_ms: float | None
+    latency_p99_ms: float | None
+    queue_p50_ms: float | None
+    queue_p95_ms: float | None
+    ttft_p50_ms: float | None
+    ttft_p95_ms: float | None
+    input_tokens: float | None
+    output_tokens: float | None
+    error_rate: float | None
+    fallback_rate: float | None
+
+
+class TimeSeries(BaseModel):
+    bucket_seconds: float
+    points: list[TimePoint]
+    total: TimePoint | None
+
+
+class AgentLatency(BaseModel):
+    agent: str
+    calls: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    error_rate: float
+
+
+class ScoreBin(BaseModel):
+    """``count`` scores of ``group`` (a persona or a dimension) in [score, score + 1)."""
+
+    group: str
+    score: int
+    count: int
+
+
+class SlowTurn(BaseModel):
+    trace_id: str
+    span_id: str
+    name: str
+    start_time: datetime
+    duration_ms: float
+    status: str
+    persona: str | None
+    variant: str | None
+    session_id: str | None
+    spans: int
+
+
+class WaterfallSpan(BaseModel):
+    span_id: str
+    parent_span_id: str | None
+    name: str
+    depth: int
+    offset_ms: float
+    duration_ms: float
+    status: str
+    agent: str | None
+    provider: str | None
+    model: str | None
+
+
+# --- choosing buckets -----------------------------------------------------------------
+
+
+def bucket_for(start: datetime, end: datetime) -> timedelta:
+    """The narrowest bucket that keeps the range within a readable number of points."""
+    span = end - start
+    for width in _BUCKETS:
+        if span / width <= _MAX_POINTS:
+            return width
+    return _BUCKETS[-1]
+
+
+# --- the queries ----------------------------------------------------------------------
+
+
+def overview(reader: SpanReader) -> TelemetryOverview:
+    """How many spans there are and when they start and end (zone maps make it cheap)."""
+    rows = reader.query("SELECT count(*), min(start_time), max(start_time) FROM spans")
+    count, first, last = rows[0] if rows else (0, None, None)
+    return TelemetryOverview(spans=count, first=first, last=last)
+
+
+def filter_options(
+    reader: SpanReader, start: datetime | None = None, end: datetime | None = None
+) -> FilterOptions:
+    """The values each filter can take within the time range, in one scan."""
+    where, parameters = _time_condition(SpanFilter(start=start, end=end))
+    rows = reader.query(
+        "SELECT list(DISTINCT persona ORDER BY persona), list(DISTINCT variant ORDER BY variant), "
+        "list(DISTINCT agent ORDER BY agent), list(DISTINCT provider ORDER BY provider), "
+        "list(DISTINCT request_model ORDER BY request_model) "
+        f"FROM spans WHERE {where}",
+        parameters,
+    )
+    if not rows:
+        return FilterOptions()
+    # Turn spans carry an empty variant until one is set: not a choice anyone can make.
+    lists = [[value for value in column or [] if value] for column in rows[0]]
+    return FilterOptions(
+        personas=lists[0], variants=lists[1], agents=lists[2], providers=lists[3], models=lists[4]
+    )
+
+
+def time_series(reader: SpanReader, span_filter: SpanFilter, bucket: timedelta) -> TimeSeries:
+    """Per-bucket percentiles, tokens and rates of agent and model calls, in one scan.
+
+    ``FILTER`` clauses pick each metric's population from the same rows, and
+    ``GROUPING SETS`` adds the whole range's total row to the buckets.
+    """
+    where, parameters = _span_conditions(span_filter)
+    rows = reader.query(
+        f"""
+        SELECT time_bucket(to_microseconds(?::BIGINT), start_time) AS bucket,
+               GROUPING(bucket) AS is_total,
+               count(*) FILTER (WHERE {_AGENT_CALL}),
+               quantile_cont(duration_ms, [0.5, 0.95, 0.99]) FILTER (WHERE {_AGENT_CALL}),
+               quantile_cont(queue_ms, [0.5, 0.95]) FILTER (WHERE {_AGENT_CALL}),
+               quantile_cont(ttft_ms, [0.5, 0.95]) FILTER (WHERE {_MODEL_CALL}),
+               avg(input_tokens) FILTER (WHERE {_MODEL_CALL}),
+               avg(output_tokens) FILTER (WHERE {_MODEL_CALL}),
+               avg(CASE WHEN status = 'error' THEN 1.0 ELSE 0.0 END)
+                   FILTER (WHERE {_MODEL_CALL}),
+               avg(CASE WHEN fallback THEN 1.0 WHEN fallback IS NOT NULL THEN 0.0 END)
+                   FILTER (WHERE {_AGENT_CALL}),
+               count(*) FILTER (WHERE {_MODEL_CALL})
+        FROM spans
+        WHERE ({_AGENT_CALL} OR {_MODEL_CALL}) AND {where}
+        GROUP BY GROUPING SETS ((bucket), ())
+        ORDER BY is_total, bucket
+        """,
+        [int(bucket.total_seconds() * 1_000_000), *parameters],
+    )
+    points: list[TimePoint] = []
+    total: TimePoint | None = None
+    for row in rows:
+        latency, queue, ttft = row[3] or [None] * 3, row[4] or [None] * 2, row[5] or [None] * 2
+        point = TimePoint(
+            bucket=None if row[1] else row[0],
+            agent_calls=row[2],
+            model_calls=row[10],
+            latency_p50_ms=latency[0],
+            latency_p95_ms=latency[1],
+            latency_p99_ms=latency[2],
+            queue_p50_ms=queue[0],
+            queue_p95_ms=queue[1],
+            ttft_p50_ms=ttft[0],
+            ttft_p95_ms=ttft[1],
+            input_tokens=row[6],
+            output_tokens=row[7],
+            error_rate=row[8],
+            fallback_rate=row[9],
+        )
+        if not row[1]:
+            points.append(point)
+        elif point.agent_calls or point.model_calls:
+            total = point
+    return TimeSeries(bucket_seconds=bucket.total_seconds(), points=points, total=total)
+
+
+def latency_by_agent(reader: SpanReader, span_filter: SpanFilter) -> list[AgentLatency]:
+    """p50/p95/p99 of each agent's calls (queue included), slowest p95 first."""
+    where, parameters = _span_conditions(span_filter)
+    rows = reader.query(
+        f"""
+        SELECT agent, count(*), quantile_cont(duration_ms, [0.5, 0.95, 0.99]) AS q,
+               avg(CASE WHEN status = 'error' THEN 1.0 ELSE 0.0 END)
+        FROM spans
+        WHERE {_AGENT_CALL} AND agent IS NOT NULL AND {where}
+        GROUP BY agent
+        ORDER BY q[2] DESC, agent
+        """,
+        parameters,
+    )
+    return [
+        AgentLatency(
+            agent=row[0],
+            calls=row[1],
+            p50_ms=row[2][0],
+            p95_ms=row[2][1],
+            p99_ms=row[2][2],
+            error_rate=row[3],
+        )
+        for row in rows
+    ]
+
+
+def score_distribution_by_persona(reader: SpanReader, span_filter: SpanFilter) -> list[ScoreBin]:
+    """Histogram of overall evaluation scores (bins of one point, 0-9) per persona.
+
+    The persona is the one that scored (the evaluation's attribution), else the
+    session's. Scores come from the evaluations table, so the variant filter applies
+    through the spans of the same session.
+    """
+    where, parameters = _evaluation_conditions(span_filter)
+    rows = reader.query(
+        f"""
+        SELECT coalesce(e.persona, s.persona, 'unknown') AS persona,
+               least(greatest(floor(e.overall), 0), 9)::INTEGER AS score,
+               count(*)
+        FROM evaluations AS e
+        LEFT JOIN sessions AS s ON s.id = e.session_id
+        WHERE {where}
+        GROUP BY ALL
+        ORDER BY persona, score
+        """,
+        parameters,
+    )
+    return [ScoreBin(group=row[0], score=row[1], count=row[2]) for row in rows]
+
+
+def score_distribution_by_dimension(reader: SpanReader, span_filter: SpanFilter) -> list[ScoreBin]:
+    """Histogram of rubric dimension scores (integers 1-10) per dimension.
+
+    Filters the evaluations first and joins their dimensions after, so the join only
+    touches the rows that count.
+    """
+    where, parameters = _evaluation_conditions(span_filter)
+    rows = reader.query(
+        f"""
+        WITH chosen AS (
+            SELECT e.id
+            FROM evaluations AS e
+            LEFT JOIN sessions AS s ON s.id = e.session_id
+            WHERE {where}
+        )
+        SELECT d.dimension, d.score, count(*)
+        FROM evaluation_dimensions AS d
+        JOIN chosen ON chosen.id = d.evaluation_id
+        GROUP BY ALL
+        ORDER BY d.dimension, d.score
+        """,
+        parameters,
+    )
+    return [ScoreBin(group=row[0], score=row[1], count=row[2]) for row in rows]
+
+
+def slowest_turns(reader: SpanReader, span_filter: SpanFilter, limit: int = 20) -> list[SlowTurn]:
+    """The longest root spans; a turn matches the filter when any of its spans does.
+
+    (Agents, providers and models are recorded on the model calls beneath a turn, so
+    filtering the root span alone would hide every turn.)
+    """
+    time_where, time_parameters = _time_condition(span_filter)
+    column_where, column_parameters = _column_conditions(span_filter)
+    matching = ""
+    if column_parameters:
+        matching = (
+            f" AND trace_id IN (SELECT trace_id FROM spans WHERE {time_where} AND {column_where})"
+        )
+    rows = reader.query(
+        f"""
+        WITH top AS (
+            SELECT trace_id, span_id, name, start_time, duration_ms, status, persona, variant,
+                   session_id
+            FROM spans
+            WHERE parent_span_id IS NULL AND {time_where}{matching}
+            ORDER BY duration_ms DESC, span_id
+            LIMIT ?
+        ),
+        sizes AS (
+            SELECT trace_id, count(*) AS spans
+            FROM spans
+            WHERE trace_id IN (SELECT trace_id FROM top)
+            GROUP BY trace_id
+        )
+        SELECT top.*, sizes.spans
+        FROM top JOIN sizes USING (trace_id)
+        ORDER BY duration_ms DESC, span_id
+        """,
+        [*time_parameters, *time_parameters, *column_parameters, max(limit, 0)]
+        if column_parameters
+        else [*time_parameters, max(limit, 0)],
+    )
+    return [
+        SlowTurn(
+            trace_id=row[0],
+            span_id=row[1],
+            name=row[2],
+            start_time=row[3],
+            duration_ms=row[4],
+            status=row[5],
+            persona=row[6],
+            variant=row[7],
+            session_id=row[8],
+            spans=row[9],
+        )
+        for row in rows
+    ]
+
+
+def waterfall(reader: SpanReader, trace_id: str) -> list[WaterfallSpan]:
+    """Every span of one trace, offset from the trace's start, parents before children."""
+    rows = reader.query(
+        """
+        SELECT span_id, parent_span_id, name,
+               (epoch_us(start_time) - min(epoch_us(start_time)) OVER ()) / 1000.0,
+               duration_ms, status, agent, provider, coalesce(response_model, request_model)
+        FROM spans
+        WHERE trace_id = ?
+        ORDER BY start_time, span_id
+        """,
+        [trace_id],
+    )
+    ids = {row[0] for row in rows}
+    children: dict[str | None, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        # A parent outside this trace (or not exported yet) makes the span a root here.
+        parent = row[1] if row[1] in ids else None
+        children.setdefault(parent, []).append(row)
+    ordered: list[WaterfallSpan] = []
+
+    def visit(parent: str | None, depth: int) -> None:
+        for row in children.get(parent, []):
+            ordered.append(
+                WaterfallSpan(
+                    span_id=row[0],
+                    parent_span_id=row[1],
+                    name=row[2],
+                    depth=depth,
+                    offset_ms=row[3],
+                    duration_ms=row[4],
+                    status=row[5],
+                    agent=row[6],
+                    provider=row[7],
+                    model=row[8],
+                )
+            )
+            visit(row[0], depth + 1)
+
+    visit(None, 0)
+    return ordered
+
+
+# --- WHERE clauses --------------------------------------------------------------------
+
+_SPAN_COLUMNS = (
+    ("personas", "persona"),
+    ("variants", "variant"),
+    ("agents", "agent"),
+    ("providers", "provider"),
+    ("models", "request_model"),
+)
+_EVALUATION_COLUMNS = (
+    ("personas", "coalesce(e.persona, s.persona, 'unknown')"),
+    ("agents", "e.agent"),
+    ("providers", "e.provider"),
+    ("models", "e.model"),
+)
+
+
+def _in(column: str, values: Sequence[str]) -> str:
+    return f"{column} IN ({', '.join('?' for _ in values)})"
+
+
+def _time_condition(span_filter: SpanFilter, column: str = "start_time") -> tuple[str, list[Any]]:
+    """The range as a plain comparison on the indexed column, so zone maps skip blocks."""
+    conditions, parameters = ["TRUE"], []
+    if span_filter.start is not None:
+        conditions.append(f"{column} >= ?")
+        parameters.append(span_filter.start)
+    if span_filter.end is not None:
+        conditions.append(f"{column} < ?")
+        parameters.append(span_filter.end)
+    return " AND ".join(conditions), parameters
+
+
+def _column_conditions(span_filter: SpanFilter) -> tuple[str, list[Any]]:
+    conditions, parameters = ["TRUE"], []
+    for field, column in _SPAN_COLUMNS:
+        values: tuple[str, ...] = getattr(span_filter, field)
+        if values:
+            conditions.append(_in(column, values))
+            parameters += values
+    return " AND ".join(conditions), parameters
+
+
+def _span_conditions(span_filter: SpanFilter) -> tuple[str, list[Any]]:
+    time_where, time_parameters = _time_condition(span_filter)
+    column_where, column_parameters = _column_conditions(span_filter)
+    return f"{time_where} AND {column_where}", [*time_parameters, *column_parameters]
+
+
+def _evaluation_conditions(span_filter: SpanFilter) -> tuple[str, list[Any]]:
+    where, parameters = _time_condition(span_filter, column="e.created_at")
+    conditions = [where]
+    for field, column in _EVALUATION_COLUMNS:
+        values: tuple[str, ...] = getattr(span_filter, field)
+        if values:
+            conditions.append(_in(column, values))
+            parameters += values
+    if span_filter.variants:
+        # Evaluations do not record a variant; the spans of their session do.
+        conditions.append(
+            "e.session_id IN (SELECT session_id FROM spans WHERE "
+            f"{_in('variant', span_filter.variants)})"
+        )
+        parameters += span_filter.variants
+    return " AND ".join(conditions), parameters

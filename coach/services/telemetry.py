@@ -1,0 +1,166 @@
+"""The Telemetry page's use case: turn a time range and filters into chart-ready data.
+
+Plain Python over ``coach.analytics``, so a notebook gets the same numbers as the page.
+Relative ranges ("last 24 hours") are resolved against a clock rounded up to the
+minute, so the same choice within one minute gives an identical ``SpanFilter`` and the
+page's cache (keyed by the filter's JSON) is hit on every rerun.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from coach import analytics
+from coach.analytics import (
+    AgentLatency,
+    FilterOptions,
+    ScoreBin,
+    SlowTurn,
+    SpanFilter,
+    SpanReader,
+    TelemetryOverview,
+    TimeSeries,
+    WaterfallSpan,
+)
+from coach.errors import CoachError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["TelemetryDashboard", "TelemetryService", "TimeRange"]
+
+
+class TimeRange(StrEnum):
+    LAST_HOUR = "last_hour"
+    LAST_DAY = "last_day"
+    LAST_WEEK = "last_week"
+    LAST_MONTH = "last_month"
+    ALL = "all"
+    CUSTOM = "custom"
+
+    @property
+    def label(self) -> str:
+        return _RANGE_LABELS[self]
+
+
+_RANGE_LABELS = {
+    TimeRange.LAST_HOUR: "Last hour",
+    TimeRange.LAST_DAY: "Last 24 hours",
+    TimeRange.LAST_WEEK: "Last 7 days",
+    TimeRange.LAST_MONTH: "Last 30 days",
+    TimeRange.ALL: "All time",
+    TimeRange.CUSTOM: "Custom",
+}
+_RANGE_LENGTHS = {
+    TimeRange.LAST_HOUR: timedelta(hours=1),
+    TimeRange.LAST_DAY: timedelta(days=1),
+    TimeRange.LAST_WEEK: timedelta(days=7),
+    TimeRange.LAST_MONTH: timedelta(days=30),
+}
+
+
+class TelemetryDashboard(BaseModel):
+    """Everything the page draws for one filter, computed together."""
+
+    filter: SpanFilter
+    series: TimeSeries
+    agents: list[AgentLatency]
+    persona_scores: list[ScoreBin]
+    dimension_scores: list[ScoreBin]
+    slowest_turns: list[SlowTurn]
+    seconds: float
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.series.points or self.slowest_turns or self.persona_scores or self.agents)
+
+
+class TelemetryService:
+    """Telemetry queries over the workbench database; no state beyond the reader."""
+
+    def __init__(
+        self, reader: SpanReader, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        self._reader = reader
+        self._now = now
+
+    @classmethod
+    def for_store(cls, store: object) -> TelemetryService:
+        """The service over a store that can run analytics SQL (the DuckDB one can)."""
+        if not isinstance(store, SpanReader):
+            raise CoachError(
+                "Telemetry charts need the DuckDB store; this workbench uses "
+                f"{type(store).__name__}, which cannot run them."
+            )
+        return cls(store)
+
+    # --- filters ------------------------------------------------------------------
+
+    def window(
+        self,
+        choice: TimeRange,
+        *,
+        custom: tuple[date, date] | None = None,
+    ) -> tuple[datetime | None, datetime | None]:
+        """Start and end of a time range choice; whole UTC days for a custom range."""
+        if choice is TimeRange.ALL:
+            return None, None
+        if choice is TimeRange.CUSTOM:
+            if custom is None:
+                raise CoachError("Pick the first and the last day of the custom range.")
+            first, last = sorted(custom)
+            start = datetime.combine(first, clock_time.min, tzinfo=UTC)
+            return start, datetime.combine(last, clock_time.min, tzinfo=UTC) + timedelta(days=1)
+        end = _next_minute(self._now())
+        return end - _RANGE_LENGTHS[choice], end
+
+    def overview(self) -> TelemetryOverview:
+        return analytics.overview(self._reader)
+
+    def options(self, start: datetime | None, end: datetime | None) -> FilterOptions:
+        return analytics.filter_options(self._reader, start, end)
+
+    # --- charts -------------------------------------------------------------------
+
+    def dashboard(self, span_filter: SpanFilter) -> TelemetryDashboard:
+        """All chart data for one filter; the bucket width follows the range's length."""
+        started = time.perf_counter()
+        series_start, series_end = span_filter.start, span_filter.end
+        if series_start is None or series_end is None:
+            known = self.overview()
+            series_start = series_start or known.first or self._now()
+            series_end = series_end or known.last or self._now()
+        bucket = analytics.bucket_for(series_start, max(series_end, series_start))
+        dashboard = TelemetryDashboard(
+            filter=span_filter,
+            series=analytics.time_series(self._reader, span_filter, bucket),
+            agents=analytics.latency_by_agent(self._reader, span_filter),
+            persona_scores=analytics.score_distribution_by_persona(self._reader, span_filter),
+            dimension_scores=analytics.score_distribution_by_dimension(self._reader, span_filter),
+            slowest_turns=analytics.slowest_turns(self._reader, span_filter),
+            seconds=0.0,
+        )
+        dashboard.seconds = time.perf_counter() - started
+        logger.info(
+            "telemetry dashboard computed",
+            extra={
+                "seconds": round(dashboard.seconds, 4),
+                "points": len(dashboard.series.points),
+                "bucket_seconds": bucket.total_seconds(),
+            },
+        )
+        return dashboard
+
+    def waterfall(self, trace_id: str) -> list[WaterfallSpan]:
+        return analytics.waterfall(self._reader, trace_id)
+
+
+def _next_minute(moment: datetime) -> datetime:
+    floor = moment.replace(second=0, microsecond=0)
+    return floor if floor == moment else floor + timedelta(minutes=1)
