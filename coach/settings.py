@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from coach.domain import CoachingLevel
@@ -73,6 +73,38 @@ class VoicePreviewSettings(BaseModel):
     espeak_binary: str = "espeak-ng"
 
 
+class TelemetrySettings(BaseModel):
+    """Tracing: spans into the workbench's DuckDB file, and to a collector when one is named.
+
+    Prompts and answers stay out of spans unless ``record_content`` is on: a trace is
+    shared more widely than the session it describes.
+    """
+
+    enabled: bool = True
+    otlp_endpoint: str | None = Field(
+        default=None,
+        description="OTLP/HTTP traces URL, e.g. http://127.0.0.1:4318/v1/traces; "
+        "headers come from OTEL_EXPORTER_OTLP_HEADERS.",
+    )
+    record_content: bool = Field(
+        default=False, description="Put prompts and replies (truncated) on model spans."
+    )
+    content_max_chars: int = Field(default=2_000, gt=0)
+    service_name: str = "coach-workbench"
+    schedule_delay_ms: int = Field(
+        default=2_000, gt=0, description="How often finished spans are written, at most."
+    )
+    max_queue_size: int = Field(default=2_048, gt=0)
+    max_export_batch_size: int = Field(default=512, gt=0)
+    export_timeout_ms: int = Field(default=10_000, gt=0)
+
+    @model_validator(mode="after")
+    def _batch_fits_queue(self) -> TelemetrySettings:
+        if self.max_export_batch_size > self.max_queue_size:
+            raise ValueError("max_export_batch_size must not exceed max_queue_size")
+        return self
+
+
 class CoachSettings(BaseSettings):
     """Everything the workbench can be told from outside, in one typed object."""
 
@@ -90,6 +122,7 @@ class CoachSettings(BaseSettings):
     agent: AgentSettings = Field(default_factory=AgentSettings)
     realtime: RealtimeSettings = Field(default_factory=RealtimeSettings)
     voice_previews: VoicePreviewSettings = Field(default_factory=VoicePreviewSettings)
+    telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
     openai_api_key: SecretStr | None = Field(
         default=None,
         validation_alias=AliasChoices("COACH_OPENAI_API_KEY", "OPENAI_API_KEY"),

@@ -25,6 +25,7 @@ from coach.services.voice import VoiceService
 from coach.settings import CoachSettings
 from coach.store.base import SessionStore
 from coach.store.duckdb_store import DuckDBSessionStore
+from coach.telemetry import Telemetry
 from coach.voices import VoicePreviewer
 
 
@@ -43,12 +44,14 @@ class Workbench:
     voice: VoiceService
     runner: AsyncRunner
     provider_name: str
+    telemetry: Telemetry = field(default_factory=Telemetry.disabled)
     notices: list[str] = field(default_factory=list)
 
     def close(self) -> None:
         self.voice.close()
-        self.store.close()
         self.runner.close()
+        self.telemetry.shutdown()  # writes the last spans before the store lets go
+        self.store.close()
 
 
 def choose_provider(settings: CoachSettings) -> tuple[Provider, list[str]]:
@@ -113,10 +116,13 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
     if provider is None:
         provider, provider_notices = choose_provider(settings)
         notices += provider_notices
+    store = DuckDBSessionStore(settings.store)
+    telemetry = Telemetry.for_store(settings.telemetry, store)
     chosen: Provider = provider
+    traced = telemetry.instrument(chosen)
 
     def provider_for(_persona: Persona) -> Provider:
-        return chosen
+        return traced
 
     teams = TeamsConfig.load(settings.agent.teams_file)
     tenant = None
@@ -131,20 +137,25 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         tenant=tenant,
         features=settings.agent.features,
     )
-    store = DuckDBSessionStore(settings.store)
     runner = AsyncRunner()
-    practice = PracticeService(store, resolver, runner, settings.uploads)
+    # Services see a store whose calls inside a turn are spans; the exporter writes
+    # through the bare one, so writing spans never makes spans.
+    traced_store = telemetry.instrument_store(store)
+    practice = PracticeService(
+        traced_store, resolver, runner, settings.uploads, telemetry=telemetry
+    )
     return Workbench(
-        voice=_voice_service(settings, store, practice),
+        voice=_voice_service(settings, traced_store, practice),
         settings=settings,
         store=store,
         personas=personas,
         teams=resolver,
         practice=practice,
-        chat=ChatService(store, resolver, runner),
+        chat=ChatService(traced_store, resolver, runner, telemetry=telemetry),
         sessions=SessionsService(store),
         exports=ExportService(practice),
         runner=runner,
         provider_name=chosen.name,
+        telemetry=telemetry,
         notices=notices,
     )

@@ -2,7 +2,9 @@
 
 The team knows which seat answers which task (``ROUTES``), applies each persona's
 parameters and concurrency limit, and stamps every result with an ``Attribution`` so
-the page can say who produced it. Telemetry hooks in here, in one place.
+the page can say who produced it. Telemetry hooks in here, in one place: every call is
+an ``invoke_agent`` span, traced with the telemetry the agent's provider carries (the
+workbench instruments its providers), so teams are traced whoever builds them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from typing import TypeVar
 
+from opentelemetry import context as otel_context
 from pydantic import BaseModel, ConfigDict
 
 from coach.agents.agent import Agent, ModelOverrides
@@ -38,6 +41,7 @@ from coach.tasks import (
     SummarizeSession,
     WriteExampleAnswer,
 )
+from coach.telemetry import telemetry_for
 
 log = logging.getLogger(__name__)
 
@@ -161,11 +165,30 @@ class AgentTeam:
     async def delegate(
         self, task: CoachTask, *, overrides: ModelOverrides | None = None
     ) -> BaseModel:
-        """Route ``task`` to its seat, run it within the persona's limit, attribute it."""
+        """Route ``task`` to its seat, run it within the persona's limit, attribute it.
+
+        Traced as an ``invoke_agent`` span (queue time, model, score) whose children are
+        the provider's ``chat`` spans."""
         agent, request = self._request(task, overrides)
-        async with self._limits.slot(agent.persona) as queue_ms:
-            completion: Completion[BaseModel] = await agent.provider.structured(
-                request, TASK_OUTPUTS[task.kind]
+        telemetry = telemetry_for(agent.provider)
+        with telemetry.invoke_agent(request, agent_name=agent.name, team=self.name) as call:
+            async with self._limits.slot(agent.persona) as queue_ms:
+                call.queued(queue_ms)
+                completion: Completion[BaseModel] = await agent.provider.structured(
+                    request, TASK_OUTPUTS[task.kind]
+                )
+            call.completed(completion)
+            log.info(
+                "agent call",
+                extra={
+                    "team": self.name,
+                    "agent": agent.role.value,
+                    "persona": agent.persona.name,
+                    "task": task.kind,
+                    "provider": completion.provider,
+                    "fallback": completion.fallback,
+                    "queue_ms": round(queue_ms, 2),
+                },
             )
         attribution = Attribution(
             agent=agent.role.value,
@@ -175,39 +198,39 @@ class AgentTeam:
             fallback=completion.fallback,
             notice=completion.notice,
         )
-        log.info(
-            "agent call",
-            extra={
-                "team": self.name,
-                "agent": agent.role.value,
-                "persona": agent.persona.name,
-                "task": task.kind,
-                "provider": completion.provider,
-                "fallback": completion.fallback,
-                "queue_ms": round(queue_ms, 2),
-            },
-        )
         return completion.value.model_copy(update={"attribution": attribution})
 
     def stream(self, task: ChatReply | WriteExampleAnswer) -> TextReply:
-        """A text reply to stream to a waiting person, within the persona's limit."""
+        """A text reply to stream to a waiting person, within the persona's limit.
+
+        The caller's trace context is taken now, on the caller's thread: the pieces
+        are pulled later, one task at a time, on the agent loop."""
         agent, request = self._request(task, None)
         meta = StreamMeta()
+        telemetry = telemetry_for(agent.provider)
+        parent = otel_context.get_current()
 
         async def pieces() -> AsyncIterator[str]:
-            async with self._limits.slot(agent.persona):
-                async for piece in agent.provider.stream(request, meta):
-                    yield piece
-            log.info(
-                "agent stream",
-                extra={
-                    "team": self.name,
-                    "agent": agent.role.value,
-                    "task": task.kind,
-                    "provider": meta.provider,
-                    "fallback": meta.fallback,
-                },
-            )
+            with telemetry.invoke_agent_stream(
+                request, agent_name=agent.name, team=self.name, parent=parent
+            ) as call:
+                async with self._limits.slot(agent.persona) as queue_ms:
+                    call.queued(queue_ms)
+                    async for piece in call.iterate(agent.provider.stream(request, meta)):
+                        yield piece
+                call.streamed(meta)
+                with call.active():
+                    log.info(
+                        "agent stream",
+                        extra={
+                            "team": self.name,
+                            "agent": agent.role.value,
+                            "task": task.kind,
+                            "provider": meta.provider,
+                            "fallback": meta.fallback,
+                            "queue_ms": round(queue_ms, 2),
+                        },
+                    )
 
         return TextReply(pieces(), meta, agent)
 

@@ -11,6 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
 
+from opentelemetry.trace import Span
 from pydantic import BaseModel, ConfigDict
 
 from coach.agents.resolver import PERSONA_KEY, TEAM_KEY, AgentTeamResolver
@@ -29,6 +30,7 @@ from coach.personas import PersonaRole
 from coach.runtime import AsyncRunner
 from coach.store.base import SessionStore
 from coach.tasks import ChatReply, SummarizeChat
+from coach.telemetry import Telemetry, carry_context
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +59,18 @@ class ChatView(BaseModel):
 
 
 class ChatService:
-    def __init__(self, store: SessionStore, teams: AgentTeamResolver, runner: AsyncRunner) -> None:
+    def __init__(
+        self,
+        store: SessionStore,
+        teams: AgentTeamResolver,
+        runner: AsyncRunner,
+        *,
+        telemetry: Telemetry | None = None,
+    ) -> None:
         self._store = store
         self._teams = teams
         self._runner = runner
+        self._telemetry = telemetry or Telemetry.disabled()
 
     def options(self) -> list[ChatOption]:
         """Chat teams first, then every persona that can hold a conversation."""
@@ -125,34 +135,51 @@ class ChatService:
                 f"That message is {len(message):,} characters; keep it under "
                 f"{MAX_MESSAGE_CHARS:,} (paste one answer or question at a time)."
             )
-        session = self._store.get_session(session_id)
-        self._store.add_chat_message(session_id, ChatRole.USER, message)
-        history = [
-            ChatTurn(role=m.role, content=m.content)
-            for m in self._store.chat_messages(session_id)[-HISTORY_TURNS:]
-        ]
-        reply = self.team_for(session).stream(
-            ChatReply(history=history, coaching_level=session.coaching_level)
-        )
-        return self._stream_and_store(session_id, reply.pieces, lambda: reply.attribution)
+        # The turn lasts until the reply is stored, after the last piece is read.
+        turn = self._telemetry.start_turn("chat_reply", session_id=session_id)
+        try:
+            with self._telemetry.activate_turn(turn):
+                session = self._store.get_session(session_id)
+                self._telemetry.annotate(session)
+                self._store.add_chat_message(session_id, ChatRole.USER, message)
+                history = [
+                    ChatTurn(role=m.role, content=m.content)
+                    for m in self._store.chat_messages(session_id)[-HISTORY_TURNS:]
+                ]
+                reply = self.team_for(session).stream(
+                    ChatReply(history=history, coaching_level=session.coaching_level)
+                )
+        except BaseException as error:
+            self._telemetry.end_turn(turn, error)
+            raise
+        return self._stream_and_store(session_id, reply.pieces, lambda: reply.attribution, turn)
 
     def _stream_and_store(
         self,
         session_id: str,
         pieces: AsyncIterator[str],
         attribution: Callable[[], Attribution],
+        turn: Span,
     ) -> Iterator[str]:
         collected: list[str] = []
+        failure: BaseException | None = None
         try:
             for piece in self._runner.iterate(pieces):
                 collected.append(piece)
                 yield piece
+        except BaseException as error:
+            failure = error
+            raise
         finally:
             text = "".join(collected).strip()
-            if text:
-                self._store.add_chat_message(
-                    session_id, ChatRole.COACH, text, attribution=attribution()
-                )
+            try:
+                if text:
+                    with self._telemetry.activate_turn(turn):
+                        self._store.add_chat_message(
+                            session_id, ChatRole.COACH, text, attribution=attribution()
+                        )
+            finally:
+                self._telemetry.end_turn(turn, failure)
 
     def reply(self, session_id: str, text: str) -> ChatMessage:
         """Send and wait for the whole reply (CLI, notebooks, tests)."""
@@ -161,13 +188,18 @@ class ChatService:
         return self._store.chat_messages(session_id)[-1]
 
     def summarize(self, session_id: str) -> ChatSummary:
-        session = self._store.get_session(session_id)
-        history = [
-            ChatTurn(role=m.role, content=m.content) for m in self._store.chat_messages(session_id)
-        ]
-        draft = self._runner.run(
-            self.team_for(session).summarize_chat(
-                SummarizeChat(history=history, coaching_level=session.coaching_level)
+        with self._telemetry.turn("summarize_chat", session_id=session_id):
+            session = self._store.get_session(session_id)
+            self._telemetry.annotate(session)
+            history = [
+                ChatTurn(role=m.role, content=m.content)
+                for m in self._store.chat_messages(session_id)
+            ]
+            draft = self._runner.run(
+                carry_context(
+                    self.team_for(session).summarize_chat(
+                        SummarizeChat(history=history, coaching_level=session.coaching_level)
+                    )
+                )
             )
-        )
-        return self._store.add_chat_summary(session_id, draft)
+            return self._store.add_chat_summary(session_id, draft)

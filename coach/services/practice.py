@@ -47,6 +47,7 @@ from coach.tasks import (
     SummarizeSession,
     WriteExampleAnswer,
 )
+from coach.telemetry import Telemetry, carry_context
 
 log = logging.getLogger(__name__)
 
@@ -115,11 +116,14 @@ class PracticeService:
         teams: AgentTeamResolver,
         runner: AsyncRunner,
         uploads: UploadSettings,
+        *,
+        telemetry: Telemetry | None = None,
     ) -> None:
         self._store = store
         self._teams = teams
         self._runner = runner
         self._uploads = uploads
+        self._telemetry = telemetry or Telemetry.disabled()
 
     # --- documents -------------------------------------------------------------------
 
@@ -152,21 +156,23 @@ class PracticeService:
         now: datetime | None = None,
     ) -> Session:
         """Create a session from two checked documents and generate its first questions."""
-        if resume.kind is not DocumentKind.RESUME or (
-            job_description.kind is not DocumentKind.JOB_DESCRIPTION
-        ):
-            raise CoachError("Give a resume and a job description, in that order.")
-        team = self._teams.resolve(SessionKind.INTERVIEW)
-        session = self._store.create_session(
-            _clean_name(name) or _default_name(job_description.text, now),
-            persona=team.agent(PersonaRole.PRIMARY).persona.name,
-            coaching_level=coaching_level,
-            metadata={TEAM_KEY: team.name},
-        )
-        self._store.add_document(session.id, resume)
-        self._store.add_document(session.id, job_description)
-        self.generate_questions(session.id, count=question_count, hint=hint, types=types)
-        return self._store.get_session(session.id)
+        with self._telemetry.turn("start_session"):
+            if resume.kind is not DocumentKind.RESUME or (
+                job_description.kind is not DocumentKind.JOB_DESCRIPTION
+            ):
+                raise CoachError("Give a resume and a job description, in that order.")
+            team = self._teams.resolve(SessionKind.INTERVIEW)
+            session = self._store.create_session(
+                _clean_name(name) or _default_name(job_description.text, now),
+                persona=team.agent(PersonaRole.PRIMARY).persona.name,
+                coaching_level=coaching_level,
+                metadata={TEAM_KEY: team.name},
+            )
+            self._telemetry.annotate(session)
+            self._store.add_document(session.id, resume)
+            self._store.add_document(session.id, job_description)
+            self.generate_questions(session.id, count=question_count, hint=hint, types=types)
+            return self._store.get_session(session.id)
 
     def view(self, session_id: str) -> PracticeView:
         store = self._store
@@ -213,24 +219,28 @@ class PracticeService:
         types: list[QuestionType] | None = None,
     ) -> list[Question]:
         """Ask the primary coach for ``count`` more questions, never repeating one."""
-        session = self._store.get_session(session_id)
-        resume, job = self._texts(session_id)
-        task = GenerateQuestions(
-            resume=resume,
-            job_description=job,
-            count=count,
-            hint=hint.strip(),
-            types=types or [],
-            existing=[q.text for q in self._store.questions(session_id)],
-            coaching_level=session.coaching_level,
-        )
-        question_set = self._runner.run(self.team_for(session).ask_questions(task))
-        added = self._store.add_questions(
-            session_id, question_set.questions[:count], attribution=question_set.attribution
-        )
-        if added and session.current_question_id is None:
-            self._store.set_current_question(session_id, added[0].id)
-        return added
+        with self._telemetry.turn("generate_questions", session_id=session_id):
+            session = self._store.get_session(session_id)
+            self._telemetry.annotate(session)
+            resume, job = self._texts(session_id)
+            task = GenerateQuestions(
+                resume=resume,
+                job_description=job,
+                count=count,
+                hint=hint.strip(),
+                types=types or [],
+                existing=[q.text for q in self._store.questions(session_id)],
+                coaching_level=session.coaching_level,
+            )
+            question_set = self._runner.run(
+                carry_context(self.team_for(session).ask_questions(task))
+            )
+            added = self._store.add_questions(
+                session_id, question_set.questions[:count], attribution=question_set.attribution
+            )
+            if added and session.current_question_id is None:
+                self._store.set_current_question(session_id, added[0].id)
+            return added
 
     def add_custom_question(
         self, session_id: str, text: str, question_type: QuestionType = QuestionType.BEHAVIOURAL
@@ -278,43 +288,52 @@ class PracticeService:
         self, session_id: str, question_id: str, text: str, *, mode: AnswerMode = AnswerMode.TEXT
     ) -> Answer:
         """Store the answer as the next attempt. Empty answers are refused, draft kept."""
-        if not text or not text.strip():
-            raise EmptyAnswer(
-                "Your answer is empty. Type (or record) your answer, then submit it. "
-                "Stuck? Open the example answer for ideas."
-            )
-        question = self._store.get_question(question_id)
-        answer = self._store.add_answer(session_id, question.id, text.strip(), mode=mode)
-        self._store.set_current_question(session_id, question.id)
-        return answer
+        with self._telemetry.turn("submit_answer", session_id=session_id):
+            if not text or not text.strip():
+                raise EmptyAnswer(
+                    "Your answer is empty. Type (or record) your answer, then submit it. "
+                    "Stuck? Open the example answer for ideas."
+                )
+            question = self._store.get_question(question_id)
+            answer = self._store.add_answer(session_id, question.id, text.strip(), mode=mode)
+            self._store.set_current_question(session_id, question.id)
+            return answer
 
     def evaluate(self, answer_id: str) -> Evaluation:
         """Score a stored answer; the primary coach drafts a follow-up meanwhile."""
-        answer = self._store.get_answer(answer_id)
-        session = self._store.get_session(answer.session_id)
-        question = _draft_of(self._store.get_question(answer.question_id))
-        resume, job = self._texts(answer.session_id)
-        context = {
-            "resume": resume,
-            "job_description": job,
-            "coaching_level": session.coaching_level,
-        }
-        team = self.team_for(session)
-        draft, follow_up = self._runner.run(
-            team.evaluate_with_follow_up(
-                EvaluateAnswer(question=question, answer=answer.text, **context),
-                AskFollowUp(question=question, answer=answer.text, **context),
+        with self._telemetry.turn("evaluate_answer"):
+            answer = self._store.get_answer(answer_id)
+            session = self._store.get_session(answer.session_id)
+            self._telemetry.annotate(session)
+            question = _draft_of(self._store.get_question(answer.question_id))
+            resume, job = self._texts(answer.session_id)
+            context = {
+                "resume": resume,
+                "job_description": job,
+                "coaching_level": session.coaching_level,
+            }
+            team = self.team_for(session)
+            draft, follow_up = self._runner.run(
+                carry_context(
+                    team.evaluate_with_follow_up(
+                        EvaluateAnswer(question=question, answer=answer.text, **context),
+                        AskFollowUp(question=question, answer=answer.text, **context),
+                    )
+                )
             )
-        )
-        if follow_up is not None:
-            draft = draft.model_copy(update={"follow_up": follow_up.question.text})
-        return self._store.add_evaluation(answer.id, draft)
+            if follow_up is not None:
+                draft = draft.model_copy(update={"follow_up": follow_up.question.text})
+            evaluation = self._store.add_evaluation(answer.id, draft)
+            self._telemetry.scored(evaluation.overall)
+            return evaluation
 
     def answer_and_evaluate(
         self, session_id: str, question_id: str, text: str
     ) -> tuple[Answer, Evaluation]:
-        answer = self.submit_answer(session_id, question_id, text)
-        return answer, self.evaluate(answer.id)
+        """Store, then score, as one turn (one trace)."""
+        with self._telemetry.turn("answer_and_evaluate", session_id=session_id):
+            answer = self.submit_answer(session_id, question_id, text)
+            return answer, self.evaluate(answer.id)
 
     def stream_example_answer(self, question_id: str) -> TextReply:
         """A fresh example answer, streamed, for a candidate waiting to read it."""
@@ -339,15 +358,17 @@ class PracticeService:
 
     def summarize(self, session_id: str) -> SessionSummary:
         """Sum up the latest evaluation of every answered question."""
-        view = self.view(session_id)
-        latest = [p.latest_evaluation for p in view.questions if p.latest_evaluation]
-        task = SummarizeSession(
-            questions=[_draft_of(p.question) for p in view.questions],
-            evaluations=[e for e in latest if e is not None],
-            coaching_level=view.session.coaching_level,
-        )
-        draft = self._runner.run(self.team_for(view.session).summarize(task))
-        return self._store.add_summary(session_id, draft)
+        with self._telemetry.turn("summarize_session", session_id=session_id):
+            view = self.view(session_id)
+            self._telemetry.annotate(view.session)
+            latest = [p.latest_evaluation for p in view.questions if p.latest_evaluation]
+            task = SummarizeSession(
+                questions=[_draft_of(p.question) for p in view.questions],
+                evaluations=[e for e in latest if e is not None],
+                coaching_level=view.session.coaching_level,
+            )
+            draft = self._runner.run(carry_context(self.team_for(view.session).summarize(task)))
+            return self._store.add_summary(session_id, draft)
 
     # --- helpers ---------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -913,6 +913,11 @@ class DuckDBSessionStore:
                 self._rollback(db)
 
     # --- the connection lease -----------------------------------------------------
+
+    def transaction(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """One short transaction on the leased connection, for writers that keep their
+        DuckDB-only SQL in their own module (telemetry spans: ``coach.store.spans``)."""
+        return self._transaction()
 
     @contextmanager
     def _connection_lease(self) -> Iterator[duckdb.DuckDBPyConnection]:

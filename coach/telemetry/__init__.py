@@ -1,0 +1,27 @@
+"""Tracing for the workbench: OpenTelemetry spans into DuckDB, optionally to OTLP.
+
+``build_workbench`` builds one ``Telemetry`` per workbench; the team, the providers
+and the services record spans through it, with the GenAI semantic-convention names
+in ``coach.telemetry.attributes``.
+"""
+
+from coach.telemetry.exporter import DuckDBSpanExporter, span_row
+from coach.telemetry.tracing import (
+    AgentCall,
+    Telemetry,
+    TracedProvider,
+    TracedStore,
+    carry_context,
+    telemetry_for,
+)
+
+__all__ = [
+    "AgentCall",
+    "DuckDBSpanExporter",
+    "Telemetry",
+    "TracedProvider",
+    "TracedStore",
+    "carry_context",
+    "span_row",
+    "telemetry_for",
+]

@@ -1,0 +1,130 @@
+"""``DuckDBSpanExporter``: finished spans into the workbench's own DuckDB file.
+
+The SDK's ``BatchSpanProcessor`` calls ``export`` on its own thread with up to a batch
+of spans; each batch is one INSERT in one short transaction on the store's lease, so
+the file is still released when the app is idle and notebooks can read it. Like
+every exporter it must never raise into the app: a failed batch is logged, reported
+as ``FAILURE`` and dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
+
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+from opentelemetry.trace import StatusCode
+
+from coach.store.duckdb_store import DuckDBSessionStore
+from coach.store.spans import STATUS_ERROR, STATUS_OK, SpanRow, insert_spans
+from coach.telemetry import attributes as names
+
+__all__ = ["DuckDBSpanExporter", "span_row"]
+
+log = logging.getLogger(__name__)
+
+# Two states are what the charts need: OpenTelemetry's UNSET means "no error".
+_STATUS = {
+    StatusCode.OK: STATUS_OK,
+    StatusCode.ERROR: STATUS_ERROR,
+    StatusCode.UNSET: STATUS_OK,
+}
+
+
+class DuckDBSpanExporter(SpanExporter):
+    """Writes span batches to the ``spans`` table through ``store``'s connection lease."""
+
+    def __init__(self, store: DuckDBSessionStore, *, demo: bool = False) -> None:
+        self._store = store
+        self._demo = demo
+        self._shut_down = False
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        if self._shut_down:
+            return SpanExportResult.FAILURE
+        try:
+            insert_spans(self._store, [span_row(span, demo=self._demo) for span in spans])
+        except Exception as error:  # an exporter must not raise into the app
+            log.warning(
+                "spans not stored",
+                extra={"spans": len(spans), "error": type(error).__name__},
+                exc_info=True,
+            )
+            return SpanExportResult.FAILURE
+        return SpanExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        self._shut_down = True
+
+    def force_flush(self, timeout_millis: int = 30_000) -> bool:
+        return True  # every export is written before it returns
+
+
+def span_row(span: ReadableSpan, *, demo: bool = False) -> SpanRow:
+    """One span as a row: well-known attributes in columns, all of them in JSON.
+
+    Runs once per span on the exporter thread, so it reads the attributes into a plain
+    dict once (the SDK's mapping answers each lookup in Python) and checks types only
+    where a wrong one would fail the whole batch's INSERT."""
+    attributes = dict(span.attributes or _NO_ATTRIBUTES)
+    get = attributes.get
+    context = span.context
+    parent = span.parent
+    start = span.start_time or 0
+    end = span.end_time or start
+    status = span.status
+    return SpanRow(
+        span_id=format(context.span_id, "016x") if context else "",
+        trace_id=format(context.trace_id, "032x") if context else "",
+        parent_span_id=format(parent.span_id, "016x") if parent else None,
+        name=span.name,
+        start_time_ns=start,
+        end_time_ns=end,
+        duration_ms=(end - start) / 1e6,
+        status=_STATUS[status.status_code],
+        status_message=status.description,
+        operation=_text(get(names.OPERATION) or get(names.COACH_OPERATION)),
+        provider=_text(get(names.PROVIDER)),
+        request_model=_text(get(names.REQUEST_MODEL)),
+        response_model=_text(get(names.RESPONSE_MODEL)),
+        temperature=_number(get(names.TEMPERATURE)),
+        max_tokens=_integer(get(names.MAX_TOKENS)),
+        agent=_text(get(names.AGENT) or get(names.AGENT_NAME)),
+        persona=_text(get(names.PERSONA)),
+        variant=_text(get(names.VARIANT)),
+        session_id=_text(get(names.SESSION_ID)),
+        input_tokens=_integer(get(names.INPUT_TOKENS)),
+        output_tokens=_integer(get(names.OUTPUT_TOKENS)),
+        queue_ms=_number(get(names.QUEUE_MS)),
+        ttft_ms=_number(get(names.TTFT_MS)),
+        fallback=_flag(get(names.FALLBACK)),
+        score=_number(get(names.SCORE)),
+        demo=demo,
+        attributes=_dumps(attributes),
+    )
+
+
+_NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
+# Compact JSON; attribute values are str, bool, int, float or sequences of them.
+_dumps = json.JSONEncoder(separators=(",", ":"), default=str).encode
+
+
+def _text(value: object) -> str | None:
+    return value if value is None or type(value) is str else str(value)
+
+
+def _number(value: object) -> float | None:
+    kind = type(value)
+    return value if kind is float else float(value) if kind is int else None  # type: ignore[return-value,arg-type]
+
+
+def _integer(value: object) -> int | None:
+    return value if type(value) is int else None  # type: ignore[return-value]
+
+
+def _flag(value: object) -> bool | None:
+    return value if type(value) is bool else None  # type: ignore[return-value]

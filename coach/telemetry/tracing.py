@@ -1,0 +1,569 @@
+"""``Telemetry``: one workbench's tracer, and the few helpers that name spans one way.
+
+A trace is one *turn*: something a person waits for (generate questions, score an
+answer, a chat reply). Under the turn span: an ``invoke_agent`` span per team call,
+a ``chat`` span per model attempt under it (both attempts when the fallback answers),
+and ``store`` spans for the writes and reads the person waits on::
+
+    turn answer_and_evaluate                        coach.session_id, coach.persona
+    ├── store add_answer
+    ├── invoke_agent strict_feedback_coach          gen_ai.agent.name, coach.queue_ms, score
+    │   ├── chat gpt-4o-mini   (error)              the primary that failed
+    │   └── chat gpt-4o-mini   coach.fallback=true  the offline coach that answered
+    ├── invoke_agent primary_coach                  the follow-up, drafted in parallel
+    │   └── chat gpt-4o-mini
+    └── store add_evaluation
+
+There is no global ``TracerProvider``: each ``Telemetry`` owns its provider, so two
+workbenches in one process (tests, a notebook next to the app) never mix spans. The
+agent loop runs on another thread, so the caller's context travels with the
+coroutine (``carry_context``) and streams take their parent explicitly.
+
+Prompts and answers never reach a span unless ``record_content`` is on.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, TypeVar, cast
+
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.context import Context
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace import Span as SdkSpan
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+from opentelemetry.trace import NoOpTracer, Span, SpanKind, Status, StatusCode, Tracer
+from pydantic import BaseModel
+
+from coach.domain import EvaluationDraft, Session
+from coach.errors import CoachError
+from coach.providers.base import Completion, Provider, ProviderRequest, StreamMeta, T
+from coach.providers.fallback import FallbackProvider
+from coach.settings import TelemetrySettings
+from coach.store.base import SessionStore
+from coach.store.duckdb_store import DuckDBSessionStore
+from coach.telemetry import attributes as names
+from coach.telemetry.exporter import DuckDBSpanExporter
+
+__all__ = [
+    "AgentCall",
+    "Telemetry",
+    "TracedProvider",
+    "TracedStore",
+    "carry_context",
+    "telemetry_for",
+]
+
+R = TypeVar("R")
+# The context entry that marks "inside a turn" (a key, not state: values live in contexts).
+_TURN_KEY = otel_context.create_key("coach.turn")
+Attributes = dict[str, str | bool | int | float]
+
+
+class Telemetry:
+    """Spans for one workbench: build with ``for_store``; ``disabled()`` records nothing."""
+
+    def __init__(
+        self,
+        tracer: Tracer,
+        *,
+        provider: TracerProvider | None = None,
+        record_content: bool = False,
+        content_max_chars: int = 2_000,
+    ) -> None:
+        self.tracer = tracer
+        self.record_content = record_content
+        self._provider = provider
+        self._content_max_chars = content_max_chars
+
+    @classmethod
+    def disabled(cls) -> Telemetry:
+        return cls(NoOpTracer())
+
+    @classmethod
+    def for_store(
+        cls,
+        settings: TelemetrySettings,
+        store: DuckDBSessionStore,
+        *,
+        exporters: tuple[SpanExporter, ...] = (),
+    ) -> Telemetry:
+        """Spans into ``store``'s ``spans`` table, and to ``settings.otlp_endpoint`` when
+        set; ``exporters`` adds more (tests)."""
+        if not settings.enabled:
+            return cls.disabled()
+        provider = TracerProvider(resource=Resource.create({SERVICE_NAME: settings.service_name}))
+        provider.add_span_processor(_TurnAttributes())
+        targets: list[SpanExporter] = [DuckDBSpanExporter(store), *exporters]
+        if settings.otlp_endpoint:
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+            targets.append(OTLPSpanExporter(endpoint=settings.otlp_endpoint))
+        for exporter in targets:
+            provider.add_span_processor(
+                BatchSpanProcessor(
+                    exporter,
+                    max_queue_size=settings.max_queue_size,
+                    schedule_delay_millis=settings.schedule_delay_ms,
+                    max_export_batch_size=settings.max_export_batch_size,
+                    export_timeout_millis=settings.export_timeout_ms,
+                )
+            )
+        return cls(
+            provider.get_tracer("coach"),
+            provider=provider,
+            record_content=settings.record_content,
+            content_max_chars=settings.content_max_chars,
+        )
+
+    @property
+    def enabled(self) -> bool:
+        return self._provider is not None
+
+    def force_flush(self, timeout_millis: int = 10_000) -> bool:
+        """Write every finished span now (tests, the CLI before it exits)."""
+        return self._provider.force_flush(timeout_millis) if self._provider else True
+
+    def shutdown(self) -> None:
+        """Flush and stop the exporters; spans ended later are dropped."""
+        if self._provider is not None:
+            self._provider.shutdown()
+
+    # --- wiring -----------------------------------------------------------------------
+
+    def instrument(self, provider: Provider) -> Provider:
+        """``provider`` with a ``chat`` span per model attempt, carrying this telemetry
+        to the team; inside a ``FallbackProvider`` each side gets its own spans."""
+        if not self.enabled or isinstance(provider, TracedProvider):
+            return provider
+        if isinstance(provider, FallbackProvider):
+            return FallbackProvider(
+                self.instrument(provider.primary),
+                TracedProvider(provider.fallback, self, fallback=True),
+            )
+        return TracedProvider(provider, self)
+
+    def instrument_store(self, store: SessionStore) -> SessionStore:
+        """``store`` whose calls inside a turn become ``store`` spans."""
+        if not self.enabled:
+            return store
+        return cast(SessionStore, TracedStore(store, self))
+
+    # --- turns ------------------------------------------------------------------------
+
+    @contextmanager
+    def turn(self, operation: str, *, session_id: str | None = None) -> Iterator[Span]:
+        """The root span of one user-visible operation; current inside the block.
+
+        Inside another turn (``answer_and_evaluate`` calls ``submit_answer``) it adds no
+        span: one operation a person waits for is one turn, and one trace."""
+        enclosing = otel_context.get_value(_TURN_KEY)
+        if isinstance(enclosing, Span) and enclosing.is_recording():
+            if session_id:
+                enclosing.set_attribute(names.SESSION_ID, session_id)
+            yield enclosing
+            return
+        span = self.start_turn(operation, session_id=session_id)
+        with self.activate_turn(span):
+            try:
+                yield span
+            except BaseException as error:
+                self.end_turn(span, error)
+                raise
+        self.end_turn(span)
+
+    def start_turn(self, operation: str, *, session_id: str | None = None) -> Span:
+        """A turn that outlives a ``with`` block (a streamed reply): ``activate_turn`` it
+        around each piece of work, ``end_turn`` it when the stream ends."""
+        attributes: Attributes = {
+            names.COACH_OPERATION: names.OPERATION_TURN,
+            names.COACH_TURN: operation,
+            names.VARIANT: "",
+        }
+        if session_id:
+            attributes[names.SESSION_ID] = session_id
+        return self.tracer.start_span(f"turn {operation}", attributes=attributes)
+
+    @contextmanager
+    def activate_turn(self, span: Span) -> Iterator[Span]:
+        """Make the turn ``span`` current for a block without ending it."""
+        token = otel_context.attach(
+            otel_context.set_value(_TURN_KEY, span, trace.set_span_in_context(span))
+        )
+        try:
+            yield span
+        finally:
+            otel_context.detach(token)
+
+    def activate(self, span: Span) -> AbstractContextManager[Span]:
+        """Make ``span`` current for a block without ending it."""
+        return trace.use_span(
+            span, end_on_exit=False, record_exception=False, set_status_on_exception=False
+        )
+
+    def end_turn(self, span: Span, error: BaseException | None = None) -> None:
+        if error is not None:
+            self.mark_failed(span, error)
+        span.end()
+
+    def annotate(self, session: Session) -> None:
+        """Name the session (and its persona) on the current turn, once it is loaded."""
+        span = trace.get_current_span()
+        span.set_attribute(names.SESSION_ID, session.id)
+        span.set_attribute(names.PERSONA, session.persona)
+
+    def scored(self, score: float) -> None:
+        """The evaluation's overall score on the current turn."""
+        trace.get_current_span().set_attribute(names.SCORE, score)
+
+    # --- agents -----------------------------------------------------------------------
+
+    @contextmanager
+    def invoke_agent(
+        self, request: ProviderRequest, *, agent_name: str, team: str
+    ) -> Iterator[AgentCall]:
+        """An ``invoke_agent`` span, current inside the block (a structured call)."""
+        with self.tracer.start_as_current_span(
+            f"{names.OPERATION_INVOKE_AGENT} {agent_name}",
+            attributes=self._agent_attributes(request, agent_name, team),
+            record_exception=False,
+            set_status_on_exception=False,
+        ) as span:
+            call = AgentCall(span, self)
+            try:
+                yield call
+            except BaseException as error:
+                self.mark_failed(span, error)
+                raise
+
+    @contextmanager
+    def invoke_agent_stream(
+        self, request: ProviderRequest, *, agent_name: str, team: str, parent: Context
+    ) -> Iterator[AgentCall]:
+        """An ``invoke_agent`` span under ``parent`` that is never made current across a
+        ``yield``: a stream's pieces are pulled by different tasks, and a context
+        attached in one task cannot be detached in another."""
+        span = self.tracer.start_span(
+            f"{names.OPERATION_INVOKE_AGENT} {agent_name}",
+            context=parent,
+            attributes=self._agent_attributes(request, agent_name, team),
+        )
+        call = AgentCall(span, self, parent=parent)
+        try:
+            yield call
+        except BaseException as error:
+            self.mark_failed(span, error)
+            raise
+        finally:
+            span.end()
+
+    def _agent_attributes(self, request: ProviderRequest, agent_name: str, team: str) -> Attributes:
+        return {
+            **_request_attributes(request),
+            names.OPERATION: names.OPERATION_INVOKE_AGENT,
+            names.AGENT_NAME: agent_name,
+            names.TEAM: team,
+        }
+
+    # --- shared -----------------------------------------------------------------------
+
+    def mark_failed(self, span: Span, error: BaseException) -> None:
+        """Error status with the class, and the message only where it is written for
+        people (``CoachError``: names a server, never content); a stream the reader
+        stopped early is not a failure."""
+        if isinstance(error, GeneratorExit):
+            return
+        span.set_attribute(names.ERROR_TYPE, type(error).__qualname__)
+        message = str(error) if isinstance(error, CoachError) else type(error).__name__
+        span.set_status(Status(StatusCode.ERROR, message[:500]))
+        if self.record_content:
+            span.record_exception(error)
+
+    def content(self, value: object) -> str:
+        """``value`` as JSON text cut to the configured length (only with record_content)."""
+        text = value if isinstance(value, str) else json.dumps(value, default=str)
+        return text[: self._content_max_chars]
+
+
+class AgentCall:
+    """One ``invoke_agent`` span, told by the team what happened as the call proceeds."""
+
+    def __init__(self, span: Span, telemetry: Telemetry, *, parent: Context | None = None) -> None:
+        self.span = span
+        self._telemetry = telemetry
+        self._inside = trace.set_span_in_context(span, parent) if parent is not None else None
+        self._granted = time.perf_counter()
+
+    def queued(self, queue_ms: float) -> None:
+        """How long the call waited for its persona's concurrency slot."""
+        self.span.set_attribute(names.QUEUE_MS, queue_ms)
+        self._granted = time.perf_counter()
+
+    def completed(self, completion: Completion[BaseModel]) -> None:
+        _record_completion(self.span, completion)
+        if isinstance(completion.value, EvaluationDraft):
+            self.span.set_attribute(names.SCORE, completion.value.overall)
+
+    def streamed(self, meta: StreamMeta) -> None:
+        _record_stream(self.span, meta)
+
+    async def iterate(self, pieces: AsyncIterator[str]) -> AsyncIterator[str]:
+        """``pieces`` pulled with this span current (so the model span is its child),
+        detached again before each piece is handed on; the first sets ``ttft_ms``."""
+        inside = self._inside or otel_context.get_current()
+        first = True
+        while True:
+            token = otel_context.attach(inside)
+            try:
+                piece = await anext(pieces)
+            except StopAsyncIteration:
+                return
+            finally:
+                otel_context.detach(token)
+            if first:
+                first = False
+                self.span.set_attribute(names.TTFT_MS, (time.perf_counter() - self._granted) * 1000)
+            yield piece
+
+    def active(self) -> AbstractContextManager[Span]:
+        """This span current for a block with no ``yield`` in it (a log line)."""
+        return self._telemetry.activate(self.span)
+
+
+class TracedProvider:
+    """A provider whose every call is a GenAI ``chat`` span (error status on failure).
+
+    It also carries the workbench's ``Telemetry`` to the team (``telemetry_for``), so
+    every team built from the workbench's agents is traced, whoever builds it.
+    """
+
+    def __init__(self, inner: Provider, telemetry: Telemetry, *, fallback: bool = False) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.telemetry = telemetry
+        self._fallback = fallback
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.inner!r}, fallback={self._fallback})"
+
+    async def structured(self, request: ProviderRequest, output: type[T]) -> Completion[T]:
+        telemetry = self.telemetry
+        with telemetry.tracer.start_as_current_span(
+            f"{names.OPERATION_CHAT} {request.settings.model}",
+            kind=SpanKind.CLIENT,
+            attributes=self._attributes(request),
+            record_exception=False,
+            set_status_on_exception=False,
+        ) as span:
+            try:
+                completion = await self.inner.structured(request, output)
+            except BaseException as error:
+                telemetry.mark_failed(span, error)
+                raise
+            _record_completion(span, completion)
+            span.set_attribute(names.FALLBACK, self._fallback or completion.fallback)
+            if telemetry.record_content:
+                span.set_attribute(
+                    names.OUTPUT_MESSAGES,
+                    telemetry.content(completion.value.model_dump(mode="json")),
+                )
+            return completion
+
+    async def stream(self, request: ProviderRequest, meta: StreamMeta) -> AsyncIterator[str]:
+        """The inner stream inside a span started at the first pull (so its parent is
+        whatever span is current then: the agent's)."""
+        telemetry = self.telemetry
+        span = telemetry.tracer.start_span(
+            f"{names.OPERATION_CHAT} {request.settings.model}",
+            kind=SpanKind.CLIENT,
+            attributes=self._attributes(request),
+        )
+        started = time.perf_counter()
+        collected: list[str] | None = [] if telemetry.record_content else None
+        pieces = self.inner.stream(request, meta)
+        try:
+            async for piece in pieces:
+                if started:
+                    span.set_attribute(names.TTFT_MS, (time.perf_counter() - started) * 1000)
+                    started = 0.0
+                if collected is not None:
+                    collected.append(piece)
+                yield piece
+            _record_stream(span, meta)
+            span.set_attributes(
+                {names.PROVIDER: self.name, names.FALLBACK: self._fallback or meta.fallback}
+            )
+            if collected is not None:
+                span.set_attribute(names.OUTPUT_MESSAGES, telemetry.content("".join(collected)))
+        except BaseException as error:
+            telemetry.mark_failed(span, error)
+            raise
+        finally:
+            close = getattr(pieces, "aclose", None)
+            if close is not None:
+                await close()
+            span.end()
+
+    def _attributes(self, request: ProviderRequest) -> Attributes:
+        attributes: Attributes = {
+            **_request_attributes(request),
+            names.OPERATION: names.OPERATION_CHAT,
+            names.PROVIDER: self.name,
+            names.FALLBACK: self._fallback,
+        }
+        if self.telemetry.record_content:
+            attributes[names.INPUT_MESSAGES] = self.telemetry.content(
+                [
+                    {"role": "system", "content": request.system_prompt},
+                    {"role": "user", "content": request.task.model_dump(mode="json")},
+                ]
+            )
+        return attributes
+
+
+class TracedStore:
+    """A ``SessionStore`` whose calls inside a turn are ``store`` spans: the database
+    waits a person feels. Outside a turn (page renders) it adds nothing but a check."""
+
+    def __init__(
+        self, store: SessionStore, telemetry: Telemetry, *, system: str = "duckdb"
+    ) -> None:
+        self._store = store
+        self._telemetry = telemetry
+        self._system = system
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._store!r})"
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._store, name)
+        if name.startswith("_") or not callable(attribute):
+            return attribute
+        traced = self._traced(name, attribute)
+        self.__dict__[name] = traced  # found directly next time
+        return traced
+
+    def _traced(self, name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+        telemetry = self._telemetry
+        attributes: Attributes = {
+            names.COACH_OPERATION: names.OPERATION_STORE,
+            names.DB_SYSTEM: self._system,
+            names.DB_OPERATION: name,
+        }
+
+        @functools.wraps(method)
+        def traced(*args: Any, **kwargs: Any) -> Any:
+            if not trace.get_current_span().is_recording():
+                return method(*args, **kwargs)
+            with telemetry.tracer.start_as_current_span(
+                f"store {name}",
+                attributes=attributes,
+                record_exception=False,
+                set_status_on_exception=False,
+            ) as span:
+                try:
+                    return method(*args, **kwargs)
+                except BaseException as error:
+                    telemetry.mark_failed(span, error)
+                    raise
+
+        return traced
+
+
+def telemetry_for(provider: Provider) -> Telemetry:
+    """The telemetry an (instrumented) provider carries; disabled for a bare one."""
+    if isinstance(provider, TracedProvider):
+        return provider.telemetry
+    if isinstance(provider, FallbackProvider):
+        return telemetry_for(provider.primary)
+    return Telemetry.disabled()
+
+
+def carry_context(coroutine: Coroutine[Any, Any, R]) -> Coroutine[Any, Any, R]:
+    """``coroutine`` wrapped to run in the caller's trace context, wherever it runs:
+    the services hand coroutines to the agent loop's thread."""
+    captured = otel_context.get_current()
+
+    async def carried() -> R:
+        token = otel_context.attach(captured)
+        try:
+            return await coroutine
+        finally:
+            otel_context.detach(token)
+
+    return carried()
+
+
+class _TurnAttributes(SpanProcessor):
+    """Copies the turn's session and variant onto every span started under it, so the
+    spans table can be filtered by session without walking the tree."""
+
+    def on_start(self, span: SdkSpan, parent_context: Context | None = None) -> None:
+        parent = trace.get_current_span(parent_context)
+        if not isinstance(parent, ReadableSpan):
+            return
+        inherited = parent.attributes or {}
+        own = span.attributes or {}
+        for key in names.INHERITED:
+            if key in inherited and key not in own:
+                span.set_attribute(key, inherited[key])
+
+    def on_end(self, span: ReadableSpan) -> None:
+        pass
+
+    def shutdown(self) -> None:
+        pass
+
+    def force_flush(self, timeout_millis: int = 30_000) -> bool:
+        return True
+
+
+def _request_attributes(request: ProviderRequest) -> Attributes:
+    settings = request.settings
+    attributes: Attributes = {
+        names.REQUEST_MODEL: settings.model,
+        names.TEMPERATURE: settings.temperature,
+        names.MAX_TOKENS: settings.max_tokens,
+        names.AGENT: request.agent,
+        names.PERSONA: request.persona,
+        names.TASK: request.task.kind,
+    }
+    if settings.top_p is not None:
+        attributes[names.TOP_P] = settings.top_p
+    return attributes
+
+
+def _record_completion(span: Span, completion: Completion[Any]) -> None:
+    attributes: Attributes = {
+        names.PROVIDER: completion.provider,
+        names.RESPONSE_MODEL: completion.model,
+        names.FALLBACK: completion.fallback,
+    }
+    if completion.notice:
+        attributes[names.NOTICE] = completion.notice
+    if completion.input_tokens is not None:
+        attributes[names.INPUT_TOKENS] = completion.input_tokens
+    if completion.output_tokens is not None:
+        attributes[names.OUTPUT_TOKENS] = completion.output_tokens
+    span.set_attributes(attributes)
+
+
+def _record_stream(span: Span, meta: StreamMeta) -> None:
+    attributes: Attributes = {names.FALLBACK: meta.fallback}
+    if meta.provider:
+        attributes[names.PROVIDER] = meta.provider
+    if meta.model:
+        attributes[names.RESPONSE_MODEL] = meta.model
+    if meta.notice:
+        attributes[names.NOTICE] = meta.notice
+    if meta.input_tokens is not None:
+        attributes[names.INPUT_TOKENS] = meta.input_tokens
+    if meta.output_tokens is not None:
+        attributes[names.OUTPUT_TOKENS] = meta.output_tokens
+    span.set_attributes(attributes)
