@@ -1,8 +1,9 @@
 """Every notebook runs to the end beside a running workbench that keeps writing.
 
 This is the analyst's real day: the app (``streamlit run``) is up on the same DuckDB
-file, someone is answering questions (a second process driving ``build_workbench``,
-writing every half second), and the notebooks open the data meanwhile. DuckDB lets one
+file with someone reloading its Sessions page in a browser, someone else is answering
+questions (a second process driving ``build_workbench``, writing every half second),
+and the notebooks open the data meanwhile. DuckDB lets one
 process hold the file at a time, so this proves the snapshot-and-let-go design and the
 app's idle release work together with real processes.
 """
@@ -12,8 +13,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +27,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from coach.settings import PROJECT_ROOT
-from tests.e2e.conftest import start_app, stop_app
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
@@ -120,6 +123,46 @@ class _Writer:
         return json.loads(out.strip().splitlines()[-1])
 
 
+class _SessionsPageReader(threading.Thread):
+    """A person on the app's Sessions page, reloading it every second: each render makes
+    the app open the database, list the sessions and let go after its idle time."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(name="sessions-page-reader", daemon=True)
+        self._url = url
+        self._stopping = threading.Event()
+        self.renders = 0
+        self.problems: list[str] = []
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.join(timeout=60)
+
+    def run(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+                )
+                page = browser.new_page()
+                page.set_default_timeout(30_000)
+                page.goto(f"{self._url}/sessions")
+                while not self._stopping.is_set():
+                    page.wait_for_selector("[data-testid='stApp']")
+                    page.get_by_text("[demo] ").first.wait_for()
+                    errors = page.locator("[data-testid='stException'], .stAlert")
+                    if errors.count():
+                        self.problems.append(errors.first.inner_text())
+                    self.renders += 1
+                    self._stopping.wait(1.0)
+                    page.reload()
+                browser.close()
+        except Exception as error:  # reported by the test, not lost in a thread
+            self.problems.append(repr(error))
+
+
 @pytest.fixture
 def seeded_db(tmp_path: Path) -> Path:
     path = tmp_path / "analysis.duckdb"
@@ -141,12 +184,20 @@ def test_every_notebook_runs_beside_a_running_workbench_that_keeps_writing(
     monkeypatch.setenv("COACH_STORE__PATH", str(seeded_db))
     answers_before = _count(seeded_db, "answers")
     app = start_app(seeded_db, tmp_path / "streamlit.log")
+    reader: _SessionsPageReader | None = None
     try:
+        if CHROMIUM.exists():
+            reader = _SessionsPageReader(app.url)
+            reader.start()
+        else:
+            warnings.warn("no Chromium: the app is up but nobody reads it", stacklevel=1)
         writer = _Writer(seeded_db, tmp_path / "stop")
         try:
             ran = {path.stem: _run_notebook(path) for path in NOTEBOOKS}
         finally:
             report = writer.stop()
+            if reader is not None:
+                reader.stop()
         assert app.process.poll() is None, app.log()
         with urllib.request.urlopen(f"{app.url}/_stcore/health", timeout=5) as response:
             assert response.status == 200
@@ -158,6 +209,9 @@ def test_every_notebook_runs_beside_a_running_workbench_that_keeps_writing(
     assert report["max_seconds"] < 5, report
     assert _count(seeded_db, "answers") == answers_before + report["writes"]
     assert "Traceback" not in app.log()
+    if reader is not None:
+        assert reader.problems == []
+        assert reader.renders >= 3  # the app kept serving pages from the same file
 
     sessions = ran["session_analysis"].text
     assert f"{SEEDED_SESSIONS + 2} sessions ({SEEDED_SESSIONS + 2} demo)" in sessions
