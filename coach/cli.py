@@ -40,7 +40,7 @@ from coach.domain import (
     Session,
     SessionKind,
 )
-from coach.errors import CoachError
+from coach.errors import CoachError, SessionNotFound
 from coach.log import configure_logging
 from coach.personas import PersonaRole
 from coach.settings import CoachSettings
@@ -275,6 +275,12 @@ def _export_command(args: argparse.Namespace) -> int:
     workbench = _workbench(args.db)
     try:
         export = workbench.exports.markdown(args.session)
+    except SessionNotFound as error:
+        raise CoachError(
+            f"There is no session with id {args.session!r} in {workbench.settings.store.path}. "
+            "The ids are in the session_id column of open_analysis().sessions() "
+            "(see the README's 'For analysts')."
+        ) from error
     finally:
         workbench.close()
     out: Path | None = args.out

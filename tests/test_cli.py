@@ -140,7 +140,7 @@ def test_a_missing_session_exits_1_with_a_message(
 
     err = capsys.readouterr().err
     assert code == 1
-    assert err.startswith("coach: This session no longer exists (id no-such-session)")
+    assert err.startswith(f"coach: There is no session with id 'no-such-session' in {db_path}.")
     assert "Traceback" not in err
 
 
