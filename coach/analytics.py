@@ -55,6 +55,13 @@ __all__ = [
 
 _AGENT_CALL = "operation = 'invoke_agent'"
 _MODEL_CALL = "operation = 'chat'"
+# Model calls that failed (a failed primary counts even when the fallback answered), and
+# agent calls the fallback answered.
+_ERROR_RATE = f"avg(CASE WHEN status = 'error' THEN 1.0 ELSE 0.0 END) FILTER (WHERE {_MODEL_CALL})"
+_FALLBACK_RATE = (
+    "avg(CASE WHEN fallback THEN 1.0 WHEN fallback IS NOT NULL THEN 0.0 END) "
+    f"FILTER (WHERE {_AGENT_CALL})"
+)
 
 # Bucket widths a chart may use, narrowest first; the first one that keeps a range
 # within _MAX_POINTS points wins, so a day is drawn in 15-minute steps, a week hourly.
@@ -117,8 +124,9 @@ class SpanFilter(BaseModel):
 
 class TelemetryOverview(BaseModel):
     spans: int
-    first: datetime | None
-    last: datetime | None
+    demo_spans: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
 
 
 class FilterOptions(BaseModel):
@@ -130,22 +138,23 @@ class FilterOptions(BaseModel):
 
 
 class TimePoint(BaseModel):
-    """Calls in one time bucket; ``bucket`` is None for the whole range's total."""
+    """Calls in one time bucket; ``bucket`` is None for the whole range's totals (which
+    carry only the headline numbers)."""
 
     bucket: datetime | None
     agent_calls: int
     model_calls: int
-    latency_p50_ms: float | None
-    latency_p95_ms: float | None
-    latency_p99_ms: float | None
-    queue_p50_ms: float | None
-    queue_p95_ms: float | None
-    ttft_p50_ms: float | None
-    ttft_p95_ms: float | None
-    input_tokens: float | None
-    output_tokens: float | None
-    error_rate: float | None
-    fallback_rate: float | None
+    latency_p50_ms: float | None = None
+    latency_p95_ms: float | None = None
+    latency_p99_ms: float | None = None
+    queue_p50_ms: float | None = None
+    queue_p95_ms: float | None = None
+    ttft_p50_ms: float | None = None
+    ttft_p95_ms: float | None = None
+    input_tokens: float | None = None
+    output_tokens: float | None = None
+    error_rate: float | None = None
+    fallback_rate: float | None = None
 
 
 class TimeSeries(BaseModel):
@@ -214,9 +223,13 @@ def bucket_for(start: datetime, end: datetime) -> timedelta:
 
 def overview(reader: SpanReader) -> TelemetryOverview:
     """How many spans there are and when they start and end (zone maps make it cheap)."""
-    rows = reader.query("SELECT count(*), min(start_time), max(start_time) FROM spans")
-    count, first, last = rows[0] if rows else (0, None, None)
-    return TelemetryOverview(spans=count, first=first, last=last)
+    rows = reader.query(
+        "SELECT count(*), count(*) FILTER (WHERE demo), min(start_time), max(start_time) FROM spans"
+    )
+    if not rows:
+        return TelemetryOverview(spans=0)
+    count, demo, first, last = rows[0]
+    return TelemetryOverview(spans=count, demo_spans=demo, first=first, last=last)
 
 
 def filter_options(
@@ -241,59 +254,94 @@ def filter_options(
 
 
 def time_series(reader: SpanReader, span_filter: SpanFilter, bucket: timedelta) -> TimeSeries:
-    """Per-bucket percentiles, tokens and rates of agent and model calls, in one scan.
+    """Per-bucket percentiles, tokens and rates of agent and model calls, and the totals.
 
-    ``FILTER`` clauses pick each metric's population from the same rows, and
-    ``GROUPING SETS`` adds the whole range's total row to the buckets.
+    ``FILTER`` clauses pick each metric's population from the same scan. The totals
+    are a second, lighter query: only the headline numbers, because a percentile over
+    the whole range is one large single-threaded sort (``GROUPING SETS`` would sort
+    every metric's full range, costing more than the buckets themselves).
     """
     where, parameters = _span_conditions(span_filter)
+    width = int(bucket.total_seconds() * 1_000_000)
     rows = reader.query(
         f"""
-        SELECT time_bucket(to_microseconds(?::BIGINT), start_time) AS bucket,
-               GROUPING(bucket) AS is_total,
+        WITH calls AS (
+            -- Integer buckets on the epoch: cheaper than time_bucket on TIMESTAMPTZ.
+            SELECT epoch_us(start_time) // ? * ? AS bucket_us, operation, duration_ms,
+                   queue_ms, ttft_ms, input_tokens, output_tokens, status, fallback
+            FROM spans
+            WHERE ({_AGENT_CALL} OR {_MODEL_CALL}) AND {where}
+        )
+        SELECT to_timestamp(bucket_us // 1000000),
                count(*) FILTER (WHERE {_AGENT_CALL}),
+               count(*) FILTER (WHERE {_MODEL_CALL}),
                quantile_cont(duration_ms, [0.5, 0.95, 0.99]) FILTER (WHERE {_AGENT_CALL}),
                quantile_cont(queue_ms, [0.5, 0.95]) FILTER (WHERE {_AGENT_CALL}),
                quantile_cont(ttft_ms, [0.5, 0.95]) FILTER (WHERE {_MODEL_CALL}),
                avg(input_tokens) FILTER (WHERE {_MODEL_CALL}),
                avg(output_tokens) FILTER (WHERE {_MODEL_CALL}),
-               avg(CASE WHEN status = 'error' THEN 1.0 ELSE 0.0 END)
-                   FILTER (WHERE {_MODEL_CALL}),
-               avg(CASE WHEN fallback THEN 1.0 WHEN fallback IS NOT NULL THEN 0.0 END)
-                   FILTER (WHERE {_AGENT_CALL}),
-               count(*) FILTER (WHERE {_MODEL_CALL})
-        FROM spans
-        WHERE ({_AGENT_CALL} OR {_MODEL_CALL}) AND {where}
-        GROUP BY GROUPING SETS ((bucket), ())
-        ORDER BY is_total, bucket
+               {_ERROR_RATE},
+               {_FALLBACK_RATE}
+        FROM calls
+        GROUP BY bucket_us
+        ORDER BY bucket_us
         """,
-        [int(bucket.total_seconds() * 1_000_000), *parameters],
+        [width, width, *parameters],
     )
-    points: list[TimePoint] = []
-    total: TimePoint | None = None
-    for row in rows:
-        latency, queue, ttft = row[3] or [None] * 3, row[4] or [None] * 2, row[5] or [None] * 2
-        point = TimePoint(
-            bucket=None if row[1] else row[0],
-            agent_calls=row[2],
-            model_calls=row[10],
-            latency_p50_ms=latency[0],
-            latency_p95_ms=latency[1],
-            latency_p99_ms=latency[2],
-            queue_p50_ms=queue[0],
-            queue_p95_ms=queue[1],
-            ttft_p50_ms=ttft[0],
-            ttft_p95_ms=ttft[1],
+    points = [
+        TimePoint(
+            bucket=row[0],
+            agent_calls=row[1],
+            model_calls=row[2],
+            latency_p50_ms=_at(row[3], 0),
+            latency_p95_ms=_at(row[3], 1),
+            latency_p99_ms=_at(row[3], 2),
+            queue_p50_ms=_at(row[4], 0),
+            queue_p95_ms=_at(row[4], 1),
+            ttft_p50_ms=_at(row[5], 0),
+            ttft_p95_ms=_at(row[5], 1),
             input_tokens=row[6],
             output_tokens=row[7],
             error_rate=row[8],
             fallback_rate=row[9],
         )
-        if not row[1]:
-            points.append(point)
-        elif point.agent_calls or point.model_calls:
-            total = point
-    return TimeSeries(bucket_seconds=bucket.total_seconds(), points=points, total=total)
+        for row in rows
+    ]
+    return TimeSeries(
+        bucket_seconds=bucket.total_seconds(),
+        points=points,
+        total=_totals(reader, where, parameters) if points else None,
+    )
+
+
+def _totals(reader: SpanReader, where: str, parameters: list[Any]) -> TimePoint:
+    rows = reader.query(
+        f"""
+        SELECT count(*) FILTER (WHERE {_AGENT_CALL}),
+               count(*) FILTER (WHERE {_MODEL_CALL}),
+               quantile_cont(duration_ms, [0.5, 0.95, 0.99]) FILTER (WHERE {_AGENT_CALL}),
+               {_ERROR_RATE},
+               {_FALLBACK_RATE}
+        FROM spans
+        WHERE ({_AGENT_CALL} OR {_MODEL_CALL}) AND {where}
+        """,
+        parameters,
+    )
+    row = rows[0]
+    return TimePoint(
+        bucket=None,
+        agent_calls=row[0],
+        model_calls=row[1],
+        latency_p50_ms=_at(row[2], 0),
+        latency_p95_ms=_at(row[2], 1),
+        latency_p99_ms=_at(row[2], 2),
+        error_rate=row[3],
+        fallback_rate=row[4],
+    )
+
+
+def _at(values: list[float] | None, index: int) -> float | None:
+    return None if values is None else values[index]
 
 
 def latency_by_agent(reader: SpanReader, span_filter: SpanFilter) -> list[AgentLatency]:

@@ -11,9 +11,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import plotly.graph_objects as go
+from pydantic import BaseModel, ConfigDict
 
 from coach.analytics import AgentLatency, ScoreBin, TimePoint, WaterfallSpan
 from coach.domain import RubricDimension
+from coach.services.telemetry import TelemetryDashboard
 
 _HEIGHT = 300
 _PERCENTILE_COLOURS = {"p50": "#4C78A8", "p95": "#F58518", "p99": "#E45756"}
@@ -199,3 +201,47 @@ def trace_waterfall(spans: Sequence[WaterfallSpan]) -> go.Figure:
     figure.update_yaxes(autorange="reversed", tickfont={"family": "monospace"})
     figure.update_layout(xaxis_title="ms from the start of the turn", hovermode="closest")
     return _layout(figure, "Trace waterfall", "", height=max(200, 60 + 28 * len(spans)))
+
+
+class DashboardFigures(BaseModel):
+    """The dashboard's figures in page order, and the metrics that had nothing to draw."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    figures: list[go.Figure]
+    missing: list[str]
+
+
+def dashboard_figures(dashboard: TelemetryDashboard) -> DashboardFigures:
+    """Every chart with data; a metric nobody recorded is named instead of drawn empty."""
+    points = dashboard.series.points
+    figures: list[go.Figure] = []
+    missing: list[str] = []
+    if points:
+        figures.append(latency_over_time(points))
+    if dashboard.agents:
+        figures.append(latency_by_agent(dashboard.agents))
+    optional: list[tuple[Callable[[Sequence[TimePoint]], go.Figure], bool, str]] = [
+        (queue_time, any(p.queue_p50_ms is not None for p in points), "queue time"),
+        (
+            time_to_first_token,
+            any(p.ttft_p50_ms is not None for p in points),
+            "time to first token (only streamed replies have one)",
+        ),
+        (
+            tokens_per_call,
+            any(p.input_tokens is not None for p in points),
+            "token counts (the offline coach does not count tokens)",
+        ),
+        (error_and_fallback_rates, bool(points), "error and fallback rates"),
+    ]
+    for chart, recorded, what in optional:
+        if recorded:
+            figures.append(chart(points))
+        elif points:
+            missing.append(what)
+    if dashboard.persona_scores:
+        figures.append(scores_by_persona(dashboard.persona_scores))
+    if dashboard.dimension_scores:
+        figures.append(scores_by_dimension(dashboard.dimension_scores))
+    return DashboardFigures(figures=figures, missing=missing)

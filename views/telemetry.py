@@ -20,6 +20,7 @@ EMPTY_GUIDANCE = (
     "to see full charts"
 )
 _TTL_SECONDS = 30
+_PLOTLY_CONFIG = {"displaylogo": False}
 _FILTERS = (
     ("personas", "Persona"),
     ("variants", "Variant"),
@@ -93,28 +94,31 @@ def _headline(dashboard: TelemetryDashboard) -> None:
     fallbacks.metric("Fallback rate", f"{100 * (total.fallback_rate or 0):.1f}%")
 
 
-def _charts(dashboard: TelemetryDashboard) -> None:
-    points = dashboard.series.points
-    figures = []
-    if points:
-        figures += [charts.latency_over_time(points)]
-    if dashboard.agents:
-        figures += [charts.latency_by_agent(dashboard.agents)]
-    if points:
-        figures += [
-            charts.queue_time(points),
-            charts.time_to_first_token(points),
-            charts.tokens_per_call(points),
-            charts.error_and_fallback_rates(points),
-        ]
-    if dashboard.persona_scores:
-        figures += [charts.scores_by_persona(dashboard.persona_scores)]
-    if dashboard.dimension_scores:
-        figures += [charts.scores_by_dimension(dashboard.dimension_scores)]
-    for start in range(0, len(figures), 2):
-        for column, figure in zip(st.columns(2), figures[start : start + 2], strict=False):
+# Figures are shared objects, not copies: building nine Plotly figures costs more than
+# unpickling the cached results, and st.plotly_chart only reads a figure (it serialises
+# a copy). The key includes when the results were computed, so figures never outlive
+# their data; the dashboard itself is passed unhashed (leading underscore).
+@st.cache_resource(ttl=_TTL_SECONDS, max_entries=32, show_spinner=False)
+def _figures(
+    database: str, filter_json: str, computed_at: str, _dashboard: TelemetryDashboard
+) -> charts.DashboardFigures:
+    return charts.dashboard_figures(_dashboard)
+
+
+def _charts(database: str, dashboard: TelemetryDashboard) -> None:
+    shown = _figures(
+        database,
+        dashboard.filter.model_dump_json(),
+        dashboard.computed_at.isoformat(),
+        dashboard,
+    )
+    for start in range(0, len(shown.figures), 2):
+        for column, figure in zip(st.columns(2), shown.figures[start : start + 2], strict=False):
             with column:
-                st.plotly_chart(figure, config={"displaylogo": False})
+                st.plotly_chart(figure, config=_PLOTLY_CONFIG)
+    if shown.missing:
+        # An empty frame looks like a bug; say what was not recorded instead.
+        st.caption(f"Not recorded in this range: {', '.join(shown.missing)}.")
 
 
 def _slowest_turns(database: str, dashboard: TelemetryDashboard) -> None:
@@ -153,7 +157,7 @@ def _slowest_turns(database: str, dashboard: TelemetryDashboard) -> None:
     )
     spans = _waterfall(database, trace_id) if trace_id else []
     if spans:
-        st.plotly_chart(charts.trace_waterfall(spans), config={"displaylogo": False})
+        st.plotly_chart(charts.trace_waterfall(spans), config=_PLOTLY_CONFIG)
 
 
 def main() -> None:
@@ -162,9 +166,15 @@ def main() -> None:
     st.title("Telemetry")
     try:
         service = _service()
-        if service.overview().spans == 0:
+        known = service.overview()
+        if known.spans == 0:
             st.info(EMPTY_GUIDANCE, icon=":material/monitoring:")
             return
+        if known.demo_spans:
+            st.caption(
+                f"{known.demo_spans:,} of the {known.spans:,} spans are demo data "
+                "(`coach seed-demo`)."
+            )
         window = _chosen_window(service)
         if window is None:
             return
@@ -187,7 +197,7 @@ def main() -> None:
         "tokens and errors are model calls (each attempt); scores come from stored evaluations. "
         f"Computed in {dashboard.seconds:.2f} s; cached for {_TTL_SECONDS} s."
     )
-    _charts(dashboard)
+    _charts(database, dashboard)
     _slowest_turns(database, dashboard)
 
 

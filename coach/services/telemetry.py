@@ -74,6 +74,7 @@ class TelemetryDashboard(BaseModel):
     persona_scores: list[ScoreBin]
     dimension_scores: list[ScoreBin]
     slowest_turns: list[SlowTurn]
+    computed_at: datetime
     seconds: float
 
     @property
@@ -131,6 +132,7 @@ class TelemetryService:
     def dashboard(self, span_filter: SpanFilter) -> TelemetryDashboard:
         """All chart data for one filter; the bucket width follows the range's length."""
         started = time.perf_counter()
+        computed_at = self._now()
         series_start, series_end = span_filter.start, span_filter.end
         if series_start is None or series_end is None:
             known = self.overview()
@@ -144,6 +146,7 @@ class TelemetryService:
             persona_scores=analytics.score_distribution_by_persona(self._reader, span_filter),
             dimension_scores=analytics.score_distribution_by_dimension(self._reader, span_filter),
             slowest_turns=analytics.slowest_turns(self._reader, span_filter),
+            computed_at=computed_at,
             seconds=0.0,
         )
         dashboard.seconds = time.perf_counter() - started

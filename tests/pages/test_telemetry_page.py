@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from coach.services.telemetry import TimeRange
 from tests.pages.conftest import APP
-from tests.span_rows import AGENTS, seed_spans
+from tests.span_rows import AGENTS, SpanRow, insert_spans, seed_spans
 
 EMPTY_GUIDANCE = (
     "No telemetry yet: practise a question or chat — or run `coach seed-demo --sessions 20` "
@@ -58,6 +59,7 @@ def test_charts_render_from_seeded_spans(seeded: Path) -> None:
     assert len(shown["Agent call latency"]["data"][0]["x"]) > 100  # hourly over a week
     assert at.metric[0].label == "Agent calls" and at.metric[0].value == "2,000"
     assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 20  # the slowest turns
+    assert any("5,000 of the 5,000 spans are demo data" in c.value for c in at.caption)
 
 
 def test_picking_one_agent_narrows_every_chart(seeded: Path) -> None:
@@ -101,3 +103,50 @@ def test_an_empty_database_shows_guidance(app_env: Path) -> None:
     assert [info.value for info in at.info] == [EMPTY_GUIDANCE]
     assert "coach seed-demo --sessions 20" in at.info[0].value
     assert not at.get("plotly_chart") and not at.exception
+
+
+def test_a_custom_range_of_days_filters_the_charts(seeded: Path) -> None:
+    at = open_telemetry()
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)  # a whole day of spans
+
+    at.selectbox(key="telemetry-range").select(TimeRange.CUSTOM).run()
+    assert "Pick the first and the last day" in at.info[0].value  # nothing picked yet
+    at.date_input(key="telemetry-days").set_value((yesterday, yesterday)).run()
+
+    assert not at.exception, at.exception
+    points = figures(at)["Agent call latency"]["data"][0]["x"]
+    assert len(points) == 24 * 4  # one UTC day in 15-minute steps
+    assert all(point.startswith(yesterday.isoformat()) for point in points)
+
+
+def test_unrecorded_metrics_are_named_not_drawn_empty(app_env: Path) -> None:
+    now = datetime.now(UTC) - timedelta(minutes=5)
+    insert_spans(
+        app_env,
+        [
+            SpanRow(
+                span_id="turn",
+                trace_id="t",
+                name="turn chat_reply",
+                operation="turn",
+                agent=None,
+                start_time=now,
+                duration_ms=40,
+            ),
+            SpanRow(
+                span_id="agent",
+                trace_id="t",
+                parent_span_id="turn",
+                start_time=now,
+                duration_ms=30,
+                queue_ms=0.1,
+                provider="offline",
+            ),
+        ],
+    )
+    at = open_telemetry()
+
+    assert "Tokens per model call (mean)" not in figures(at)
+    assert "Agent call latency" in figures(at)
+    assert any("token counts" in caption.value for caption in at.caption)
+    assert not any("demo data" in caption.value for caption in at.caption)
