@@ -20,15 +20,17 @@ from coach.services.telemetry import TelemetryDashboard
 _HEIGHT = 300
 _PERCENTILE_COLOURS = {"p50": "#4C78A8", "p95": "#F58518", "p99": "#E45756"}
 _STATUS_COLOURS = {"ok": "#4C78A8", "error": "#E45756"}
-_INDENT = "\u2003\u2003"  # em spaces: Plotly trims ordinary leading spaces
+_NESTED = "↳ "  # tick labels are right-aligned, so depth is marked, not indented
 _DIMENSION_LABELS = {dimension.value: dimension.label for dimension in RubricDimension}
 
 
 def _layout(figure: go.Figure, title: str, y_title: str, *, height: int = _HEIGHT) -> go.Figure:
     figure.update_layout(
-        title={"text": title, "font": {"size": 15}},
+        # The title sits at the top of the margin and the legend just below it, so a
+        # long legend (three persona names) never runs over the title.
+        title={"text": title, "font": {"size": 15}, "y": 0.98, "yanchor": "top"},
         height=height,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        margin={"l": 10, "r": 10, "t": 64, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
         hovermode="x unified",
         yaxis_title=y_title,
@@ -178,7 +180,7 @@ def scores_by_dimension(bins: Sequence[ScoreBin]) -> go.Figure:
 def trace_waterfall(spans: Sequence[WaterfallSpan]) -> go.Figure:
     """A Gantt of one trace: each span a bar from its offset, children indented."""
     labels = [
-        f"{_INDENT * span.depth}{span.name}{f' · {span.agent}' if span.agent else ''} ({index + 1})"
+        f"{_NESTED * span.depth}{span.name}{f' · {span.agent}' if span.agent else ''} ({index + 1})"
         for index, span in enumerate(spans)
     ]
     figure = go.Figure(
