@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.core import Result
@@ -19,12 +20,16 @@ from benchmarks.practice import (
     bench_scoring,
 )
 from benchmarks.realtime import bench_relay_frame
+from benchmarks.telemetry import bench_span_export
+from benchmarks.telemetry_page import bench_telemetry_page
 
-BENCHMARKS = (
+BENCHMARKS: tuple[Callable[[], Result | list[Result]], ...] = (
     bench_question_generation,
     bench_scoring,
     bench_practice_page_rerun,
     bench_relay_frame,
+    bench_span_export,
+    bench_telemetry_page,
 )
 
 
@@ -35,10 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
     results: list[Result] = []
     for benchmark in BENCHMARKS:
-        result = benchmark()
-        results.append(result)
-        sys.stdout.write(result.line() + "\n")
-        sys.stdout.flush()
+        outcome = benchmark()
+        for result in outcome if isinstance(outcome, list) else [outcome]:
+            results.append(result)
+            sys.stdout.write(result.line() + "\n")
+            sys.stdout.flush()
     if args.json:
         args.json.write_text(json.dumps([r.model_dump() for r in results], indent=2))
     return 0 if all(r.passed for r in results) else 1
