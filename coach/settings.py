@@ -92,10 +92,15 @@ class TelemetrySettings(BaseModel):
     content_max_chars: int = Field(default=2_000, gt=0)
     service_name: str = "coach-workbench"
     schedule_delay_ms: int = Field(
-        default=2_000, gt=0, description="How often finished spans are written, at most."
+        default=250,
+        gt=0,
+        description="How long finished spans wait to be written. Shorter than the store's "
+        "idle release, so a turn's spans usually go in before the file is let go.",
     )
-    max_queue_size: int = Field(default=2_048, gt=0)
-    max_export_batch_size: int = Field(default=512, gt=0)
+    max_queue_size: int = Field(default=4_096, gt=0)
+    max_export_batch_size: int = Field(
+        default=1_024, gt=0, description="Spans per INSERT under load (one commit each)."
+    )
     export_timeout_ms: int = Field(default=10_000, gt=0)
 
     @model_validator(mode="after")

@@ -177,6 +177,21 @@ def test_a_chat_reply_is_one_trace_with_time_to_first_token(workbench: Any) -> N
     assert stores.count("store add_chat_message") == 2, "the message, then the reply"
 
 
+def test_a_streamed_example_answer_is_a_turn_that_ends_with_the_stream(workbench: Any) -> None:
+    wb: Workbench = workbench()
+    session_id, question_id = start_practice(wb)
+    reply = wb.practice.stream_example_answer(question_id)
+    text = "".join(wb.practice.iterate(reply))
+    assert text.strip()
+    spans = trace_of(stored_spans(wb), "write_example_answer")
+    (root,) = [s for s in spans if s["parent_span_id"] is None]
+    (agent,) = [s for s in children(spans, root) if s["operation"] == "invoke_agent"]
+    (call,) = children(spans, agent)
+    assert root["session_id"] == agent["session_id"] == call["session_id"] == session_id
+    assert agent["agent"] == "feedback" and agent["ttft_ms"] is not None
+    assert root["end_time"] >= agent["end_time"], "the turn lasts until the last piece"
+
+
 # --- fallback ---------------------------------------------------------------------------
 
 
@@ -366,3 +381,16 @@ def test_log_lines_inside_a_turn_carry_its_trace_id(
     assert all("span_id=" in line for line in agent_lines)
     (outside,) = [line for line in lines if "outside any turn" in line]
     assert "trace_id=" not in outside
+
+
+# --- settings ---------------------------------------------------------------------------
+
+
+def test_telemetry_is_configured_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert CoachSettings(_env_file=None).telemetry.record_content is False  # type: ignore[call-arg]
+    monkeypatch.setenv("COACH_TELEMETRY__RECORD_CONTENT", "true")
+    monkeypatch.setenv("COACH_TELEMETRY__OTLP_ENDPOINT", "http://127.0.0.1:4318/v1/traces")
+    monkeypatch.setenv("COACH_TELEMETRY__ENABLED", "false")
+    telemetry = CoachSettings(_env_file=None).telemetry  # type: ignore[call-arg]
+    assert telemetry.record_content is True and telemetry.enabled is False
+    assert telemetry.otlp_endpoint == "http://127.0.0.1:4318/v1/traces"

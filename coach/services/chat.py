@@ -11,7 +11,6 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
 
-from opentelemetry.trace import Span
 from pydantic import BaseModel, ConfigDict
 
 from coach.agents.resolver import PERSONA_KEY, TEAM_KEY, AgentTeamResolver
@@ -30,7 +29,7 @@ from coach.personas import PersonaRole
 from coach.runtime import AsyncRunner
 from coach.store.base import SessionStore
 from coach.tasks import ChatReply, SummarizeChat
-from coach.telemetry import Telemetry, carry_context
+from coach.telemetry import Telemetry, Turn, carry_context
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +158,7 @@ class ChatService:
         session_id: str,
         pieces: AsyncIterator[str],
         attribution: Callable[[], Attribution],
-        turn: Span,
+        turn: Turn,
     ) -> Iterator[str]:
         collected: list[str] = []
         failure: BaseException | None = None

@@ -336,19 +336,30 @@ class PracticeService:
             return answer, self.evaluate(answer.id)
 
     def stream_example_answer(self, question_id: str) -> TextReply:
-        """A fresh example answer, streamed, for a candidate waiting to read it."""
-        question = self._store.get_question(question_id)
-        session = self._store.get_session(question.session_id)
-        resume, job = self._texts(session.id)
-        attempts = self._store.answers(session.id, question_id)
-        task = WriteExampleAnswer(
-            question=_draft_of(question),
-            answer=attempts[-1].text if attempts else "",
-            resume=resume,
-            job_description=job,
-            coaching_level=session.coaching_level,
-        )
-        return self.team_for(session).stream(task)
+        """A fresh example answer, streamed, for a candidate waiting to read it.
+
+        Its turn ends when the last piece has been read (or the reader stops)."""
+        turn = self._telemetry.start_turn("write_example_answer")
+        try:
+            with self._telemetry.activate_turn(turn):
+                question = self._store.get_question(question_id)
+                session = self._store.get_session(question.session_id)
+                self._telemetry.annotate(session)
+                resume, job = self._texts(session.id)
+                attempts = self._store.answers(session.id, question_id)
+                task = WriteExampleAnswer(
+                    question=_draft_of(question),
+                    answer=attempts[-1].text if attempts else "",
+                    resume=resume,
+                    job_description=job,
+                    coaching_level=session.coaching_level,
+                )
+                reply = self.team_for(session).stream(task)
+        except BaseException as error:
+            self._telemetry.end_turn(turn, error)
+            raise
+        reply.pieces = self._telemetry.end_turn_after(turn, reply.pieces)
+        return reply
 
     def iterate(self, reply: TextReply) -> Iterator[str]:
         """The reply's pieces as a plain iterator (for ``st.write_stream``)."""

@@ -11,6 +11,7 @@ from coach.telemetry.tracing import (
     Telemetry,
     TracedProvider,
     TracedStore,
+    Turn,
     carry_context,
     telemetry_for,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "Telemetry",
     "TracedProvider",
     "TracedStore",
+    "Turn",
     "carry_context",
     "span_row",
     "telemetry_for",

@@ -47,6 +47,3 @@ SCORE: Final = "coach.evaluation.score"
 
 OPERATION_TURN: Final = "turn"
 OPERATION_STORE: Final = "store"
-
-# Turn attributes every span of the turn carries, so a chart can filter any span by them.
-INHERITED: Final = (SESSION_ID, VARIANT, COACH_TURN)

@@ -68,8 +68,8 @@ def span_row(span: ReadableSpan, *, demo: bool = False) -> SpanRow:
     """One span as a row: well-known attributes in columns, all of them in JSON.
 
     Runs once per span on the exporter thread, so it reads the attributes into a plain
-    dict once (the SDK's mapping answers each lookup in Python) and checks types only
-    where a wrong one would fail the whole batch's INSERT."""
+    dict once (the SDK's mapping answers each lookup in Python), builds the row by
+    position, and checks types only where a wrong one would fail the batch's INSERT."""
     attributes = dict(span.attributes or _NO_ATTRIBUTES)
     get = attributes.get
     context = span.context
@@ -77,34 +77,34 @@ def span_row(span: ReadableSpan, *, demo: bool = False) -> SpanRow:
     start = span.start_time or 0
     end = span.end_time or start
     status = span.status
-    return SpanRow(
-        span_id=format(context.span_id, "016x") if context else "",
-        trace_id=format(context.trace_id, "032x") if context else "",
-        parent_span_id=format(parent.span_id, "016x") if parent else None,
-        name=span.name,
-        start_time_ns=start,
-        end_time_ns=end,
-        duration_ms=(end - start) / 1e6,
-        status=_STATUS[status.status_code],
-        status_message=status.description,
-        operation=_text(get(names.OPERATION) or get(names.COACH_OPERATION)),
-        provider=_text(get(names.PROVIDER)),
-        request_model=_text(get(names.REQUEST_MODEL)),
-        response_model=_text(get(names.RESPONSE_MODEL)),
-        temperature=_number(get(names.TEMPERATURE)),
-        max_tokens=_integer(get(names.MAX_TOKENS)),
-        agent=_text(get(names.AGENT) or get(names.AGENT_NAME)),
-        persona=_text(get(names.PERSONA)),
-        variant=_text(get(names.VARIANT)),
-        session_id=_text(get(names.SESSION_ID)),
-        input_tokens=_integer(get(names.INPUT_TOKENS)),
-        output_tokens=_integer(get(names.OUTPUT_TOKENS)),
-        queue_ms=_number(get(names.QUEUE_MS)),
-        ttft_ms=_number(get(names.TTFT_MS)),
-        fallback=_flag(get(names.FALLBACK)),
-        score=_number(get(names.SCORE)),
-        demo=demo,
-        attributes=_dumps(attributes),
+    return SpanRow(  # in SpanRow's field order
+        format(context.span_id, "016x") if context else "",
+        format(context.trace_id, "032x") if context else "",
+        format(parent.span_id, "016x") if parent else None,
+        span.name,
+        start,
+        end,
+        (end - start) / 1e6,
+        _STATUS[status.status_code],
+        status.description,
+        _text(get(names.OPERATION) or get(names.COACH_OPERATION)),
+        _text(get(names.PROVIDER)),
+        _text(get(names.REQUEST_MODEL)),
+        _text(get(names.RESPONSE_MODEL)),
+        _number(get(names.TEMPERATURE)),
+        _integer(get(names.MAX_TOKENS)),
+        _text(get(names.AGENT) or get(names.AGENT_NAME)),
+        _text(get(names.PERSONA)),
+        _text(get(names.VARIANT)),
+        _text(get(names.SESSION_ID)),
+        _integer(get(names.INPUT_TOKENS)),
+        _integer(get(names.OUTPUT_TOKENS)),
+        _number(get(names.QUEUE_MS)),
+        _number(get(names.TTFT_MS)),
+        _flag(get(names.FALLBACK)),
+        _number(get(names.SCORE)),
+        demo,
+        _dumps(attributes),
     )
 
 
@@ -114,17 +114,19 @@ _dumps = json.JSONEncoder(separators=(",", ":"), default=str).encode
 
 
 def _text(value: object) -> str | None:
-    return value if value is None or type(value) is str else str(value)
+    return value if value is None or value.__class__ is str else str(value)  # type: ignore[return-value]
 
 
 def _number(value: object) -> float | None:
-    kind = type(value)
-    return value if kind is float else float(value) if kind is int else None  # type: ignore[return-value,arg-type]
+    kind = value.__class__
+    if kind is float:
+        return value  # type: ignore[return-value]
+    return float(value) if kind is int else None  # type: ignore[arg-type]
 
 
 def _integer(value: object) -> int | None:
-    return value if type(value) is int else None  # type: ignore[return-value]
+    return value if value.__class__ is int else None  # type: ignore[return-value]
 
 
 def _flag(value: object) -> bool | None:
-    return value if type(value) is bool else None  # type: ignore[return-value]
+    return value if value.__class__ is bool else None  # type: ignore[return-value]

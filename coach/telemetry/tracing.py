@@ -27,16 +27,16 @@ from __future__ import annotations
 import functools
 import json
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
+from types import MappingProxyType
 from typing import Any, TypeVar, cast
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
-from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
-from opentelemetry.sdk.trace import Span as SdkSpan
+from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from opentelemetry.trace import NoOpTracer, Span, SpanKind, Status, StatusCode, Tracer
 from pydantic import BaseModel
@@ -56,11 +56,13 @@ __all__ = [
     "Telemetry",
     "TracedProvider",
     "TracedStore",
+    "Turn",
     "carry_context",
     "telemetry_for",
 ]
 
 R = TypeVar("R")
+_NOTHING: Mapping[str, str] = MappingProxyType({})
 # The context entry that marks "inside a turn" (a key, not state: values live in contexts).
 _TURN_KEY = otel_context.create_key("coach.turn")
 Attributes = dict[str, str | bool | int | float]
@@ -99,7 +101,6 @@ class Telemetry:
         if not settings.enabled:
             return cls.disabled()
         provider = TracerProvider(resource=Resource.create({SERVICE_NAME: settings.service_name}))
-        provider.add_span_processor(_TurnAttributes())
         targets: list[SpanExporter] = [DuckDBSpanExporter(store), *exporters]
         if settings.otlp_endpoint:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -158,69 +159,90 @@ class Telemetry:
     # --- turns ------------------------------------------------------------------------
 
     @contextmanager
-    def turn(self, operation: str, *, session_id: str | None = None) -> Iterator[Span]:
+    def turn(self, operation: str, *, session_id: str | None = None) -> Iterator[Turn]:
         """The root span of one user-visible operation; current inside the block.
 
         Inside another turn (``answer_and_evaluate`` calls ``submit_answer``) it adds no
         span: one operation a person waits for is one turn, and one trace."""
         enclosing = otel_context.get_value(_TURN_KEY)
-        if isinstance(enclosing, Span) and enclosing.is_recording():
+        if isinstance(enclosing, Turn) and enclosing.span.is_recording():
             if session_id:
-                enclosing.set_attribute(names.SESSION_ID, session_id)
+                enclosing.inherit(names.SESSION_ID, session_id)
             yield enclosing
             return
-        span = self.start_turn(operation, session_id=session_id)
-        with self.activate_turn(span):
+        turn = self.start_turn(operation, session_id=session_id)
+        with self.activate_turn(turn):
             try:
-                yield span
+                yield turn
             except BaseException as error:
-                self.end_turn(span, error)
+                self.end_turn(turn, error)
                 raise
-        self.end_turn(span)
+        self.end_turn(turn)
 
-    def start_turn(self, operation: str, *, session_id: str | None = None) -> Span:
+    def start_turn(self, operation: str, *, session_id: str | None = None) -> Turn:
         """A turn that outlives a ``with`` block (a streamed reply): ``activate_turn`` it
         around each piece of work, ``end_turn`` it when the stream ends."""
-        attributes: Attributes = {
-            names.COACH_OPERATION: names.OPERATION_TURN,
-            names.COACH_TURN: operation,
-            names.VARIANT: "",
-        }
-        if session_id:
-            attributes[names.SESSION_ID] = session_id
-        return self.tracer.start_span(f"turn {operation}", attributes=attributes)
+        inherited = {names.SESSION_ID: session_id} if session_id else {}
+        span = self.tracer.start_span(
+            f"turn {operation}",
+            attributes={
+                names.COACH_OPERATION: names.OPERATION_TURN,
+                names.COACH_TURN: operation,
+                names.VARIANT: "",  # experiments set one with inherit(); spans inherit it
+                **inherited,
+            },
+        )
+        return Turn(span, inherited)
 
     @contextmanager
-    def activate_turn(self, span: Span) -> Iterator[Span]:
-        """Make the turn ``span`` current for a block without ending it."""
+    def activate_turn(self, turn: Turn) -> Iterator[Turn]:
+        """Make ``turn`` current for a block without ending it."""
         token = otel_context.attach(
-            otel_context.set_value(_TURN_KEY, span, trace.set_span_in_context(span))
+            otel_context.set_value(_TURN_KEY, turn, trace.set_span_in_context(turn.span))
         )
         try:
-            yield span
+            yield turn
         finally:
             otel_context.detach(token)
+
+    def end_turn(self, turn: Turn, error: BaseException | None = None) -> None:
+        if error is not None:
+            self.mark_failed(turn.span, error)
+        turn.span.end()
+
+    async def end_turn_after(self, turn: Turn, pieces: AsyncIterator[str]) -> AsyncIterator[str]:
+        """``pieces`` unchanged; ``turn`` ends when they end, fail, or the reader stops."""
+        failure: BaseException | None = None
+        try:
+            async for piece in pieces:
+                yield piece
+        except BaseException as error:
+            failure = error
+            raise
+        finally:
+            close = getattr(pieces, "aclose", None)
+            if close is not None:
+                await close()
+            self.end_turn(turn, failure)
+
+    def annotate(self, session: Session) -> None:
+        """Name the session (and its persona) on the current turn, once it is loaded."""
+        turn = _current_turn()
+        if turn is not None:
+            turn.inherit(names.SESSION_ID, session.id)
+            turn.span.set_attribute(names.PERSONA, session.persona)
+
+    def scored(self, score: float) -> None:
+        """The evaluation's overall score on the current turn."""
+        turn = _current_turn()
+        if turn is not None:
+            turn.span.set_attribute(names.SCORE, score)
 
     def activate(self, span: Span) -> AbstractContextManager[Span]:
         """Make ``span`` current for a block without ending it."""
         return trace.use_span(
             span, end_on_exit=False, record_exception=False, set_status_on_exception=False
         )
-
-    def end_turn(self, span: Span, error: BaseException | None = None) -> None:
-        if error is not None:
-            self.mark_failed(span, error)
-        span.end()
-
-    def annotate(self, session: Session) -> None:
-        """Name the session (and its persona) on the current turn, once it is loaded."""
-        span = trace.get_current_span()
-        span.set_attribute(names.SESSION_ID, session.id)
-        span.set_attribute(names.PERSONA, session.persona)
-
-    def scored(self, score: float) -> None:
-        """The evaluation's overall score on the current turn."""
-        trace.get_current_span().set_attribute(names.SCORE, score)
 
     # --- agents -----------------------------------------------------------------------
 
@@ -229,18 +251,20 @@ class Telemetry:
         self, request: ProviderRequest, *, agent_name: str, team: str
     ) -> Iterator[AgentCall]:
         """An ``invoke_agent`` span, current inside the block (a structured call)."""
-        with self.tracer.start_as_current_span(
+        span = self.tracer.start_span(
             f"{names.OPERATION_INVOKE_AGENT} {agent_name}",
-            attributes=self._agent_attributes(request, agent_name, team),
-            record_exception=False,
-            set_status_on_exception=False,
-        ) as span:
-            call = AgentCall(span, self)
-            try:
-                yield call
-            except BaseException as error:
-                self.mark_failed(span, error)
-                raise
+            attributes=self._agent_attributes(request, agent_name, team, None),
+        )
+        token = otel_context.attach(trace.set_span_in_context(span))
+        call = AgentCall(span, self)
+        try:
+            yield call
+        except BaseException as error:
+            self.mark_failed(span, error)
+            raise
+        finally:
+            otel_context.detach(token)
+            call.end()
 
     @contextmanager
     def invoke_agent_stream(
@@ -252,7 +276,7 @@ class Telemetry:
         span = self.tracer.start_span(
             f"{names.OPERATION_INVOKE_AGENT} {agent_name}",
             context=parent,
-            attributes=self._agent_attributes(request, agent_name, team),
+            attributes=self._agent_attributes(request, agent_name, team, parent),
         )
         call = AgentCall(span, self, parent=parent)
         try:
@@ -261,14 +285,17 @@ class Telemetry:
             self.mark_failed(span, error)
             raise
         finally:
-            span.end()
+            call.end()
 
-    def _agent_attributes(self, request: ProviderRequest, agent_name: str, team: str) -> Attributes:
+    def _agent_attributes(
+        self, request: ProviderRequest, agent_name: str, team: str, parent: Context | None
+    ) -> Attributes:
         return {
             **_request_attributes(request),
             names.OPERATION: names.OPERATION_INVOKE_AGENT,
             names.AGENT_NAME: agent_name,
             names.TEAM: team,
+            **_inherited(parent),
         }
 
     # --- shared -----------------------------------------------------------------------
@@ -291,6 +318,25 @@ class Telemetry:
         return text[: self._content_max_chars]
 
 
+class Turn:
+    """A turn's root span, and the attributes every span started under it inherits
+    (session, variant), kept here so a span start reads one dict."""
+
+    def __init__(self, span: Span, inherited: dict[str, str]) -> None:
+        self.span = span
+        self.inherited = inherited
+
+    def inherit(self, key: str, value: str) -> None:
+        """Set ``key`` on the turn and on every span started under it from now on."""
+        self.inherited = {**self.inherited, key: value}
+        self.span.set_attribute(key, value)
+
+
+def _current_turn() -> Turn | None:
+    turn = otel_context.get_value(_TURN_KEY)
+    return turn if isinstance(turn, Turn) else None
+
+
 class AgentCall:
     """One ``invoke_agent`` span, told by the team what happened as the call proceeds."""
 
@@ -299,19 +345,26 @@ class AgentCall:
         self._telemetry = telemetry
         self._inside = trace.set_span_in_context(span, parent) if parent is not None else None
         self._granted = time.perf_counter()
+        # Set on the span in one call when it ends: each call costs a lock and a check.
+        self._outcome: Attributes = {}
 
     def queued(self, queue_ms: float) -> None:
         """How long the call waited for its persona's concurrency slot."""
-        self.span.set_attribute(names.QUEUE_MS, queue_ms)
+        self._outcome[names.QUEUE_MS] = queue_ms
         self._granted = time.perf_counter()
 
     def completed(self, completion: Completion[BaseModel]) -> None:
-        _record_completion(self.span, completion)
+        self._outcome.update(_completion_attributes(completion))
         if isinstance(completion.value, EvaluationDraft):
-            self.span.set_attribute(names.SCORE, completion.value.overall)
+            self._outcome[names.SCORE] = completion.value.overall
 
     def streamed(self, meta: StreamMeta) -> None:
-        _record_stream(self.span, meta)
+        self._outcome.update(_stream_attributes(meta))
+
+    def end(self) -> None:
+        if self._outcome:
+            self.span.set_attributes(self._outcome)
+        self.span.end()
 
     async def iterate(self, pieces: AsyncIterator[str]) -> AsyncIterator[str]:
         """``pieces`` pulled with this span current (so the model span is its child),
@@ -328,7 +381,7 @@ class AgentCall:
                 otel_context.detach(token)
             if first:
                 first = False
-                self.span.set_attribute(names.TTFT_MS, (time.perf_counter() - self._granted) * 1000)
+                self._outcome[names.TTFT_MS] = (time.perf_counter() - self._granted) * 1000
             yield piece
 
     def active(self) -> AbstractContextManager[Span]:
@@ -354,26 +407,27 @@ class TracedProvider:
 
     async def structured(self, request: ProviderRequest, output: type[T]) -> Completion[T]:
         telemetry = self.telemetry
-        with telemetry.tracer.start_as_current_span(
+        # A leaf: nothing in coach starts under a model call, so it is never made current.
+        span = telemetry.tracer.start_span(
             f"{names.OPERATION_CHAT} {request.settings.model}",
             kind=SpanKind.CLIENT,
             attributes=self._attributes(request),
-            record_exception=False,
-            set_status_on_exception=False,
-        ) as span:
-            try:
-                completion = await self.inner.structured(request, output)
-            except BaseException as error:
-                telemetry.mark_failed(span, error)
-                raise
-            _record_completion(span, completion)
-            span.set_attribute(names.FALLBACK, self._fallback or completion.fallback)
-            if telemetry.record_content:
-                span.set_attribute(
-                    names.OUTPUT_MESSAGES,
-                    telemetry.content(completion.value.model_dump(mode="json")),
-                )
-            return completion
+        )
+        try:
+            completion = await self.inner.structured(request, output)
+        except BaseException as error:
+            telemetry.mark_failed(span, error)
+            span.end()
+            raise
+        attributes = _completion_attributes(completion)
+        attributes[names.FALLBACK] = self._fallback or completion.fallback
+        if telemetry.record_content:
+            attributes[names.OUTPUT_MESSAGES] = telemetry.content(
+                completion.value.model_dump(mode="json")
+            )
+        span.set_attributes(attributes)
+        span.end()
+        return completion
 
     async def stream(self, request: ProviderRequest, meta: StreamMeta) -> AsyncIterator[str]:
         """The inner stream inside a span started at the first pull (so its parent is
@@ -395,12 +449,12 @@ class TracedProvider:
                 if collected is not None:
                     collected.append(piece)
                 yield piece
-            _record_stream(span, meta)
-            span.set_attributes(
-                {names.PROVIDER: self.name, names.FALLBACK: self._fallback or meta.fallback}
-            )
+            attributes = _stream_attributes(meta)
+            attributes[names.PROVIDER] = self.name
+            attributes[names.FALLBACK] = self._fallback or meta.fallback
             if collected is not None:
-                span.set_attribute(names.OUTPUT_MESSAGES, telemetry.content("".join(collected)))
+                attributes[names.OUTPUT_MESSAGES] = telemetry.content("".join(collected))
+            span.set_attributes(attributes)
         except BaseException as error:
             telemetry.mark_failed(span, error)
             raise
@@ -416,6 +470,7 @@ class TracedProvider:
             names.OPERATION: names.OPERATION_CHAT,
             names.PROVIDER: self.name,
             names.FALLBACK: self._fallback,
+            **_inherited(None),
         }
         if self.telemetry.record_content:
             attributes[names.INPUT_MESSAGES] = self.telemetry.content(
@@ -457,21 +512,22 @@ class TracedStore:
             names.DB_OPERATION: name,
         }
 
+        span_name = f"store {name}"
+        tracer = telemetry.tracer
+
         @functools.wraps(method)
         def traced(*args: Any, **kwargs: Any) -> Any:
             if not trace.get_current_span().is_recording():
                 return method(*args, **kwargs)
-            with telemetry.tracer.start_as_current_span(
-                f"store {name}",
-                attributes=attributes,
-                record_exception=False,
-                set_status_on_exception=False,
-            ) as span:
-                try:
-                    return method(*args, **kwargs)
-                except BaseException as error:
-                    telemetry.mark_failed(span, error)
-                    raise
+            # A leaf: nothing starts under a store call, so it is never made current.
+            span = tracer.start_span(span_name, attributes={**attributes, **_inherited(None)})
+            try:
+                return method(*args, **kwargs)
+            except BaseException as error:
+                telemetry.mark_failed(span, error)
+                raise
+            finally:
+                span.end()
 
         return traced
 
@@ -500,28 +556,11 @@ def carry_context(coroutine: Coroutine[Any, Any, R]) -> Coroutine[Any, Any, R]:
     return carried()
 
 
-class _TurnAttributes(SpanProcessor):
-    """Copies the turn's session and variant onto every span started under it, so the
-    spans table can be filtered by session without walking the tree."""
-
-    def on_start(self, span: SdkSpan, parent_context: Context | None = None) -> None:
-        parent = trace.get_current_span(parent_context)
-        if not isinstance(parent, ReadableSpan):
-            return
-        inherited = parent.attributes or {}
-        own = span.attributes or {}
-        for key in names.INHERITED:
-            if key in inherited and key not in own:
-                span.set_attribute(key, inherited[key])
-
-    def on_end(self, span: ReadableSpan) -> None:
-        pass
-
-    def shutdown(self) -> None:
-        pass
-
-    def force_flush(self, timeout_millis: int = 30_000) -> bool:
-        return True
+def _inherited(context: Context | None) -> Mapping[str, str]:
+    """What spans started in ``context`` (the current one if None) take from its turn:
+    the session and variant, so the spans table filters by them without a join."""
+    turn = otel_context.get_value(_TURN_KEY, context)
+    return turn.inherited if isinstance(turn, Turn) else _NOTHING
 
 
 def _request_attributes(request: ProviderRequest) -> Attributes:
@@ -539,7 +578,7 @@ def _request_attributes(request: ProviderRequest) -> Attributes:
     return attributes
 
 
-def _record_completion(span: Span, completion: Completion[Any]) -> None:
+def _completion_attributes(completion: Completion[Any]) -> Attributes:
     attributes: Attributes = {
         names.PROVIDER: completion.provider,
         names.RESPONSE_MODEL: completion.model,
@@ -551,10 +590,10 @@ def _record_completion(span: Span, completion: Completion[Any]) -> None:
         attributes[names.INPUT_TOKENS] = completion.input_tokens
     if completion.output_tokens is not None:
         attributes[names.OUTPUT_TOKENS] = completion.output_tokens
-    span.set_attributes(attributes)
+    return attributes
 
 
-def _record_stream(span: Span, meta: StreamMeta) -> None:
+def _stream_attributes(meta: StreamMeta) -> Attributes:
     attributes: Attributes = {names.FALLBACK: meta.fallback}
     if meta.provider:
         attributes[names.PROVIDER] = meta.provider
@@ -566,4 +605,4 @@ def _record_stream(span: Span, meta: StreamMeta) -> None:
         attributes[names.INPUT_TOKENS] = meta.input_tokens
     if meta.output_tokens is not None:
         attributes[names.OUTPUT_TOKENS] = meta.output_tokens
-    span.set_attributes(attributes)
+    return attributes
