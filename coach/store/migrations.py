@@ -248,7 +248,7 @@ _V5_SPANS = Migration(
     statements=(
         """
         CREATE TABLE spans (
-            span_id VARCHAR PRIMARY KEY,
+            span_id VARCHAR NOT NULL,
             trace_id VARCHAR NOT NULL,
             parent_span_id VARCHAR,
             name VARCHAR NOT NULL,
@@ -277,8 +277,8 @@ _V5_SPANS = Migration(
             attributes VARCHAR NOT NULL
         )
         """,
-        "CREATE INDEX spans_start_time ON spans (start_time)",
-        "CREATE INDEX spans_trace_id ON spans (trace_id)",
+        # No primary key or indexes: spans arrive in time order (DuckDB's zone maps
+        # prune by start_time), and every index would cost each exported span.
     ),
 )
 
