@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,13 +32,14 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from coach.domain import RubricDimension
-from coach.errors import CoachError, StoreBusy
+from coach.errors import CoachError
+from coach.store.locking import retry_while_locked
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Analysis", "AnalysisSettings", "open_analysis", "retry_while_locked"]
+__all__ = ["Analysis", "AnalysisSettings", "busy_message", "open_analysis"]
 
-_LOCK_ERROR_TEXT = "Could not set lock on file"
+# Short waits: a file the app releases is picked up almost at once.
 _FIRST_BACKOFF_SECONDS = 0.005
 _MAX_BACKOFF_SECONDS = 0.1
 _LIVE_ALIAS = "live"
@@ -352,53 +353,26 @@ class Analysis:
 
     def _attach(self, connection: duckdb.DuckDBPyConnection) -> None:
         target = str(self.path).replace("'", "''")
-        self._last_wait_seconds = retry_while_locked(
+        _, self._last_wait_seconds = retry_while_locked(
             lambda: connection.execute(f"ATTACH '{target}' AS {_LIVE_ALIAS} (READ_ONLY)"),
             path=self.path,
             timeout_seconds=self._settings.lock_timeout_seconds,
+            busy_message=busy_message(self.path, self._settings.lock_timeout_seconds),
+            first_backoff_seconds=_FIRST_BACKOFF_SECONDS,
+            max_backoff_seconds=_MAX_BACKOFF_SECONDS,
         )
-
-
-def retry_while_locked(
-    action: Callable[[], object], *, path: Path, timeout_seconds: float
-) -> float:
-    """Runs ``action`` (an open or attach of ``path``), retrying with a short backoff while
-    another process holds the file; returns the seconds waited.
-
-    Raises ``StoreBusy`` after ``timeout_seconds``. The backoff starts at 5 ms and stays
-    under 100 ms, so a file the app releases is picked up almost at once.
-    """
-    started = time.monotonic()
-    deadline = started + timeout_seconds
-    backoff = _FIRST_BACKOFF_SECONDS
-    attempts = 0
-    while True:
-        attempts += 1
-        try:
-            action()
-            break
-        except duckdb.IOException as error:
-            if _LOCK_ERROR_TEXT not in str(error):
-                raise
-            now = time.monotonic()
-            if now >= deadline:
-                raise StoreBusy(
-                    f"The workbench database at {path} stayed busy for {timeout_seconds:g} "
-                    "seconds (another program holds it open, e.g. a script without idle "
-                    "release). Try again, or allow a longer wait (lock_timeout_seconds)."
-                ) from error
-            time.sleep(min(backoff, deadline - now))
-            backoff = min(backoff * 2, _MAX_BACKOFF_SECONDS)
-    waited = time.monotonic() - started
-    if attempts > 1:
-        logger.debug(
-            "waited for the database",
-            extra={"path": str(path), "waited_seconds": round(waited, 3), "attempts": attempts},
-        )
-    return waited
 
 
 def _empty(note: str) -> pd.DataFrame:
     frame = pd.DataFrame()
     frame.attrs[_NOTE] = note
     return frame
+
+
+def busy_message(path: Path, timeout_seconds: float) -> str:
+    """What an analyst reads when the app kept the file longer than they waited."""
+    return (
+        f"The workbench database at {path} stayed busy for {timeout_seconds:g} "
+        "seconds (another program holds it open, e.g. a script without idle "
+        "release). Try again, or allow a longer wait (lock_timeout_seconds)."
+    )

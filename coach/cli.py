@@ -22,7 +22,7 @@ import duckdb
 from pydantic import BaseModel, ConfigDict, Field
 
 from coach.agents.resolver import TEAM_KEY
-from coach.analysis import retry_while_locked
+from coach.analysis import busy_message
 from coach.demo_data import (
     CANDIDATES,
     QUALITY_WEIGHTS,
@@ -45,6 +45,7 @@ from coach.log import configure_logging
 from coach.personas import PersonaRole
 from coach.settings import CoachSettings
 from coach.speech import delivery_from_transcript
+from coach.store.locking import retry_while_locked
 from coach.workbench import Workbench, build_workbench
 
 logger = logging.getLogger(__name__)
@@ -243,13 +244,13 @@ def _label_demo_spans(path: Path, session_ids: list[str], timeout_seconds: float
     """
     if not session_ids:
         return 0
-    opened: list[duckdb.DuckDBPyConnection] = []
-    retry_while_locked(
-        lambda: opened.append(duckdb.connect(str(path))),
+    live, _ = retry_while_locked(
+        lambda: duckdb.connect(str(path)),
         path=path,
         timeout_seconds=timeout_seconds,
+        busy_message=busy_message(path, timeout_seconds),
     )
-    with opened[0] as connection:
+    with live as connection:
         tables = connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()
         if ("spans",) not in tables:
             return 0

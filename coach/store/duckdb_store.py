@@ -68,16 +68,13 @@ from coach.errors import (
     CoachError,
     QuestionNotFound,
     SessionNotFound,
-    StoreBusy,
 )
 from coach.settings import StoreSettings
+from coach.store.locking import retry_while_locked
 from coach.store.migrations import migrate
 
 logger = logging.getLogger(__name__)
 
-_LOCK_ERROR_TEXT = "Could not set lock on file"
-_FIRST_BACKOFF_SECONDS = 0.01
-_MAX_BACKOFF_SECONDS = 0.2
 
 _SESSION_COLUMNS = (
     "id, name, kind, persona, coaching_level, current_question_id, metadata, created_at, updated_at"
@@ -1000,36 +997,18 @@ class DuckDBSessionStore:
     def _open(self) -> duckdb.DuckDBPyConnection:
         """Opens the file, waiting with backoff while another process holds it."""
         started = time.monotonic()
-        deadline = started + self._settings.lock_timeout_seconds
-        backoff = _FIRST_BACKOFF_SECONDS
-        attempts = 0
-        while True:
-            attempts += 1
-            try:
-                connection = duckdb.connect(str(self._path))
-                break
-            except duckdb.IOException as error:
-                if _LOCK_ERROR_TEXT not in str(error):
-                    raise
-                now = time.monotonic()
-                if now >= deadline:
-                    logger.warning(
-                        "database busy",
-                        extra={
-                            "path": str(self._path),
-                            "waited_seconds": round(now - started, 3),
-                            "attempts": attempts,
-                        },
-                    )
-                    raise StoreBusy(
-                        f"The workbench database at {self._path} is in use by another "
-                        f"program (a notebook?), and it was still busy after "
-                        f"{self._settings.lock_timeout_seconds:g} seconds. Close that "
-                        "program's connection to the file (for example "
-                        "`connection.close()` in the notebook), then try again."
-                    ) from error
-                time.sleep(min(backoff, deadline - now))
-                backoff = min(backoff * 2, _MAX_BACKOFF_SECONDS)
+        connection, _ = retry_while_locked(
+            lambda: duckdb.connect(str(self._path)),
+            path=self._path,
+            timeout_seconds=self._settings.lock_timeout_seconds,
+            busy_message=(
+                f"The workbench database at {self._path} is in use by another program (a "
+                f"notebook?), and it was still busy after "
+                f"{self._settings.lock_timeout_seconds:g} seconds. Close that program's "
+                "connection to the file (for example `connection.close()` in the "
+                "notebook), then try again."
+            ),
+        )
         try:
             # Timestamps come back as UTC whatever the machine's zone is.
             connection.execute("SET TimeZone = 'UTC'")
@@ -1042,7 +1021,7 @@ class DuckDBSessionStore:
         waited = time.monotonic() - started
         logger.debug(
             "database opened",
-            extra={"path": str(self._path), "seconds": round(waited, 4), "attempts": attempts},
+            extra={"path": str(self._path), "seconds": round(waited, 4)},
         )
         return connection
 
