@@ -38,6 +38,10 @@ class EmptyAnswer(CoachError):
     """The candidate submitted an answer with no words in it."""
 
 
+class AnswerSavedNotScored(CoachError):
+    """The answer is stored, but scoring it failed; it can be scored later."""
+
+
 class StoreBusy(CoachError):
     """The database file stayed locked by another process for longer than we wait."""
 

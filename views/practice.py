@@ -125,14 +125,9 @@ def _save_draft(wb: Workbench, session_id: str, question_id: str, key: str) -> N
 def _submit(wb: Workbench, view: PracticeView, progress: QuestionProgress, key: str) -> None:
     text = st.session_state.get(key) or ""
     try:
-        answer = wb.practice.submit_answer(view.session.id, progress.question.id, text)
-    except CoachError as error:
+        wb.practice.answer_and_evaluate(view.session.id, progress.question.id, text)
+    except CoachError as error:  # AnswerSavedNotScored says the answer is safe
         st.session_state["answer-error"] = str(error)
-        return
-    try:
-        wb.practice.evaluate(answer.id)
-    except CoachError as error:
-        st.session_state["answer-error"] = f"Your answer is saved. {error}"
         return
     flash("Answer saved and scored.")
 

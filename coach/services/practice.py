@@ -34,7 +34,7 @@ from coach.domain import (
     SessionSummary,
     Transcript,
 )
-from coach.errors import CoachError, EmptyAnswer
+from coach.errors import AnswerSavedNotScored, CoachError, EmptyAnswer
 from coach.offline.profiles import profile_job
 from coach.personas import PersonaRole
 from coach.runtime import AsyncRunner
@@ -330,10 +330,17 @@ class PracticeService:
     def answer_and_evaluate(
         self, session_id: str, question_id: str, text: str
     ) -> tuple[Answer, Evaluation]:
-        """Store, then score, as one turn (one trace)."""
+        """Store, then score, as one turn (one trace).
+
+        Raises ``AnswerSavedNotScored`` when the answer is stored but scoring failed, so
+        the page can say the answer is safe without telling the two steps apart itself.
+        """
         with self._telemetry.turn("answer_and_evaluate", session_id=session_id):
             answer = self.submit_answer(session_id, question_id, text)
-            return answer, self.evaluate(answer.id)
+            try:
+                return answer, self.evaluate(answer.id)
+            except CoachError as error:
+                raise AnswerSavedNotScored(f"Your answer is saved. {error}") from error
 
     def stream_example_answer(self, question_id: str) -> TextReply:
         """A fresh example answer, streamed, for a candidate waiting to read it.

@@ -143,3 +143,30 @@ def test_sessions_are_listed_searched_renamed_and_deleted(wb: Workbench) -> None
     with pytest.raises(SessionNotFound):
         wb.practice.view(first)
     assert wb.sessions.list().total == 1
+
+
+def test_when_scoring_fails_the_page_is_told_the_answer_is_saved(settings: CoachSettings) -> None:
+    from pydantic import BaseModel
+
+    from coach.domain import EvaluationDraft
+    from coach.errors import AnswerSavedNotScored, ProviderUnavailable
+    from coach.offline.coach import OfflineCoach
+    from coach.providers.scripted import ScriptedProvider
+
+    coach = OfflineCoach()
+
+    def fails_to_score(request, output: type[BaseModel]) -> BaseModel:  # type: ignore[no-untyped-def]
+        if output is EvaluationDraft:
+            raise ProviderUnavailable("The model server at 127.0.0.1:9 is not reachable.")
+        if request.task.kind == "generate_questions":
+            return coach.generate_questions(request.task)
+        return coach.follow_up(request.task)
+
+    wb = build_workbench(settings, provider=ScriptedProvider(fails_to_score))
+    session_id = start(wb, question_count=1)
+    question = wb.practice.view(session_id).questions[0].question
+    with pytest.raises(AnswerSavedNotScored, match=r"^Your answer is saved\. The model server"):
+        wb.practice.answer_and_evaluate(session_id, question.id, STRONG_ANSWER)
+    pending = wb.practice.view(session_id).questions[0].needs_evaluation
+    assert pending is not None and pending.text == STRONG_ANSWER.strip()
+    wb.close()
