@@ -97,9 +97,12 @@ class TelemetrySettings(BaseModel):
         description="How long finished spans wait to be written. Shorter than the store's "
         "idle release, so a turn's spans usually go in before the file is let go.",
     )
-    max_queue_size: int = Field(default=4_096, gt=0)
+    max_queue_size: int = Field(default=16_384, gt=0)
     max_export_batch_size: int = Field(
-        default=1_024, gt=0, description="Spans per INSERT under load (one commit each)."
+        default=4_096,
+        gt=0,
+        description="Spans per INSERT under load: each commit costs ~3 ms, so a full "
+        "batch pays <1 µs a span for it.",
     )
     export_timeout_ms: int = Field(default=10_000, gt=0)
 

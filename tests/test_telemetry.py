@@ -4,6 +4,7 @@ no answer text unless asked for, log lines that lead to their trace."""
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -135,6 +136,28 @@ def test_a_practice_turn_is_one_trace_turn_then_agents_then_model_calls(workbenc
 
     stores = {s["name"] for s in children(spans, root) if s["operation"] == "store"}
     assert {"store add_answer", "store add_evaluation"} <= stores
+
+
+def test_each_attribute_is_stored_once_in_its_column_and_the_rest_as_json(
+    workbench: Any,
+) -> None:
+    wb: Workbench = workbench()
+    session_id, question_id = start_practice(wb)
+    wb.practice.answer_and_evaluate(session_id, question_id, ANSWER)
+    spans = trace_of(stored_spans(wb), "answer_and_evaluate")
+    (scorer,) = [s for s in spans if s["operation"] == "invoke_agent" and s["score"] is not None]
+    extras = json.loads(scorer["attributes"])
+    assert extras["coach.team"] == "interview" and extras["coach.task"] == "evaluate_answer"
+    assert "gen_ai.agent.name" in extras, "the agent column holds the seat, not the name"
+    for column_attribute in (
+        "gen_ai.operation.name",
+        "gen_ai.request.model",
+        "gen_ai.request.temperature",
+        "coach.session_id",
+        "coach.queue_ms",
+        "coach.evaluation.score",
+    ):
+        assert column_attribute not in extras, f"{column_attribute} is in its column"
 
 
 def test_the_page_flow_submit_then_evaluate_is_two_turns_each_one_trace(workbench: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 
 import streamlit as st
@@ -19,7 +20,12 @@ def _release(workbench: Workbench) -> None:
 @st.cache_resource(show_spinner=False, max_entries=8, on_release=_release)
 def _build(fingerprint: str, _settings: CoachSettings) -> Workbench:
     configure_logging(_settings.log_level)
-    return build_workbench(_settings)
+    workbench = build_workbench(_settings)
+    # Streamlit, pandas, Plotly and the workbench built here live as long as the
+    # process: frozen, full garbage collections (~30 ms each) stop walking them, which
+    # was a sixth of what a telemetry span cost (benchmarks/telemetry.py).
+    gc.freeze()
+    return workbench
 
 
 def _fingerprint(settings: CoachSettings) -> str:

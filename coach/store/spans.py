@@ -24,7 +24,7 @@ STATUS_ERROR = "error"
 
 class SpanRow(NamedTuple):
     """One finished span, flattened: the GenAI and ``coach.*`` attributes the charts
-    filter on get columns; ``attributes`` keeps every attribute as JSON."""
+    filter on get columns; ``attributes`` holds, as JSON, every attribute without one."""
 
     span_id: str
     trace_id: str

@@ -38,6 +38,7 @@ from opentelemetry.context import Context
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
 from opentelemetry.trace import NoOpTracer, Span, SpanKind, Status, StatusCode, Tracer
 from pydantic import BaseModel
 
@@ -100,7 +101,10 @@ class Telemetry:
         set; ``exporters`` adds more (tests)."""
         if not settings.enabled:
             return cls.disabled()
-        provider = TracerProvider(resource=Resource.create({SERVICE_NAME: settings.service_name}))
+        provider = TracerProvider(
+            resource=Resource.create({SERVICE_NAME: settings.service_name}),
+            sampler=RecordEverything(),
+        )
         targets: list[SpanExporter] = [DuckDBSpanExporter(store), *exporters]
         if settings.otlp_endpoint:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -316,6 +320,27 @@ class Telemetry:
         """``value`` as JSON text cut to the configured length (only with record_content)."""
         text = value if isinstance(value, str) else json.dumps(value, default=str)
         return text[: self._content_max_chars]
+
+
+class RecordEverything(Sampler):
+    """Every span recorded and sampled, decided without reading the parent's trace
+    state: the workbench keeps all its spans, and the SDK's default (``ParentBased``
+    over ``ALWAYS_ON``) spends a context lookup per span to reach the same answer."""
+
+    def should_sample(
+        self,
+        parent_context: Context | None,
+        trace_id: int,
+        name: str,
+        kind: SpanKind | None = None,
+        attributes: Any = None,
+        links: Any = None,
+        trace_state: Any = None,
+    ) -> SamplingResult:
+        return SamplingResult(Decision.RECORD_AND_SAMPLE, attributes, trace_state)
+
+    def get_description(self) -> str:
+        return "RecordEverything"
 
 
 class Turn:
