@@ -68,3 +68,11 @@ class ProviderRejected(ProviderError):
 
 class ProviderOutputInvalid(ProviderError):
     """The model answered, but not with the structure we asked for, even after a retry."""
+
+
+class ExperimentError(CoachError):
+    """A persona experiment's spec, variant or run cannot go ahead as asked."""
+
+
+class DatasetError(ExperimentError):
+    """An experiment dataset is empty or has bad rows; the message names the rows."""
