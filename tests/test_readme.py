@@ -10,7 +10,7 @@ from coach.settings import PROJECT_ROOT, CoachSettings
 
 
 def environment_names(model: type[BaseModel], prefix: str) -> Iterator[str]:
-    """``COACH_*`` variable names, nested settings joined by ``__`` as pydantic-settings reads them."""
+    """``COACH_*`` names, nested settings joined by ``__`` (as pydantic-settings reads them)."""
     for name, field in model.model_fields.items():
         kind = field.annotation
         if isinstance(kind, type) and issubclass(kind, BaseModel):
