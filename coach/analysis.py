@@ -329,7 +329,10 @@ class Analysis:
             return _empty(_NO_EXPERIMENTS_NOTE.format(table=table))
         frame = self.sql(f"SELECT * FROM {table}")
         if frame.empty:
-            frame.attrs[_NOTE] = f"The {table} table is empty: no experiment has been run yet."
+            frame.attrs[_NOTE] = (
+                f"No experiments yet: the {table} table is empty. Run one in the Persona "
+                "Lab or with `coach experiment run spec.yaml`."
+            )
         return frame
 
     # --- the live file ------------------------------------------------------------

@@ -111,6 +111,8 @@ class Attribution(_Model):
     model: str
     fallback: bool = False
     notice: str = ""
+    input_tokens: int | None = None
+    output_tokens: int | None = None
 
     @property
     def is_offline(self) -> bool:

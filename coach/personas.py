@@ -48,10 +48,19 @@ class Persona(BaseModel):
     max_tokens: int = Field(default=800, gt=0, le=32_000)
     concurrency: int = Field(default=4, ge=1, le=64)
     voice: str = "alloy"
+    version: int = Field(default=1, ge=1)
+    promoted_from: str = Field(
+        default="", description="The experiment and variant this version was promoted from."
+    )
 
     @property
     def title(self) -> str:
         return self.display_name or self.name.replace("_", " ").title()
+
+    @property
+    def label(self) -> str:
+        """The name a picker shows: with the version once there is more than one."""
+        return self.name if self.version == 1 else f"{self.name} (v{self.version})"
 
 
 def load_persona(path: Path) -> Persona:

@@ -9,6 +9,7 @@ semaphores work across every page rerun and browser tab.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from typing import Any, TypeVar
@@ -38,6 +39,10 @@ class AsyncRunner:
         except BaseException:
             future.cancel()
             raise
+
+    def submit(self, coroutine: Coroutine[Any, Any, R]) -> concurrent.futures.Future[R]:
+        """Start ``coroutine`` on the loop and return at once (a background run)."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop)
 
     def iterate(self, stream: AsyncIterator[R]) -> Iterator[R]:
         """Turn an async iterator into a plain one (for ``st.write_stream``)."""

@@ -18,6 +18,7 @@ from coach.providers.offline import OfflineProvider
 from coach.providers.transcription import OpenAITranscriber, openai_tts
 from coach.runtime import AsyncRunner
 from coach.services.chat import ChatService
+from coach.services.experiments import ExperimentService
 from coach.services.export import ExportService
 from coach.services.practice import PracticeService
 from coach.services.sessions import SessionsService
@@ -25,6 +26,7 @@ from coach.services.voice import VoiceService
 from coach.settings import CoachSettings
 from coach.store.base import SessionStore
 from coach.store.duckdb_store import DuckDBSessionStore
+from coach.store.experiments import ExperimentStore
 from coach.telemetry import Telemetry
 from coach.voices import VoicePreviewer
 
@@ -35,17 +37,22 @@ class Workbench:
 
     settings: CoachSettings
     store: SessionStore
-    personas: PersonaRegistry
     teams: AgentTeamResolver
     practice: PracticeService
     chat: ChatService
     sessions: SessionsService
     exports: ExportService
     voice: VoiceService
+    experiments: ExperimentService
     runner: AsyncRunner
     provider_name: str
     telemetry: Telemetry = field(default_factory=Telemetry.disabled)
     notices: list[str] = field(default_factory=list)
+
+    @property
+    def personas(self) -> PersonaRegistry:
+        """The persona folder as last read (a promotion re-reads it)."""
+        return self.teams.personas
 
     def close(self) -> None:
         self.voice.close()
@@ -148,12 +155,20 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         voice=_voice_service(settings, traced_store, practice),
         settings=settings,
         store=store,
-        personas=personas,
         teams=resolver,
         practice=practice,
         chat=ChatService(traced_store, resolver, runner, telemetry=telemetry),
         sessions=SessionsService(store),
         exports=ExportService(practice),
+        experiments=ExperimentService(
+            ExperimentStore(store),
+            traced_store,
+            resolver,
+            runner,
+            personas_dir=settings.agent.personas_dir,
+            provider_name=chosen.name,
+            telemetry=telemetry,
+        ),
         runner=runner,
         provider_name=chosen.name,
         telemetry=telemetry,

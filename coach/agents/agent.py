@@ -49,6 +49,7 @@ class Agent:
     role: PersonaRole
     persona: Persona
     provider: Provider
+    variant: str = ""  # an experiment arm or a rollout's share; tags its telemetry
 
     @property
     def name(self) -> str:

@@ -22,6 +22,15 @@ class AgentFactory:
     def personas(self) -> PersonaRegistry:
         return self._personas
 
+    def with_personas(self, personas: PersonaRegistry) -> AgentFactory:
+        """The same providers over a re-read persona folder (after a promotion)."""
+        return AgentFactory(personas, self._provider_for)
+
     def build(self, role: PersonaRole, persona_name: str) -> Agent:
-        persona = self._personas.get(persona_name)
-        return Agent(role=role, persona=persona, provider=self._provider_for(persona))
+        return self.seat(role, self._personas.get(persona_name))
+
+    def seat(self, role: PersonaRole, persona: Persona, *, variant: str = "") -> Agent:
+        """An agent for a persona that need not be on disk (an experiment's variant)."""
+        return Agent(
+            role=role, persona=persona, provider=self._provider_for(persona), variant=variant
+        )

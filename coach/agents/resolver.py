@@ -3,6 +3,10 @@
 In order: the team the session was started with (kept in its metadata, so a resumed
 session keeps its coaches), a persona the session asked for (chat), the tenant's
 default, a team switched on by a feature flag, then the default for the session kind.
+
+Live rollouts then swap personas seat by seat: a session whose id falls in a rollout's
+share (``TrafficSplit``, a hash, so the same session always lands the same way) gets the
+variant persona in that seat, tagged with the variant's name in telemetry.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from coach.agents.team import AgentTeam
 from coach.agents.teams import TeamsConfig, TeamSpec
 from coach.domain import SessionKind
 from coach.errors import PersonaError
+from coach.experiments.rollout import TrafficSplit
 from coach.personas import PersonaRegistry, PersonaRole
 
 TEAM_KEY = "team"
@@ -30,8 +35,11 @@ class AgentTeamResolver:
         tenant: TeamsConfig | None = None,
         features: frozenset[str] = frozenset(),
         limits: ConcurrencyLimits | None = None,
+        split: TrafficSplit | None = None,
     ) -> None:
         self._factory = factory
+        self._split = split or TrafficSplit()
+        self._rolled_out: dict[tuple[str, tuple[tuple[PersonaRole, str], ...]], AgentTeam] = {}
         self._tenant = tenant or TeamsConfig()
         self._config = shipped.merged_with(self._tenant)
         self._features = features
@@ -41,6 +49,25 @@ class AgentTeamResolver:
     @property
     def personas(self) -> PersonaRegistry:
         return self._factory.personas
+
+    @property
+    def factory(self) -> AgentFactory:
+        return self._factory
+
+    @property
+    def split(self) -> TrafficSplit:
+        return self._split
+
+    def set_split(self, split: TrafficSplit) -> None:
+        """Serve the live rollouts in ``split`` from now on (sessions stay sticky)."""
+        self._split = split
+        self._rolled_out = {}
+
+    def reload_personas(self, personas: PersonaRegistry) -> None:
+        """Build teams from a re-read persona folder from now on (after a promotion)."""
+        self._factory = self._factory.with_personas(personas)
+        self._built = {}
+        self._rolled_out = {}
 
     @property
     def tenant(self) -> str | None:
@@ -54,8 +81,20 @@ class AgentTeamResolver:
             if kind in spec.session_kinds and self._switched_on(spec)
         ]
 
-    def resolve(self, kind: SessionKind, metadata: Mapping[str, str] | None = None) -> AgentTeam:
-        metadata = metadata or {}
+    def resolve(
+        self,
+        kind: SessionKind,
+        metadata: Mapping[str, str] | None = None,
+        *,
+        session_id: str | None = None,
+    ) -> AgentTeam:
+        """The team for a session; with ``session_id``, live rollouts applied to it."""
+        team = self._resolve(kind, metadata or {})
+        if session_id is None or not self._split:
+            return team
+        return self._rolled_out_for(team, session_id)
+
+    def _resolve(self, kind: SessionKind, metadata: Mapping[str, str]) -> AgentTeam:
         chosen = metadata.get(TEAM_KEY)
         if chosen and chosen in self._config.teams:
             return self.team(chosen)
@@ -93,6 +132,33 @@ class AgentTeamResolver:
             )
             self._built[key] = self._build(key, spec)
         return self._built[key]
+
+    def _rolled_out_for(self, team: AgentTeam, session_id: str) -> AgentTeam:
+        """``team`` with each seat a rollout covers given to the session's variant."""
+        assignments = {
+            role: self._split.assign(team.agent(role).persona.name, session_id)
+            for role in team.seats
+        }
+        chosen = {role: a for role, a in assignments.items() if a is not None}
+        if not chosen:
+            return team
+        key = (team.name, tuple(sorted((role, a.variant) for role, a in chosen.items())))
+        if key not in self._rolled_out:
+            agents = {}
+            for role in team.seats:
+                base = team.agent(role)
+                assignment = chosen.get(role)
+                agents[role] = (
+                    self._factory.seat(
+                        role, assignment.persona or base.persona, variant=assignment.variant
+                    )
+                    if assignment is not None
+                    else base
+                )
+            self._rolled_out[key] = AgentTeam(
+                team.name, agents, limits=self._limits, description=team.description
+            )
+        return self._rolled_out[key]
 
     def _build(self, name: str, spec: TeamSpec) -> AgentTeam:
         agents = {role: self._factory.build(role, persona) for role, persona in spec.seats.items()}

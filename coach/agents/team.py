@@ -171,7 +171,9 @@ class AgentTeam:
         the provider's ``chat`` spans."""
         agent, request = self._request(task, overrides)
         telemetry = telemetry_for(agent.provider)
-        with telemetry.invoke_agent(request, agent_name=agent.name, team=self.name) as call:
+        with telemetry.invoke_agent(
+            request, agent_name=agent.name, team=self.name, variant=agent.variant
+        ) as call:
             async with self._limits.slot(agent.persona) as queue_ms:
                 call.queued(queue_ms)
                 completion: Completion[BaseModel] = await agent.provider.structured(
@@ -197,6 +199,8 @@ class AgentTeam:
             model=completion.model,
             fallback=completion.fallback,
             notice=completion.notice,
+            input_tokens=completion.input_tokens,
+            output_tokens=completion.output_tokens,
         )
         return completion.value.model_copy(update={"attribution": attribution})
 
@@ -212,7 +216,11 @@ class AgentTeam:
 
         async def pieces() -> AsyncIterator[str]:
             with telemetry.invoke_agent_stream(
-                request, agent_name=agent.name, team=self.name, parent=parent
+                request,
+                agent_name=agent.name,
+                team=self.name,
+                parent=parent,
+                variant=agent.variant,
             ) as call:
                 async with self._limits.slot(agent.persona) as queue_ms:
                     call.queued(queue_ms)

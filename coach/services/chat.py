@@ -107,7 +107,7 @@ class ChatService:
         )
 
     def team_for(self, session: Session) -> AgentTeam:
-        return self._teams.resolve(SessionKind.CHAT, session.metadata)
+        return self._teams.resolve(SessionKind.CHAT, session.metadata, session_id=session.id)
 
     def view(self, session_id: str) -> ChatView:
         session = self._store.get_session(session_id)

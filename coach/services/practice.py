@@ -138,7 +138,7 @@ class PracticeService:
 
     def team_for(self, session: Session) -> AgentTeam:
         """The session's own team (kept in its metadata), so it keeps its coaches."""
-        return self._teams.resolve(SessionKind.INTERVIEW, session.metadata)
+        return self._teams.resolve(SessionKind.INTERVIEW, session.metadata, session_id=session.id)
 
     def briefing(self, session: Session) -> TeamBriefing:
         return self.team_for(session).boot(session.coaching_level)

@@ -282,12 +282,105 @@ _V5_SPANS = Migration(
     ),
 )
 
+_V6_EXPERIMENTS = Migration(
+    version=6,
+    description="persona experiments: variants as they ran, items, and one result per pair",
+    statements=(
+        """
+        CREATE TABLE experiments (
+            id VARCHAR PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            base_persona VARCHAR NOT NULL,
+            spec VARCHAR NOT NULL,
+            dataset_name VARCHAR NOT NULL,
+            dataset_source VARCHAR NOT NULL,
+            item_count INTEGER NOT NULL,
+            repeats INTEGER NOT NULL,
+            judge VARCHAR NOT NULL,
+            provider VARCHAR NOT NULL,
+            status VARCHAR NOT NULL,
+            message VARCHAR NOT NULL DEFAULT '',
+            created_at TIMESTAMPTZ NOT NULL,
+            updated_at TIMESTAMPTZ NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE experiment_variants (
+            experiment_id VARCHAR NOT NULL,
+            name VARCHAR NOT NULL,
+            position INTEGER NOT NULL,
+            overrides VARCHAR NOT NULL,
+            persona VARCHAR NOT NULL,
+            fingerprint VARCHAR NOT NULL,
+            PRIMARY KEY (experiment_id, name)
+        )
+        """,
+        """
+        CREATE TABLE experiment_items (
+            experiment_id VARCHAR NOT NULL,
+            item_id VARCHAR NOT NULL,
+            position INTEGER NOT NULL,
+            question VARCHAR NOT NULL,
+            answer VARCHAR NOT NULL,
+            resume VARCHAR NOT NULL,
+            job_description VARCHAR NOT NULL,
+            reference_score DOUBLE,
+            item_hash VARCHAR NOT NULL,
+            PRIMARY KEY (experiment_id, item_id)
+        )
+        """,
+        """
+        CREATE TABLE experiment_results (
+            experiment_id VARCHAR NOT NULL,
+            variant VARCHAR NOT NULL,
+            item_id VARCHAR NOT NULL,
+            repeat INTEGER NOT NULL,
+            fingerprint VARCHAR NOT NULL,
+            item_hash VARCHAR NOT NULL,
+            ok BOOLEAN NOT NULL,
+            score DOUBLE,
+            quality DOUBLE,
+            quality_dimensions VARCHAR NOT NULL,
+            rubric VARCHAR NOT NULL,
+            output VARCHAR,
+            error VARCHAR NOT NULL,
+            fallback BOOLEAN NOT NULL,
+            notice VARCHAR NOT NULL,
+            latency_ms DOUBLE NOT NULL,
+            queue_ms DOUBLE NOT NULL,
+            input_tokens INTEGER,
+            output_tokens INTEGER,
+            cached BOOLEAN NOT NULL,
+            judge VARCHAR NOT NULL,
+            created_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (experiment_id, variant, item_id, repeat)
+        )
+        """,
+        # The cache: earlier results of the same parameters on the same item.
+        "CREATE INDEX experiment_results_cache ON experiment_results (fingerprint, item_hash)",
+        """
+        CREATE TABLE rollouts (
+            id VARCHAR PRIMARY KEY,
+            base_persona VARCHAR NOT NULL,
+            variant VARCHAR NOT NULL,
+            experiment_id VARCHAR,
+            persona VARCHAR NOT NULL,
+            share DOUBLE NOT NULL,
+            active BOOLEAN NOT NULL,
+            created_at TIMESTAMPTZ NOT NULL,
+            updated_at TIMESTAMPTZ NOT NULL
+        )
+        """,
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1_INITIAL,
     _V2_CHAT,
     _V3_FOLLOW_UPS,
     _V4_VOICE,
     _V5_SPANS,
+    _V6_EXPERIMENTS,
 )
 """Every migration, oldest first; versions are 1, 2, 3, ... without gaps."""
 

@@ -252,14 +252,17 @@ class Telemetry:
 
     @contextmanager
     def invoke_agent(
-        self, request: ProviderRequest, *, agent_name: str, team: str
+        self, request: ProviderRequest, *, agent_name: str, team: str, variant: str = ""
     ) -> Iterator[AgentCall]:
-        """An ``invoke_agent`` span, current inside the block (a structured call)."""
+        """An ``invoke_agent`` span, current inside the block (a structured call).
+
+        A ``variant`` (an experiment arm, a rollout's share) tags this span and every
+        span under it."""
         span = self.tracer.start_span(
             f"{names.OPERATION_INVOKE_AGENT} {agent_name}",
-            attributes=self._agent_attributes(request, agent_name, team, None),
+            attributes=self._agent_attributes(request, agent_name, team, None, variant),
         )
-        token = otel_context.attach(trace.set_span_in_context(span))
+        token = otel_context.attach(_with_variant(trace.set_span_in_context(span), variant))
         call = AgentCall(span, self)
         try:
             yield call
@@ -272,7 +275,13 @@ class Telemetry:
 
     @contextmanager
     def invoke_agent_stream(
-        self, request: ProviderRequest, *, agent_name: str, team: str, parent: Context
+        self,
+        request: ProviderRequest,
+        *,
+        agent_name: str,
+        team: str,
+        parent: Context,
+        variant: str = "",
     ) -> Iterator[AgentCall]:
         """An ``invoke_agent`` span under ``parent`` that is never made current across a
         ``yield``: a stream's pieces are pulled by different tasks, and a context
@@ -280,9 +289,9 @@ class Telemetry:
         span = self.tracer.start_span(
             f"{names.OPERATION_INVOKE_AGENT} {agent_name}",
             context=parent,
-            attributes=self._agent_attributes(request, agent_name, team, parent),
+            attributes=self._agent_attributes(request, agent_name, team, parent, variant),
         )
-        call = AgentCall(span, self, parent=parent)
+        call = AgentCall(span, self, parent=_with_variant(parent, variant))
         try:
             yield call
         except BaseException as error:
@@ -292,15 +301,23 @@ class Telemetry:
             call.end()
 
     def _agent_attributes(
-        self, request: ProviderRequest, agent_name: str, team: str, parent: Context | None
+        self,
+        request: ProviderRequest,
+        agent_name: str,
+        team: str,
+        parent: Context | None,
+        variant: str,
     ) -> Attributes:
-        return {
+        attributes: Attributes = {
             **_request_attributes(request),
             names.OPERATION: names.OPERATION_INVOKE_AGENT,
             names.AGENT_NAME: agent_name,
             names.TEAM: team,
             **_inherited(parent),
         }
+        if variant:
+            attributes[names.VARIANT] = variant
+        return attributes
 
     # --- shared -----------------------------------------------------------------------
 
@@ -579,6 +596,18 @@ def carry_context(coroutine: Coroutine[Any, Any, R]) -> Coroutine[Any, Any, R]:
             otel_context.detach(token)
 
     return carried()
+
+
+def _with_variant(context: Context, variant: str) -> Context:
+    """``context`` whose spans inherit ``variant`` on top of their turn's attributes."""
+    if not variant:
+        return context
+    turn = otel_context.get_value(_TURN_KEY, context)
+    inherited = turn.inherited if isinstance(turn, Turn) else {}
+    span = turn.span if isinstance(turn, Turn) else trace.get_current_span(context)
+    return otel_context.set_value(
+        _TURN_KEY, Turn(span, {**inherited, names.VARIANT: variant}), context
+    )
 
 
 def _inherited(context: Context | None) -> Mapping[str, str]:

@@ -26,6 +26,11 @@ TABLES = {
     "transcripts",
     "answer_delivery",
     "spans",
+    "experiments",
+    "experiment_variants",
+    "experiment_items",
+    "experiment_results",
+    "rollouts",
 }
 
 

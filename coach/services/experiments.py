@@ -1,0 +1,328 @@
+"""``ExperimentService``: the Persona Lab's one door (page, CLI and notebooks alike).
+
+Create an experiment from a spec and a dataset, run it in the background on the agent
+loop (progress, cancel, resume), read its report, promote a variant to a new persona
+version, or roll it out live to a share of sessions.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from coach.agents.resolver import AgentTeamResolver
+from coach.domain import new_id, utc_now
+from coach.errors import ExperimentError
+from coach.experiments.datasets import (
+    Dataset,
+    dataset_from_file,
+    dataset_from_sessions,
+    sample_dataset,
+)
+from coach.experiments.judging import Judge, OfflineJudge
+from coach.experiments.promotion import Promotion, promote
+from coach.experiments.records import Experiment, ExperimentStatus, Progress, VariantRecord
+from coach.experiments.report import ExperimentReport, build_report
+from coach.experiments.rollout import Rollout, TrafficSplit
+from coach.experiments.runner import CancelToken, ExperimentRunner
+from coach.experiments.spec import OFFLINE_JUDGE, DatasetChoice, ExperimentSpec
+from coach.experiments.variants import fingerprint, variant_persona
+from coach.personas import Persona, PersonaRegistry, PersonaRole
+from coach.runtime import AsyncRunner
+from coach.store.base import SessionStore
+from coach.store.experiments import ExperimentStore
+from coach.telemetry import Telemetry
+
+__all__ = ["ExperimentListing", "ExperimentService"]
+
+
+class ExperimentListing(BaseModel):
+    """A row of the past-experiments list."""
+
+    model_config = ConfigDict(frozen=True)
+
+    experiment: Experiment
+    done: int
+    failed: int
+    status: ExperimentStatus  # "interrupted" for a run this process is not running
+
+
+@dataclass
+class _Run:
+    future: concurrent.futures.Future[Progress]
+    cancel: CancelToken
+    progress: Progress
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class ExperimentService:
+    def __init__(
+        self,
+        experiments: ExperimentStore,
+        sessions: SessionStore,
+        teams: AgentTeamResolver,
+        runner: AsyncRunner,
+        *,
+        personas_dir: Path,
+        provider_name: str,
+        telemetry: Telemetry | None = None,
+    ) -> None:
+        self._experiments = experiments
+        self._sessions = sessions
+        self._teams = teams
+        self._runner = runner
+        self._personas_dir = personas_dir
+        self._provider_name = provider_name
+        self._telemetry = telemetry or Telemetry.disabled()
+        self._runs: dict[str, _Run] = {}
+        self._runs_lock = threading.Lock()
+        teams.set_split(TrafficSplit(experiments.rollouts()))
+
+    # --- what can be compared -----------------------------------------------------------
+
+    @property
+    def personas(self) -> PersonaRegistry:
+        return self._teams.personas
+
+    def base_personas(self) -> list[Persona]:
+        """Personas an experiment can tune: the feedback coaches, who score answers."""
+        return self.personas.by_role(PersonaRole.FEEDBACK)
+
+    def judges(self) -> list[str]:
+        return [OFFLINE_JUDGE]
+
+    def dataset(self, choice: DatasetChoice, *, upload: tuple[str, bytes] | None = None) -> Dataset:
+        if choice.source == "sample":
+            return sample_dataset()
+        if choice.source == "sessions":
+            return dataset_from_sessions(self._sessions, limit=choice.limit)
+        if upload is not None:
+            return dataset_from_file(*upload)
+        if choice.path is None:
+            raise ExperimentError("Choose a CSV or JSONL file of items.")
+        try:
+            data = choice.path.read_bytes()
+        except OSError as error:
+            raise ExperimentError(
+                f"The dataset file {choice.path} could not be read: {error.strerror}."
+            ) from error
+        return dataset_from_file(choice.path.name, data)
+
+    def variants(self, spec: ExperimentSpec) -> tuple[VariantRecord, ...]:
+        """The spec's variants as they would run, validated against the base persona."""
+        base = self.personas.get(spec.base_persona)
+        if base.role is not PersonaRole.FEEDBACK:
+            raise ExperimentError(
+                f"'{base.name}' is a {base.role.value} persona; experiments compare feedback "
+                "coaches (the personas that score answers)."
+            )
+        records = []
+        for position, variant in enumerate(spec.variants):
+            persona = variant_persona(base, variant)
+            records.append(
+                VariantRecord(
+                    name=variant.name,
+                    position=position,
+                    overrides=variant.overrides,
+                    persona=persona,
+                    fingerprint=fingerprint(persona, provider=self._provider_name),
+                )
+            )
+        return tuple(records)
+
+    # --- experiments --------------------------------------------------------------------
+
+    def create(self, spec: ExperimentSpec, dataset: Dataset) -> Experiment:
+        if spec.judge != OFFLINE_JUDGE:
+            raise ExperimentError(
+                f"Unknown judge '{spec.judge}': use '{OFFLINE_JUDGE}' (the rubric rules)."
+            )
+        now = utc_now()
+        experiment = Experiment(
+            id=new_id(),
+            name=spec.name,
+            base_persona=spec.base_persona,
+            spec=spec,
+            variants=self.variants(spec),
+            dataset_name=dataset.name,
+            dataset_source=dataset.source,
+            item_count=len(dataset.items),
+            repeats=spec.repeats,
+            judge=spec.judge,
+            provider=self._provider_name,
+            status=ExperimentStatus.READY,
+            created_at=now,
+            updated_at=now,
+        )
+        return self._experiments.create(experiment, dataset.items)
+
+    def get(self, experiment_id: str) -> Experiment:
+        return self._experiments.get(experiment_id)
+
+    def list(self) -> list[ExperimentListing]:
+        experiments = self._experiments.list()
+        counts = self._experiments.counts(e.id for e in experiments)
+        return [
+            ExperimentListing(
+                experiment=e,
+                done=counts.get(e.id, (0, 0))[0],
+                failed=counts.get(e.id, (0, 0))[1],
+                status=self._status(e),
+            )
+            for e in experiments
+        ]
+
+    def delete(self, experiment_id: str) -> None:
+        if self.is_running(experiment_id):
+            raise ExperimentError("Cancel the run before deleting the experiment.")
+        self._experiments.delete(experiment_id)
+
+    def report(self, experiment_id: str) -> ExperimentReport:
+        experiment = self._experiments.get(experiment_id)
+        return build_report(
+            experiment.model_copy(update={"status": self._status(experiment)}),
+            self._experiments.items(experiment_id),
+            self._experiments.results(experiment_id),
+        )
+
+    # --- runs -------------------------------------------------------------------------
+
+    def start(self, experiment_id: str) -> Progress:
+        """Run the experiment's missing pairs in the background; returns at once."""
+        with self._runs_lock:
+            current = self._runs.get(experiment_id)
+            if current is not None and not current.future.done():
+                return current.progress
+            experiment = self._experiments.get(experiment_id)
+            cancel = CancelToken()
+            first = Progress(experiment_id=experiment_id, total=experiment.pairs_total)
+            run = _Run(future=concurrent.futures.Future(), cancel=cancel, progress=first)
+
+            def remember(progress: Progress) -> None:
+                run.progress = progress  # one reference swap: readers see old or new
+
+            run.future = self._runner.submit(self._run(experiment, remember, cancel))
+            self._runs[experiment_id] = run
+            return first
+
+    def run(
+        self, experiment_id: str, *, on_progress: Callable[[Progress], None] | None = None
+    ) -> Progress:
+        """Run in the foreground until done (the CLI); Ctrl-C cancels cleanly."""
+        experiment = self._experiments.get(experiment_id)
+        cancel = CancelToken()
+        future = self._runner.submit(
+            self._run(experiment, on_progress or (lambda _p: None), cancel)
+        )
+        try:
+            return future.result()
+        except KeyboardInterrupt:
+            cancel.cancel()
+            return future.result()
+
+    def progress(self, experiment_id: str) -> Progress | None:
+        """The live progress of a run started here, or None."""
+        run = self._runs.get(experiment_id)
+        return run.progress if run is not None else None
+
+    def is_running(self, experiment_id: str) -> bool:
+        run = self._runs.get(experiment_id)
+        return run is not None and not run.future.done()
+
+    def cancel(self, experiment_id: str) -> None:
+        run = self._runs.get(experiment_id)
+        if run is not None:
+            run.cancel.cancel()
+
+    def wait(self, experiment_id: str, timeout: float | None = None) -> Progress:
+        """Block until a background run ends (tests, scripts)."""
+        run = self._runs.get(experiment_id)
+        if run is None:
+            raise ExperimentError("That experiment is not running.")
+        return run.future.result(timeout)
+
+    async def _run(
+        self,
+        experiment: Experiment,
+        on_progress: Callable[[Progress], None],
+        cancel: CancelToken,
+    ) -> Progress:
+        runner = ExperimentRunner(self._experiments, self._teams.factory, telemetry=self._telemetry)
+        return await runner.run(
+            experiment, self._judge(experiment), on_progress=on_progress, cancel=cancel
+        )
+
+    def _judge(self, experiment: Experiment) -> Judge:
+        return OfflineJudge()
+
+    def _status(self, experiment: Experiment) -> ExperimentStatus:
+        """A run the database calls running but this process is not running was cut
+        off (the app stopped): it is interrupted, and resumable."""
+        if experiment.status is ExperimentStatus.RUNNING and not self.is_running(experiment.id):
+            return ExperimentStatus.INTERRUPTED
+        return experiment.status
+
+    # --- ship it ------------------------------------------------------------------------
+
+    def promote(self, experiment_id: str, variant_name: str) -> Promotion:
+        """``variant_name`` becomes the next version of its persona file; teams use it
+        from now on."""
+        experiment = self._experiments.get(experiment_id)
+        variant = self._variant(experiment, variant_name)
+        promotion = promote(
+            variant.persona,
+            self._personas_dir,
+            promoted_from=(
+                f"experiment '{experiment.name}' ({experiment.id[:8]}), variant {variant.name}"
+            ),
+        )
+        self._teams.reload_personas(PersonaRegistry.from_directory(self._personas_dir))
+        return promotion
+
+    def roll_out(self, experiment_id: str, variant_name: str, share: float) -> Rollout:
+        """Serve ``share`` of sessions with the variant (sticky per session)."""
+        if not 0 < share <= 1:
+            raise ExperimentError("Choose a share between 1% and 100%.")
+        experiment = self._experiments.get(experiment_id)
+        variant = self._variant(experiment, variant_name)
+        existing = next(
+            (r for r in self._experiments.rollouts() if r.base_persona == experiment.base_persona),
+            None,
+        )
+        same = existing is not None and existing.persona == variant.persona
+        rollout = Rollout(
+            # The same variant keeps its id, so ramping the share keeps sessions sticky.
+            id=existing.id if same and existing else new_id(),
+            base_persona=experiment.base_persona,
+            variant=variant.name,
+            experiment_id=experiment.id,
+            persona=variant.persona,
+            share=share,
+            created_at=existing.created_at if same and existing else utc_now(),
+        )
+        self._experiments.save_rollout(rollout)
+        self._teams.set_split(TrafficSplit(self._experiments.rollouts()))
+        return rollout
+
+    def stop_rollout(self, base_persona: str) -> None:
+        for rollout in self._experiments.rollouts():
+            if rollout.base_persona == base_persona:
+                self._experiments.save_rollout(rollout.model_copy(update={"active": False}))
+        self._teams.set_split(TrafficSplit(self._experiments.rollouts()))
+
+    def rollouts(self) -> list[Rollout]:
+        return self._experiments.rollouts()
+
+    @staticmethod
+    def _variant(experiment: Experiment, name: str) -> VariantRecord:
+        try:
+            return experiment.variant(name)
+        except StopIteration:
+            raise ExperimentError(
+                f"Experiment '{experiment.name}' has no variant '{name}'."
+            ) from None
