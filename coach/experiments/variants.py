@@ -45,9 +45,9 @@ class PersonaOverrides(BaseModel):
     tone: str | None = None
     coaching_level: CoachingLevel | None = None
     model: str | None = None
-    temperature: float | None = None
-    top_p: float | None = None
-    max_tokens: int | None = None
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    top_p: float | None = Field(default=None, gt=0, le=1)
+    max_tokens: int | None = Field(default=None, gt=0, le=32_000)
     voice: str | None = None
 
     def changed(self) -> dict[str, Any]:
