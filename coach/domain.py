@@ -239,6 +239,29 @@ class EvaluationDraft(_Model):
         return next((d for d in self.dimensions if d.dimension is dimension), None)
 
 
+class FeedbackJudgement(_Model):
+    """A judge's 0-10 ratings of one piece of feedback (persona experiments).
+
+    ``calibration`` is rated only when the answer has a reference score to compare with."""
+
+    specificity: float = Field(ge=0, le=10)
+    actionability: float = Field(ge=0, le=10)
+    completeness: float = Field(ge=0, le=10)
+    concision: float = Field(ge=0, le=10)
+    calibration: float | None = Field(default=None, ge=0, le=10)
+    rationale: str = ""
+
+    def dimensions(self) -> dict[str, float]:
+        rated = {
+            "calibration": self.calibration,
+            "specificity": self.specificity,
+            "actionability": self.actionability,
+            "completeness": self.completeness,
+            "concision": self.concision,
+        }
+        return {name: value for name, value in rated.items() if value is not None}
+
+
 class Evaluation(EvaluationDraft):
     id: str
     answer_id: str

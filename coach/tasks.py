@@ -16,6 +16,7 @@ from coach.domain import (
     ChatTurn,
     CoachingLevel,
     EvaluationDraft,
+    FeedbackJudgement,
     FollowUp,
     QuestionDraft,
     QuestionSet,
@@ -100,6 +101,18 @@ class SummarizeChat(_Task):
     history: list[ChatTurn]
 
 
+class JudgeFeedback(_Task):
+    """Rate feedback a coach gave on one answer (a persona experiment's judge)."""
+
+    kind: Literal["judge_feedback"] = "judge_feedback"
+    question: QuestionDraft
+    answer: str
+    feedback: EvaluationDraft
+    reference_score: float | None = Field(
+        default=None, ge=0, le=10, description="A human's rating of the answer, if known."
+    )
+
+
 CoachTask = Annotated[
     GenerateQuestions
     | EvaluateAnswer
@@ -107,7 +120,8 @@ CoachTask = Annotated[
     | AskFollowUp
     | WriteExampleAnswer
     | ChatReply
-    | SummarizeChat,
+    | SummarizeChat
+    | JudgeFeedback,
     Field(discriminator="kind"),
 ]
 
@@ -118,5 +132,6 @@ TASK_OUTPUTS: dict[str, type[BaseModel]] = {
     "summarize_session": SummaryDraft,
     "ask_follow_up": FollowUp,
     "summarize_chat": ChatSummaryDraft,
+    "judge_feedback": FeedbackJudgement,
 }
 TEXT_TASKS = frozenset({"write_example_answer", "chat_reply"})

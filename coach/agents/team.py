@@ -54,6 +54,7 @@ ROUTES: dict[str, PersonaRole] = {
     "summarize_session": PersonaRole.FEEDBACK,
     "chat_reply": PersonaRole.GENERAL_CHAT,
     "summarize_chat": PersonaRole.GENERAL_CHAT,
+    "judge_feedback": PersonaRole.FEEDBACK,
 }
 
 

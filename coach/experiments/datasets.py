@@ -36,7 +36,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from coach.domain import Answer, DocumentKind, SessionKind
+from coach.domain import Answer, DocumentKind, QuestionType, SessionKind
 from coach.errors import DatasetError, SessionNotFound
 from coach.store.base import SessionStore
 
@@ -602,3 +602,39 @@ def _repeated(values: Iterable[str]) -> list[str]:
             repeated.append(value)
         seen.add(value)
     return repeated
+
+
+_TYPES = (
+    (
+        re.compile(
+            r"\b(tell me about a time|describe a (time|situation)|give me an example)\b", re.I
+        ),
+        QuestionType.BEHAVIOURAL,
+    ),
+    (
+        re.compile(
+            r"\b(what would you do|how would you (handle|approach|respond)|imagine|suppose)\b", re.I
+        ),
+        QuestionType.SITUATIONAL,
+    ),
+    (
+        re.compile(
+            r"\b(design|implement|debug|algorithm|architecture|sql|explain how|complexity)\b", re.I
+        ),
+        QuestionType.TECHNICAL,
+    ),
+    (
+        re.compile(
+            r"\b(why (do you want|this role|us|our)|this role|our company|our team)\b", re.I
+        ),
+        QuestionType.ROLE_SPECIFIC,
+    ),
+)
+
+
+def question_type(text: str) -> QuestionType:
+    """A dataset question's type from its wording (behavioural when nothing says else)."""
+    for pattern, kind in _TYPES:
+        if pattern.search(text):
+            return kind
+    return QuestionType.BEHAVIOURAL

@@ -19,14 +19,28 @@ judge persona asks a model the same questions through the team (``PersonaJudge``
 from __future__ import annotations
 
 import re
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from coach.domain import EvaluationDraft, RubricDimension
-from coach.experiments.datasets import DatasetItem
+from coach.domain import EvaluationDraft, FeedbackJudgement, QuestionDraft, RubricDimension
+from coach.experiments.datasets import question_type
+from coach.personas import PersonaRole
+from coach.tasks import JudgeFeedback
 
-__all__ = ["JUDGE_DIMENSIONS", "Judge", "Judgement", "OfflineJudge", "judge_feedback"]
+if TYPE_CHECKING:  # the offline coach uses the rules without the experiment machinery
+    from coach.agents.team import AgentTeam
+    from coach.experiments.datasets import DatasetItem
+
+__all__ = [
+    "JUDGE_DIMENSIONS",
+    "Judge",
+    "Judgement",
+    "OfflineJudge",
+    "PersonaJudge",
+    "judge_feedback",
+    "rate_feedback",
+]
 
 JUDGE_DIMENSIONS: tuple[str, ...] = (
     "calibration",
@@ -140,13 +154,48 @@ class OfflineJudge:
         return judge_feedback(item, output)
 
 
+class PersonaJudge:
+    """A judge persona (any feedback coach) asked through its own one-seat team, so
+    its calls are traced and limited like every other; the offline coach answers
+    with the rules when there is no model."""
+
+    def __init__(self, team: AgentTeam, fingerprint: str) -> None:
+        persona = team.agent(PersonaRole.FEEDBACK).persona
+        self.name = f"persona:{persona.name}:{fingerprint[:12]}"
+        self._team = team
+
+    async def judge(self, item: DatasetItem, output: EvaluationDraft) -> Judgement:
+        task = JudgeFeedback(
+            question=QuestionDraft(text=item.question, type=question_type(item.question)),
+            answer=item.answer,
+            feedback=output.model_copy(update={"attribution": None}),
+            reference_score=item.reference_score,
+        )
+        judgement = await self._team.delegate(task)
+        if not isinstance(judgement, FeedbackJudgement):
+            raise TypeError(f"expected FeedbackJudgement, got {type(judgement).__name__}")
+        return _from_judgement(judgement)
+
+
 def judge_feedback(item: DatasetItem, output: EvaluationDraft) -> Judgement:
     """Rate ``output`` (feedback on ``item``'s answer) with the offline rules."""
+    return _from_judgement(rate_feedback(item.answer, item.reference_score, output))
+
+
+def _from_judgement(judgement: FeedbackJudgement) -> Judgement:
+    rated = {name: round(value, 3) for name, value in judgement.dimensions().items()}
+    return Judgement(quality=round(sum(rated.values()) / len(rated), 3), dimensions=rated)
+
+
+def rate_feedback(
+    answer: str, reference_score: float | None, output: EvaluationDraft
+) -> FeedbackJudgement:
+    """The offline rules' ratings of ``output`` (feedback on ``answer``)."""
     points = [*output.strengths, *output.improvements]
-    answer_words = _content_words(item.answer)
+    answer_words = _content_words(answer)
     dimensions: dict[str, float] = {}
-    if item.reference_score is not None:
-        dimensions["calibration"] = _clip(10 - 2 * abs(output.overall - item.reference_score))
+    if reference_score is not None:
+        dimensions["calibration"] = _clip(10 - 2 * abs(output.overall - reference_score))
     dimensions["specificity"] = (
         10 * sum(_points_at(point, answer_words) for point in points) / len(points)
         if points
@@ -163,8 +212,14 @@ def judge_feedback(item: DatasetItem, output: EvaluationDraft) -> Judgement:
         )
     )
     dimensions["concision"] = _concision(len(" ".join([output.headline, *points]).split()))
-    rounded = {name: round(value, 3) for name, value in dimensions.items()}
-    return Judgement(quality=round(sum(rounded.values()) / len(rounded), 3), dimensions=rounded)
+    return FeedbackJudgement(
+        calibration=dimensions.get("calibration"),
+        specificity=dimensions["specificity"],
+        actionability=dimensions["actionability"],
+        completeness=dimensions["completeness"],
+        concision=dimensions["concision"],
+        rationale="Rated by the offline rules.",
+    )
 
 
 def _content_words(text: str) -> frozenset[str]:

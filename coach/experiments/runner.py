@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -23,9 +22,9 @@ from collections.abc import Callable, Iterator, Sequence
 from coach.agents.concurrency import ConcurrencyLimits
 from coach.agents.factory import AgentFactory
 from coach.agents.team import AgentTeam
-from coach.domain import QuestionDraft, QuestionType, utc_now
+from coach.domain import QuestionDraft, utc_now
 from coach.errors import CoachError
-from coach.experiments.datasets import DatasetItem
+from coach.experiments.datasets import DatasetItem, question_type
 from coach.experiments.judging import Judge
 from coach.experiments.records import (
     Experiment,
@@ -364,39 +363,3 @@ def _finished_message(tally: _Tally) -> str:
     if tally.fallbacks:
         parts.append(f"{tally.fallbacks} answered by the offline coach after a model failure")
     return "Finished: " + ", ".join(parts) + "."
-
-
-_TYPES = (
-    (
-        re.compile(
-            r"\b(tell me about a time|describe a (time|situation)|give me an example)\b", re.I
-        ),
-        QuestionType.BEHAVIOURAL,
-    ),
-    (
-        re.compile(
-            r"\b(what would you do|how would you (handle|approach|respond)|imagine|suppose)\b", re.I
-        ),
-        QuestionType.SITUATIONAL,
-    ),
-    (
-        re.compile(
-            r"\b(design|implement|debug|algorithm|architecture|sql|explain how|complexity)\b", re.I
-        ),
-        QuestionType.TECHNICAL,
-    ),
-    (
-        re.compile(
-            r"\b(why (do you want|this role|us|our)|this role|our company|our team)\b", re.I
-        ),
-        QuestionType.ROLE_SPECIFIC,
-    ),
-)
-
-
-def question_type(text: str) -> QuestionType:
-    """A dataset question's type from its wording (behavioural when nothing says else)."""
-    for pattern, kind in _TYPES:
-        if pattern.search(text):
-            return kind
-    return QuestionType.BEHAVIOURAL

@@ -12,7 +12,15 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
-from coach.domain import ChatSummaryDraft, EvaluationDraft, FollowUp, QuestionSet, SummaryDraft
+from coach.domain import (
+    ChatSummaryDraft,
+    EvaluationDraft,
+    FeedbackJudgement,
+    FollowUp,
+    QuestionSet,
+    SummaryDraft,
+)
+from coach.experiments.judging import rate_feedback
 from coach.offline.chat import chat_reply, summarize_chat
 from coach.offline.examples import example_answer
 from coach.offline.follow_up import ask_follow_up
@@ -26,6 +34,7 @@ from coach.tasks import (
     ChatReply,
     EvaluateAnswer,
     GenerateQuestions,
+    JudgeFeedback,
     SummarizeChat,
     SummarizeSession,
     WriteExampleAnswer,
@@ -71,6 +80,10 @@ class OfflineCoach:
 
     def summarize_chat(self, task: SummarizeChat) -> ChatSummaryDraft:
         return summarize_chat(task)
+
+    def judge(self, task: JudgeFeedback) -> FeedbackJudgement:
+        """A judge persona without a model rates feedback with the experiment rules."""
+        return rate_feedback(task.answer, task.reference_score, task.feedback)
 
     def _profiles(self, resume_text: str, job_text: str) -> tuple[ResumeProfile, JobProfile]:
         return (

@@ -20,6 +20,7 @@ from coach.tasks import (
     ChatReply,
     EvaluateAnswer,
     GenerateQuestions,
+    JudgeFeedback,
     SummarizeChat,
     SummarizeSession,
     WriteExampleAnswer,
@@ -66,6 +67,8 @@ class OfflineProvider:
             return coach.follow_up(task)
         if isinstance(task, SummarizeChat):
             return coach.summarize_chat(task)
+        if isinstance(task, JudgeFeedback):
+            return coach.judge(task)
         raise TypeError(f"{type(task).__name__} is a text task: stream it")
 
     def _text(self, request: ProviderRequest) -> str:

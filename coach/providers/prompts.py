@@ -21,6 +21,7 @@ from coach.tasks import (
     ChatReply,
     EvaluateAnswer,
     GenerateQuestions,
+    JudgeFeedback,
     SummarizeChat,
     SummarizeSession,
     WriteExampleAnswer,
@@ -76,6 +77,8 @@ def _user_text(task: BaseModel, limit: int) -> str:
         return _write_example_answer(task, limit)
     if isinstance(task, SummarizeChat):
         return _summarize_chat(task, limit)
+    if isinstance(task, JudgeFeedback):
+        return _judge_feedback(task, limit)
     raise TypeError(f"no prompt for {type(task).__name__}")
 
 
@@ -118,6 +121,41 @@ def _evaluate_answer(task: EvaluateAnswer, limit: int) -> str:
             _documents(task.resume, task.job_description, limit, skip_empty=True),
         ]
     ).strip()
+
+
+def _judge_feedback(task: JudgeFeedback, limit: int) -> str:
+    feedback = task.feedback
+    scores = ", ".join(f"{d.dimension.value} {d.score:g}" for d in feedback.dimensions)
+    lines = [
+        "A coach gave the feedback below on a candidate's interview answer. Rate the "
+        "feedback, not the answer, from 0 to 10 on: specificity (points at the candidate's "
+        "own words), actionability (improvements the candidate can act on), completeness "
+        "(headline, strengths, improvements, every rubric dimension, an example answer) "
+        "and concision (useful without padding).",
+    ]
+    if task.reference_score is not None:
+        lines.append(
+            f"An experienced interviewer rated the answer {task.reference_score:g}/10: also "
+            "rate calibration (10 when the coach's overall score matches it, 0 when it is "
+            "5 or more points away)."
+        )
+    lines.append("Give a one-sentence rationale.")
+    given = "\n".join(
+        [
+            f"Overall: {feedback.overall:g}/10 ({scores})",
+            f"Headline: {feedback.headline}",
+            "Strengths:\n" + _bullets(feedback.strengths),
+            "Improvements:\n" + _bullets(feedback.improvements),
+            "Example answer: " + _cut(feedback.example_answer, limit),
+        ]
+    )
+    return "\n\n".join(
+        [
+            " ".join(lines),
+            _question_and_answer(task.question, task.answer, limit),
+            "The coach's feedback:\n" + given,
+        ]
+    )
 
 
 def _summarize_session(task: SummarizeSession) -> str:

@@ -30,6 +30,7 @@ from coach.domain import (
     ChatSummaryDraft,
     DimensionScore,
     EvaluationDraft,
+    FeedbackJudgement,
     FollowUp,
     QuestionDraft,
     QuestionSet,
@@ -43,6 +44,7 @@ from coach.tasks import (
     CoachTask,
     EvaluateAnswer,
     GenerateQuestions,
+    JudgeFeedback,
     SummarizeChat,
     SummarizeSession,
 )
@@ -483,6 +485,53 @@ class WireChatSummary(WireModel):
         return ChatSummaryDraft(takeaways=self.takeaways, action_items=self.action_items)
 
 
+# --- judge_feedback -------------------------------------------------------------------
+
+
+def _rating(value: Any) -> float | None:
+    number = _number(value)
+    return None if number is None else round(min(10.0, max(0.0, number)), 2)
+
+
+_Rating = Annotated[
+    float | None,
+    BeforeValidator(_rating),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 10}),
+]
+
+
+class WireJudgement(WireModel):
+    specificity: _Rating = Field(default=None, description="0-10: points at the answer's words.")
+    actionability: _Rating = Field(default=None, description="0-10: improvements one can act on.")
+    completeness: _Rating = Field(
+        default=None, description="0-10: nothing the rubric needs is missing."
+    )
+    concision: _Rating = Field(default=None, description="0-10: useful without padding.")
+    calibration: _Rating = Field(
+        default=None, description="0-10: the overall score against the reference score."
+    )
+    rationale: _Text = Field(default="", description="One sentence.", **_short(300))
+
+    def to_domain(self, task: JudgeFeedback) -> FeedbackJudgement:
+        missing = [
+            name
+            for name in ("specificity", "actionability", "completeness", "concision")
+            if getattr(self, name) is None
+        ]
+        if task.reference_score is not None and self.calibration is None:
+            missing.append("calibration")
+        if missing:
+            raise ValueError(f"rate {', '.join(missing)} from 0 to 10")
+        return FeedbackJudgement(
+            specificity=self.specificity or 0.0,
+            actionability=self.actionability or 0.0,
+            completeness=self.completeness or 0.0,
+            concision=self.concision or 0.0,
+            calibration=self.calibration if task.reference_score is not None else None,
+            rationale=self.rationale,
+        )
+
+
 # --- lookup ---------------------------------------------------------------------------
 
 _WIRE_MODELS: dict[str, type[WireModel]] = {
@@ -491,6 +540,7 @@ _WIRE_MODELS: dict[str, type[WireModel]] = {
     "summarize_session": WireSessionSummary,
     "ask_follow_up": WireFollowUp,
     "summarize_chat": WireChatSummary,
+    "judge_feedback": WireJudgement,
 }
 
 

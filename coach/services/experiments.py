@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from coach.agents.resolver import AgentTeamResolver
+from coach.agents.team import AgentTeam
 from coach.domain import new_id, utc_now
 from coach.errors import ExperimentError
 from coach.experiments.datasets import (
@@ -24,7 +25,7 @@ from coach.experiments.datasets import (
     dataset_from_sessions,
     sample_dataset,
 )
-from coach.experiments.judging import Judge, OfflineJudge
+from coach.experiments.judging import Judge, OfflineJudge, PersonaJudge
 from coach.experiments.promotion import Promotion, promote
 from coach.experiments.records import Experiment, ExperimentStatus, Progress, VariantRecord
 from coach.experiments.report import ExperimentReport, build_report
@@ -94,7 +95,8 @@ class ExperimentService:
         return self.personas.by_role(PersonaRole.FEEDBACK)
 
     def judges(self) -> list[str]:
-        return [OFFLINE_JUDGE]
+        """ "offline" (the rules), or a feedback persona as judge (a model, when set up)."""
+        return [OFFLINE_JUDGE, *(p.name for p in self.base_personas())]
 
     def dataset(self, choice: DatasetChoice, *, upload: tuple[str, bytes] | None = None) -> Dataset:
         if choice.source == "sample":
@@ -138,9 +140,10 @@ class ExperimentService:
     # --- experiments --------------------------------------------------------------------
 
     def create(self, spec: ExperimentSpec, dataset: Dataset) -> Experiment:
-        if spec.judge != OFFLINE_JUDGE:
+        if spec.judge not in self.judges():
             raise ExperimentError(
-                f"Unknown judge '{spec.judge}': use '{OFFLINE_JUDGE}' (the rubric rules)."
+                f"Unknown judge '{spec.judge}': use '{OFFLINE_JUDGE}' (the rubric rules) or "
+                f"one of the feedback personas ({', '.join(self.judges()[1:]) or 'none'})."
             )
         now = utc_now()
         experiment = Experiment(
@@ -258,7 +261,12 @@ class ExperimentService:
         )
 
     def _judge(self, experiment: Experiment) -> Judge:
-        return OfflineJudge()
+        if experiment.judge == OFFLINE_JUDGE:
+            return OfflineJudge()
+        persona = self.personas.get(experiment.judge)
+        seat = self._teams.factory.seat(PersonaRole.FEEDBACK, persona, variant="judge")
+        team = AgentTeam(f"judge {persona.name}", {PersonaRole.FEEDBACK: seat})
+        return PersonaJudge(team, fingerprint(persona, provider=self._provider_name))
 
     def _status(self, experiment: Experiment) -> ExperimentStatus:
         """A run the database calls running but this process is not running was cut

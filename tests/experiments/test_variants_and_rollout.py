@@ -7,6 +7,7 @@ import asyncio
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -306,3 +307,83 @@ def test_a_feedback_coach_is_required_as_the_base(lab_settings: CoachSettings) -
             wb.experiments.variants(spec)
     finally:
         wb.close()
+
+
+def test_a_judge_persona_rates_every_output_through_the_team(lab_settings: CoachSettings) -> None:
+    wb = build_workbench(lab_settings)
+    try:
+        svc = wb.experiments
+        assert svc.judges()[0] == "offline" and "strict_feedback_coach" in svc.judges()
+        spec = parse_spec(
+            {
+                "name": "judged",
+                "base_persona": "feedback_coach",
+                "variants": [{"name": "A"}, {"name": "B", "overrides": {"tone": "dry"}}],
+                "judge": "strict_feedback_coach",
+            }
+        )
+        experiment = svc.create(spec, svc.dataset(spec.dataset))
+        svc.start(experiment.id)
+        assert svc.wait(experiment.id, 60).failed == 0
+        results = svc.report(experiment.id)
+        assert results.summaries[0].mean_quality is not None
+        stored = wb.experiments._experiments.results(experiment.id)
+        assert {r.judge for r in stored} == {r.judge for r in stored[:1]}
+        assert stored[0].judge.startswith("persona:strict_feedback_coach:")
+        assert "calibration" in stored[0].quality_dimensions, "the sample has references"
+        with pytest.raises(ExperimentError, match="Unknown judge 'nobody'"):
+            svc.create(spec.model_copy(update={"judge": "nobody"}), svc.dataset(spec.dataset))
+    finally:
+        wb.close()
+
+
+def test_a_models_judgement_is_read_leniently_and_must_rate_everything() -> None:
+    from coach.domain import EvaluationDraft, QuestionDraft, QuestionType
+    from coach.providers.prompts import render_messages
+    from coach.providers.wire import WireJudgement
+    from coach.tasks import JudgeFeedback
+
+    feedback = EvaluationDraft.model_validate({**REPLY, "overall": 6})
+    task = JudgeFeedback(
+        question=QuestionDraft(text="Tell me about a time.", type=QuestionType.BEHAVIOURAL),
+        answer="I led the migration.",
+        feedback=feedback,
+        reference_score=7,
+    )
+    judged = WireJudgement.model_validate(
+        {
+            "specificity": "8/10",
+            "actionability": 7,
+            "completeness": 11,
+            "concision": "6",
+            "calibration": 9.5,
+            "rationale": "Specific.",
+        }
+    ).to_domain(task)
+    assert judged.dimensions() == {
+        "calibration": 9.5,
+        "specificity": 8,
+        "actionability": 7,
+        "completeness": 10,
+        "concision": 6,
+    }
+    with pytest.raises(ValueError, match=r"rate .*calibration"):
+        WireJudgement.model_validate(
+            {"specificity": 8, "actionability": 7, "completeness": 9, "concision": 6}
+        ).to_domain(task)
+    request = request_for(task)
+    text = render_messages(request, schema=None, max_document_chars=2_000)[1]["content"]
+    assert "Rate the feedback, not the answer" in text and "rated the answer 7/10" in text
+    assert "Add the result" in text
+
+
+def request_for(task: Any) -> Any:
+    from coach.providers.base import ModelSettings, ProviderRequest
+
+    return ProviderRequest(
+        agent="feedback",
+        persona="judge",
+        system_prompt="You judge feedback.",
+        task=task,
+        settings=ModelSettings(model="m"),
+    )
