@@ -5,7 +5,7 @@ has complete pairs to compare. A pair already stored is never run again (resume 
 a stop, a cancel or a crash), and a pair whose variant parameters, item and repeat were
 run before, in any experiment, is copied instead of run (the cache). Results go to
 DuckDB in batches from a worker thread while calls continue, so a crash loses at most
-the last fraction of a second, and a stop or cancel loses nothing.
+the last quarter of a second, and a stop or cancel loses nothing.
 
 Concurrency is the base persona's ``concurrency``: that many pairs are in flight, and
 every call is an ``invoke_agent`` span tagged with its variant.
@@ -101,7 +101,7 @@ class ExperimentRunner:
         *,
         telemetry: Telemetry | None = None,
         flush_every: int = 64,
-        flush_seconds: float = 0.5,
+        flush_seconds: float = 0.25,
     ) -> None:
         self._store = store
         self._factory = factory

@@ -1,0 +1,111 @@
+"""Killing the process mid-experiment loses nothing stored, and the resume runs only the
+pairs that have no result: a real second process, SIGKILL, the same DuckDB file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from coach.experiments.records import ExperimentStatus
+from coach.providers.base import Completion, ProviderRequest, T
+from coach.providers.offline import OfflineProvider
+from coach.settings import PROJECT_ROOT, AgentSettings, CoachSettings, StoreSettings
+from coach.workbench import build_workbench
+
+CHILD = textwrap.dedent(
+    """
+    import asyncio, sys
+    from pathlib import Path
+    from coach.experiments.spec import parse_spec
+    from coach.providers.offline import OfflineProvider
+    from coach.settings import AgentSettings, CoachSettings, StoreSettings
+
+    from coach.workbench import build_workbench
+
+    class Slow(OfflineProvider):
+        async def structured(self, request, output):
+            await asyncio.sleep(0.05)
+            return await super().structured(request, output)
+
+    settings = CoachSettings(
+        store=StoreSettings(path=sys.argv[1], idle_release_seconds=0),
+        agent=AgentSettings(personas_dir=Path(sys.argv[2])),
+    )
+    wb = build_workbench(settings, provider=Slow())
+    svc = wb.experiments
+    spec = parse_spec({
+        "name": "crash", "base_persona": "feedback_coach",
+        "variants": [{"name": "A"}, {"name": "B", "overrides": {"tone": "dry"}}],
+    })
+    experiment = svc.create(spec, svc.dataset(spec.dataset))
+    print(experiment.id, flush=True)
+
+    def tell(progress):
+        if progress.done == 48:
+            print("half", flush=True)
+
+    svc.run(experiment.id, on_progress=tell)
+    print("finished", flush=True)
+    """
+)
+
+
+class CountingOffline(OfflineProvider):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: Counter[tuple[str, str]] = Counter()
+
+    async def structured(self, request: ProviderRequest, output: type[T]) -> Completion[T]:
+        task: Any = request.task
+        self.calls[(request.system_prompt, task.answer)] += 1
+        return await super().structured(request, output)
+
+
+def test_a_killed_run_resumes_without_running_a_stored_pair_again(tmp_path: Path) -> None:
+    personas = tmp_path / "personas"
+    shutil.copytree(PROJECT_ROOT / "personas", personas)
+    db_path = tmp_path / "lab.duckdb"
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(db_path), str(personas)],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+    )
+    assert child.stdout is not None
+    try:
+        experiment_id = child.stdout.readline().decode().strip()
+        assert child.stdout.readline().strip() == b"half"
+        time.sleep(0.35)  # past a batch write (every 0.25 s), well before the last pair
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+    assert child.returncode == -signal.SIGKILL
+
+    provider = CountingOffline()
+    settings = CoachSettings(
+        store=StoreSettings(path=db_path), agent=AgentSettings(personas_dir=personas)
+    )
+    wb = build_workbench(settings, provider=provider)
+    try:
+        svc = wb.experiments
+        (listing,) = svc.list()
+        assert listing.status is ExperimentStatus.INTERRUPTED, "the app stopped mid-run"
+        stored = listing.done
+        assert 0 < stored < 96, stored
+
+        progress = svc.run(experiment_id)
+        assert progress.status is ExperimentStatus.FINISHED and progress.done == 96
+        assert sum(provider.calls.values()) == 96 - stored, "stored pairs were not run again"
+        assert set(provider.calls.values()) == {1}, "no pair ran twice"
+        report = svc.report(experiment_id)
+        assert report.complete and sum(s.pairs for s in report.summaries) == 96
+    finally:
+        wb.close()
