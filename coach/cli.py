@@ -1,11 +1,18 @@
-"""The ``coach`` command: seed demo data, export a session.
+"""The ``coach`` command: seed demo data, export a session, run persona experiments.
 
 ``coach seed-demo`` runs the offline coach through the same services the pages call
 (questions, answers, evaluations, summaries, chats), so demo data looks exactly like
 real use, spans included when tracing records them. Everything it writes is labelled:
 session names start with ``[demo] `` and metadata carries ``{"demo": "true"}``.
 
-Exit codes: 0 done, 1 a problem the user can fix (the message says how), 2 bad usage.
+``coach experiment run spec.yaml`` runs a persona experiment (A/B variants of a feedback
+persona on the same items) with a progress bar on stderr, then prints the verdict and a
+table per variant; Ctrl-C cancels it, keeping every finished pair, and ``--resume ID``
+does the rest. ``coach experiment show ID`` prints a stored experiment's report again and
+``coach experiment list`` the recent ones.
+
+Exit codes: 0 done, 1 a problem the user can fix (the message says how), 2 bad usage (a
+bad spec or dataset included), 130 a run cancelled with Ctrl-C.
 """
 
 from __future__ import annotations
@@ -14,9 +21,11 @@ import argparse
 import logging
 import random
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 import duckdb
 from pydantic import BaseModel, ConfigDict, Field
@@ -40,9 +49,13 @@ from coach.domain import (
     Session,
     SessionKind,
 )
-from coach.errors import CoachError, SessionNotFound
+from coach.errors import CoachError, ExperimentError, PersonaError, SessionNotFound
+from coach.experiments.records import Experiment, ExperimentStatus, Progress
+from coach.experiments.report import ExperimentReport, VariantSummary
+from coach.experiments.spec import ExperimentSpec, load_spec
 from coach.log import configure_logging
 from coach.personas import PersonaRole
+from coach.services.experiments import ExperimentService
 from coach.settings import CoachSettings
 from coach.speech import delivery_from_transcript
 from coach.store.locking import retry_while_locked
@@ -298,6 +311,362 @@ def _export_command(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- experiments ------------------------------------------------------------------------
+
+EXIT_CANCELLED = 130  # what a shell reports for a command stopped with Ctrl-C
+_MIN_ID_PREFIX = 6
+_MAX_NAME = 40
+_MAX_CHANGES = 48
+
+
+class _BadUsage(CoachError):
+    """A spec, dataset or id to fix before anything can run: exit code 2, not 1."""
+
+
+class _ProgressBar:
+    """A run's progress on ``stream`` (stderr). On a terminal one line is redrawn in
+    place with ``\\r`` (at most ten times a second); in a log or a pipe a plain line is
+    printed at every tenth of the way and at the end.
+
+    Called on the agent loop's thread while the main thread waits for the run."""
+
+    _WIDTH = 24
+    _REDRAW_SECONDS = 0.1
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        try:
+            self._tty = stream.isatty()
+        except (AttributeError, ValueError):
+            self._tty = False
+        self._lock = threading.Lock()
+        self._drawn_at = float("-inf")
+        self._width = 0  # of the line on screen, to blank what a shorter one leaves
+        self._tenth = -1
+        self._logged: tuple[int, ...] = ()
+        self._start_done: int | None = None
+        self._ended = False
+
+    def __call__(self, progress: Progress) -> None:
+        with self._lock:
+            if self._ended:
+                return
+            if self._start_done is None:
+                self._start_done = progress.done  # pairs stored before this run (resume)
+            try:
+                if self._tty:
+                    self._redraw(progress)
+                else:
+                    self._log(progress)
+            except (OSError, ValueError):  # stderr closed or gone: the run goes on
+                self._ended = True
+
+    def close(self) -> None:
+        with self._lock:
+            if self._tty and self._width and not self._ended:
+                self._stream.write("\n")
+                self._stream.flush()
+            self._ended = True
+
+    def _redraw(self, progress: Progress) -> None:
+        now = time.monotonic()
+        if not progress.finished and now - self._drawn_at < self._REDRAW_SECONDS:
+            return
+        self._drawn_at = now
+        filled = round(self._WIDTH * progress.fraction)
+        line = f"[{'#' * filled}{'.' * (self._WIDTH - filled)}] {self.describe(progress)}"
+        self._stream.write("\r" + line.ljust(self._width))
+        self._stream.flush()
+        self._width = len(line)
+
+    def _log(self, progress: Progress) -> None:
+        tenth = int(progress.fraction * 10)
+        if tenth <= self._tenth and not progress.finished:
+            return
+        self._tenth = tenth
+        counts = (progress.done, progress.cached, progress.failed, progress.fallbacks)
+        if counts != self._logged:  # the last pair and the end of the run say the same
+            self._logged = counts
+            self._stream.write(self.describe(progress) + "\n")
+            self._stream.flush()
+
+    def describe(self, progress: Progress) -> str:
+        parts = [f"{progress.done}/{progress.total} pairs {progress.fraction:4.0%}"]
+        for count, noun in (
+            (progress.cached, "cached"),
+            (progress.failed, "failed"),
+            (progress.fallbacks, "fallbacks"),
+        ):
+            if count:
+                parts.append(f"{count} {noun}")
+        parts.append(f"{progress.elapsed_seconds:.1f} s")
+        ran = progress.done - (self._start_done or 0)
+        left = progress.total - progress.done
+        if not progress.finished and ran > 0 and left > 0:
+            remaining = left * progress.elapsed_seconds / ran
+            if remaining >= 1:
+                parts.append(f"about {remaining:.0f} s left")
+        return ", ".join(parts)
+
+
+def _read_spec(path: Path) -> ExperimentSpec:
+    """The spec file's spec; a dataset file it names is relative to the spec's folder."""
+    try:
+        spec = load_spec(path)
+    except ExperimentError as error:
+        raise _BadUsage(str(error)) from error
+    dataset = spec.dataset
+    if dataset.source == "file" and dataset.path is not None:
+        where = dataset.path.expanduser()
+        if not where.is_absolute():
+            where = path.resolve().parent / where
+        spec = spec.model_copy(update={"dataset": dataset.model_copy(update={"path": where})})
+    return spec
+
+
+def _create_experiment(service: ExperimentService, spec: ExperimentSpec) -> Experiment:
+    try:
+        dataset = service.dataset(spec.dataset)
+        return service.create(spec, dataset)
+    except (ExperimentError, PersonaError) as error:  # the dataset, a variant, the persona
+        raise _BadUsage(str(error)) from error
+
+
+def _find_experiment(service: ExperimentService, text: str, db: Path) -> Experiment:
+    """The experiment with id ``text``, or the only one whose id starts with it."""
+    wanted = text.strip().lower()
+    if len(wanted) < _MIN_ID_PREFIX:
+        raise _BadUsage(
+            f"{text!r} is too short: give at least {_MIN_ID_PREFIX} characters of the "
+            "experiment id (`coach experiment list` shows them)."
+        )
+    try:
+        return service.get(wanted)
+    except ExperimentError:
+        pass
+    matches = [
+        listing.experiment for listing in service.list() if listing.experiment.id.startswith(wanted)
+    ]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise CoachError(
+            f"There is no experiment whose id starts with {wanted!r} in {db}. "
+            "`coach experiment list` shows the recent ones."
+        )
+    raise _BadUsage(
+        f"{wanted!r} starts the ids of {len(matches)} experiments "
+        f"({', '.join(m.id[:12] for m in matches[:5])}): give more of the id."
+    )
+
+
+def _check_resumable(spec: ExperimentSpec, path: Path, experiment: Experiment) -> None:
+    """A spec given with ``--resume`` must describe the experiment it resumes."""
+    stored = experiment.spec
+    if (spec.base_persona, spec.variants, spec.repeats) != (
+        stored.base_persona,
+        stored.variants,
+        stored.repeats,
+    ):
+        raise _BadUsage(
+            f"{path.name} does not describe experiment {experiment.id[:8]} "
+            f"({experiment.name!r}): its base persona, variants or repeats differ. Resume "
+            "with --resume alone, or run the spec without --resume as a new experiment."
+        )
+
+
+def _resume_command(experiment_id: str, db: Path | None) -> str:
+    where = f" --db {db}" if db is not None else ""
+    return f"coach experiment run --resume {experiment_id}{where}"
+
+
+def _run_experiment(
+    service: ExperimentService, experiment: Experiment, db: Path | None, *, resuming: bool
+) -> int:
+    pairs = _count(experiment.pairs_total, "pair")
+    size = (
+        f"{_count(experiment.item_count, 'item')} x {_count(len(experiment.variants), 'variant')}"
+        f" x {_count(experiment.repeats, 'repeat')} = {pairs}"
+    )
+    if resuming:
+        done = next((x.done for x in service.list() if x.experiment.id == experiment.id), 0)
+        size += f", {done} done before"
+    sys.stderr.write(
+        f"{'Resuming' if resuming else 'Running'} experiment {experiment.id[:8]} "
+        f"({experiment.name!r}): {size}. Ctrl-C stops it and keeps the finished pairs.\n"
+    )
+    sys.stderr.flush()
+    bar = _ProgressBar(sys.stderr)
+    try:
+        final = service.run(experiment.id, on_progress=bar)
+    finally:
+        bar.close()
+    sys.stdout.write(render_report(service.report(experiment.id)))
+    if final.status is ExperimentStatus.FINISHED:
+        return 0
+    sys.stderr.write(
+        f"coach: {final.message or final.status.value}\n"
+        f"Resume with: {_resume_command(experiment.id, db)}\n"
+    )
+    return 1 if final.status is ExperimentStatus.FAILED else EXIT_CANCELLED
+
+
+def _experiment_run_command(args: argparse.Namespace) -> int:
+    if args.spec is None and args.resume is None:
+        raise _BadUsage(
+            "Give the spec file to run (coach experiment run spec.yaml), or --resume ID "
+            "to continue an experiment."
+        )
+    spec = _read_spec(args.spec) if args.spec is not None else None
+    workbench = _workbench(args.db)
+    try:
+        service = workbench.experiments
+        if args.resume is not None:
+            experiment = _find_experiment(service, args.resume, workbench.settings.store.path)
+            if spec is not None:
+                _check_resumable(spec, args.spec, experiment)
+        else:
+            assert spec is not None
+            experiment = _create_experiment(service, spec)
+        return _run_experiment(service, experiment, args.db, resuming=args.resume is not None)
+    finally:
+        workbench.close()
+
+
+def _experiment_show_command(args: argparse.Namespace) -> int:
+    workbench = _workbench(args.db)
+    try:
+        service = workbench.experiments
+        experiment = _find_experiment(service, args.id, workbench.settings.store.path)
+        report = service.report(experiment.id)
+    finally:
+        workbench.close()
+    sys.stdout.write(render_report(report))
+    return 0
+
+
+def _experiment_list_command(args: argparse.Namespace) -> int:
+    workbench = _workbench(args.db)
+    try:
+        listings = workbench.experiments.list()[: args.limit]
+    finally:
+        workbench.close()
+    if not listings:
+        sys.stdout.write(
+            f"No experiments in {workbench.settings.store.path} yet: run one with "
+            "`coach experiment run spec.yaml`.\n"
+        )
+        return 0
+    rows = []
+    for listing in listings:
+        experiment = listing.experiment
+        done = f"{listing.done}/{experiment.pairs_total}"
+        if listing.failed:
+            done += f" ({listing.failed} failed)"
+        rows.append(
+            [
+                experiment.id[:8],
+                _clip(experiment.name, _MAX_NAME),
+                listing.status.value,
+                done,
+                f"{experiment.created_at.astimezone():%Y-%m-%d %H:%M}",
+            ]
+        )
+    table = _table(["id", "name", "status", "done/total", "created"], rows, numeric=())
+    sys.stdout.write("\n".join(table) + "\n")
+    return 0
+
+
+def render_report(report: ExperimentReport) -> str:
+    """The verdict and a table per variant, as ``coach experiment run`` and ``show`` print."""
+    experiment = report.experiment
+    done = sum(summary.pairs for summary in report.summaries)
+    lines = [
+        f"Experiment {experiment.id[:8]}: {experiment.name} ({experiment.status.value})",
+        f"  {experiment.base_persona} on {experiment.dataset_name}, "
+        f"{done}/{_count(experiment.pairs_total, 'pair')} "
+        f"({_count(experiment.repeats, 'repeat')}), judge {experiment.judge}, "
+        f"provider {experiment.provider}, created "
+        f"{experiment.created_at.astimezone():%Y-%m-%d %H:%M}",
+    ]
+    if experiment.spec.description:
+        lines.append(f"  {experiment.spec.description}")
+    if experiment.message:
+        lines.append(f"  {experiment.message}")
+    lines += ["", f"Verdict: {report.verdict}"]
+    for comparison in report.comparisons:
+        if comparison.score is not None:
+            lines.append(f"Scoring the answers: {comparison.score.verdict}")
+        if comparison.unpaired:
+            lines.append(
+                f"  ({_count(comparison.unpaired, 'item')} left out of {comparison.variant} "
+                "vs the control: a side failed or has not run yet.)"
+            )
+    lines += ["", *_variant_table(report), ""]
+    return "\n".join(lines)
+
+
+def _variant_table(report: ExperimentReport) -> list[str]:
+    references = any(summary.agreement is not None for summary in report.summaries)
+    headers = ["variant", "pairs", "quality", "score", "p50 ms", "p95 ms", "failed", "fallbacks"]
+    headers += ["cached"]
+    if references:
+        headers += ["ref MAE", "ref rho"]
+    headers.append("changes")
+    changes = {
+        variant.name: ", ".join(f"{k}={v}" for k, v in variant.overrides.changed().items())
+        for variant in report.experiment.variants
+    }
+    rows = []
+    for summary in report.summaries:
+        row = [
+            summary.variant,
+            str(summary.pairs),
+            _number(summary.mean_quality, 2),
+            _number(summary.mean_score, 2),
+            _number(summary.latency_p50_ms, 1),
+            _number(summary.latency_p95_ms, 1),
+            str(summary.failed),
+            str(summary.fallbacks),
+            str(summary.cached),
+        ]
+        if references:
+            row += _agreement(summary)
+        row.append(_clip(changes.get(summary.variant) or "(the base persona)", _MAX_CHANGES))
+        rows.append(row)
+    numeric = range(1, len(headers) - 1)
+    return _table(headers, rows, numeric=numeric)
+
+
+def _agreement(summary: VariantSummary) -> list[str]:
+    agreement = summary.agreement
+    if agreement is None:
+        return ["-", "-"]
+    return [_number(agreement.mean_absolute_error, 2), _number(agreement.spearman, 2)]
+
+
+def _table(headers: list[str], rows: list[list[str]], *, numeric: Sequence[int]) -> list[str]:
+    """Plain columns two spaces apart; ``numeric`` columns are aligned right."""
+    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            cell.rjust(width) if i in numeric else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    return [line(headers), *(line(row) for row in rows)]
+
+
+def _number(value: float | None, places: int) -> str:
+    return "-" if value is None else f"{value:.{places}f}"
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -330,6 +699,32 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--db", type=Path, default=None, help="database file (default: settings)")
     export.add_argument("--out", type=Path, default=None, help="file or folder (default: stdout)")
     export.set_defaults(handler=_export_command)
+
+    experiment = commands.add_parser(
+        "experiment", help="run persona experiments (A/B variants) and read their reports"
+    )
+    actions = experiment.add_subparsers(dest="action", required=True, metavar="ACTION")
+    run = actions.add_parser(
+        "run", help="run a spec file's experiment (or --resume one) and print its report"
+    )
+    run.add_argument("spec", type=Path, nargs="?", help="the experiment spec (YAML)")
+    run.add_argument(
+        "--resume",
+        metavar="ID",
+        default=None,
+        help="continue this experiment (its id, or the first 6+ characters) instead of "
+        "creating a new one",
+    )
+    run.add_argument("--db", type=Path, default=None, help="database file (default: settings)")
+    run.set_defaults(handler=_experiment_run_command)
+    show = actions.add_parser("show", help="print a stored experiment's report")
+    show.add_argument("id", help="the experiment id, or its first 6+ characters")
+    show.add_argument("--db", type=Path, default=None, help="database file (default: settings)")
+    show.set_defaults(handler=_experiment_show_command)
+    listing = actions.add_parser("list", help="list the recent experiments, newest first")
+    listing.add_argument("--limit", type=_positive_int, default=20, help="how many (default 20)")
+    listing.add_argument("--db", type=Path, default=None, help="database file (default: settings)")
+    listing.set_defaults(handler=_experiment_list_command)
     return parser
 
 
@@ -342,6 +737,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
+    except _BadUsage as error:  # a spec, dataset or id to fix
+        sys.stderr.write(f"coach: {error}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("coach: interrupted.\n")
+        return EXIT_CANCELLED
     except CoachError as error:
         sys.stderr.write(f"coach: {error}\n")
         return 1
