@@ -2,8 +2,11 @@
 
 ``coach seed-demo`` runs the offline coach through the same services the pages call
 (questions, answers, evaluations, summaries, chats), so demo data looks exactly like
-real use, spans included when tracing records them. Everything it writes is labelled:
-session names start with ``[demo] `` and metadata carries ``{"demo": "true"}``.
+real use, spans included when tracing records them, and then one small persona
+experiment (a feedback coach against a stricter variant of itself on the bundled sample
+set) so the Persona Lab and the experiments notebook have something to show. Everything
+it writes is labelled: session and experiment names start with ``[demo] ``, session
+metadata carries ``{"demo": "true"}`` and the demo's spans are marked ``demo``.
 
 ``coach experiment run spec.yaml`` runs a persona experiment (A/B variants of a feedback
 persona on the same items) with a progress bar on stderr, then prints the verdict and a
@@ -52,7 +55,7 @@ from coach.domain import (
 from coach.errors import CoachError, ExperimentError, PersonaError, SessionNotFound
 from coach.experiments.records import Experiment, ExperimentStatus, Progress
 from coach.experiments.report import ExperimentReport, VariantSummary
-from coach.experiments.spec import ExperimentSpec, load_spec
+from coach.experiments.spec import ExperimentSpec, load_spec, parse_spec
 from coach.log import configure_logging
 from coach.personas import PersonaRole
 from coach.services.experiments import ExperimentService
@@ -82,6 +85,9 @@ class SeedDemoRequest(BaseModel):
     sessions: int = Field(ge=1, le=500)
     chats: int = Field(default=2, ge=0, le=50)
     seed: int = 7
+    # One small demo experiment after the sessions: the command runs it unless told not
+    # to (--no-experiment); a caller of seed_demo asks for it.
+    experiment: bool = False
 
 
 class SeedDemoReport(BaseModel):
@@ -95,6 +101,9 @@ class SeedDemoReport(BaseModel):
     summaries: int = 0
     chat_messages: int = 0
     session_ids: list[str] = Field(default_factory=list)
+    experiment_id: str | None = None
+    experiment_name: str = ""
+    experiment_pairs: int = 0
     seconds: float = 0.0
 
 
@@ -118,8 +127,41 @@ def seed_demo(workbench: Workbench, request: SeedDemoRequest) -> SeedDemoReport:
         session = _chat_session(workbench, rng, report, turns=2 + opener_count % 2)
         report.chats += 1
         report.session_ids.append(session.id)
+    if request.experiment:
+        _demo_experiment(workbench, report)
     report.seconds = round(time.monotonic() - started, 2)
     return report
+
+
+def _demo_experiment(workbench: Workbench, report: SeedDemoReport) -> None:
+    """A feedback coach against a variant of itself with the other coaching level, on
+    the bundled sample set: 96 pairs, about a second with the offline coach."""
+    service = workbench.experiments
+    feedback = {persona.name: persona for persona in service.base_personas()}
+    if not feedback:
+        return  # a personas folder without feedback coaches has nothing to compare
+    base = feedback.get("feedback_coach") or next(iter(feedback.values()))
+    other = (
+        CoachingLevel.HELP if base.coaching_level is CoachingLevel.STRICT else CoachingLevel.STRICT
+    )
+    spec = parse_spec(
+        {
+            "name": f"{DEMO_PREFIX}{base.name} with coaching_level {other.value}",
+            "base_persona": base.name,
+            "variants": [
+                {"name": "A"},
+                {"name": "B", "overrides": {"coaching_level": other.value}},
+            ],
+            "dataset": "sample",
+            "description": "Demo data from `coach seed-demo`: the offline coach on the "
+            "bundled sample set.",
+        }
+    )
+    experiment = service.create(spec, service.dataset(spec.dataset))
+    progress = service.run(experiment.id)
+    report.experiment_id = experiment.id
+    report.experiment_name = experiment.name
+    report.experiment_pairs = progress.done
 
 
 def _practice_session(
@@ -230,32 +272,48 @@ def _workbench(db: Path | None) -> Workbench:
 
 
 def _seed_demo_command(args: argparse.Namespace) -> int:
-    request = SeedDemoRequest(sessions=args.sessions, chats=args.chats, seed=args.seed)
+    request = SeedDemoRequest(
+        sessions=args.sessions, chats=args.chats, seed=args.seed, experiment=args.experiment
+    )
     workbench = _workbench(args.db)
     try:
         report = seed_demo(workbench, request)
     finally:
         workbench.close()  # flushes the last spans, then lets go of the file
     store = workbench.settings.store
-    spans = _label_demo_spans(store.path, report.session_ids, store.lock_timeout_seconds)
+    # The experiment runner names each variant's team "experiment <name>" (runner.py).
+    teams = [f"experiment {report.experiment_name}"] if report.experiment_id else []
+    spans = _label_demo_spans(
+        store.path, report.session_ids, store.lock_timeout_seconds, teams=teams
+    )
+    experiment = (
+        f"; and a demo experiment of {_count(report.experiment_pairs, 'pair')} "
+        f"({report.experiment_id[:8]}: `coach experiment show {report.experiment_id[:8]}`)"
+        if report.experiment_id
+        else ""
+    )
     sys.stdout.write(
         f"Seeded {_count(report.practice_sessions, 'demo practice session')} and "
         f"{_count(report.chats, 'chat')} into {store.path} in {report.seconds:g} s: "
         f"{_count(report.questions, 'question')}, {_count(report.answers, 'answer')}, "
         f"{_count(report.evaluations, 'evaluation')}, {_count(report.summaries, 'summary')}, "
-        f"{_count(report.chat_messages, 'chat message')}, {_count(spans, 'span')}.\n"
+        f"{_count(report.chat_messages, 'chat message')}, {_count(spans, 'span')}"
+        f"{experiment}.\n"
     )
     return 0
 
 
-def _label_demo_spans(path: Path, session_ids: list[str], timeout_seconds: float) -> int:
+def _label_demo_spans(
+    path: Path, session_ids: list[str], timeout_seconds: float, *, teams: Sequence[str] = ()
+) -> int:
     """Marks the spans of the demo's traces ``demo``, so telemetry can tell them apart.
 
     The tracer writes spans without knowing they are demo data; every trace the seeding
-    makes touches one of its sessions, so their trace ids find them all. Returns how many
-    spans the demo has (0 before tracing, or with it switched off).
+    makes touches one of its sessions, or is a call of the demo experiment (one of its
+    ``teams``), so their trace ids find them all. Returns how many spans the demo has (0
+    before tracing, or with it switched off).
     """
-    if not session_ids:
+    if not session_ids and not teams:
         return 0
     live, _ = retry_while_locked(
         lambda: duckdb.connect(str(path)),
@@ -267,15 +325,17 @@ def _label_demo_spans(path: Path, session_ids: list[str], timeout_seconds: float
         tables = connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()
         if ("spans",) not in tables:
             return 0
+        demo_traces = (
+            "SELECT trace_id FROM spans WHERE list_contains(?, session_id) "
+            """OR list_contains(?, json_extract_string(attributes, '$."coach.team"'))"""
+        )
         connection.execute(
-            "UPDATE spans SET demo = true WHERE NOT demo AND trace_id IN "
-            "(SELECT trace_id FROM spans WHERE list_contains(?, session_id))",
-            [session_ids],
+            f"UPDATE spans SET demo = true WHERE NOT demo AND trace_id IN ({demo_traces})",
+            [session_ids, list(teams)],
         )
         row = connection.execute(
-            "SELECT count(*) FROM spans WHERE trace_id IN "
-            "(SELECT trace_id FROM spans WHERE list_contains(?, session_id))",
-            [session_ids],
+            f"SELECT count(*) FROM spans WHERE trace_id IN ({demo_traces})",
+            [session_ids, list(teams)],
         ).fetchone()
     return int(row[0]) if row else 0
 
@@ -315,7 +375,7 @@ def _export_command(args: argparse.Namespace) -> int:
 
 EXIT_CANCELLED = 130  # what a shell reports for a command stopped with Ctrl-C
 _MIN_ID_PREFIX = 6
-_MAX_NAME = 40
+_MAX_NAME = 48
 _MAX_CHANGES = 48
 
 
@@ -692,6 +752,12 @@ def _parser() -> argparse.ArgumentParser:
     seed.add_argument("--chats", type=int, default=2, help="chat sessions (default 2)")
     seed.add_argument("--db", type=Path, default=None, help="database file (default: settings)")
     seed.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
+    seed.add_argument(
+        "--no-experiment",
+        dest="experiment",
+        action="store_false",
+        help="skip the demo persona experiment (96 pairs on the sample set)",
+    )
     seed.set_defaults(handler=_seed_demo_command)
 
     export = commands.add_parser("export", help="write a session as Markdown")

@@ -73,6 +73,31 @@ def test_the_same_seed_writes_the_same_demo(tmp_path: Path) -> None:
     assert scores(first) == scores(second)
 
 
+def test_seed_demo_runs_one_labelled_demo_experiment_unless_told_not_to(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with_experiment, without = tmp_path / "with.duckdb", tmp_path / "without.duckdb"
+
+    assert _seed(with_experiment, 1, "--chats", "0") == 0
+    assert "; and a demo experiment of 96 pairs (" in capsys.readouterr().out
+    assert _seed(without, 1, "--chats", "0", "--no-experiment") == 0
+
+    with open_analysis(with_experiment) as analysis:
+        experiments = analysis.experiments()
+        results = analysis.experiment_results()
+        spans = analysis.spans()
+    assert len(experiments) == 1
+    assert experiments["name"].iloc[0].startswith("[demo] ")
+    assert experiments["status"].iloc[0] == "finished"
+    assert len(results) == 96 and results["ok"].all()
+    assert sorted(results["variant"].unique()) == ["A", "B"]
+    # The experiment's calls are traced with their variant, and labelled demo too.
+    assert spans["variant"].isin(["A", "B"]).any()
+    assert spans["demo"].all()
+    with open_analysis(without) as analysis:
+        assert analysis.experiments().empty
+
+
 def test_export_writes_the_session_as_markdown(
     db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
