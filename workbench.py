@@ -22,6 +22,7 @@ pages = [
     st.Page("views/chat.py", title="Chat", icon=":material/forum:"),
     st.Page("views/sessions.py", title="Sessions", icon=":material/folder_open:"),
     st.Page("views/telemetry.py", title="Telemetry", icon=":material/monitoring:"),
+    st.Page("views/persona_lab.py", title="Persona Lab", icon=":material/science:"),
 ]
 page = st.navigation(pages)
 

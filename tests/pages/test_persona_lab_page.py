@@ -1,0 +1,319 @@
+"""The Persona Lab page (AppTest): create, run, read, reopen, promote, roll out, cancel.
+
+Each test copies the repo's personas into its temporary folder, so a promotion writes
+there and never into the repo. The offline coach runs the 96 pairs of a two-variant
+sample experiment in well under a second; tests wait on the workbench's own service,
+the same object the page drives.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import streamlit as st
+import yaml
+from streamlit.testing.v1 import AppTest
+
+from coach.domain import CoachingLevel
+from coach.experiments.records import ExperimentStatus
+from coach.experiments.spec import parse_spec
+from coach.services.experiments import ExperimentService
+from coach.settings import PROJECT_ROOT
+from tests.pages.conftest import APP
+from ui.persona_lab_charts import DIMENSIONS_TITLE, QUALITY_TITLE
+from ui.resources import workbench
+from views.persona_lab import EMPTY_GUIDANCE
+
+PAGE = "views/persona_lab.py"
+
+
+@pytest.fixture
+def personas_dir(app_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    folder = tmp_path / "personas"
+    shutil.copytree(PROJECT_ROOT / "personas", folder)
+    monkeypatch.setenv("COACH_AGENT__PERSONAS_DIR", str(folder))
+    yield folder
+    st.cache_resource.clear()  # stops this test's workbench: its agent loop and database
+
+
+def open_lab(experiment_id: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    if experiment_id is not None:
+        at.query_params["experiment"] = experiment_id
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def service() -> ExperimentService:
+    """The page's own service: ``workbench()`` is cached per process and settings."""
+    return workbench().experiments
+
+
+def rerun(at: AppTest | Any) -> AppTest:
+    """Run the script again (given the AppTest, or a widget just set or clicked)."""
+    app: AppTest = at.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def errors(at: AppTest) -> list[str]:
+    return [error.value for error in at.error]
+
+
+def alerts(at: AppTest) -> list[str]:
+    return [*(s.value for s in at.success), *(i.value for i in at.info)]
+
+
+def figures(at: AppTest) -> dict[str, dict[str, Any]]:
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return {spec["layout"]["title"]["text"]: spec for spec in specs}
+
+
+def create(at: AppTest) -> str:
+    """Press Create and run; the id of the experiment the page opened."""
+    rerun(at.button(key="lab-create").click())
+    assert not errors(at), errors(at)
+    return str(at.query_params["experiment"])
+
+
+def experiment_via_service(**overrides: Any) -> str:
+    """A finished experiment made without the page (B: strict coaching level)."""
+    svc = service()
+    spec = parse_spec(
+        {
+            "name": "made by the service",
+            "base_persona": "feedback_coach",
+            "variants": [{"name": "A"}, {"name": "B", "overrides": {"coaching_level": "strict"}}],
+            **overrides,
+        }
+    )
+    experiment = svc.create(spec, svc.dataset(spec.dataset))
+    svc.start(experiment.id)
+    svc.wait(experiment.id, timeout=30)
+    return experiment.id
+
+
+def test_an_empty_database_shows_guidance(personas_dir: Path) -> None:
+    at = open_lab()
+
+    assert [info.value for info in at.info] == [EMPTY_GUIDANCE]
+    assert not at.error and not at.warning and not at.get("plotly_chart")
+    # The form is there, prefilled from the base persona, and its spec is valid.
+    assert at.text_input(key="lab-B-tone").value == "honest, specific and encouraging"
+    assert "base_persona: feedback_coach" in at.code[-1].value
+    assert at.button(key="lab-create")
+
+
+def test_create_run_read_reopen_and_promote(personas_dir: Path) -> None:
+    at = open_lab()
+    at.text_input(key="lab-name").input("stricter feedback")
+    at.selectbox(key="lab-B-coaching_level").select(CoachingLevel.STRICT)
+    rerun(at)
+    assert "coaching_level: strict" in at.code[-1].value  # the spec follows the form
+
+    experiment_id = create(at)
+    service().wait(experiment_id, timeout=30)
+    rerun(at)
+
+    report = service().report(experiment_id)
+    assert report.complete and report.experiment.name == "stricter feedback"
+    assert report.verdict in alerts(at)
+    assert "Variant B" in report.verdict and "quality points" in report.verdict
+    shown = figures(at)
+    assert set(shown) == {QUALITY_TITLE, DIMENSIONS_TITLE}
+    quality = shown[QUALITY_TITLE]["data"]
+    assert [trace["x"] for trace in quality] == [["A"], ["B"]]
+    (comparison,) = report.comparisons
+    assert comparison.quality is not None
+    assert quality[1]["error_y"]["array"][0] == pytest.approx(
+        comparison.quality.ci_high - comparison.quality.mean_difference
+    )
+    assert len(shown[DIMENSIONS_TITLE]["data"][0]["x"]) == len(comparison.dimensions)
+    (side_by_side,) = [d.value for d in at.dataframe if "Disagreement" in d.value.columns]
+    assert len(side_by_side) == 48
+    assert side_by_side["Disagreement"].iloc[0] == side_by_side["Disagreement"].max()
+    assert any("Tokens: not reported by the offline coach" in c.value for c in at.caption)
+
+    # Another browser session: nothing open, so the past-experiments list reopens it.
+    again = open_lab()
+    assert report.verdict not in alerts(again)
+    assert again.selectbox(key="lab-pick").value == experiment_id
+    rerun(again.button(key="lab-open").click())
+    assert report.verdict in alerts(again)
+    assert again.query_params["experiment"] == experiment_id
+
+    rerun(again.button(key="lab-promote").click())
+    assert [s.value for s in again.success][-1] == (
+        "feedback_coach is now version 2 (personas/feedback_coach.yaml); version 1 is kept "
+        "in personas/versions/feedback_coach.v1.yaml."
+    )
+    promoted = yaml.safe_load((personas_dir / "feedback_coach.yaml").read_text())
+    assert promoted["version"] == 2 and promoted["coaching_level"] == "strict"
+    kept = yaml.safe_load((personas_dir / "versions" / "feedback_coach.v1.yaml").read_text())
+    assert kept["coaching_level"] == "help" and kept.get("version", 1) == 1
+    assert "feedback_coach (v2)" in again.selectbox(key="lab-base").options
+    assert (PROJECT_ROOT / "personas" / "versions").exists() is False
+
+
+def test_a_link_with_the_experiment_id_opens_it(personas_dir: Path) -> None:
+    experiment_id = experiment_via_service()
+
+    at = open_lab(experiment_id)
+
+    assert service().report(experiment_id).verdict in alerts(at)
+    assert at.header[0].value == "made by the service"
+
+
+def test_a_bad_override_is_named_and_nothing_is_created(personas_dir: Path) -> None:
+    at = open_lab()
+    rerun(at.text_input(key="lab-name").input("too hot"))
+    rerun(at.toggle(key="lab-yaml-mode").set_value(True))
+    assert "name: too hot" in at.text_area(key="lab-yaml").value  # starts from the form
+    spec = yaml.safe_load(at.text_area(key="lab-yaml").value)
+    spec["variants"] = [
+        {"name": "A"},
+        {"name": "B", "overrides": {"temperature": 7}},
+        {"name": "C", "overrides": {"temprature": 0.3}},
+    ]
+    rerun(at.text_area(key="lab-yaml").input(yaml.safe_dump(spec)))
+
+    assert errors(at) == [
+        "In variant B: 'temperature' input should be less than or equal to 2.",
+        "In variant C: 'temprature' is not a parameter a variant can change (it can change: "
+        "prompt, tone, coaching_level, model, temperature, top_p, max_tokens, voice).",
+    ]
+    rerun(at.button(key="lab-create").click())
+    assert "Nothing was created: fix the problems above first." in errors(at)
+    assert service().list() == []
+
+    # Back in the form, what was typed there is still there.
+    rerun(at.toggle(key="lab-yaml-mode").set_value(False))
+    assert at.text_input(key="lab-name").value == "too hot"
+    assert not at.error
+
+
+def test_an_emptied_prompt_is_named_in_the_form(personas_dir: Path) -> None:
+    at = open_lab()
+    rerun(at.text_area(key="lab-B-prompt").input(""))
+
+    assert errors(at) == ["In variant B: 'prompt' string should have at least 1 character."]
+    assert not [code for code in at.code if "base_persona" in code.value]  # no spec to show
+
+
+def test_bad_uploads_are_explained_and_nothing_is_created(personas_dir: Path) -> None:
+    at = open_lab()
+    at.text_input(key="lab-name").input("my items")
+    rerun(at.radio(key="lab-dataset").set_value("file"))
+    rerun(at.button(key="lab-create").click())
+    assert errors(at) == [
+        "Upload a CSV, JSONL or JSON file of items first, or choose the sample set."
+    ]
+
+    at.file_uploader(key="lab-upload").set_value(("empty.csv", b"", "text/csv"))
+    rerun(at.button(key="lab-create").click())
+    assert errors(at) == [
+        "The file has no items: empty.csv needs a header row with 'question' and 'answer' "
+        "columns and one row per item (optional: 'id', 'resume', 'job_description', "
+        "'reference_score')."
+    ]
+
+    malformed = b'{"question": "Why us?", "answer": "I like it."}\n{"question": oops}\n'
+    at.file_uploader(key="lab-upload").set_value(("items.jsonl", malformed, "text/plain"))
+    rerun(at.button(key="lab-create").click())
+    (message,) = errors(at)
+    assert message.startswith("1 row of items.jsonl cannot be used")
+    assert "line 2 is not a JSON object" in message
+
+    assert service().list() == []
+    assert at.text_input(key="lab-name").value == "my items"
+    assert at.radio(key="lab-dataset").value == "file"
+
+
+def test_a_good_upload_runs_without_reference_scores(personas_dir: Path) -> None:
+    at = open_lab()
+    rerun(at.radio(key="lab-dataset").set_value("file"))
+    rows = "\n".join(
+        f'{{"question": "Tell me about a time you led a project ({n}).", '
+        f'"answer": "I led a migration of {n} services and cut costs by {n}0%."}}'
+        for n in range(1, 7)
+    )
+    at.file_uploader(key="lab-upload").set_value(("mine.jsonl", rows.encode(), "text/plain"))
+    rerun(at)
+    assert "file: mine.jsonl" in at.code[-1].value
+
+    experiment_id = create(at)
+    service().wait(experiment_id, timeout=30)
+    rerun(at)
+
+    assert service().get(experiment_id).dataset_name == "mine.jsonl"
+    assert any("has no reference scores" in c.value for c in at.caption)
+
+
+def test_cancel_keeps_finished_pairs_and_resume_does_the_rest(personas_dir: Path) -> None:
+    at = open_lab()
+    at.text_input(key="lab-B-tone").input("blunt")  # results no earlier test has cached
+    at.number_input(key="lab-repeats").set_value(5)
+    experiment_id = create(at)  # 480 pairs: a few seconds with the offline coach
+    assert at.get("progress"), "the run is shown while it runs"
+
+    rerun(at.button(key="lab-cancel").click())
+    svc = service()
+    svc.wait(experiment_id, timeout=30)
+    rerun(at)
+
+    (listing,) = svc.list()
+    assert listing.status is ExperimentStatus.CANCELLED
+    assert 0 < listing.done < 480
+    assert any(f"Cancelled after {listing.done} of 480 pairs" in w.value for w in at.warning)
+    assert any("So far (the run is not complete)" in a for a in alerts(at))
+
+    rerun(at.button(key="lab-resume").click())
+    svc.wait(experiment_id, timeout=30)
+    rerun(at)
+
+    (listing,) = svc.list()
+    assert listing.status is ExperimentStatus.FINISHED and listing.done == 480
+    assert svc.report(experiment_id).complete
+    assert not at.warning
+    assert not any("So far" in a for a in alerts(at))
+
+
+def test_roll_out_a_variant_and_stop_it(personas_dir: Path) -> None:
+    experiment_id = experiment_via_service()
+    at = open_lab(experiment_id)
+
+    at.slider(key=f"lab-share-{experiment_id}").set_value(25)
+    rerun(at.button(key="lab-roll-out").click())
+
+    assert "Variant B now serves 25% of feedback_coach's sessions." in [s.value for s in at.success]
+    (rollout,) = service().rollouts()
+    assert rollout.variant == "B" and rollout.share == pytest.approx(0.25)
+    assert "Live rollouts" in [s.value for s in at.subheader]
+
+    rerun(at.button(key="lab-stop-feedback_coach").click())
+    assert service().rollouts() == []
+    assert "Live rollouts" not in [s.value for s in at.subheader]
+
+
+def test_a_third_variant_gets_its_own_tab_and_comparison(personas_dir: Path) -> None:
+    at = open_lab()
+    rerun(at.button(key="lab-add-variant").click())
+    at.selectbox(key="lab-B-coaching_level").select(CoachingLevel.STRICT)
+    at.number_input(key="lab-C-temperature").set_value(0.9)
+    rerun(at)
+    assert "temperature: 0.9" in at.code[-1].value
+
+    experiment_id = create(at)
+    service().wait(experiment_id, timeout=30)
+    rerun(at)
+
+    quality = figures(at)[QUALITY_TITLE]["data"]
+    assert [trace["x"] for trace in quality] == [["A"], ["B"], ["C"]]
+    assert at.selectbox(key=f"lab-side-{experiment_id}").options == ["B", "C"]
