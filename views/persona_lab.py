@@ -392,7 +392,9 @@ def _past(listings: list[ExperimentListing], open_id: str | None) -> None:
         ),
         key="lab-pick",
     )
-    if open_col.button("Open", key="lab-open", disabled=chosen is None or chosen == open_id):
+    if open_col.button(
+        "Open experiment", key="lab-open", disabled=chosen is None or chosen == open_id
+    ):
         OPEN_EXPERIMENT.open(chosen)
         st.rerun()
 
@@ -411,6 +413,14 @@ def _listing(
     return ExperimentListing(experiment=experiment, done=0, failed=0, status=experiment.status)
 
 
+def _live_status(service: ExperimentService, listing: ExperimentListing) -> ExperimentListing:
+    """Running, for a run this process has started but not yet marked running in the
+    database (the first instants after ``start``)."""
+    if listing.status is ExperimentStatus.RUNNING or not service.is_running(listing.experiment.id):
+        return listing
+    return listing.model_copy(update={"status": ExperimentStatus.RUNNING})
+
+
 def main() -> None:
     wb = workbench()
     service = wb.experiments
@@ -420,7 +430,7 @@ def main() -> None:
         "gives better feedback, then promote it or roll it out to a share of sessions."
     )
     try:
-        listings = service.list()
+        listings = [_live_status(service, listing) for listing in service.list()]
         open_id = OPEN_EXPERIMENT.get()
         listing = _listing(service, listings, open_id) if open_id else None
         if open_id and listing is None:
