@@ -317,3 +317,66 @@ def test_a_third_variant_gets_its_own_tab_and_comparison(personas_dir: Path) -> 
     quality = figures(at)[QUALITY_TITLE]["data"]
     assert [trace["x"] for trace in quality] == [["A"], ["B"], ["C"]]
     assert at.selectbox(key=f"lab-side-{experiment_id}").options == ["B", "C"]
+
+
+def test_what_was_typed_survives_a_visit_to_another_page(personas_dir: Path) -> None:
+    at = open_lab()
+    at.text_input(key="lab-name").input("warmer tone")
+    at.text_input(key="lab-B-tone").input("warm and patient")
+    rerun(at.button(key="lab-add-variant").click())
+    at.number_input(key="lab-C-temperature").set_value(1.1)
+    rerun(at)
+
+    rerun(at.switch_page("views/sessions.py"))
+    assert "lab-B-tone" not in [widget.key for widget in at.text_input]
+    rerun(at.switch_page(PAGE))
+
+    assert at.text_input(key="lab-name").value == "warmer tone"
+    assert at.text_input(key="lab-B-tone").value == "warm and patient"
+    assert at.number_input(key="lab-C-temperature").value == pytest.approx(1.1)
+    assert "tone: warm and patient" in at.code[-1].value
+
+
+def test_a_new_base_persona_refills_the_variants(personas_dir: Path) -> None:
+    at = open_lab()
+    rerun(at.text_input(key="lab-B-tone").input("warm and patient"))
+
+    rerun(at.selectbox(key="lab-base").select("strict_feedback_coach"))
+
+    assert at.text_input(key="lab-B-tone").value == "direct and exacting"
+    assert at.selectbox(key="lab-B-coaching_level").value is CoachingLevel.STRICT
+    assert "overrides" not in at.code[-1].value
+
+
+def test_an_experiment_never_run_can_be_run_from_the_page(personas_dir: Path) -> None:
+    svc = service()
+    spec = parse_spec(
+        {
+            "name": "not yet",
+            "base_persona": "feedback_coach",
+            "variants": [{"name": "A"}, {"name": "B"}],
+        }
+    )
+    experiment = svc.create(spec, svc.dataset(spec.dataset))
+    at = open_lab(experiment.id)
+    assert any("Not run yet" in info.value for info in at.info)
+    assert "No results to compare yet: run the experiment." in alerts(at)
+
+    rerun(at.button(key="lab-resume").click())
+    svc.wait(experiment.id, timeout=30)
+    rerun(at)
+
+    assert "they scored the same on every item" in svc.report(experiment.id).verdict
+    assert svc.report(experiment.id).verdict in alerts(at)
+
+
+def test_my_sessions_without_answers_says_what_to_do(personas_dir: Path) -> None:
+    at = open_lab()
+    rerun(at.radio(key="lab-dataset").set_value("sessions"))
+    rerun(at.button(key="lab-create").click())
+
+    assert errors(at) == [
+        "No answered questions in your sessions yet: practise a few questions first, "
+        "or use the sample set or a file."
+    ]
+    assert service().list() == []
