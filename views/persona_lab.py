@@ -83,7 +83,8 @@ def _status(service: ExperimentService, listing: ExperimentListing) -> None:
     done = f"{listing.done:,} of {experiment.pairs_total:,} pairs done."
     if status in RESUMABLE:
         shown = st.error if status is ExperimentStatus.FAILED else st.warning
-        shown(f"{status.value.capitalize()}: {experiment.message or done}")
+        # The runner's own message says what happened; an interrupted run has none.
+        shown(experiment.message or f"{status.value.capitalize()}: {done}")
         label, help_text = "Resume", "Runs only the missing pairs; finished pairs are kept."
     else:
         st.info(f"Not run yet ({status.value}). {done}")

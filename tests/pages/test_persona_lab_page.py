@@ -24,6 +24,7 @@ from coach.experiments.records import ExperimentStatus
 from coach.experiments.spec import parse_spec
 from coach.services.experiments import ExperimentService
 from coach.settings import PROJECT_ROOT
+from coach.store.experiments import ExperimentStore
 from tests.pages.conftest import APP
 from ui.persona_lab_charts import DIMENSIONS_TITLE, QUALITY_TITLE
 from ui.resources import workbench
@@ -380,3 +381,25 @@ def test_my_sessions_without_answers_says_what_to_do(personas_dir: Path) -> None
         "or use the sample set or a file."
     ]
     assert service().list() == []
+
+
+def test_a_run_cut_off_by_a_restart_is_interrupted_and_resumable(personas_dir: Path) -> None:
+    svc = service()
+    spec = parse_spec(
+        {
+            "name": "cut off",
+            "base_persona": "feedback_coach",
+            "variants": [{"name": "A"}, {"name": "B"}],
+        }
+    )
+    experiment = svc.create(spec, svc.dataset(spec.dataset))
+    # What a stopped app leaves behind: "running" in the database, no run in the process.
+    ExperimentStore(workbench().store).set_status(experiment.id, ExperimentStatus.RUNNING)
+
+    at = open_lab(experiment.id)
+
+    assert [w.value for w in at.warning] == ["Interrupted: 0 of 96 pairs done."]
+    rerun(at.button(key="lab-resume").click())
+    svc.wait(experiment.id, timeout=30)
+    rerun(at)
+    assert not at.warning and svc.list()[0].status is ExperimentStatus.FINISHED
