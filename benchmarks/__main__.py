@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.core import Result
+from benchmarks.experiments import bench_experiment_run
 from benchmarks.practice import (
     bench_practice_page_rerun,
     bench_question_generation,
@@ -30,6 +31,7 @@ BENCHMARKS: tuple[Callable[[], Result | list[Result]], ...] = (
     bench_relay_frame,
     bench_span_export,
     bench_telemetry_page,
+    bench_experiment_run,
 )
 
 
