@@ -26,10 +26,12 @@ from ui.state import OpenItem, flash
 OPEN_EXPERIMENT = OpenItem("open_experiment_id", "experiment")
 EMPTY_GUIDANCE = (
     "No experiments yet. Pick a feedback persona below, change one thing in variant B "
-    "(its tone, coaching level or temperature) and press **Create and run**: the offline "
+    "(its tone, coaching level or temperature) and press **Create and run**. The offline "
     "coach runs both variants on the 48-answer sample set in about a second."
 )
-RESUMABLE = {ExperimentStatus.CANCELLED, ExperimentStatus.INTERRUPTED, ExperimentStatus.FAILED}
+RESUMABLE = frozenset(
+    {ExperimentStatus.CANCELLED, ExperimentStatus.INTERRUPTED, ExperimentStatus.FAILED}
+)
 _REFRESH_SECONDS = 0.5
 _REPORT_TTL_SECONDS = 600
 _SHIPPED_KEY = "lab-shipped"
@@ -223,7 +225,7 @@ def _ship(wb: Workbench, report: ExperimentReport) -> None:
     choice_key = f"lab-ship-{experiment.id}"
     if st.session_state.get(choice_key) not in candidates:
         st.session_state[choice_key] = charts.winner(report.comparisons) or candidates[0]
-    variant = st.selectbox("Variant to ship", candidates, key=choice_key)
+    variant = st.columns([2, 3])[0].selectbox("Variant to ship", candidates, key=choice_key)
     if not report.complete:
         st.caption("The run is not complete: these results may still change.")
     promote_col, rollout_col = st.columns(2)
