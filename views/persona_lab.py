@@ -343,7 +343,7 @@ def _create(service: ExperimentService, draft: form.Draft) -> None:
         st.error("Nothing was created: fix the problems above first.")
         return
     try:
-        upload = draft.upload_bytes()
+        upload = draft.upload_bytes() if spec.dataset.source == "file" else None
         if spec.dataset.source == "file" and upload is None:
             raise ExperimentError(
                 "Upload a CSV, JSONL or JSON file of items first, or choose the sample set."
