@@ -486,10 +486,24 @@ def _read_spec(path: Path) -> ExperimentSpec:
 
 def _create_experiment(service: ExperimentService, spec: ExperimentSpec) -> Experiment:
     try:
-        dataset = service.dataset(spec.dataset)
+        dataset = service.dataset(spec.dataset, upload=_dataset_file(spec))
         return service.create(spec, dataset)
     except (ExperimentError, PersonaError) as error:  # the dataset, a variant, the persona
         raise _BadUsage(str(error)) from error
+
+
+def _dataset_file(spec: ExperimentSpec) -> tuple[str, bytes] | None:
+    """The spec's dataset file, read here and handed over as an upload: the command
+    line may read the user's files, a spec typed into the page may not."""
+    path = spec.dataset.path
+    if spec.dataset.source != "file" or path is None:
+        return None
+    try:
+        return path.name, path.read_bytes()
+    except OSError as error:
+        raise _BadUsage(
+            f"The dataset file {path} could not be read: {error.strerror or error}."
+        ) from error
 
 
 def _find_experiment(service: ExperimentService, text: str, db: Path) -> Experiment:
