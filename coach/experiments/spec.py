@@ -26,7 +26,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from coach.errors import ExperimentError
 from coach.experiments.variants import Variant
 
-__all__ = ["OFFLINE_JUDGE", "DatasetChoice", "ExperimentSpec", "load_spec", "parse_spec"]
+__all__ = [
+    "OFFLINE_JUDGE",
+    "DatasetChoice",
+    "ExperimentSpec",
+    "load_spec",
+    "loads_spec",
+    "parse_spec",
+]
 
 OFFLINE_JUDGE = "offline"
 MAX_VARIANTS = 6
@@ -121,19 +128,24 @@ def parse_spec(raw: object, *, where: str = "The experiment spec") -> Experiment
 def load_spec(path: Path) -> ExperimentSpec:
     """Read a spec file (safe YAML); errors name the file, the line or the field."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise ExperimentError(
             f"The spec file {path} could not be read: {error.strerror}."
         ) from error
+    return loads_spec(text, where=f"The spec file {path.name}")
+
+
+def loads_spec(text: str, *, where: str = "The experiment spec") -> ExperimentSpec:
+    """A spec from YAML text (a file, or the page's YAML editor)."""
+    try:
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or "it is not valid YAML"
-        raise ExperimentError(
-            f"The spec file {path.name} is not valid YAML{where}: {problem}."
-        ) from error
-    return parse_spec(raw, where=f"The spec file {path.name}")
+        raise ExperimentError(f"{where} is not valid YAML{at}: {problem}.") from error
+    return parse_spec(raw, where=where)
 
 
 def _variant_label(item: object, position: int) -> str:

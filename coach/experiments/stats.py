@@ -339,7 +339,7 @@ def _verdict(comparison: Comparison, *, level: float) -> str:
     """One or two sentences a product team can act on without reading the numbers."""
     c = comparison
     points = "points" if c.metric == "score" else f"{_metric_label(c.metric)} points"
-    interval = f"{_percent(level)} CI {_one_decimal(c.ci_low)} to {_one_decimal(c.ci_high)}"
+    interval = f"{_percent(level)} CI {_bound(c.ci_low)} to {_bound(c.ci_high)}"
     on_items = f"on {_count(c.items, 'item')}"
     if c.significant:
         direction = "higher" if c.mean_difference > 0 else "lower"
@@ -375,6 +375,15 @@ def _observed_difference(comparison: Comparison, points: str) -> str:
 
 def _metric_label(metric: str) -> str:
     return metric.replace("_", " ")
+
+
+def _bound(value: float) -> str:
+    """A CI bound to one decimal, or two when one would read "0.0" for a bound that is
+    not zero: "0.0 to 0.3" beside "a real difference" would look like a contradiction."""
+    text = _one_decimal(value)
+    if text == "0.0" and value != 0:
+        return f"{value:.2f}" if f"{value:.2f}" not in ("0.00", "-0.00") else f"{value:.3f}"
+    return text
 
 
 def _one_decimal(value: float) -> str:

@@ -95,18 +95,27 @@ class ExperimentService:
         return self.personas.by_role(PersonaRole.FEEDBACK)
 
     def judges(self) -> list[str]:
-        """ "offline" (the rules), or a feedback persona as judge (a model, when set up)."""
+        """The offline rules, or a feedback persona as judge (a model, when set up)."""
         return [OFFLINE_JUDGE, *(p.name for p in self.base_personas())]
 
-    def dataset(self, choice: DatasetChoice, *, upload: tuple[str, bytes] | None = None) -> Dataset:
+    def dataset(
+        self,
+        choice: DatasetChoice,
+        *,
+        upload: tuple[str, bytes] | None = None,
+        allow_paths: bool = False,
+    ) -> Dataset:
+        """The items ``choice`` names. A file comes as an upload; reading a path on this
+        machine is for the CLI only (``allow_paths``): a spec typed into the page must not
+        make the server read its files."""
         if choice.source == "sample":
             return sample_dataset()
         if choice.source == "sessions":
             return dataset_from_sessions(self._sessions, limit=choice.limit)
         if upload is not None:
             return dataset_from_file(*upload)
-        if choice.path is None:
-            raise ExperimentError("Choose a CSV or JSONL file of items.")
+        if choice.path is None or not allow_paths:
+            raise ExperimentError("Choose a CSV or JSONL file of items to upload.")
         try:
             data = choice.path.read_bytes()
         except OSError as error:
@@ -124,8 +133,13 @@ class ExperimentService:
                 "coaches (the personas that score answers)."
             )
         records = []
+        problems = []
         for position, variant in enumerate(spec.variants):
-            persona = variant_persona(base, variant)
+            try:
+                persona = variant_persona(base, variant)
+            except ExperimentError as error:
+                problems.append(str(error))  # every bad variant at once, not the first
+                continue
             records.append(
                 VariantRecord(
                     name=variant.name,
@@ -135,6 +149,8 @@ class ExperimentService:
                     fingerprint=fingerprint(persona, provider=self._provider_name),
                 )
             )
+        if problems:
+            raise ExperimentError(" ".join(problems))
         return tuple(records)
 
     # --- experiments --------------------------------------------------------------------
@@ -271,7 +287,9 @@ class ExperimentService:
     def _status(self, experiment: Experiment) -> ExperimentStatus:
         """A run the database calls running but this process is not running was cut
         off (the app stopped): it is interrupted, and resumable."""
-        if experiment.status is ExperimentStatus.RUNNING and not self.is_running(experiment.id):
+        if self.is_running(experiment.id):
+            return ExperimentStatus.RUNNING  # started here; the database may not say so yet
+        if experiment.status is ExperimentStatus.RUNNING:
             return ExperimentStatus.INTERRUPTED
         return experiment.status
 

@@ -357,3 +357,13 @@ def test_a_thousand_items_compare_in_well_under_a_fifth_of_a_second() -> None:
         timings.append(time.perf_counter() - started)
 
     assert min(timings) < 0.2
+
+
+def test_a_significant_interval_never_reads_as_touching_zero() -> None:
+    rng = np.random.default_rng(3)
+    control = rng.normal(5, 0.05, 400)
+    variant = control + 0.03 + rng.normal(0, 0.05, 400)
+    comparison = compare_paired(control, variant)
+    assert comparison.significant and 0 < comparison.ci_low < 0.05
+    assert "CI 0.0 to" not in comparison.verdict
+    assert f"CI {comparison.ci_low:.2f} to" in comparison.verdict
