@@ -518,9 +518,7 @@ def _find_experiment(service: ExperimentService, text: str, db: Path) -> Experim
         return service.get(wanted)
     except ExperimentError:
         pass
-    matches = [
-        listing.experiment for listing in service.list() if listing.experiment.id.startswith(wanted)
-    ]
+    matches = [service.get(found) for found in service.ids_starting_with(wanted)]
     if len(matches) == 1:
         return matches[0]
     if not matches:

@@ -61,6 +61,7 @@ class Experiment(BaseModel):
     provider: str
     status: ExperimentStatus
     message: str = ""
+    runner: str = ""  # "host:pid" of the process that last ran it
     created_at: datetime
     updated_at: datetime
 

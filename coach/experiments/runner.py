@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -38,12 +40,27 @@ from coach.personas import PersonaRole
 from coach.store.experiments import ExperimentStore
 from coach.tasks import EvaluateAnswer
 from coach.telemetry import Telemetry
+from coach.telemetry import attributes as names
 
-__all__ = ["CancelToken", "ExperimentRunner", "ProgressCallback", "question_type"]
+__all__ = [
+    "HEARTBEAT_SECONDS",
+    "CancelToken",
+    "ExperimentRunner",
+    "ProgressCallback",
+    "question_type",
+    "this_process",
+]
 
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[Progress], None]
+HEARTBEAT_SECONDS = 2.0
+
+
+def this_process() -> str:
+    """ "host:pid": who runs an experiment, so another process can tell a live run from
+    one that was cut off."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class CancelToken:
@@ -129,8 +146,11 @@ class ExperimentRunner:
         for result in cached:
             tally.add(result)
         todo = [key for key in pending if key not in {r.key for r in cached}]
-        await asyncio.to_thread(store.set_status, experiment.id, ExperimentStatus.RUNNING)
+        await asyncio.to_thread(
+            store.set_status, experiment.id, ExperimentStatus.RUNNING, runner=this_process()
+        )
         report(tally.progress(ExperimentStatus.RUNNING))
+        heartbeat = asyncio.create_task(self._heartbeat(experiment.id))
         writer = _Writer(store, self._flush_every, self._flush_seconds)
         teams = self._teams(experiment)
         pairs = iter(todo)
@@ -145,11 +165,13 @@ class ExperimentRunner:
             ]
             await asyncio.gather(*workers)
         except BaseException as error:
+            heartbeat.cancel()
             await asyncio.shield(writer.flush())
             status, message = _stopped_by(error)
             await asyncio.to_thread(store.set_status, experiment.id, status, message)
             report(tally.progress(status, message))
             raise
+        heartbeat.cancel()
         await writer.flush()
         if cancel.cancelled and tally.done < experiment.pairs_total:
             status = ExperimentStatus.CANCELLED
@@ -163,6 +185,16 @@ class ExperimentRunner:
         final = tally.progress(status, message)
         report(final)
         return final
+
+    async def _heartbeat(self, experiment_id: str) -> None:
+        """Tell other processes (the page, the CLI) this run is alive, even when no
+        result arrives for a while (a slow model)."""
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            try:
+                await asyncio.to_thread(self._store.touch, experiment_id)
+            except CoachError:
+                log.warning("experiment heartbeat not stored", exc_info=True)
 
     # --- one pair ---------------------------------------------------------------------
 
@@ -213,7 +245,8 @@ class ExperimentRunner:
             "judge": judge.name,
         }
         with self._telemetry.turn("experiment_pair") as turn:
-            turn.inherit("coach.variant", key.variant)
+            turn.inherit(names.VARIANT, key.variant)
+            turn.inherit(names.EXPERIMENT_ID, experiment.id)
             started = time.perf_counter()
             try:
                 output = await team.evaluate(task)

@@ -8,6 +8,8 @@ version, or roll it out live to a share of sessions.
 from __future__ import annotations
 
 import concurrent.futures
+import os
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +32,7 @@ from coach.experiments.promotion import Promotion, promote
 from coach.experiments.records import Experiment, ExperimentStatus, Progress, VariantRecord
 from coach.experiments.report import ExperimentReport, build_report
 from coach.experiments.rollout import Rollout, TrafficSplit
-from coach.experiments.runner import CancelToken, ExperimentRunner
+from coach.experiments.runner import HEARTBEAT_SECONDS, CancelToken, ExperimentRunner
 from coach.experiments.spec import OFFLINE_JUDGE, DatasetChoice, ExperimentSpec
 from coach.experiments.variants import fingerprint, variant_persona
 from coach.personas import Persona, PersonaRegistry, PersonaRole
@@ -183,6 +185,10 @@ class ExperimentService:
     def get(self, experiment_id: str) -> Experiment:
         return self._experiments.get(experiment_id)
 
+    def ids_starting_with(self, prefix: str) -> list[str]:
+        """Every experiment id that starts with ``prefix`` (short ids), oldest first."""
+        return self._experiments.find(prefix)
+
     def list(self) -> list[ExperimentListing]:
         experiments = self._experiments.list()
         counts = self._experiments.counts(e.id for e in experiments)
@@ -218,6 +224,7 @@ class ExperimentService:
             if current is not None and not current.future.done():
                 return current.progress
             experiment = self._experiments.get(experiment_id)
+            self._refuse_if_running_elsewhere(experiment)
             cancel = CancelToken()
             first = Progress(experiment_id=experiment_id, total=experiment.pairs_total)
             run = _Run(future=concurrent.futures.Future(), cancel=cancel, progress=first)
@@ -234,6 +241,7 @@ class ExperimentService:
     ) -> Progress:
         """Run in the foreground until done (the CLI); Ctrl-C cancels cleanly."""
         experiment = self._experiments.get(experiment_id)
+        self._refuse_if_running_elsewhere(experiment)
         cancel = CancelToken()
         future = self._runner.submit(
             self._run(experiment, on_progress or (lambda _p: None), cancel)
@@ -285,13 +293,25 @@ class ExperimentService:
         return PersonaJudge(team, fingerprint(persona, provider=self._provider_name))
 
     def _status(self, experiment: Experiment) -> ExperimentStatus:
-        """A run the database calls running but this process is not running was cut
-        off (the app stopped): it is interrupted, and resumable."""
+        """A run the database calls running is running if this process runs it, or
+        another live one does (the CLI next to the app); otherwise it was cut off (the
+        process stopped) and is interrupted, and resumable."""
         if self.is_running(experiment.id):
             return ExperimentStatus.RUNNING  # started here; the database may not say so yet
-        if experiment.status is ExperimentStatus.RUNNING:
+        if experiment.status is ExperimentStatus.RUNNING and not _alive_elsewhere(experiment):
             return ExperimentStatus.INTERRUPTED
         return experiment.status
+
+    def _refuse_if_running_elsewhere(self, experiment: Experiment) -> None:
+        if (
+            experiment.status is ExperimentStatus.RUNNING
+            and not self.is_running(experiment.id)
+            and _alive_elsewhere(experiment)
+        ):
+            raise ExperimentError(
+                f"Experiment '{experiment.name}' is running in another process "
+                f"({experiment.runner}); wait for it to finish or cancel it there."
+            )
 
     # --- ship it ------------------------------------------------------------------------
 
@@ -352,3 +372,21 @@ class ExperimentService:
             raise ExperimentError(
                 f"Experiment '{experiment.name}' has no variant '{name}'."
             ) from None
+
+
+def _alive_elsewhere(experiment: Experiment) -> bool:
+    """Whether the process that ran ``experiment`` last still runs it: by its pid on
+    this host, by a fresh heartbeat from another host."""
+    host, _, pid = experiment.runner.rpartition(":")
+    if host == socket.gethostname() and pid.isdigit():
+        if int(pid) == os.getpid():
+            return False  # this process, and not running it (see is_running)
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True  # exists, owned by someone else
+        return True
+    silence = (utc_now() - experiment.updated_at).total_seconds()
+    return silence < 5 * HEARTBEAT_SECONDS

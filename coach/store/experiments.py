@@ -72,7 +72,7 @@ _RESULT_TYPES: dict[str, pa.DataType] = {
 }
 _EXPERIMENT_COLUMNS = (
     "id, name, base_persona, spec, dataset_name, dataset_source, item_count, repeats, "
-    "judge, provider, status, message, created_at, updated_at"
+    "judge, provider, status, message, runner, created_at, updated_at"
 )
 _RESULTS_VIEW = "coach_experiment_results_batch"
 _WANTED_VIEW = "coach_experiment_cache_keys"
@@ -90,7 +90,7 @@ class ExperimentStore:
         with self._store.transaction() as db:
             db.execute(
                 f"INSERT INTO experiments ({_EXPERIMENT_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     experiment.id,
                     experiment.name,
@@ -104,6 +104,7 @@ class ExperimentStore:
                     experiment.provider,
                     experiment.status.value,
                     experiment.message,
+                    experiment.runner,
                     experiment.created_at,
                     experiment.updated_at,
                 ],
@@ -165,12 +166,35 @@ class ExperimentStore:
         variants = self._variants([row[0] for row in rows])
         return [self._experiment(row, variants.get(row[0], ())) for row in rows]
 
-    def set_status(self, experiment_id: str, status: ExperimentStatus, message: str = "") -> None:
+    def set_status(
+        self,
+        experiment_id: str,
+        status: ExperimentStatus,
+        message: str = "",
+        *,
+        runner: str | None = None,
+    ) -> None:
+        """``runner`` ("host:pid") says which process runs it, for other processes."""
         with self._store.transaction() as db:
             db.execute(
-                "UPDATE experiments SET status = ?, message = ?, updated_at = ? WHERE id = ?",
-                [status.value, message, utc_now(), experiment_id],
+                "UPDATE experiments SET status = ?, message = ?, updated_at = ?, "
+                "runner = coalesce(?, runner) WHERE id = ?",
+                [status.value, message, utc_now(), runner, experiment_id],
             )
+
+    def touch(self, experiment_id: str) -> None:
+        """A running experiment's heartbeat: other processes see it is alive."""
+        with self._store.transaction() as db:
+            db.execute(
+                "UPDATE experiments SET updated_at = ? WHERE id = ?", [utc_now(), experiment_id]
+            )
+
+    def find(self, prefix: str) -> list[str]:
+        """Ids that start with ``prefix`` (the CLI's short ids), oldest first."""
+        rows = self._store.query(
+            "SELECT id FROM experiments WHERE starts_with(id, ?) ORDER BY created_at", [prefix]
+        )
+        return [row[0] for row in rows]
 
     def delete(self, experiment_id: str) -> None:
         with self._store.transaction() as db:
@@ -374,8 +398,9 @@ class ExperimentStore:
             provider=row[9],
             status=ExperimentStatus(row[10]),
             message=row[11],
-            created_at=row[12],
-            updated_at=row[13],
+            runner=row[12],
+            created_at=row[13],
+            updated_at=row[14],
         )
 
 

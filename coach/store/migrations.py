@@ -300,6 +300,7 @@ _V6_EXPERIMENTS = Migration(
             provider VARCHAR NOT NULL,
             status VARCHAR NOT NULL,
             message VARCHAR NOT NULL DEFAULT '',
+            runner VARCHAR NOT NULL DEFAULT '',
             created_at TIMESTAMPTZ NOT NULL,
             updated_at TIMESTAMPTZ NOT NULL
         )

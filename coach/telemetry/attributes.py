@@ -36,6 +36,7 @@ COACH_TURN: Final = "coach.turn"  # the user-visible operation: "evaluate_answer
 SESSION_ID: Final = "coach.session_id"
 PERSONA: Final = "coach.persona"
 VARIANT: Final = "coach.variant"
+EXPERIMENT_ID: Final = "coach.experiment_id"  # on a persona experiment's spans
 AGENT: Final = "coach.agent"  # the seat: primary, feedback, general_chat
 TEAM: Final = "coach.team"
 TASK: Final = "coach.task"

@@ -14,6 +14,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from coach.errors import ExperimentError
 from coach.experiments.records import ExperimentStatus
 from coach.providers.base import Completion, ProviderRequest, T
 from coach.providers.offline import OfflineProvider
@@ -32,7 +35,7 @@ CHILD = textwrap.dedent(
 
     class Slow(OfflineProvider):
         async def structured(self, request, output):
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.1)
             return await super().structured(request, output)
 
     settings = CoachSettings(
@@ -86,11 +89,25 @@ def test_a_killed_run_resumes_without_running_a_stored_pair_again(tmp_path: Path
     try:
         experiment_id = child.stdout.readline().decode().strip()
         assert child.stdout.readline().strip() == b"half"
-        time.sleep(0.35)  # past a batch write (every 0.25 s), well before the last pair
+        # Another process (the app) sees a live run, and does not start it twice.
+        watcher = build_workbench(
+            CoachSettings(
+                store=StoreSettings(path=db_path, idle_release_seconds=0),
+                agent=AgentSettings(personas_dir=personas),
+            )
+        )
+        try:
+            (listing,) = watcher.experiments.list()
+            assert listing.status is ExperimentStatus.RUNNING
+            with pytest.raises(ExperimentError, match="running in another process"):
+                watcher.experiments.start(experiment_id)
+        finally:
+            watcher.close()
+        time.sleep(0.3)  # past a batch write (every 0.25 s), before the last pair
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)
-    assert child.returncode == -signal.SIGKILL
+    assert child.returncode == -signal.SIGKILL, "the run ended before it was killed"
 
     provider = CountingOffline()
     settings = CoachSettings(
