@@ -26,6 +26,13 @@ def _no_real_keys(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_default_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A test that forgets to choose a database gets a temporary one, never the
+    developer's (``~/.local/share/coach-workbench/workbench.duckdb``)."""
+    monkeypatch.setenv("COACH_STORE__PATH", str(tmp_path / "default" / "workbench.duckdb"))
+
+
+@pytest.fixture(autouse=True)
 def _restore_coach_logging() -> Iterator[None]:
     """Pages configure the ``coach`` logger for the process; undo it after each test."""
     logger = logging.getLogger("coach")

@@ -14,12 +14,11 @@ from enum import Enum
 from typing import Any
 
 import streamlit as st
-import yaml
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from coach.domain import CoachingLevel
 from coach.errors import CoachError, ExperimentError
-from coach.experiments.spec import ExperimentSpec, parse_spec
+from coach.experiments.spec import ExperimentSpec, parse_spec, read_yaml
 from coach.experiments.variants import TUNABLE, Variant
 from coach.personas import Persona
 from coach.services.experiments import ExperimentService
@@ -333,12 +332,9 @@ def _yaml_editor(service: ExperimentService) -> Draft:
     )
     text = st.session_state.get(YAML_KEY, "")
     try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or "it is not valid YAML"
-        problems: tuple[str, ...] = (f"The spec is not valid YAML{where}: {problem}.",)
+        raw = read_yaml(text, where="The spec")
+    except ExperimentError as error:
+        problems: tuple[str, ...] = (str(error),)
         spec = None
     else:
         spec, problems = validate(service, raw)

@@ -33,6 +33,7 @@ __all__ = [
     "load_spec",
     "loads_spec",
     "parse_spec",
+    "read_yaml",
 ]
 
 OFFLINE_JUDGE = "offline"
@@ -138,14 +139,18 @@ def load_spec(path: Path) -> ExperimentSpec:
 
 def loads_spec(text: str, *, where: str = "The experiment spec") -> ExperimentSpec:
     """A spec from YAML text (a file, or the page's YAML editor)."""
+    return parse_spec(read_yaml(text, where=where), where=where)
+
+
+def read_yaml(text: str, *, where: str = "The experiment spec") -> object:
+    """``text`` parsed safely, or an ``ExperimentError`` naming the line and the problem."""
     try:
-        raw = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or "it is not valid YAML"
         raise ExperimentError(f"{where} is not valid YAML{at}: {problem}.") from error
-    return parse_spec(raw, where=where)
 
 
 def _variant_label(item: object, position: int) -> str:

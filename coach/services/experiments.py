@@ -377,6 +377,8 @@ class ExperimentService:
 def _alive_elsewhere(experiment: Experiment) -> bool:
     """Whether the process that ran ``experiment`` last still runs it: by its pid on
     this host, by a fresh heartbeat from another host."""
+    if not experiment.runner:
+        return False  # no process ever said it runs it
     host, _, pid = experiment.runner.rpartition(":")
     if host == socket.gethostname() and pid.isdigit():
         if int(pid) == os.getpid():

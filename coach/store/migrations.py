@@ -300,7 +300,6 @@ _V6_EXPERIMENTS = Migration(
             provider VARCHAR NOT NULL,
             status VARCHAR NOT NULL,
             message VARCHAR NOT NULL DEFAULT '',
-            runner VARCHAR NOT NULL DEFAULT '',
             created_at TIMESTAMPTZ NOT NULL,
             updated_at TIMESTAMPTZ NOT NULL
         )
@@ -375,6 +374,12 @@ _V6_EXPERIMENTS = Migration(
     ),
 )
 
+_V7_EXPERIMENT_RUNNER = Migration(
+    version=7,
+    description="which process runs an experiment (host:pid), so others can tell a live run",
+    statements=("ALTER TABLE experiments ADD COLUMN runner VARCHAR NOT NULL DEFAULT ''",),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1_INITIAL,
     _V2_CHAT,
@@ -382,6 +387,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _V4_VOICE,
     _V5_SPANS,
     _V6_EXPERIMENTS,
+    _V7_EXPERIMENT_RUNNER,
 )
 """Every migration, oldest first; versions are 1, 2, 3, ... without gaps."""
 
