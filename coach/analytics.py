@@ -172,6 +172,20 @@ class AgentLatency(BaseModel):
     error_rate: float
 
 
+class VariantStats(BaseModel):
+    """One persona variant's agent calls: live (a rollout's share, or its control) or
+    in an experiment, side by side with the others."""
+
+    variant: str
+    source: str  # "live" or "experiment"
+    calls: int
+    p50_ms: float
+    p95_ms: float
+    error_rate: float
+    fallback_rate: float
+    mean_score: float | None
+
+
 class ScoreBin(BaseModel):
     """``count`` scores of ``group`` (a persona or a dimension) in [score, score + 1)."""
 
@@ -366,6 +380,43 @@ def latency_by_agent(reader: SpanReader, span_filter: SpanFilter) -> list[AgentL
             p95_ms=row[2][1],
             p99_ms=row[2][2],
             error_rate=row[3],
+        )
+        for row in rows
+    ]
+
+
+def latency_and_scores_by_variant(
+    reader: SpanReader, span_filter: SpanFilter
+) -> list[VariantStats]:
+    """Agent calls per variant: how a rollout's share compares with its control in
+    production, and experiment arms beside them."""
+    where, parameters = _span_conditions(span_filter)
+    rows = reader.query(
+        f"""
+        SELECT variant,
+               CASE WHEN json_extract_string(attributes, '$."coach.team"') LIKE 'experiment %'
+                    THEN 'experiment' ELSE 'live' END AS source,
+               count(*), quantile_cont(duration_ms, [0.5, 0.95]),
+               avg(CASE WHEN status = 'error' THEN 1.0 ELSE 0.0 END),
+               avg(CASE WHEN fallback THEN 1.0 ELSE 0.0 END),
+               avg(score)
+        FROM spans
+        WHERE {_AGENT_CALL} AND variant IS NOT NULL AND variant <> '' AND {where}
+        GROUP BY variant, source
+        ORDER BY source DESC, variant
+        """,
+        parameters,
+    )
+    return [
+        VariantStats(
+            variant=row[0],
+            source=row[1],
+            calls=row[2],
+            p50_ms=row[3][0],
+            p95_ms=row[3][1],
+            error_rate=row[4],
+            fallback_rate=row[5],
+            mean_score=row[6],
         )
         for row in rows
     ]

@@ -121,6 +121,33 @@ def _charts(database: str, dashboard: TelemetryDashboard) -> None:
         st.caption(f"Not recorded in this range: {', '.join(shown.missing)}.")
 
 
+def _variants(dashboard: TelemetryDashboard) -> None:
+    """Variants side by side: a rollout's share against its control, experiment arms."""
+    if not dashboard.variants:
+        return
+    st.subheader("Variants")
+    st.caption(
+        "Agent calls per persona variant. *live*: sessions a rollout serves (the variant) "
+        "or leaves on the base persona (*control*); *experiment*: Persona Lab runs."
+    )
+    st.dataframe(
+        [
+            {
+                "Variant": v.variant,
+                "Where": v.source,
+                "Calls": v.calls,
+                "p50 (ms)": round(v.p50_ms, 1),
+                "p95 (ms)": round(v.p95_ms, 1),
+                "Errors": f"{v.error_rate:.0%}",
+                "Fallbacks": f"{v.fallback_rate:.0%}",
+                "Mean score": None if v.mean_score is None else round(v.mean_score, 2),
+            }
+            for v in dashboard.variants
+        ],
+        hide_index=True,
+    )
+
+
 def _slowest_turns(database: str, dashboard: TelemetryDashboard) -> None:
     turns = dashboard.slowest_turns
     if not turns:
@@ -198,6 +225,7 @@ def main() -> None:
         f"Computed in {dashboard.seconds:.2f} s; cached for {_TTL_SECONDS} s."
     )
     _charts(database, dashboard)
+    _variants(dashboard)
     _slowest_turns(database, dashboard)
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from coach import analytics
 from coach.analytics import (
@@ -27,6 +27,7 @@ from coach.analytics import (
     SpanReader,
     TelemetryOverview,
     TimeSeries,
+    VariantStats,
     WaterfallSpan,
 )
 from coach.errors import CoachError
@@ -71,6 +72,7 @@ class TelemetryDashboard(BaseModel):
     filter: SpanFilter
     series: TimeSeries
     agents: list[AgentLatency]
+    variants: list[VariantStats] = Field(default_factory=list)
     persona_scores: list[ScoreBin]
     dimension_scores: list[ScoreBin]
     slowest_turns: list[SlowTurn]
@@ -143,6 +145,7 @@ class TelemetryService:
             filter=span_filter,
             series=analytics.time_series(self._reader, span_filter, bucket),
             agents=analytics.latency_by_agent(self._reader, span_filter),
+            variants=analytics.latency_and_scores_by_variant(self._reader, span_filter),
             persona_scores=analytics.score_distribution_by_persona(self._reader, span_filter),
             dimension_scores=analytics.score_distribution_by_dimension(self._reader, span_filter),
             slowest_turns=analytics.slowest_turns(self._reader, span_filter),

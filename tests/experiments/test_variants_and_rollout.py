@@ -15,6 +15,7 @@ import respx
 from pydantic import SecretStr
 
 from coach.agents import AgentFactory
+from coach.analytics import SpanFilter
 from coach.domain import CoachingLevel, RubricDimension, SessionKind, utc_now
 from coach.errors import ExperimentError
 from coach.experiments.datasets import DatasetItem
@@ -27,6 +28,7 @@ from coach.personas import PersonaRegistry, PersonaRole
 from coach.providers.openai_compatible import OpenAICompatibleProvider
 from coach.realtime.session import session_config
 from coach.realtime.settings import RealtimeSettings
+from coach.services.telemetry import TelemetryService
 from coach.settings import PROJECT_ROOT, AgentSettings, CoachSettings, StoreSettings
 from coach.store.duckdb_store import DuckDBSessionStore
 from coach.store.experiments import ExperimentStore
@@ -248,6 +250,16 @@ def test_a_rollout_serves_its_share_through_the_resolver_and_tags_telemetry(
         assert scoring and {s["variant"] for s in scoring} == {expected.variant}
         (chat,) = [s for s in spans if s["parent_span_id"] == scoring[-1]["span_id"]]
         assert chat["variant"] == expected.variant
+
+        # The Telemetry page compares the live variant with the experiment's arms.
+        svc.start(experiment.id)
+        svc.wait(experiment.id, 60)
+        assert wb.telemetry.force_flush()
+        variants = TelemetryService.for_store(wb.store).dashboard(SpanFilter()).variants
+        by_key = {(v.variant, v.source): v for v in variants}
+        assert by_key[(expected.variant, "live")].calls >= 1
+        assert by_key[("A", "experiment")].calls == 48
+        assert by_key[("B", "experiment")].mean_score is not None
 
         svc.stop_rollout("feedback_coach")
         assert tone_for("s7").startswith(":")

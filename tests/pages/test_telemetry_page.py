@@ -58,7 +58,9 @@ def test_charts_render_from_seeded_spans(seeded: Path) -> None:
     assert [t["name"] for t in shown["Agent call latency"]["data"]] == ["p50", "p95", "p99"]
     assert len(shown["Agent call latency"]["data"][0]["x"]) > 100  # hourly over a week
     assert at.metric[0].label == "Agent calls" and at.metric[0].value == "2,000"
-    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 20  # the slowest turns
+    variants, slowest = at.dataframe  # the variants side by side, then the slowest turns
+    assert set(variants.value["Where"]) == {"live"} and variants.value["Calls"].sum() > 0
+    assert len(slowest.value) == 20
     assert any("5,000 of the 5,000 spans are demo data" in c.value for c in at.caption)
 
 
