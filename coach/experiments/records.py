@@ -73,8 +73,8 @@ class Experiment(BaseModel):
     def pairs_total(self) -> int:
         return len(self.variants) * self.item_count * self.repeats
 
-    def variant(self, name: str) -> VariantRecord:
-        return next(v for v in self.variants if v.name == name)
+    def variant(self, name: str) -> VariantRecord | None:
+        return next((v for v in self.variants if v.name == name), None)
 
 
 class PairKey(NamedTuple):

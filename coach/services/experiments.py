@@ -366,12 +366,10 @@ class ExperimentService:
 
     @staticmethod
     def _variant(experiment: Experiment, name: str) -> VariantRecord:
-        try:
-            return experiment.variant(name)
-        except StopIteration:
-            raise ExperimentError(
-                f"Experiment '{experiment.name}' has no variant '{name}'."
-            ) from None
+        variant = experiment.variant(name)
+        if variant is None:
+            raise ExperimentError(f"Experiment '{experiment.name}' has no variant '{name}'.")
+        return variant
 
 
 def _alive_elsewhere(experiment: Experiment) -> bool:
