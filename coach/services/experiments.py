@@ -29,7 +29,13 @@ from coach.experiments.datasets import (
 )
 from coach.experiments.judging import Judge, OfflineJudge, PersonaJudge
 from coach.experiments.promotion import Promotion, promote
-from coach.experiments.records import Experiment, ExperimentStatus, Progress, VariantRecord
+from coach.experiments.records import (
+    Experiment,
+    ExperimentStatus,
+    PairResult,
+    Progress,
+    VariantRecord,
+)
 from coach.experiments.report import ExperimentReport, build_report
 from coach.experiments.rollout import Rollout, TrafficSplit
 from coach.experiments.runner import HEARTBEAT_SECONDS, CancelToken, ExperimentRunner
@@ -206,6 +212,10 @@ class ExperimentService:
         if self.is_running(experiment_id):
             raise ExperimentError("Cancel the run before deleting the experiment.")
         self._experiments.delete(experiment_id)
+
+    def results(self, experiment_id: str) -> list[PairResult]:
+        """Every stored pair of the experiment, failures included (notebooks, exports)."""
+        return self._experiments.results(experiment_id)
 
     def report(self, experiment_id: str) -> ExperimentReport:
         experiment = self._experiments.get(experiment_id)

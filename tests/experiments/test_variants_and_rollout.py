@@ -339,7 +339,7 @@ def test_a_judge_persona_rates_every_output_through_the_team(lab_settings: Coach
         assert svc.wait(experiment.id, 60).failed == 0
         results = svc.report(experiment.id)
         assert results.summaries[0].mean_quality is not None
-        stored = wb.experiments._experiments.results(experiment.id)
+        stored = svc.results(experiment.id)
         assert {r.judge for r in stored} == {r.judge for r in stored[:1]}
         assert stored[0].judge.startswith("persona:strict_feedback_coach:")
         assert "calibration" in stored[0].quality_dimensions, "the sample has references"
