@@ -145,7 +145,8 @@ class ExperimentRunner:
         cached = await asyncio.to_thread(self._from_cache, experiment, pending, by_id, judge)
         for result in cached:
             tally.add(result)
-        todo = [key for key in pending if key not in {r.key for r in cached}]
+        copied = {result.key for result in cached}
+        todo = [key for key in pending if key not in copied]
         await asyncio.to_thread(
             store.set_status, experiment.id, ExperimentStatus.RUNNING, runner=this_process()
         )
@@ -154,17 +155,17 @@ class ExperimentRunner:
         writer = _Writer(store, self._flush_every, self._flush_seconds)
         teams = self._teams(experiment)
         pairs = iter(todo)
+        workers = [
+            asyncio.create_task(
+                self._work(experiment, pairs, by_id, teams, judge, writer, tally, report, cancel)
+            )
+            for _ in range(min(experiment.control.persona.concurrency, len(todo)))
+        ]
         try:
-            workers = [
-                asyncio.create_task(
-                    self._work(
-                        experiment, pairs, by_id, teams, judge, writer, tally, report, cancel
-                    )
-                )
-                for _ in range(min(experiment.control.persona.concurrency, len(todo)) or 0)
-            ]
             await asyncio.gather(*workers)
         except BaseException as error:
+            for worker in workers:  # gather leaves the others running when one fails
+                worker.cancel()
             heartbeat.cancel()
             await asyncio.shield(writer.flush())
             status, message = _stopped_by(error)
@@ -256,7 +257,13 @@ class ExperimentRunner:
                 log.warning("experiment pair failed", exc_info=True)
                 return _failed(base, f"{type(error).__name__}: the call failed.", started)
             latency_ms = (time.perf_counter() - started) * 1000
-            judgement = await judge.judge(item, output)
+            try:
+                judgement = await judge.judge(item, output)
+            except CoachError as error:  # not rated is not a result: a rerun tries again
+                return _failed(base, f"The judge could not rate it: {error}", started)
+            except Exception as error:
+                log.warning("experiment judge failed", exc_info=True)
+                return _failed(base, f"The judge failed: {type(error).__name__}.", started)
         attribution = output.attribution
         return PairResult(
             **base,

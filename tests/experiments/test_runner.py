@@ -259,3 +259,66 @@ def test_question_types_are_read_from_the_wording() -> None:
     assert question_type("What would you do if a deadline slipped?").value == "situational"
     assert question_type("How would you design a URL shortener?").value == "technical"
     assert question_type("Why do you want this role?").value == "role_specific"
+
+
+class RefusingJudge:
+    """A judge persona whose model is down for one answer."""
+
+    name = "refusing"
+
+    def __init__(self, refuse: str) -> None:
+        self.refuse = refuse
+
+    async def judge(self, item: DatasetItem, output: Any) -> Any:
+        if item.answer == self.refuse:
+            raise ProviderTimeout("The model server at 127.0.0.1:9 took longer than 1 s.")
+        return await OfflineJudge().judge(item, output)
+
+
+def test_a_judge_that_cannot_rate_fails_that_pair_only(store: ExperimentStore) -> None:
+    data = items(3)
+    experiment = make_experiment(store, data)
+    progress = asyncio.run(
+        runner_for(store, CountingProvider()).run(experiment, RefusingJudge(data[2].answer))
+    )
+    assert progress.status is ExperimentStatus.FINISHED and progress.failed == 2
+    failed = [r for r in store.results(experiment.id) if not r.ok]
+    assert {r.item_id for r in failed} == {data[2].id}
+    assert all(r.error.startswith("The judge could not rate it: The model server") for r in failed)
+
+
+class Broken(BaseException):
+    """Not an ``Exception``: nothing in the run may swallow it."""
+
+
+class BrokenJudge:
+    """Breaks once; a worker left running after that would go on judging."""
+
+    name = "broken"
+
+    def __init__(self) -> None:
+        self.broke = False
+
+    async def judge(self, item: DatasetItem, output: Any) -> Any:
+        if not self.broke:
+            self.broke = True
+            raise Broken
+        return await OfflineJudge().judge(item, output)
+
+
+def test_a_run_that_breaks_stops_every_worker_and_keeps_what_finished(
+    store: ExperimentStore,
+) -> None:
+    provider = CountingProvider(delay=0.01)
+    experiment = make_experiment(store, items(40))
+
+    async def on_a_long_lived_loop() -> None:  # like the workbench's agent loop
+        with pytest.raises(Broken):
+            await runner_for(store, provider).run(experiment, BrokenJudge())
+        await asyncio.sleep(0.2)  # workers left running would call the model here
+
+    asyncio.run(on_a_long_lived_loop())
+    assert store.get(experiment.id).status is ExperimentStatus.INTERRUPTED
+    calls = sum(provider.calls.values())
+    # Calls already started when it broke may finish; none start after.
+    assert calls < 2 * BASE.concurrency, "the other workers stopped instead of running on"
