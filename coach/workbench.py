@@ -55,6 +55,7 @@ class Workbench:
         return self.teams.personas
 
     def close(self) -> None:
+        self.experiments.close()  # cancels its runs while the agent loop still runs
         self.voice.close()
         self.runner.close()
         self.telemetry.shutdown()  # writes the last spans before the store lets go

@@ -8,9 +8,11 @@ version, or roll it out live to a share of sessions.
 from __future__ import annotations
 
 import concurrent.futures
+import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +50,8 @@ from coach.store.experiments import ExperimentStore
 from coach.telemetry import Telemetry
 
 __all__ = ["ExperimentListing", "ExperimentService"]
+
+log = logging.getLogger(__name__)
 
 
 class ExperimentListing(BaseModel):
@@ -275,6 +279,28 @@ class ExperimentService:
         run = self._runs.get(experiment_id)
         if run is not None:
             run.cancel.cancel()
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop this process's runs before the workbench goes (finished pairs are kept):
+        each is cancelled, and one still busy after ``timeout`` is marked interrupted,
+        so nobody mistakes it for a run still going."""
+        deadline = time.monotonic() + timeout
+        running = [(key, run) for key, run in self._runs.items() if not run.future.done()]
+        for _, run in running:
+            run.cancel.cancel()
+        for experiment_id, run in running:
+            try:
+                run.future.result(max(0.0, deadline - time.monotonic()))
+            except concurrent.futures.TimeoutError:
+                run.future.cancel()
+                self._experiments.set_status(
+                    experiment_id,
+                    ExperimentStatus.INTERRUPTED,
+                    "The app stopped while this ran. Finished pairs are kept; run it again "
+                    "to do the rest.",
+                )
+            except BaseException:  # its own status is already stored
+                log.debug("experiment run ended with an error at close", exc_info=True)
 
     def wait(self, experiment_id: str, timeout: float | None = None) -> Progress:
         """Block until a background run ends (tests, scripts)."""

@@ -3,6 +3,7 @@ pairs that have no result: a real second process, SIGKILL, the same DuckDB file.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
@@ -18,6 +19,7 @@ import pytest
 
 from coach.errors import ExperimentError
 from coach.experiments.records import ExperimentStatus
+from coach.experiments.spec import parse_spec
 from coach.providers.base import Completion, ProviderRequest, T
 from coach.providers.offline import OfflineProvider
 from coach.settings import PROJECT_ROOT, AgentSettings, CoachSettings, StoreSettings
@@ -129,3 +131,39 @@ def test_a_killed_run_resumes_without_running_a_stored_pair_again(tmp_path: Path
         assert report.complete and sum(s.pairs for s in report.summaries) == 96
     finally:
         wb.close()
+
+
+class SlowOffline(OfflineProvider):
+    async def structured(self, request: ProviderRequest, output: type[T]) -> Completion[T]:
+        await asyncio.sleep(0.05)
+        return await super().structured(request, output)
+
+
+def test_closing_the_workbench_cancels_its_runs_and_keeps_their_pairs(tmp_path: Path) -> None:
+    personas = tmp_path / "personas"
+    shutil.copytree(PROJECT_ROOT / "personas", personas)
+    settings = CoachSettings(
+        store=StoreSettings(path=tmp_path / "lab.duckdb"),
+        agent=AgentSettings(personas_dir=personas),
+    )
+    wb = build_workbench(settings, provider=SlowOffline())
+    spec = parse_spec(
+        {
+            "name": "closed",
+            "base_persona": "feedback_coach",
+            "variants": [{"name": "A"}, {"name": "B", "overrides": {"tone": "dry"}}],
+        }
+    )
+    experiment = wb.experiments.create(spec, wb.experiments.dataset(spec.dataset))
+    wb.experiments.start(experiment.id)
+    time.sleep(0.3)
+    wb.close()
+
+    again = build_workbench(settings)
+    try:
+        (listing,) = again.experiments.list()
+        assert listing.status is ExperimentStatus.CANCELLED, "not left 'running'"
+        assert 0 < listing.done < 96
+        assert len(again.experiments.results(experiment.id)) == listing.done
+    finally:
+        again.close()
