@@ -7,6 +7,7 @@ either the model's (validated) or the offline coach's, labelled as a fallback.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from coach.domain import (
     QuestionType,
     SessionKind,
 )
+from coach.experiments.datasets import dataset_from_file
+from coach.experiments.spec import parse_spec
 from coach.personas import PersonaRegistry, PersonaRole
 from coach.providers.fallback import FallbackProvider
 from coach.providers.offline import OfflineProvider
@@ -147,3 +150,44 @@ def test_example_answers_stream_from_the_model(
     assert text.strip()
     assert reply.attribution.model in (MODEL_ALIAS, "offline-coach-1")
     wb.close()
+
+
+def test_a_persona_experiment_runs_against_the_real_server(
+    llama: LlamaServer, db_path: Path, tmp_path: Path
+) -> None:
+    """Both variants reach the model; each result is the model's or a labelled fallback,
+    and is stored with its tokens, latency and judged quality."""
+    wb = real_model_workbench(llama.base_url, db_path, tmp_path)
+    try:
+        svc = wb.experiments
+        spec = parse_spec(
+            {
+                "name": "cooler, terser",
+                "base_persona": "feedback_coach",
+                "variants": [
+                    {"name": "A"},
+                    {"name": "B", "overrides": {"temperature": 0.1, "tone": "terse"}},
+                ],
+            }
+        )
+        item = {
+            "question": "Tell me about a time you fixed a slow process.",
+            "answer": STRONG_ANSWER,
+            "reference_score": 8,
+        }
+        dataset = dataset_from_file("one.jsonl", json.dumps(item).encode())
+        experiment = svc.create(spec, dataset)
+        svc.start(experiment.id)
+        progress = svc.wait(experiment.id, 300)
+        assert progress.done == 2 and progress.failed == 0
+        for result in svc.results(experiment.id):
+            assert result.ok and result.quality is not None and result.latency_ms > 0
+            if result.fallback:
+                assert "offline coach answered instead" in result.notice
+            else:
+                assert result.output is not None and result.output.attribution is not None
+                assert result.output.attribution.model == MODEL_ALIAS
+                assert result.input_tokens and result.output_tokens, "the server counts tokens"
+        assert "B" in svc.report(experiment.id).verdict
+    finally:
+        wb.close()
