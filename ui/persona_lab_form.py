@@ -214,9 +214,22 @@ def _fields(service: ExperimentService, personas: list[Persona]) -> Draft:
         text = spec.to_yaml()
         st.session_state[_LAST_YAML_KEY] = text
         st.code(text, language="yaml")
+        _same_as_control(spec)
     for problem in problems:
         st.error(problem)
     return Draft(spec=spec, problems=problems, upload=upload)
+
+
+def _same_as_control(spec: ExperimentSpec) -> None:
+    """An A/A run is allowed (it shows the noise between runs), but rarely meant."""
+    control = spec.control.overrides
+    for variant in spec.variants[1:]:
+        if variant.overrides == control:
+            st.caption(
+                f"Variant {variant.name} changes nothing from {spec.control.name}: this is an "
+                "A/A run, which shows how much results vary by chance. Change a field in its "
+                "tab to compare something."
+            )
 
 
 def _control_summary(base: Persona) -> None:

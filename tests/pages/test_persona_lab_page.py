@@ -115,6 +115,10 @@ def test_an_empty_database_shows_guidance(personas_dir: Path) -> None:
     assert at.text_input(key="lab-B-tone").value == "honest, specific and encouraging"
     assert "base_persona: feedback_coach" in at.code[-1].value
     assert at.button(key="lab-create")
+    # B starts as a copy of A, and the page says what running that would show.
+    assert any("this is an A/A run" in caption.value for caption in at.caption)
+    at.selectbox(key="lab-B-coaching_level").select(CoachingLevel.STRICT).run()
+    assert not any("this is an A/A run" in caption.value for caption in at.caption)
 
 
 def test_create_run_read_reopen_and_promote(personas_dir: Path) -> None:
