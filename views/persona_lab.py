@@ -83,6 +83,12 @@ def _status(service: ExperimentService, listing: ExperimentListing) -> None:
         st.caption(experiment.message or "Finished.")
         return
     done = f"{listing.done:,} of {experiment.pairs_total:,} pairs done."
+    if status is ExperimentStatus.RUNNING:  # by another process: the CLI, another server
+        st.info(
+            f"Running in another process ({experiment.runner}): {done} "
+            "Reload the page to see how far it has got."
+        )
+        return
     if status in RESUMABLE:
         shown = st.error if status is ExperimentStatus.FAILED else st.warning
         # The runner's own message says what happened; an interrupted run has none.
@@ -304,6 +310,8 @@ def _open_experiment(wb: Workbench, listing: ExperimentListing) -> None:
         _live_progress(service, experiment.id)
         return
     _status(service, listing)
+    if listing.status is ExperimentStatus.RUNNING and not listing.done:
+        return  # running elsewhere, nothing stored yet
     report = _report(
         str(wb.settings.store.path),
         experiment.id,
@@ -416,14 +424,6 @@ def _listing(
     return ExperimentListing(experiment=experiment, done=0, failed=0, status=experiment.status)
 
 
-def _live_status(service: ExperimentService, listing: ExperimentListing) -> ExperimentListing:
-    """Running, for a run this process has started but not yet marked running in the
-    database (the first instants after ``start``)."""
-    if listing.status is ExperimentStatus.RUNNING or not service.is_running(listing.experiment.id):
-        return listing
-    return listing.model_copy(update={"status": ExperimentStatus.RUNNING})
-
-
 def main() -> None:
     wb = workbench()
     service = wb.experiments
@@ -433,7 +433,7 @@ def main() -> None:
         "gives better feedback, then promote it or roll it out to a share of sessions."
     )
     try:
-        listings = [_live_status(service, listing) for listing in service.list()]
+        listings = service.list()
         open_id = OPEN_EXPERIMENT.get()
         listing = _listing(service, listings, open_id) if open_id else None
         if open_id and listing is None:

@@ -9,7 +9,9 @@ the same object the page drives.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -412,3 +414,30 @@ def test_a_run_cut_off_by_a_restart_is_interrupted_and_resumable(personas_dir: P
     svc.wait(experiment.id, timeout=30)
     rerun(at)
     assert not at.warning and svc.list()[0].status is ExperimentStatus.FINISHED
+
+
+def test_a_run_in_another_process_is_shown_running_and_not_started_again(
+    personas_dir: Path,
+) -> None:
+    svc = service()
+    spec = parse_spec(
+        {
+            "name": "elsewhere",
+            "base_persona": "feedback_coach",
+            "variants": [{"name": "A"}, {"name": "B"}],
+        }
+    )
+    experiment = svc.create(spec, svc.dataset(spec.dataset))
+    # What `coach experiment run` in another live process leaves in the database.
+    elsewhere = f"{socket.gethostname()}:{os.getppid()}"
+    ExperimentStore(workbench().store).set_status(
+        experiment.id, ExperimentStatus.RUNNING, runner=elsewhere
+    )
+
+    at = open_lab(experiment.id)
+
+    assert [i.value for i in at.info] == [
+        f"Running in another process ({elsewhere}): 0 of 96 pairs done. "
+        "Reload the page to see how far it has got."
+    ]
+    assert "lab-resume" not in [button.key for button in at.button]
