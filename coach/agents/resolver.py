@@ -35,10 +35,9 @@ class AgentTeamResolver:
         tenant: TeamsConfig | None = None,
         features: frozenset[str] = frozenset(),
         limits: ConcurrencyLimits | None = None,
-        split: TrafficSplit | None = None,
     ) -> None:
         self._factory = factory
-        self._split = split or TrafficSplit()
+        self._split = TrafficSplit()  # no rollouts until set_split
         self._rolled_out: dict[tuple[str, tuple[tuple[PersonaRole, str], ...]], AgentTeam] = {}
         self._tenant = tenant or TeamsConfig()
         self._config = shipped.merged_with(self._tenant)
@@ -53,10 +52,6 @@ class AgentTeamResolver:
     @property
     def factory(self) -> AgentFactory:
         return self._factory
-
-    @property
-    def split(self) -> TrafficSplit:
-        return self._split
 
     def set_split(self, split: TrafficSplit) -> None:
         """Serve the live rollouts in ``split`` from now on (sessions stay sticky)."""

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
+from pydantic import BaseModel
 
-from coach.domain import EvaluationDraft, utc_now
+from coach.domain import utc_now
 from coach.errors import ExperimentError
 from coach.experiments.datasets import DatasetItem
 from coach.experiments.records import (
@@ -260,8 +260,8 @@ class ExperimentStore:
             db.register(_RESULTS_VIEW, table)
             try:
                 db.execute(
-                    f"INSERT INTO experiment_results SELECT * FROM {_RESULTS_VIEW} "
-                    "ON CONFLICT DO NOTHING"
+                    f"INSERT INTO experiment_results ({', '.join(_RESULT_COLUMNS)}) "
+                    f"SELECT * FROM {_RESULTS_VIEW} ON CONFLICT DO NOTHING"
                 )
             finally:
                 db.unregister(_RESULTS_VIEW)
@@ -404,56 +404,27 @@ class ExperimentStore:
         )
 
 
+# Stored as JSON text; every other result column holds the field's value as it is.
+_JSON_COLUMNS = frozenset({"quality_dimensions", "rubric", "output"})
+
+
 def _result_row(result: PairResult) -> tuple[Any, ...]:
-    return (
-        result.experiment_id,
-        result.variant,
-        result.item_id,
-        result.repeat,
-        result.fingerprint,
-        result.item_hash,
-        result.ok,
-        result.score,
-        result.quality,
-        json.dumps(result.quality_dimensions),
-        json.dumps(result.rubric),
-        result.output.model_dump_json() if result.output is not None else None,
-        result.error,
-        result.fallback,
-        result.notice,
-        result.latency_ms,
-        result.queue_ms,
-        result.input_tokens,
-        result.output_tokens,
-        result.cached,
-        result.judge,
-        result.created_at,
+    """``result`` in ``_RESULT_COLUMNS`` order, the nested fields as JSON text."""
+    return tuple(
+        _json(getattr(result, column)) if column in _JSON_COLUMNS else getattr(result, column)
+        for column in _RESULT_COLUMNS
     )
+
+
+def _json(value: object) -> str | None:
+    if value is None:
+        return None
+    return value.model_dump_json() if isinstance(value, BaseModel) else json.dumps(value)
 
 
 def _result(row: tuple[Any, ...]) -> PairResult:
-    created: datetime = row[21]
-    return PairResult(
-        experiment_id=row[0],
-        variant=row[1],
-        item_id=row[2],
-        repeat=row[3],
-        fingerprint=row[4],
-        item_hash=row[5],
-        ok=row[6],
-        score=row[7],
-        quality=row[8],
-        quality_dimensions=json.loads(row[9]),
-        rubric=json.loads(row[10]),
-        output=EvaluationDraft.model_validate_json(row[11]) if row[11] else None,
-        error=row[12],
-        fallback=row[13],
-        notice=row[14],
-        latency_ms=row[15],
-        queue_ms=row[16],
-        input_tokens=row[17],
-        output_tokens=row[18],
-        cached=row[19],
-        judge=row[20],
-        created_at=created,
-    )
+    fields = dict(zip(_RESULT_COLUMNS, row, strict=True))
+    for column in _JSON_COLUMNS:
+        if fields[column] is not None:
+            fields[column] = json.loads(fields[column])
+    return PairResult.model_validate(fields)

@@ -322,3 +322,16 @@ def test_a_run_that_breaks_stops_every_worker_and_keeps_what_finished(
     calls = sum(provider.calls.values())
     # Calls already started when it broke may finish; none start after.
     assert calls < 2 * BASE.concurrency, "the other workers stopped instead of running on"
+
+
+def test_a_result_reads_back_exactly_as_it_was_written(store: ExperimentStore) -> None:
+    experiment = make_experiment(store, items(1))
+    asyncio.run(runner_for(store, CountingProvider()).run(experiment, OfflineJudge()))
+    stored = store.results(experiment.id)[0]
+    again = store.results(experiment.id)[0]
+    store.add_results([stored.model_copy(update={"experiment_id": "copy"})])
+    (copied,) = store.results("copy")
+    assert copied.model_dump(exclude={"experiment_id"}) == stored.model_dump(
+        exclude={"experiment_id"}
+    )
+    assert stored == again and stored.output is not None and stored.rubric
