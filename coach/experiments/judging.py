@@ -25,7 +25,6 @@ from pydantic import BaseModel, ConfigDict
 
 from coach.domain import EvaluationDraft, FeedbackJudgement, QuestionDraft, RubricDimension
 from coach.experiments.datasets import question_type
-from coach.offline.scoring import content_stems
 from coach.personas import PersonaRole
 from coach.tasks import JudgeFeedback
 
@@ -42,6 +41,7 @@ __all__ = [
     "rate_feedback",
 ]
 
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]{3,}")
 _QUOTE = re.compile(r"[\"“‘'][^\"”’']{6,}[\"”’']")
 _ACTION = re.compile(
     r"^\s*(add|cut|name|say|state|explain|describe|quantify|lead|open|close|end|start|try|"
@@ -52,6 +52,70 @@ _ACTION = re.compile(
 _ACTION_ANYWHERE = re.compile(
     r"\b(next time|instead|for example|e\.g\.|such as|by (adding|naming|stating|saying))\b",
     re.IGNORECASE,
+)
+_COMMON = frozenset(
+    [
+        "about",
+        "above",
+        "after",
+        "again",
+        "also",
+        "answer",
+        "because",
+        "been",
+        "before",
+        "being",
+        "candidate",
+        "could",
+        "does",
+        "doing",
+        "during",
+        "each",
+        "example",
+        "from",
+        "have",
+        "having",
+        "into",
+        "just",
+        "like",
+        "made",
+        "make",
+        "more",
+        "most",
+        "much",
+        "need",
+        "only",
+        "other",
+        "over",
+        "question",
+        "really",
+        "result",
+        "same",
+        "should",
+        "some",
+        "such",
+        "than",
+        "that",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "very",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "with",
+        "would",
+        "your",
+        "yours",
+    ]
 )
 _FEEDBACK_WORDS = (30, 350)  # fewer reads as a shrug, more is rarely read
 
@@ -120,7 +184,7 @@ def rate_feedback(
 ) -> FeedbackJudgement:
     """The offline rules' ratings of ``output`` (feedback on ``answer``)."""
     points = [*output.strengths, *output.improvements]
-    answer_words = content_stems(answer)
+    answer_words = _content_words(answer)
     dimensions: dict[str, float] = {}
     if reference_score is not None:
         dimensions["calibration"] = _clip(10 - 2 * abs(output.overall - reference_score))
@@ -150,12 +214,15 @@ def rate_feedback(
     )
 
 
+def _content_words(text: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in _WORD.findall(text) if w.lower() not in _COMMON)
+
+
 def _points_at(point: str, answer_words: frozenset[str]) -> bool:
-    """A point is specific when it quotes the answer or shares two topic words (stems,
-    as the answer scorer reads them) with it."""
+    """A point is specific when it quotes the answer or shares two content words with it."""
     if _QUOTE.search(point):
         return True
-    return len(content_stems(point) & answer_words) >= 2
+    return len(_content_words(point) & answer_words) >= 2
 
 
 def _actionability(output: EvaluationDraft) -> float:

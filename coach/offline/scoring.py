@@ -412,7 +412,7 @@ def _words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=512)
-def content_stems(text: str) -> frozenset[str]:
+def _content_stems(text: str) -> frozenset[str]:
     """Topic-bearing stems of a text; cached because questions and hints repeat."""
     return frozenset(
         _stem(w)
@@ -551,13 +551,13 @@ def _build_context(
     task: EvaluateAnswer, resume: ResumeProfile, job: JobProfile, rubric_hint: str
 ) -> _Context:
     question = task.question.text
-    question_stems = content_stems(question) | content_stems(task.question.competency)
+    question_stems = _content_stems(question) | _content_stems(task.question.competency)
     question_stems = question_stems - {"general"}
     related: set[str] = set()
     for stem in question_stems:
         related |= _RELATED_STEMS.get(stem, frozenset())
     job_phrases = tuple(dict.fromkeys(p for p in (*job.tools, *job.skills) if p.strip()))
-    responsibilities = frozenset().union(*(content_stems(r) for r in job.responsibilities))
+    responsibilities = frozenset().union(*(_content_stems(r) for r in job.responsibilities))
     resume_phrases = tuple(
         dict.fromkeys(p for p in (*resume.skills, *resume.employers, *resume.projects) if p)
     )
@@ -567,7 +567,7 @@ def _build_context(
         question_stems=frozenset(question_stems),
         related_stems=frozenset(related - question_stems),
         hint=rubric_hint.strip(),
-        hint_stems=content_stems(rubric_hint) if rubric_hint.strip() else frozenset(),
+        hint_stems=_content_stems(rubric_hint) if rubric_hint.strip() else frozenset(),
         job_phrases=job_phrases,
         responsibility_stems=responsibilities,
         resume_phrases=resume_phrases,
@@ -707,14 +707,14 @@ def detect_non_answer(answer: str, question: str) -> NonAnswerReason | None:
         content = [w for w in words if w not in _STOPWORDS and w not in _SMALL_TALK_STEMS]
         if len(content) < 8:
             return NonAnswerReason.DONT_KNOW
-    if _looks_like_gibberish(words, content_stems(question)):
+    if _looks_like_gibberish(words, _content_stems(question)):
         return NonAnswerReason.GIBBERISH
     stems = frozenset(
         _stem(w) for w in words if w not in _STOPWORDS and w not in _SMALL_TALK_STEMS and len(w) > 1
     )
     if len(words) <= 2 * len(_words(question)) + 10:
         ratio = difflib.SequenceMatcher(None, words, _words(question), autojunk=False).ratio()
-        question_stems = content_stems(question)
+        question_stems = _content_stems(question)
         novel = stems - question_stems
         if ratio >= 0.75 or (stems and question_stems and len(novel) <= max(1, len(stems) // 8)):
             return NonAnswerReason.COPY_OF_QUESTION

@@ -14,7 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -70,7 +70,6 @@ class _Run:
     future: concurrent.futures.Future[Progress]
     cancel: CancelToken
     progress: Progress
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class ExperimentService:
@@ -110,31 +109,17 @@ class ExperimentService:
         """The offline rules, or a feedback persona as judge (a model, when set up)."""
         return [OFFLINE_JUDGE, *(p.name for p in self.base_personas())]
 
-    def dataset(
-        self,
-        choice: DatasetChoice,
-        *,
-        upload: tuple[str, bytes] | None = None,
-        allow_paths: bool = False,
-    ) -> Dataset:
-        """The items ``choice`` names. A file comes as an upload; reading a path on this
-        machine is for the CLI only (``allow_paths``): a spec typed into the page must not
-        make the server read its files."""
+    def dataset(self, choice: DatasetChoice, *, upload: tuple[str, bytes] | None = None) -> Dataset:
+        """The items ``choice`` names. A file's bytes come as ``upload`` (name, data),
+        never as a path read here: a spec typed into the page must not make the server
+        read its files (the CLI reads the user's file and hands it over)."""
         if choice.source == "sample":
             return sample_dataset()
         if choice.source == "sessions":
             return dataset_from_sessions(self._sessions, limit=choice.limit)
-        if upload is not None:
-            return dataset_from_file(*upload)
-        if choice.path is None or not allow_paths:
+        if upload is None:
             raise ExperimentError("Choose a CSV or JSONL file of items to upload.")
-        try:
-            data = choice.path.read_bytes()
-        except OSError as error:
-            raise ExperimentError(
-                f"The dataset file {choice.path} could not be read: {error.strerror}."
-            ) from error
-        return dataset_from_file(choice.path.name, data)
+        return dataset_from_file(*upload)
 
     def variants(self, spec: ExperimentSpec) -> tuple[VariantRecord, ...]:
         """The spec's variants as they would run, validated against the base persona."""
