@@ -221,7 +221,7 @@ def _answer(
         workbench.store.set_delivery(answer.id, _delivery_for(text, quality, rng))
     evaluation = workbench.practice.evaluate(answer.id)
     report.evaluations += 1
-    return evaluation
+    return workbench.practice.follow_up(evaluation)
 
 
 def _delivery_for(text: str, quality: AnswerQuality, rng: random.Random) -> DeliveryMetrics:

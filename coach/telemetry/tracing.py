@@ -580,6 +580,9 @@ def telemetry_for(provider: Provider) -> Telemetry:
         return provider.telemetry
     if isinstance(provider, FallbackProvider):
         return telemetry_for(provider.primary)
+    inner = getattr(provider, "inner", None)  # a wrapper (checks, breaker) around one
+    if inner is not None:
+        return telemetry_for(inner)
     return Telemetry.disabled()
 
 
