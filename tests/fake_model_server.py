@@ -60,6 +60,15 @@ def _reply_for(kind: str, *, nonsense: bool) -> dict[str, Any]:
         return {"questions": [{"text": text, "type": "behavioural"}] * count}
     if kind == "summarize_session":
         return {"highlights": ["You quantified results."], "next_steps": ["Practise STAR."]}
+    if kind == "judge_feedback":
+        return {
+            "specificity": 7,
+            "actionability": 6,
+            "completeness": 7,
+            "concision": 8,
+            "calibration": 6,
+            "rationale": "Specific and usable.",
+        }
     if kind == "summarize_chat":
         return {"takeaways": ["Stay specific."], "action_items": ["Write two stories."]}
     return {}
@@ -71,7 +80,7 @@ def _kind(body: dict[str, Any]) -> str:
     if name:
         return str(name)
     text = json.dumps(body.get("messages", []))
-    for kind in ("evaluate_answer", "ask_follow_up", "generate_questions", "summarize_session"):
+    for kind in ("judge_feedback", "evaluate_answer", "ask_follow_up", "generate_questions"):
         if kind in text:
             return kind
     properties = (response_format.get("schema") or {}).get("properties", {})
@@ -82,6 +91,11 @@ def _kind(body: dict[str, Any]) -> str:
     if "question" in properties:
         return "ask_follow_up"
     return "text"
+
+
+def task_kind(body: dict[str, Any]) -> str:
+    """Which task a request asks for (the schema's name, or what its prompt names)."""
+    return _kind(body)
 
 
 class FakeModelServer:
