@@ -309,7 +309,7 @@ def test_promoting_writes_the_next_version_and_keeps_the_previous(
         # B is now the base: shipping it again, or rolling it out, needs a confirmation.
         warning = svc.ship_warning(experiment.id, "B")
         assert warning is not None and "already is (version 2)" in warning
-        with pytest.raises(ExperimentError, match="changes nothing. Confirm to ship it anyway"):
+        with pytest.raises(ExperimentError, match=r"changes nothing\. Confirm to ship it anyway"):
             svc.promote(experiment.id, "B")
         with pytest.raises(ExperimentError, match="Confirm to ship it anyway"):
             svc.roll_out(experiment.id, "B", 0.5)
