@@ -99,10 +99,13 @@ def task_kind(body: dict[str, Any]) -> str:
 
 
 class FakeModelServer:
-    def __init__(self, mode: str = "none") -> None:
+    def __init__(self, mode: str = "none", *, owned_by: str | None = None) -> None:
+        """``owned_by``: what ``/v1/models`` says owns the model (llama.cpp says
+        "llamacpp", vLLM "vllm"); None answers 404 there."""
         if mode not in MODES:
             raise ValueError(mode)
         self.mode = mode
+        self.owned_by = owned_by
         self.requests: list[dict[str, Any]] = []
         self.stopping = threading.Event()
         self._lock = threading.Lock()
@@ -136,6 +139,9 @@ class FakeModelServer:
                 pass
 
             def do_GET(self) -> None:
+                if self.path.rstrip("/") == "/v1/models" and fake.owned_by is not None:
+                    model = {"id": "smollm2", "object": "model", "owned_by": fake.owned_by}
+                    return self._json(200, {"object": "list", "data": [model]})
                 self._json(404, {"error": {"message": "not found"}})
 
             def do_POST(self) -> None:
@@ -230,8 +236,8 @@ def _chunk(body: dict[str, Any], piece: str, finish: str | None) -> dict[str, An
 
 
 @contextmanager
-def fake_model_server(mode: str = "none") -> Iterator[FakeModelServer]:
-    server = FakeModelServer(mode).start()
+def fake_model_server(mode: str = "none", **options: Any) -> Iterator[FakeModelServer]:
+    server = FakeModelServer(mode, **options).start()
     try:
         yield server
     finally:

@@ -290,9 +290,7 @@ def _ship(wb: Workbench, report: ExperimentReport) -> None:
             disabled=not confirmed,
         ):
             try:
-                rollout = service.roll_out(
-                    experiment.id, variant, share / 100, confirmed=confirmed
-                )
+                rollout = service.roll_out(experiment.id, variant, share / 100, confirmed=confirmed)
             except CoachError as error:
                 st.error(str(error))
             else:

@@ -51,6 +51,8 @@ class Completion(BaseModel, Generic[T]):
     input_tokens: int | None = None
     output_tokens: int | None = None
     checks: list[str] = Field(default_factory=list)
+    response_id: str | None = None
+    finish_reason: str | None = None
 
 
 class StreamMeta(BaseModel):
@@ -68,6 +70,7 @@ class StreamMeta(BaseModel):
     output_tokens: int | None = None
     time_to_first_token_ms: float | None = None
     finish_reason: str | None = None
+    response_id: str | None = None
     cut_off: bool = False
     checks: list[str] = Field(default_factory=list)
 

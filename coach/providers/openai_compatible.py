@@ -55,6 +55,15 @@ logger = logging.getLogger(__name__)
 _OPENAI_HOST = "api.openai.com"
 _REASONING_MODEL = re.compile(r"^(o\d|gpt-5)", re.IGNORECASE)
 _NOT_STRICT_KEYWORDS = frozenset({"maxLength", "minLength"})
+_COMPATIBLE = "openai_compatible"
+# What /models says owns a model -> the server software (llama-cpp-python says "me").
+_OWNERS = {
+    "llamacpp": "llama.cpp",
+    "me": "llama.cpp",
+    "vllm": "vllm",
+    "ollama": "ollama",
+    "library": "ollama",
+}
 # Words that, in a refusal, mean "I do not support this parameter" rather than a fault.
 _FORMAT_WORDS = ("response_format", "json_schema", "schema", "not supported", "unsupported")
 _STREAM_OPTION_WORDS = ("stream_options", "include_usage")
@@ -147,6 +156,7 @@ class OpenAICompatibleProvider:
         self._is_openai = self._server == _OPENAI_HOST
         self._api = api if self._is_openai else "chat"
         self._warned_ignored: set[str] = set()
+        self._system: str | None = None
         # What this server accepts, learnt from its refusals; shared by all calls.
         self._formats: list[_OutputFormat] = list(_OutputFormat)
         self._format_confirmed = False
@@ -162,6 +172,36 @@ class OpenAICompatibleProvider:
     def server(self) -> str:
         """host:port of the model server, as named in error messages."""
         return self._server
+
+    async def system(self) -> str:
+        """Which server software answers (``gen_ai.provider.name``): OpenAI by its host,
+        Ollama by its port, others by what ``/models`` says owns the model (llama.cpp,
+        vLLM); learnt once."""
+        if self._system is None:
+            self._system = await self._learn_system()
+        return self._system
+
+    @property
+    def known_system(self) -> str:
+        """The server software as far as known without asking the server."""
+        if self._system is not None:
+            return self._system
+        if self._is_openai:
+            return "openai"
+        if "ollama" in self._server or self._server.endswith(":11434"):
+            return "ollama"
+        return _COMPATIBLE
+
+    async def _learn_system(self) -> str:
+        if self.known_system != _COMPATIBLE:
+            return self.known_system
+        try:
+            quick = self._client.with_options(max_retries=0, timeout=2.0)
+            page = await quick.models.list()
+            owners = [str(getattr(m, "owned_by", "")).lower() for m in page.data]
+        except Exception:  # a server without /models is still a server: name it generically
+            return _COMPATIBLE
+        return next((_OWNERS[o] for o in owners if o in _OWNERS), _COMPATIBLE)
 
     @property
     def output_format(self) -> str:
@@ -218,6 +258,8 @@ class OpenAICompatibleProvider:
             model=_model_label(response.model) or request.settings.model,
             input_tokens=usage.input_tokens,
             output_tokens=usage.output_tokens,
+            response_id=response.response_id,
+            finish_reason=response.finish_reason,
         )
 
     async def _ask(
@@ -341,6 +383,7 @@ class OpenAICompatibleProvider:
                     break
                 except openai.OpenAIError as error:
                     raise self._stream_error(error, request, started=not first) from None
+                meta.response_id = meta.response_id or getattr(chunk, "id", None)
                 if chunk.usage is not None:
                     meta.input_tokens = chunk.usage.prompt_tokens
                     meta.output_tokens = chunk.usage.completion_tokens
@@ -396,6 +439,7 @@ class OpenAICompatibleProvider:
                     yield event.delta
                 elif kind in ("response.completed", "response.incomplete"):
                     response = event.response
+                    meta.response_id = response.id
                     meta.finish_reason = "stop" if kind == "response.completed" else "length"
                     meta.model = _model_label(response.model) or meta.model
                     if response.usage is not None:
