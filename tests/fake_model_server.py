@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -99,13 +100,27 @@ def task_kind(body: dict[str, Any]) -> str:
 
 
 class FakeModelServer:
-    def __init__(self, mode: str = "none", *, owned_by: str | None = None) -> None:
+    def __init__(
+        self,
+        mode: str = "none",
+        *,
+        owned_by: str | None = None,
+        total_slots: int | None = None,
+        slow: dict[str, float] | None = None,
+        failing: frozenset[str] = frozenset(),
+    ) -> None:
         """``owned_by``: what ``/v1/models`` says owns the model (llama.cpp says
-        "llamacpp", vLLM "vllm"); None answers 404 there."""
+        "llamacpp", vLLM "vllm"); ``total_slots``: what llama.cpp's ``/props`` reports
+        (None: 404 there); ``slow``: seconds to wait before answering a task kind;
+        ``failing``: task kinds answered with HTTP 500."""
         if mode not in MODES:
             raise ValueError(mode)
         self.mode = mode
         self.owned_by = owned_by
+        self.total_slots = total_slots
+        self.slow = slow or {}
+        self.failing = failing
+        self.arrivals: list[tuple[float, str]] = []
         self.requests: list[dict[str, Any]] = []
         self.stopping = threading.Event()
         self._lock = threading.Lock()
@@ -139,6 +154,8 @@ class FakeModelServer:
                 pass
 
             def do_GET(self) -> None:
+                if self.path.rstrip("/") == "/props" and fake.total_slots is not None:
+                    return self._json(200, {"total_slots": fake.total_slots})
                 if self.path.rstrip("/") == "/v1/models" and fake.owned_by is not None:
                     model = {"id": "smollm2", "object": "model", "owned_by": fake.owned_by}
                     return self._json(200, {"object": "list", "data": [model]})
@@ -147,8 +164,14 @@ class FakeModelServer:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
+                kind = _kind(body)
                 with fake._lock:
                     fake.requests.append(body)
+                    fake.arrivals.append((time.monotonic(), kind))
+                if kind in fake.slow:
+                    fake.stopping.wait(fake.slow[kind])
+                if kind in fake.failing:
+                    return self._json(500, {"error": {"message": "busy"}}, {"retry-after": "0"})
                 mode = fake.mode
                 if mode == "hang":
                     fake.stopping.wait(120)

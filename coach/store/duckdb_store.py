@@ -441,7 +441,8 @@ class DuckDBSessionStore:
         """Raises ``QuestionNotFound``."""
         with self._connection_lease() as db:
             row = db.execute(
-                f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE id = ?", [question_id]
+                f"SELECT {_QUESTION_COLUMNS}, {_ATTRIBUTION_COLUMNS} FROM questions WHERE id = ?",
+                [question_id],
             ).fetchone()
         if row is None:
             raise _question_not_found(question_id)

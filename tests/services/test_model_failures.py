@@ -198,3 +198,38 @@ def assert_nonsense_repaired(evaluation: Evaluation) -> None:
     assert "2 strengths dropped" in checks
     assert "73%" in checks or "73" in checks
     assert "repaired" in evaluation.attribution.label
+
+
+# --- issue 13.5: the follow-up never delays the score -----------------------------------
+
+
+@pytest.mark.parametrize("slots", [1, 2])
+def test_the_score_never_waits_for_a_slow_failing_follow_up(
+    slots: int, workbench_for: Callable[..., Workbench]
+) -> None:
+    """The follow-up takes 0.8 s and fails (500) with two retries; the score is stored
+    and returned in well under that, whether the server runs one request at a time
+    (the follow-up is asked after the score) or several (asked beside it)."""
+    with fake_model_server(
+        "none",
+        total_slots=slots,
+        slow={"ask_follow_up": 0.8},
+        failing=frozenset({"ask_follow_up"}),
+    ) as server:
+        wb = workbench_for(server, model_deadline_seconds=10)
+        session_id = start(wb)
+        question = wb.practice.view(session_id).questions[0].question
+        answer = wb.practice.submit_answer(session_id, question.id, STRONG_ANSWER)
+        evaluation, took = timed(lambda: wb.practice.evaluate(answer.id))
+        assert took < 0.7, f"the score waited {took:.2f} s"
+        assert evaluation.attribution is not None and not evaluation.attribution.fallback
+        asked = [kind for _, kind in server.arrivals]
+        if slots == 1:
+            assert "ask_follow_up" not in asked, "a single slot is not shared with the score"
+        else:
+            assert "ask_follow_up" in asked, "with free slots it is asked beside the score"
+
+        followed = wb.practice.follow_up(evaluation)
+        assert followed.follow_up and followed.follow_up_attribution is not None
+        assert followed.follow_up_attribution.fallback, "the model's follow-up failed"
+        assert [kind for _, kind in server.arrivals].count("ask_follow_up") == 3
