@@ -80,3 +80,29 @@ def test_the_vocabulary_from_data_still_finds_tools_and_skills() -> None:
 def test_data_files_are_plain_yaml_a_product_team_can_edit() -> None:
     for file in [*data_files("questions"), data_file("vocabulary.yaml")]:
         assert yaml.safe_load(file.read_text(encoding="utf-8"))
+
+
+def test_the_chat_replies_file_passes_its_schema_and_every_topic_has_texts() -> None:
+    from string import Formatter
+
+    from coach.offline import chat
+
+    texts = chat.ChatTexts.model_validate(read_yaml(data_file("chat_replies.yaml")))
+    builders = {topic.key for topic in chat._TOPICS} | {"fallback"}
+
+    assert set(texts.topics) == builders
+    assert set(texts.type_hints) == set(QuestionType) == set(texts.practice_length)
+    for key, topic in texts.topics.items():
+        templates = [*topic.fragments.values()]
+        for reply in topic.replies.values():
+            templates += [reply.title, reply.body, *reply.next_steps]
+        for template in templates:
+            fields = [name for _, name, _, _ in Formatter().parse(template) if name]
+            assert all(name.isidentifier() for name in fields), (key, template)
+
+
+def test_a_reply_without_next_steps_is_rejected() -> None:
+    from coach.offline.chat import ReplyText
+
+    with pytest.raises(ValidationError):
+        ReplyText.model_validate({"title": "Hi", "body": "Hello", "next_steps": []})
