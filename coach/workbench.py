@@ -17,7 +17,6 @@ from coach.providers.base import Provider
 from coach.providers.checked import CheckedProvider
 from coach.providers.offline import OfflineProvider
 from coach.providers.slots import ServerSlots
-from coach.providers.transcription import OpenAITranscriber, openai_tts
 from coach.runtime import AsyncRunner
 from coach.services.chat import ChatService
 from coach.services.experiments import ExperimentService
@@ -69,6 +68,7 @@ def choose_provider(settings: CoachSettings) -> tuple[Provider, list[str]]:
     offline = OfflineProvider()
     if not settings.uses_real_model:
         return offline, []
+    from coach.providers.breaker import BreakerProvider
     from coach.providers.fallback import FallbackProvider
     from coach.providers.openai_compatible import OpenAICompatibleProvider
 
@@ -78,8 +78,6 @@ def choose_provider(settings: CoachSettings) -> tuple[Provider, list[str]]:
             "COACH_AGENT__PROVIDER is 'openai' but no OPENAI_API_KEY or COACH_OPENAI_BASE_URL "
             "is set, so every call will fall back to the offline coach."
         )
-    from coach.providers.breaker import BreakerProvider
-
     deadline = settings.model_deadline_seconds
     primary = OpenAICompatibleProvider(
         api_key=settings.openai_api_key,
@@ -102,20 +100,16 @@ def _voice_service(
     """Real voices and transcription with a model; espeak-ng previews and metrics without."""
     real = settings.uses_real_model and (settings.openai_api_key or settings.openai_base_url)
     previews = settings.voice_previews
-    tts = (
-        openai_tts(api_key=settings.openai_api_key, base_url=settings.openai_base_url)
-        if real
-        else None
-    )
-    transcriber = (
-        OpenAITranscriber(
+    tts, transcriber = None, None
+    if real:  # the openai client takes seconds to import: only when a model is configured
+        from coach.providers.transcription import OpenAITranscriber, openai_tts
+
+        tts = openai_tts(api_key=settings.openai_api_key, base_url=settings.openai_base_url)
+        transcriber = OpenAITranscriber(
             api_key=settings.openai_api_key,
             base_url=settings.openai_base_url,
             model=settings.transcription_model,
         )
-        if real
-        else None
-    )
     previewer = VoicePreviewer(previews.cache_dir, espeak_binary=previews.espeak_binary, tts=tts)
     return VoiceService(
         store,
