@@ -19,7 +19,14 @@ from coach.services.practice import PracticeView, QuestionProgress
 from coach.workbench import Workbench
 from ui import feedback
 from ui.resources import workbench
-from ui.state import close_session, flash, open_session, open_session_id
+from ui.state import (
+    close_session,
+    example_retry_requested,
+    flash,
+    open_session,
+    open_session_id,
+    retry_example,
+)
 
 ACCEPTED = ", ".join(ext.lstrip(".").upper() for ext in SUPPORTED_EXTENSIONS)
 _JOBS = {PersonaRole.PRIMARY: "Questions", PersonaRole.FEEDBACK: "Feedback"}
@@ -167,7 +174,8 @@ def _follow_up(wb: Workbench, view: PracticeView, evaluation: Evaluation) -> Non
 
 
 def _fresh_example(wb: Workbench, question_id: str) -> None:
-    if st.button("Write me a fresh example answer", key=f"example-{question_id}"):
+    asked = st.button("Write me a fresh example answer", key=f"example-{question_id}")
+    if asked or example_retry_requested(question_id):
         with st.container(border=True):
             try:
                 reply = wb.practice.stream_example_answer(question_id)
@@ -177,7 +185,13 @@ def _fresh_example(wb: Workbench, question_id: str) -> None:
                 return
             feedback.attribution_caption(reply.attribution, "Example")
             if reply.attribution.cut_off:
-                st.button("Retry", key=f"example-retry-{question_id}", icon=":material/refresh:")
+                st.button(
+                    "Retry",
+                    key=f"example-retry-{question_id}",
+                    icon=":material/refresh:",
+                    on_click=retry_example,
+                    args=(question_id,),
+                )
 
 
 def _spoken_answer(wb: Workbench, view: PracticeView, progress: QuestionProgress) -> None:
