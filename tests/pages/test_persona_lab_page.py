@@ -461,3 +461,23 @@ def test_a_run_in_another_process_is_shown_running_and_not_started_again(
         "Reload the page to see how far it has got."
     ]
     assert "lab-resume" not in [button.key for button in at.button]
+
+
+def test_the_page_runs_experiments_on_the_configured_model(
+    personas_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15: with a base URL set, the page's experiments ask that server for every
+    answer pair (a non-answer is scored offline, labelled, without a call)."""
+    from coach.experiments.datasets import sample_dataset
+    from coach.offline.scoring import detect_non_answer
+    from tests.fake_model_server import fake_model_server, task_kind
+
+    answers = [i for i in sample_dataset().items if detect_non_answer(i.answer, i.question) is None]
+    with fake_model_server("none") as server:
+        monkeypatch.setenv("COACH_OPENAI_BASE_URL", server.base_url)
+        experiment_id = experiment_via_service()
+        at = open_lab(experiment_id)
+        kinds = [task_kind(r) for r in server.requests]
+    assert kinds.count("evaluate_answer") == 2 * len(answers)
+    assert service().get(experiment_id).provider == "openai"
+    assert not any("answered by the offline coach" in c.value for c in at.caption)
