@@ -47,6 +47,7 @@ class Workbench:
     experiments: ExperimentService
     runner: AsyncRunner
     provider_name: str
+    slots: ServerSlots
     telemetry: Telemetry = field(default_factory=Telemetry.disabled)
     notices: list[str] = field(default_factory=list)
 
@@ -155,6 +156,8 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
     # through the bare one, so writing spans never makes spans.
     traced_store = telemetry.instrument_store(store)
     slots = ServerSlots(settings.openai_base_url, configured=settings.model_parallel_slots)
+    if chosen.name != "offline":
+        slots.parallel()  # starts asking the server in the background, off the page's path
     practice = PracticeService(
         traced_store,
         resolver,
@@ -183,6 +186,7 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         ),
         runner=runner,
         provider_name=chosen.name,
+        slots=slots,
         telemetry=telemetry,
         notices=notices,
     )

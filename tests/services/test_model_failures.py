@@ -226,6 +226,7 @@ def test_the_score_never_waits_for_a_slow_failing_follow_up(
         failing=frozenset({"ask_follow_up"}),
     ) as server:
         wb = workbench_for(server, model_deadline_seconds=10)
+        assert wb.slots.wait(5) == slots, "learnt from llama.cpp's /props"
         session_id = start(wb)
         question = wb.practice.view(session_id).questions[0].question
         answer = wb.practice.submit_answer(session_id, question.id, STRONG_ANSWER)
