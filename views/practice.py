@@ -11,7 +11,6 @@ from coach.domain import (
     Evaluation,
     ExtractedDocument,
     QuestionType,
-    Session,
 )
 from coach.errors import CoachError, SessionNotFound
 from coach.personas import PersonaRole
@@ -351,14 +350,21 @@ def summary_section(wb: Workbench, view: PracticeView) -> None:
     )
 
 
-def _team_line(wb: Workbench, session: Session) -> str:
-    """Who asks and who scores, and on which provider: results never hide their source."""
-    briefing = wb.practice.briefing(session)
+def _team_line(wb: Workbench, view: PracticeView) -> str:
+    """Who asks and who scores, and on which provider: results never hide their source
+    (when the offline coach wrote questions in the model's place, the line says so)."""
+    briefing = wb.practice.briefing(view.session)
+    stood_in = any(
+        p.question.attribution is not None and p.question.attribution.fallback
+        for p in view.questions
+    )
     parts = []
     for member in briefing.members:
         if member.role not in _JOBS:
             continue
         source = "offline coach" if member.provider == "offline" else member.model
+        if member.role is PersonaRole.PRIMARY and stood_in and member.provider != "offline":
+            source += "; the offline coach stood in for some questions"
         parts.append(f"{_JOBS[member.role]} by {member.title} ({source})")
     return " · ".join(parts)
 
@@ -373,7 +379,7 @@ def session_page(wb: Workbench, view: PracticeView) -> None:
             f"{names} · {view.answered_count} of {len(view.questions)} answered · "
             f"coaching level {session.coaching_level.value}"
         )
-        st.caption(_team_line(wb, session))
+        st.caption(_team_line(wb, view))
     if actions.button("New session"):
         close_session()
         st.rerun()

@@ -237,6 +237,7 @@ def test_when_the_model_fails_questions_score_and_follow_up_say_the_offline_coac
         assert any(
             c.startswith("Questions by Offline coach") and "fallback" in c for c in captions(at)
         )
+        assert any("the offline coach stood in for some questions" in c for c in captions(at))
         answer_box(at).input(STRONG_ANSWER)
         submit_button(at).click().run()
         assert not at.exception, at.exception
