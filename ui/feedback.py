@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from coach.domain import (
@@ -38,6 +37,8 @@ def evaluation(result: Evaluation, previous: Evaluation | None = None) -> None:
         else:
             st.warning(result.headline)
         attribution_caption(result.attribution)
+
+    import pandas as pd  # only once there is feedback to show: not on a first page load
 
     st.dataframe(
         pd.DataFrame(
@@ -94,6 +95,8 @@ def attempts_comparison(attempts: list[Attempt]) -> None:
         f"**Your attempts compared** — {direction} {abs(change):.1f} points "
         f"from attempt {scored[0].answer.attempt} to {scored[-1].answer.attempt}."
     )
+    import pandas as pd
+
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
