@@ -18,8 +18,10 @@ def attribution_caption(attribution: Attribution | None, what: str = "Feedback")
     if attribution is None:
         return
     st.caption(f"{what} by {attribution.label}")
-    if attribution.fallback and attribution.notice:
+    if (attribution.fallback or attribution.cut_off) and attribution.notice:
         st.warning(attribution.notice, icon="⚠️")
+    for check in attribution.checks:
+        st.caption(f"Checked: {check}")
 
 
 def evaluation(result: Evaluation, previous: Evaluation | None = None) -> None:

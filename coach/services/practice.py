@@ -7,8 +7,10 @@ evaluated, so a crash or a failing model never loses what the candidate typed.
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,6 +27,7 @@ from coach.domain import (
     DocumentKind,
     Evaluation,
     ExtractedDocument,
+    FollowUp,
     Question,
     QuestionDraft,
     QuestionSource,
@@ -52,6 +55,7 @@ from coach.telemetry import Telemetry, carry_context
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1_000
+_MAX_PENDING_FOLLOW_UPS = 64
 
 
 class QuestionProgress(BaseModel):
@@ -118,12 +122,19 @@ class PracticeService:
         uploads: UploadSettings,
         *,
         telemetry: Telemetry | None = None,
+        follow_up_beside_score: Callable[[], bool] = lambda: False,
     ) -> None:
+        """``follow_up_beside_score`` says whether the model server can work on the
+        follow-up while it scores (more than one parallel slot)."""
         self._store = store
         self._teams = teams
         self._runner = runner
         self._uploads = uploads
         self._telemetry = telemetry or Telemetry.disabled()
+        self._follow_up_beside_score = follow_up_beside_score
+        # Follow-ups started beside a score, by answer id, until the page asks for them.
+        self._follow_ups: dict[str, concurrent.futures.Future[FollowUp]] = {}
+        self._lock = threading.Lock()
 
     # --- documents -------------------------------------------------------------------
 
@@ -300,32 +311,62 @@ class PracticeService:
             return answer
 
     def evaluate(self, answer_id: str) -> Evaluation:
-        """Score a stored answer; the primary coach drafts a follow-up meanwhile."""
+        """Score a stored answer and return as soon as the score is stored.
+
+        The follow-up is a separate step (``follow_up``), so it never delays the score:
+        on a server with parallel slots it is started beside the evaluation and picked
+        up later; on a single-slot server it waits until the score is in."""
         with self._telemetry.turn("evaluate_answer"):
             answer = self._store.get_answer(answer_id)
             session = self._store.get_session(answer.session_id)
             self._telemetry.annotate(session)
-            question = _draft_of(self._store.get_question(answer.question_id))
-            resume, job = self._texts(answer.session_id)
-            context = {
-                "resume": resume,
-                "job_description": job,
-                "coaching_level": session.coaching_level,
-            }
             team = self.team_for(session)
-            draft, follow_up = self._runner.run(
-                carry_context(
-                    team.evaluate_with_follow_up(
-                        EvaluateAnswer(question=question, answer=answer.text, **context),
-                        AskFollowUp(question=question, answer=answer.text, **context),
-                    )
-                )
-            )
-            if follow_up is not None:
-                draft = draft.model_copy(update={"follow_up": follow_up.question.text})
+            evaluate, follow_up = self._tasks(answer, session)
+            if self._follow_up_beside_score():
+                self._start_follow_up(answer.id, team, follow_up)
+            draft = self._runner.run(carry_context(team.evaluate(evaluate)))
             evaluation = self._store.add_evaluation(answer.id, draft)
             self._telemetry.scored(evaluation.overall)
             return evaluation
+
+    def follow_up(self, evaluation: Evaluation) -> Evaluation:
+        """The interviewer's follow-up to a scored answer, stored with the evaluation.
+
+        It arrives after the score; if the model fails, the offline coach's follow-up is
+        stored, labelled, like any fallback."""
+        with self._telemetry.turn("ask_follow_up", session_id=evaluation.session_id):
+            with self._lock:
+                started = self._follow_ups.pop(evaluation.answer_id, None)
+            if started is not None:
+                probed = started.result()
+            else:
+                answer = self._store.get_answer(evaluation.answer_id)
+                session = self._store.get_session(answer.session_id)
+                _, task = self._tasks(answer, session)
+                probed = self._runner.run(carry_context(self.team_for(session).follow_up(task)))
+            return self._store.set_follow_up(
+                evaluation.id, probed.question.text, probed.attribution
+            )
+
+    def _tasks(self, answer: Answer, session: Session) -> tuple[EvaluateAnswer, AskFollowUp]:
+        question = _draft_of(self._store.get_question(answer.question_id))
+        resume, job = self._texts(answer.session_id)
+        context = {
+            "question": question,
+            "answer": answer.text,
+            "resume": resume,
+            "job_description": job,
+            "coaching_level": session.coaching_level,
+        }
+        return EvaluateAnswer(**context), AskFollowUp(**context)
+
+    def _start_follow_up(self, answer_id: str, team: AgentTeam, task: AskFollowUp) -> None:
+        future = self._runner.submit(carry_context(team.follow_up(task)))
+        with self._lock:
+            self._follow_ups[answer_id] = future
+            while len(self._follow_ups) > _MAX_PENDING_FOLLOW_UPS:
+                oldest = next(iter(self._follow_ups))
+                self._follow_ups.pop(oldest).cancel()
 
     def answer_and_evaluate(
         self, session_id: str, question_id: str, text: str
