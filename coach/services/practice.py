@@ -35,7 +35,7 @@ from coach.domain import (
     Transcript,
 )
 from coach.errors import AnswerSavedNotScored, CoachError, EmptyAnswer
-from coach.offline.profiles import profile_job
+from coach.offline.profiles import job_title
 from coach.personas import PersonaRole
 from coach.runtime import AsyncRunner
 from coach.settings import UploadSettings
@@ -162,19 +162,26 @@ class PracticeService:
             ):
                 raise CoachError("Give a resume and a job description, in that order.")
             team = self._teams.resolve(SessionKind.INTERVIEW)
-            session = self._store.create_session(
-                _clean_name(name) or _default_name(job_description.text, now),
-                persona=team.agent(PersonaRole.PRIMARY).persona.name,
-                coaching_level=coaching_level,
-                metadata={TEAM_KEY: team.name},
-            )
+            # One commit for the session and its documents, still before any model call.
+            with self._store.batch():
+                session = self._store.create_session(
+                    _clean_name(name) or _default_name(job_description.text, now),
+                    persona=team.agent(PersonaRole.PRIMARY).persona.name,
+                    coaching_level=coaching_level,
+                    metadata={TEAM_KEY: team.name},
+                )
+                self._store.add_document(session.id, resume)
+                self._store.add_document(session.id, job_description)
             self._telemetry.annotate(session)
-            self._store.add_document(session.id, resume)
-            self._store.add_document(session.id, job_description)
             self.generate_questions(session.id, count=question_count, hint=hint, types=types)
             return self._store.get_session(session.id)
 
     def view(self, session_id: str) -> PracticeView:
+        """The whole session as one consistent snapshot (one read transaction)."""
+        with self._store.reading():
+            return self._view(session_id)
+
+    def _view(self, session_id: str) -> PracticeView:
         store = self._store
         session = store.get_session(session_id)
         questions = store.questions(session_id)
@@ -220,26 +227,29 @@ class PracticeService:
     ) -> list[Question]:
         """Ask the primary coach for ``count`` more questions, never repeating one."""
         with self._telemetry.turn("generate_questions", session_id=session_id):
-            session = self._store.get_session(session_id)
+            with self._store.reading():
+                session = self._store.get_session(session_id)
+                resume, job = self._texts(session_id)
+                existing = [q.text for q in self._store.questions(session_id)]
             self._telemetry.annotate(session)
-            resume, job = self._texts(session_id)
             task = GenerateQuestions(
                 resume=resume,
                 job_description=job,
                 count=count,
                 hint=hint.strip(),
                 types=types or [],
-                existing=[q.text for q in self._store.questions(session_id)],
+                existing=existing,
                 coaching_level=session.coaching_level,
             )
             question_set = self._runner.run(
                 carry_context(self.team_for(session).ask_questions(task))
             )
-            added = self._store.add_questions(
-                session_id, question_set.questions[:count], attribution=question_set.attribution
-            )
-            if added and session.current_question_id is None:
-                self._store.set_current_question(session_id, added[0].id)
+            with self._store.batch():
+                added = self._store.add_questions(
+                    session_id, question_set.questions[:count], attribution=question_set.attribution
+                )
+                if added and session.current_question_id is None:
+                    self._store.set_current_question(session_id, added[0].id)
             return added
 
     def add_custom_question(
@@ -294,19 +304,19 @@ class PracticeService:
                     "Your answer is empty. Type (or record) your answer, then submit it. "
                     "Stuck? Open the example answer for ideas."
                 )
-            question = self._store.get_question(question_id)
-            answer = self._store.add_answer(session_id, question.id, text.strip(), mode=mode)
-            self._store.set_current_question(session_id, question.id)
-            return answer
+            # One write (it also remembers the question as the current one), committed
+            # before anyone scores the answer.
+            return self._store.add_answer(session_id, question_id, text.strip(), mode=mode)
 
     def evaluate(self, answer_id: str) -> Evaluation:
         """Score a stored answer; the primary coach drafts a follow-up meanwhile."""
         with self._telemetry.turn("evaluate_answer"):
-            answer = self._store.get_answer(answer_id)
-            session = self._store.get_session(answer.session_id)
+            with self._store.reading():
+                answer = self._store.get_answer(answer_id)
+                session = self._store.get_session(answer.session_id)
+                question = _draft_of(self._store.get_question(answer.question_id))
+                resume, job = self._texts(answer.session_id)
             self._telemetry.annotate(session)
-            question = _draft_of(self._store.get_question(answer.question_id))
-            resume, job = self._texts(answer.session_id)
             context = {
                 "resume": resume,
                 "job_description": job,
@@ -349,11 +359,12 @@ class PracticeService:
         turn = self._telemetry.start_turn("write_example_answer")
         try:
             with self._telemetry.activate_turn(turn):
-                question = self._store.get_question(question_id)
-                session = self._store.get_session(question.session_id)
+                with self._store.reading():
+                    question = self._store.get_question(question_id)
+                    session = self._store.get_session(question.session_id)
+                    resume, job = self._texts(session.id)
+                    attempts = self._store.answers(session.id, question_id)
                 self._telemetry.annotate(session)
-                resume, job = self._texts(session.id)
-                attempts = self._store.answers(session.id, question_id)
                 task = WriteExampleAnswer(
                     question=_draft_of(question),
                     answer=attempts[-1].text if attempts else "",
@@ -410,6 +421,6 @@ def _clean_name(name: str | None) -> str:
 
 
 def _default_name(job_text: str, now: datetime | None) -> str:
-    title = profile_job(job_text).title or "Practice interview"
+    title = job_title(job_text) or "Practice interview"
     stamp = (now or datetime.now()).strftime("%d %b %Y %H:%M")
     return f"{title[:80]} · {stamp}"
