@@ -90,10 +90,10 @@ def seed_sessions(path: Path, count: int) -> str:
                     "created_at - to_seconds(n.k) AS created_at",
                 ]
             db.execute(
-                f"INSERT INTO {table} SELECT * REPLACE ({', '.join(replaced)}) "
+                f"INSERT INTO {table} SELECT * EXCLUDE (k) REPLACE ({', '.join(replaced)}) "
                 f"FROM {table}, range(1, ?) AS n(k) WHERE {table}.session_id = ?"
                 if table != "sessions"
-                else f"INSERT INTO {table} SELECT * REPLACE ({', '.join(replaced)}) "
+                else f"INSERT INTO {table} SELECT * EXCLUDE (k) REPLACE ({', '.join(replaced)}) "
                 f"FROM {table}, range(1, ?) AS n(k) WHERE {table}.id = ?",
                 [count, template],
             )

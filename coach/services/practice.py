@@ -8,6 +8,8 @@ evaluated, so a crash or a failing model never loses what the candidate typed.
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -124,6 +126,7 @@ class PracticeService:
         self._runner = runner
         self._uploads = uploads
         self._telemetry = telemetry or Telemetry.disabled()
+        self._views = _ViewCache()
 
     # --- documents -------------------------------------------------------------------
 
@@ -177,13 +180,23 @@ class PracticeService:
             return self._store.get_session(session.id)
 
     def view(self, session_id: str) -> PracticeView:
-        """The whole session as one consistent snapshot (one read transaction)."""
-        with self._store.reading():
-            return self._view(session_id)
+        """The whole session as one consistent snapshot.
 
-    def _view(self, session_id: str) -> PracticeView:
+        A rerun with nothing changed costs one query: every write to a session moves
+        its ``updated_at``, so a view read at the same ``updated_at`` is still whole.
+        """
+        with self._store.reading():
+            session = self._store.get_session(session_id)
+            cached = self._views.get(session)
+            if cached is not None:
+                return cached
+            view = self._view(session)
+        self._views.put(view)
+        return view
+
+    def _view(self, session: Session) -> PracticeView:
         store = self._store
-        session = store.get_session(session_id)
+        session_id = session.id
         questions = store.questions(session_id)
         evaluations = {e.answer_id: e for e in store.evaluations(session_id)}
         deliveries = store.deliveries(session_id)
@@ -407,6 +420,29 @@ class PracticeService:
             documents.get(DocumentKind.RESUME, ""),
             documents.get(DocumentKind.JOB_DESCRIPTION, ""),
         )
+
+
+class _ViewCache:
+    """The last views read, by session and ``updated_at``; views are frozen, so threads
+    share them safely."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._views: OrderedDict[tuple[str, datetime], PracticeView] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, session: Session) -> PracticeView | None:
+        with self._lock:
+            view = self._views.get((session.id, session.updated_at))
+            if view is not None:
+                self._views.move_to_end((session.id, session.updated_at))
+            return view
+
+    def put(self, view: PracticeView) -> None:
+        with self._lock:
+            self._views[(view.session.id, view.session.updated_at)] = view
+            while len(self._views) > self._size:
+                self._views.popitem(last=False)
 
 
 _DRAFT_FIELDS = set(QuestionDraft.model_fields)

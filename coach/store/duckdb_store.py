@@ -21,6 +21,7 @@ import functools
 import json
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -188,6 +189,7 @@ class DuckDBSessionStore:
         self._path = Path(self._settings.path).expanduser()
         self._path.parent.mkdir(parents=True, exist_ok=True)
         self._migrated = False
+        self._retry_lock = threading.Lock()
         self._lease = ConnectionLease(
             self._path,
             open_connection=self._open,
@@ -847,6 +849,7 @@ class DuckDBSessionStore:
             row = db.execute("SELECT session_id FROM answers WHERE id = ?", [answer_id]).fetchone()
             if row is None:
                 raise _answer_not_found(answer_id)
+            _touch(db, row[0])  # every change to a session moves its updated_at
             db.execute("DELETE FROM answer_delivery WHERE answer_id = ?", [answer_id])
             db.execute(
                 "INSERT INTO answer_delivery (answer_id, session_id, speaking_seconds, words, "
@@ -1001,13 +1004,20 @@ def _retry_on_conflict(method: Callable[..., R]) -> Callable[..., R]:
 
     @functools.wraps(method)
     def retrying(self: DuckDBSessionStore, *args: Any, **kwargs: Any) -> R:
-        for attempt in range(_CONFLICT_ATTEMPTS):
-            try:
-                return method(self, *args, **kwargs)
-            except StoreConflict:
-                if self._lease.in_transaction or attempt == _CONFLICT_ATTEMPTS - 1:
-                    raise
-                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+        try:
+            return method(self, *args, **kwargs)
+        except StoreConflict:
+            if self._lease.in_transaction:
+                raise
+        # Retries take turns, so writers that keep colliding cannot starve each other.
+        with self._retry_lock:
+            for attempt in range(1, _CONFLICT_ATTEMPTS + 1):
+                time.sleep(random.uniform(0, min(0.002 * attempt, 0.02)))
+                try:
+                    return method(self, *args, **kwargs)
+                except StoreConflict:
+                    if attempt == _CONFLICT_ATTEMPTS:
+                        raise
         raise AssertionError("unreachable")
 
     return retrying
