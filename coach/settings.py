@@ -33,9 +33,13 @@ class StoreSettings(BaseModel):
     path: Path = Field(default_factory=lambda: default_data_dir() / "workbench.duckdb")
     lock_timeout_seconds: float = Field(default=15.0, gt=0)
     idle_release_seconds: float = Field(
-        default=0.5,
+        default=300.0,
         ge=0,
-        description="Close the database file after this long idle, so notebooks can open it.",
+        description=(
+            "Close the database file after this long idle. Notebooks, the CLI and other "
+            "workbench processes need not wait for it: they ask for the file and get it "
+            "within tens of milliseconds (coach.store.lease)."
+        ),
     )
 
 
