@@ -341,6 +341,8 @@ def session_page(wb: Workbench, view: PracticeView) -> None:
             f"coaching level {session.coaching_level.value}"
         )
         st.caption(_team_line(wb, session))
+        for warning in view.document_warnings:
+            st.warning(warning, icon=":material/description:")
     if actions.button("New session"):
         close_session()
         st.rerun()

@@ -52,6 +52,9 @@ from coach.telemetry import Telemetry, carry_context
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1_000
+# Session metadata: what the candidate was warned about their documents (too little
+# text, a locked PDF), kept so the session keeps saying it, not only the upload.
+DOCUMENT_WARNINGS_KEY = "document_warnings"
 
 
 class QuestionProgress(BaseModel):
@@ -105,6 +108,11 @@ class PracticeView(BaseModel):
 
     def document(self, kind: DocumentKind) -> Document | None:
         return next((d for d in self.documents if d.kind is kind), None)
+
+    @property
+    def document_warnings(self) -> list[str]:
+        stored = self.session.metadata.get(DOCUMENT_WARNINGS_KEY, "")
+        return [line for line in stored.split("\n") if line]
 
 
 class PracticeService:
@@ -162,11 +170,15 @@ class PracticeService:
             ):
                 raise CoachError("Give a resume and a job description, in that order.")
             team = self._teams.resolve(SessionKind.INTERVIEW)
+            metadata = {TEAM_KEY: team.name}
+            warnings = [*resume.warnings, *job_description.warnings]
+            if warnings:
+                metadata[DOCUMENT_WARNINGS_KEY] = "\n".join(warnings)
             session = self._store.create_session(
                 _clean_name(name) or _default_name(job_description.text, now),
                 persona=team.agent(PersonaRole.PRIMARY).persona.name,
                 coaching_level=coaching_level,
-                metadata={TEAM_KEY: team.name},
+                metadata=metadata,
             )
             self._telemetry.annotate(session)
             self._store.add_document(session.id, resume)

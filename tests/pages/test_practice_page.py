@@ -187,3 +187,15 @@ def test_an_oversize_upload_is_refused_with_the_limit(
     (message,) = errors(at)
     assert "big.txt" in message and "limit" in message
     assert stored_session_count(app_env) == 0
+
+
+def test_a_near_empty_resume_starts_a_session_that_says_so(app: AppTest) -> None:
+    app.text_area(key="paste-resume").input("Jane Doe, nurse.")
+    app.text_area(key="paste-job_description").input(JOB_DESCRIPTION)
+    app.slider(key="start-count").set_value(1)
+    app.button[0].click()
+    app.run()
+
+    assert not app.exception, app.exception
+    warnings = [w.value for w in app.warning]
+    assert any("only 16 characters" in w and "too little" in w for w in warnings), warnings
