@@ -78,8 +78,9 @@ def read_pdf(data: bytes, *, max_pages: int) -> PdfText:
         if page_count > max_pages:
             raise PdfTooManyPages(page_count)
         restricted = pdfium_c.FPDF_GetSecurityHandlerRevision(document.raw) != -1
-        return PdfText(pages=[_page_text(document, n) for n in range(page_count)],
-                       restricted=restricted)
+        return PdfText(
+            pages=[_page_text(document, n) for n in range(page_count)], restricted=restricted
+        )
 
 
 @contextmanager

@@ -310,11 +310,20 @@ def summary_section(wb: Workbench, view: PracticeView) -> None:
         feedback.summary(view.summary)
     elif view.answered_count == 0:
         st.caption("Answer at least one question to get a summary.")
-    st.download_button(
+    markdown_col, guide_col = st.columns(2)
+    markdown_col.download_button(
         "Export as Markdown",
         lambda: wb.exports.markdown(view.session.id).content,
         file_name=wb.exports.filename(view.session.name),
         mime="text/markdown",
+    )
+    guide_col.download_button(
+        "Study guide (PDF)",
+        lambda: wb.exports.study_guide(view.session.id).content,
+        file_name=wb.exports.study_guide_filename(view.session.name),
+        mime="application/pdf",
+        help="Your best answer to each question with its scores, feedback and an "
+        "example answer, and a summary: to read before the interview.",
     )
 
 
