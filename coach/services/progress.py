@@ -29,7 +29,49 @@ _WORDS = re.compile(r"[A-Za-z][A-Za-z'’]*")
 # Until coach.text lands (one stopword list for every reader of text), the most-used
 # words skip short words and these: the glue of any answer, not its content.
 _GLUE = frozenset(
-    ["that", "this", "with", "from", "have", "were", "they", "them", "then", "than", "there", "their", "what", "when", "which", "while", "would", "could", "should", "about", "into", "also", "just", "very", "really", "been", "being", "because", "some", "more", "most", "other", "each", "over", "only", "such", "your", "ours", "mine", "here", "where"]
+    [
+        "that",
+        "this",
+        "with",
+        "from",
+        "have",
+        "were",
+        "they",
+        "them",
+        "then",
+        "than",
+        "there",
+        "their",
+        "what",
+        "when",
+        "which",
+        "while",
+        "would",
+        "could",
+        "should",
+        "about",
+        "into",
+        "also",
+        "just",
+        "very",
+        "really",
+        "been",
+        "being",
+        "because",
+        "some",
+        "more",
+        "most",
+        "other",
+        "each",
+        "over",
+        "only",
+        "such",
+        "your",
+        "ours",
+        "mine",
+        "here",
+        "where",
+    ]
 )
 
 
