@@ -199,3 +199,19 @@ def test_a_near_empty_resume_starts_a_session_that_says_so(app: AppTest) -> None
     assert not app.exception, app.exception
     warnings = [w.value for w in app.warning]
     assert any("only 16 characters" in w and "too little" in w for w in warnings), warnings
+
+
+def test_practice_by_field_with_no_document_gives_bank_questions(app: AppTest) -> None:
+    app.segmented_control(key="start-mode").set_value("By field, no posting").run()
+    app.selectbox(key="field-choice").set_value("teaching")
+    app.selectbox(key="field-level").set_value("junior")
+    app.slider(key="field-count").set_value(3)
+    next(b for b in app.button if b.label == "Get questions").click()
+    app.run()
+
+    assert not app.exception, app.exception
+    assert not errors(app)
+    assert app.header[0].value.startswith("Teaching and education · Entry level")
+    assert any("By field: Teaching and education" in c.value for c in app.caption)
+    questions = next(r for r in app.radio if str(r.key).startswith("question-nav-"))
+    assert len(questions.options) == 3
