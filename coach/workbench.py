@@ -15,7 +15,6 @@ from coach.errors import PersonaError
 from coach.personas import Persona, PersonaRegistry
 from coach.providers.base import Provider
 from coach.providers.offline import OfflineProvider
-from coach.providers.transcription import OpenAITranscriber, openai_tts
 from coach.runtime import AsyncRunner
 from coach.services.chat import ChatService
 from coach.services.experiments import ExperimentService
@@ -94,20 +93,16 @@ def _voice_service(
     """Real voices and transcription with a model; espeak-ng previews and metrics without."""
     real = settings.uses_real_model and (settings.openai_api_key or settings.openai_base_url)
     previews = settings.voice_previews
-    tts = (
-        openai_tts(api_key=settings.openai_api_key, base_url=settings.openai_base_url)
-        if real
-        else None
-    )
-    transcriber = (
-        OpenAITranscriber(
+    tts, transcriber = None, None
+    if real:  # the openai client takes seconds to import: only when a model is configured
+        from coach.providers.transcription import OpenAITranscriber, openai_tts
+
+        tts = openai_tts(api_key=settings.openai_api_key, base_url=settings.openai_base_url)
+        transcriber = OpenAITranscriber(
             api_key=settings.openai_api_key,
             base_url=settings.openai_base_url,
             model=settings.transcription_model,
         )
-        if real
-        else None
-    )
     previewer = VoicePreviewer(previews.cache_dir, espeak_binary=previews.espeak_binary, tts=tts)
     return VoiceService(
         store,
