@@ -10,7 +10,7 @@ import pypdfium2 as pdfium
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import RunningApp
+from tests.e2e.conftest import RunningApp, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -20,11 +20,6 @@ ANSWER = (
     "a role leading the group work. Within three weeks the disruptions stopped and his "
     "test score rose from 55 to 72 percent."
 )
-
-
-def wait_for_app(page: Page) -> None:
-    page.wait_for_selector("[data-testid='stApp']")
-    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=30_000)
 
 
 def test_field_practice_study_guide_and_progress(
