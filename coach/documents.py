@@ -103,7 +103,7 @@ def extract_upload(
     elif extension == ".docx":
         text = _extract_docx(data, filename, kind, limits)
     else:
-        text = _decode_text(data, filename, kind)
+        text = _plain_markdown(_decode_text(data, filename, kind))
 
     text = _normalise(text, soft_hyphen_is_visible=extension == ".pdf")
     if extension != ".pdf" and not _has_words(text):
@@ -134,7 +134,7 @@ def extract_upload(
 
 def from_pasted_text(text: str, kind: DocumentKind, limits: UploadSettings) -> ExtractedDocument:
     """Check and normalise text the candidate pasted, the same way as an upload."""
-    text = _normalise(text)
+    text = _normalise(_plain_markdown(text))
     if not _has_words(text):
         raise _reject(
             "empty",
@@ -606,6 +606,28 @@ def _ascii_ratio(text: str) -> float:
 
 
 # --- normalisation --------------------------------------------------------------------
+
+# Markdown that only decorates: a posting copied from a job board keeps its words, not
+# its link targets or emphasis ("[Snowflake Data Engineer](https://…)" is a title, and an
+# image must never become something a page could load).
+_MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^()\n]|\([^)\n]*\))*\)")
+_MD_REFERENCE_LINK = re.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]")
+_MD_LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*\S+.*$", re.MULTILINE)
+_MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
+_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+
+
+def _plain_markdown(text: str) -> str:
+    """Link and image text without their targets, and strong emphasis without markers;
+    headings and bullets stay, since downstream readers use them."""
+    text = _MD_IMAGE.sub(lambda m: m.group(1), text)
+    text = _MD_LINK.sub(lambda m: m.group(1), text)
+    text = _MD_REFERENCE_LINK.sub(lambda m: m.group(1), text)
+    text = _MD_LINK_DEFINITION.sub("", text)
+    text = _MD_AUTOLINK.sub(lambda m: m.group(1), text)
+    return _MD_STRONG.sub(lambda m: m.group(2), text)
+
 
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff]")
 _LIGATURES = {

@@ -24,7 +24,7 @@ from coach.documents import extract_upload, from_pasted_text
 from coach.domain import DocumentKind
 from coach.errors import DocumentError
 from coach.settings import MiB, UploadSettings
-from tests.fixtures import encrypt, resume_docx, resume_pdf
+from tests.fixtures import MARKDOWN_POSTING, encrypt, resume_docx, resume_pdf
 
 LIMITS = UploadSettings()
 RESUME = DocumentKind.RESUME
@@ -312,3 +312,29 @@ def test_the_xml_and_page_caps_are_settings() -> None:
         extract_upload(docx_bytes, "cv.docx", RESUME, UploadSettings(max_xml_bytes=1 * MiB))
     with pytest.raises(DocumentError, match="3 pages, more than the 2 we read"):
         extract_upload(resume_pdf(3), "cv.pdf", RESUME, UploadSettings(max_pages=2))
+
+
+# --- markdown postings ------------------------------------------------------------------
+
+
+def test_markdown_posting_keeps_link_text_and_headings_and_drops_targets() -> None:
+    document = extract_upload(
+        MARKDOWN_POSTING.encode(), "posting.md", DocumentKind.JOB_DESCRIPTION, LIMITS
+    )
+
+    lines = document.text.splitlines()
+    assert lines[0] == "# Snowflake Data Engineer"
+    assert "Acme Analytics · Remote logo" in lines
+    assert "- Build and own dbt models in Snowflake" in lines
+    assert "- Partner with analysts on data contracts, see our handbook" in lines
+    assert "http://tracker.example.com" not in document.text
+    assert "handbook]:" not in document.text and "](" not in document.text
+
+
+def test_pasted_markdown_posting_is_read_the_same_way() -> None:
+    pasted = from_pasted_text(MARKDOWN_POSTING, DocumentKind.JOB_DESCRIPTION, LIMITS)
+    uploaded = extract_upload(
+        MARKDOWN_POSTING.encode(), "posting.md", DocumentKind.JOB_DESCRIPTION, LIMITS
+    )
+
+    assert pasted.text == uploaded.text
