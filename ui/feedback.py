@@ -13,6 +13,7 @@ from coach.domain import (
     RubricDimension,
     SessionSummary,
 )
+from coach.offline.talking_points import TalkingPoints
 
 
 def attribution_caption(attribution: Attribution | None, what: str = "Feedback") -> None:
@@ -129,3 +130,25 @@ def delivery(metrics: DeliveryMetrics) -> None:
     cols[3].metric("Speaking time", f"{metrics.speaking_seconds:.0f} s")
     for line in metrics.guidance:
         st.markdown(f"- {line}")
+
+
+def talking_points(points: TalkingPoints) -> None:
+    """Interview Warmup's talking points: job terms used, and the posting's left out."""
+    if points.is_empty:
+        return
+    with st.container(border=True):
+        st.markdown("**Talking points**")
+        used_col, missed_col = st.columns(2)
+        with used_col:
+            st.caption("Job-related terms you used")
+            st.text(", ".join(points.used) if points.used else "None yet.")
+        with missed_col:
+            st.caption("From the posting, you could also bring in")
+            if points.could_use:
+                marked = [
+                    f"{term} (on your resume)" if term in points.on_resume else term
+                    for term in points.could_use
+                ]
+                st.text(", ".join(marked))
+            else:
+                st.text("You covered the posting's terms.")

@@ -297,6 +297,7 @@ def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress
         with st.expander(f"Your answer (attempt {scored[-1].answer.attempt})", expanded=False):
             st.markdown(scored[-1].answer.text)
         feedback.evaluation(latest, previous)
+        feedback.talking_points(wb.practice.talking_points(scored[-1].answer.id))
         if scored[-1].delivery is not None:
             feedback.delivery(scored[-1].delivery)
         feedback.attempts_comparison(progress.attempts)

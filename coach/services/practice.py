@@ -37,6 +37,7 @@ from coach.domain import (
 from coach.errors import AnswerSavedNotScored, CoachError, EmptyAnswer
 from coach.offline.fields import FieldCatalog, field_catalog, field_questions
 from coach.offline.profiles import profile_job
+from coach.offline.talking_points import TalkingPoints, talking_points
 from coach.personas import PersonaRole
 from coach.runtime import AsyncRunner
 from coach.settings import UploadSettings
@@ -417,6 +418,12 @@ class PracticeService:
             evaluation = self._store.add_evaluation(answer.id, draft)
             self._telemetry.scored(evaluation.overall)
             return evaluation
+
+    def talking_points(self, answer_id: str) -> TalkingPoints:
+        """The job-related terms an answer used and the posting's terms it could have."""
+        answer = self._store.get_answer(answer_id)
+        resume, job = self._texts(answer.session_id)
+        return talking_points(answer.text, job, resume)
 
     def answer_and_evaluate(
         self, session_id: str, question_id: str, text: str

@@ -215,3 +215,15 @@ def test_practice_by_field_with_no_document_gives_bank_questions(app: AppTest) -
     assert any("By field: Teaching and education" in c.value for c in app.caption)
     questions = next(r for r in app.radio if str(r.key).startswith("question-nav-"))
     assert len(questions.options) == 3
+
+
+def test_after_an_answer_the_talking_points_name_terms_used_and_missed(app: AppTest) -> None:
+    at = start_session(app)
+    answer_box(at).input(STRONG_ANSWER)
+    submit_button(at).click().run()
+
+    assert not at.exception, at.exception
+    assert "Talking points" in " ".join(m.value for m in at.markdown)
+    texts = [t.value for t in at.text]
+    assert any("Python" in t for t in texts), texts
+    assert any("Kafka (on your resume)" in t for t in texts), texts
