@@ -13,6 +13,7 @@ from coach.domain import (
     RubricDimension,
     SessionSummary,
 )
+from coach.offline.fit import Fit
 from coach.offline.talking_points import TalkingPoints
 
 
@@ -152,3 +153,26 @@ def talking_points(points: TalkingPoints) -> None:
                 st.text(", ".join(marked))
             else:
                 st.text("You covered the posting's terms.")
+
+
+def fit(result: Fit) -> None:
+    """What the resume and the posting share, and the requirements it doesn't show."""
+    if not result.posting_terms and not result.missing and not result.gaps:
+        return
+    with st.expander("How your resume fits this posting", expanded=result.career_change):
+        if result.career_change:
+            st.info(
+                f"Your resume reads as {result.resume_field} and the posting as "
+                f"{result.job_field}: expect “why the change?” and show what carries over."
+            )
+        if result.shared_terms:
+            st.caption("In both")
+            st.text(", ".join(result.shared_terms))
+        if result.missing:
+            st.caption("The posting asks for these; your resume doesn't mention them")
+            for item in result.missing:
+                st.text(f"• {item.requirement}  (missing: {', '.join(item.terms)})")
+        for gap in result.gaps:
+            until = "until now" if gap.end is None else f"until {gap.end:%b %Y}"
+            after = f" after {gap.after}" if gap.after else ""
+            st.text(f"• No role from {gap.start:%b %Y} {until}{after} ({gap.months} months)")

@@ -443,6 +443,8 @@ def session_page(wb: Workbench, view: PracticeView) -> None:
         st.caption(_team_line(wb, session))
         for warning in view.document_warnings:
             st.warning(warning, icon=":material/description:")
+        if view.document(DocumentKind.JOB_DESCRIPTION) is not None:
+            feedback.fit(wb.practice.fit(session.id))
     if actions.button("New session"):
         close_session()
         st.rerun()

@@ -28,6 +28,7 @@ class PracticeField(_Data):
     id: str
     label: str
     roles: str
+    related: tuple[str, ...] = ()
 
 
 class PracticeLevel(_Data):
@@ -54,6 +55,7 @@ class FieldCatalog(_Data):
         known = set(FIELDS)
         unknown = {f.id for f in self.fields} - known
         unknown |= {q.field for q in self.extra_questions} - known
+        unknown |= {r for f in self.fields for r in f.related} - known
         if unknown:
             raise ValueError(f"fields.yaml names fields the bank does not know: {sorted(unknown)}")
 
@@ -62,6 +64,15 @@ class FieldCatalog(_Data):
             if field.id == field_id:
                 return field
         raise KeyError(field_id)
+
+    def related(self, one: str, other: str) -> bool:
+        """The same field, or two close enough that moving between them is no career change."""
+        if one == other:
+            return True
+        return any(
+            (f.id == one and other in f.related) or (f.id == other and one in f.related)
+            for f in self.fields
+        )
 
     def level(self, level_id: str) -> PracticeLevel:
         for level in self.levels:

@@ -36,7 +36,8 @@ from coach.domain import (
 )
 from coach.errors import AnswerSavedNotScored, CoachError, EmptyAnswer
 from coach.offline.fields import FieldCatalog, field_catalog, field_questions
-from coach.offline.profiles import profile_job
+from coach.offline.fit import Fit, assess_fit
+from coach.offline.profiles import profile_job, profile_resume
 from coach.offline.talking_points import TalkingPoints, talking_points
 from coach.personas import PersonaRole
 from coach.runtime import AsyncRunner
@@ -418,6 +419,12 @@ class PracticeService:
             evaluation = self._store.add_evaluation(answer.id, draft)
             self._telemetry.scored(evaluation.overall)
             return evaluation
+
+    def fit(self, session_id: str) -> Fit:
+        """How the session's resume fits its posting: shared terms, missing requirements
+        (named), gaps, a career change. Empty when either document is missing."""
+        resume, job = self._texts(session_id)
+        return assess_fit(resume, job, profile_resume(resume), profile_job(job))
 
     def talking_points(self, answer_id: str) -> TalkingPoints:
         """The job-related terms an answer used and the posting's terms it could have."""

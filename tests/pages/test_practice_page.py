@@ -227,3 +227,11 @@ def test_after_an_answer_the_talking_points_name_terms_used_and_missed(app: AppT
     texts = [t.value for t in at.text]
     assert any("Python" in t for t in texts), texts
     assert any("Kafka (on your resume)" in t for t in texts), texts
+
+
+def test_the_session_names_the_postings_requirements_the_resume_lacks(app: AppTest) -> None:
+    at = start_session(app)
+
+    fit = next(e for e in at.expander if e.label == "How your resume fits this posting")
+    texts = [t.value for t in fit.text]
+    assert any("Terraform" in t and "missing" in t for t in texts), texts
