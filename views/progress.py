@@ -68,4 +68,21 @@ else:
     st.caption("None: no question has averaged under 6 over two or more attempts.")
 
 if report.top_words:
-    st.plotly_chart(figures.top_words(report), config=_PLOTLY_CONFIG)
+    words_col, sessions_col = st.columns(2)
+    with words_col:
+        st.plotly_chart(figures.top_words(report), config=_PLOTLY_CONFIG)
+    with sessions_col:
+        st.markdown("**Most-used words, session by session**")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Session": f"{s.session_started:%d %b} · {s.session_name}",
+                        "Words": ", ".join(f"{w.word} ({w.count})" for w in s.words),
+                    }
+                    for s in report.words_by_session
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )

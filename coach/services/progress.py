@@ -17,70 +17,14 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from coach.domain import RubricDimension, SessionKind
-from coach.speech import count_fillers
 from coach.store.base import SessionStore
+from coach.text import Filler, content_words, count_words, find_fillers
 
 # A question "keeps giving trouble" when its answers average below this, over at least
 # this many attempts (one weak answer is a bad day, two is a pattern).
 STRUGGLE_BELOW = 6.0
 STRUGGLE_MIN_ATTEMPTS = 2
 _SPACES = re.compile(r"\s+")
-_WORDS = re.compile(r"[A-Za-z][A-Za-z'’]*")
-# Until coach.text lands (one stopword list for every reader of text), the most-used
-# words skip short words and these: the glue of any answer, not its content.
-_GLUE = frozenset(
-    [
-        "that",
-        "this",
-        "with",
-        "from",
-        "have",
-        "were",
-        "they",
-        "them",
-        "then",
-        "than",
-        "there",
-        "their",
-        "what",
-        "when",
-        "which",
-        "while",
-        "would",
-        "could",
-        "should",
-        "about",
-        "into",
-        "also",
-        "just",
-        "very",
-        "really",
-        "been",
-        "being",
-        "because",
-        "some",
-        "more",
-        "most",
-        "other",
-        "each",
-        "over",
-        "only",
-        "such",
-        "your",
-        "ours",
-        "mine",
-        "here",
-        "where",
-    ]
-)
-
-
-def content_words(text: str) -> list[str]:
-    return [w for w in (m.lower() for m in _WORDS.findall(text)) if len(w) > 3 and w not in _GLUE]
-
-
-def count_words(text: str) -> int:
-    return len(_WORDS.findall(text))
 
 
 class ScoredAttempt(BaseModel):
@@ -118,6 +62,16 @@ class WordUse(BaseModel):
     count: int
 
 
+class SessionWords(BaseModel):
+    """One session's most-used words: does the vocabulary change as you practise?"""
+
+    model_config = ConfigDict(frozen=True)
+
+    session_name: str
+    session_started: datetime
+    words: list[WordUse]
+
+
 class ProgressReport(BaseModel):
     """Everything the progress page shows, oldest attempt first."""
 
@@ -126,6 +80,7 @@ class ProgressReport(BaseModel):
     attempts: list[ScoredAttempt] = Field(default_factory=list)
     struggling: list[StrugglingQuestion] = Field(default_factory=list)
     top_words: list[WordUse] = Field(default_factory=list)
+    words_by_session: list[SessionWords] = Field(default_factory=list)
     sessions_read: int = 0
 
     @property
@@ -188,13 +143,16 @@ class ProgressService:
         ]
         attempts: list[ScoredAttempt] = []
         word_counts: Counter[str] = Counter()
+        by_session: list[SessionWords] = []
         for overview in overviews:
+            session_counts: Counter[str] = Counter()
             questions = {q.id: q.text for q in self._store.questions(overview.id)}
             scores = {e.answer_id: e for e in self._store.evaluations(overview.id)}
             for answer in self._store.answers(overview.id):
-                word_counts.update(content_words(answer.text))
+                fillers = find_fillers(answer.text)
+                session_counts.update(content_words(_without(answer.text, fillers)))
                 evaluation = scores.get(answer.id)
-                if evaluation is None or (evaluation.non_answer and not answer.text.strip()):
+                if evaluation is None:
                     continue
                 attempts.append(
                     ScoredAttempt(
@@ -207,16 +165,32 @@ class ProgressService:
                         overall=evaluation.overall,
                         dimensions={d.dimension: float(d.score) for d in evaluation.dimensions},
                         words=count_words(answer.text),
-                        fillers=sum(count_fillers(answer.text).values()),
+                        fillers=len(fillers),
                     )
                 )
+            word_counts.update(session_counts)
+            by_session.append(
+                SessionWords(
+                    session_name=overview.name,
+                    session_started=overview.created_at,
+                    words=[WordUse(word=w, count=c) for w, c in session_counts.most_common(5)],
+                )
+            )
         attempts.sort(key=lambda a: a.answered_at)
         return ProgressReport(
             attempts=attempts,
             struggling=_struggling(attempts),
             top_words=[WordUse(word=w, count=c) for w, c in word_counts.most_common(top_words)],
+            words_by_session=sorted(by_session, key=lambda s: s.session_started),
             sessions_read=len(overviews),
         )
+
+
+def _without(text: str, fillers: list[Filler]) -> str:
+    """The text with its fillers blanked out, so "um" is never a most-used word."""
+    for filler in reversed(fillers):
+        text = text[: filler.start] + " " + text[filler.end :]
+    return text
 
 
 def _struggling(attempts: list[ScoredAttempt]) -> list[StrugglingQuestion]:

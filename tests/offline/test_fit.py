@@ -80,8 +80,11 @@ def test_gaps_between_jobs_and_since_the_last_are_found_and_asked_about() -> Non
     fit = fit_of(GAP_RESUME, JOB_DESCRIPTION)
 
     between, since = fit.gaps
-    assert (between.after, between.start, between.end) == ("Initech", date(2019, 1, 1),
-                                                           date(2021, 6, 1))
+    assert (between.after, between.start, between.end) == (
+        "Initech",
+        date(2019, 1, 1),
+        date(2021, 6, 1),
+    )
     assert (since.after, since.start, since.end) == ("Globex", date(2024, 2, 1), None)
     texts = [q.text for q in fit_questions(fit, profile_job(JOB_DESCRIPTION))]
     assert any("no role since Feb 2024 after Globex" in t for t in texts), texts

@@ -47,5 +47,6 @@ def test_answers_give_charts_and_the_questions_that_keep_giving_trouble(
     charts = at.get("plotly_chart")
     assert len(charts) == 4
     assert "Scores per rubric dimension" in charts[0].proto.spec
-    (table,) = at.dataframe
-    assert table.value["Attempts"].tolist() == [3]
+    struggling, words = at.dataframe
+    assert struggling.value["Attempts"].tolist() == [3]
+    assert words.value["Session"].str.endswith("Initech").all()

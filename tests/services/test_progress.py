@@ -58,7 +58,9 @@ def test_progress_follows_scores_fillers_and_words_across_sessions(wb: Workbench
     fillers = report.fillers_by_session().set_index("session")["fillers_per_100_words"]
     assert fillers["Monday"] > 10 > fillers["Friday"]
     assert "pipeline" in [w.word for w in report.top_words]
-    assert not {"um", "you", "the", "and"} & {w.word for w in report.top_words}
+    assert not {"um", "you", "the", "and", "basically"} & {w.word for w in report.top_words}
+    assert [s.session_name for s in report.words_by_session] == ["Monday", "Friday"]
+    assert "pipeline" in [w.word for w in report.words_by_session[0].words]
     # The same question, weak twice (and once well in another session): a struggle.
     (struggle,) = report.struggling
     assert struggle.attempts == 3 and struggle.sessions == 2
