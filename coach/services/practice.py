@@ -36,6 +36,7 @@ from coach.domain import (
 )
 from coach.errors import AnswerSavedNotScored, CoachError, EmptyAnswer
 from coach.offline.profiles import profile_job
+from coach.offline.question_kinds import question_type_for
 from coach.personas import PersonaRole
 from coach.runtime import AsyncRunner
 from coach.settings import UploadSettings
@@ -243,8 +244,9 @@ class PracticeService:
             return added
 
     def add_custom_question(
-        self, session_id: str, text: str, question_type: QuestionType = QuestionType.BEHAVIOURAL
+        self, session_id: str, text: str, question_type: QuestionType | None = None
     ) -> Question:
+        """A question the candidate typed; its type read from its wording unless given."""
         text = " ".join(text.split())
         if not text:
             raise CoachError("Type the question you want to practise before adding it.")
@@ -255,7 +257,7 @@ class PracticeService:
             )
         draft = QuestionDraft(
             text=text,
-            type=question_type,
+            type=question_type or question_type_for(text),
             competency="custom",
             source=QuestionSource.CUSTOM,
             rationale="Added by you.",
@@ -265,9 +267,10 @@ class PracticeService:
 
     def add_follow_up(self, session_id: str, text: str) -> Question:
         """The interviewer's follow-up becomes a question of its own, to practise next."""
+        text = " ".join(text.split())[:MAX_QUESTION_CHARS]
         draft = QuestionDraft(
-            text=" ".join(text.split())[:MAX_QUESTION_CHARS],
-            type=QuestionType.BEHAVIOURAL,
+            text=text,
+            type=question_type_for(text),
             competency="follow-up",
             source=QuestionSource.TAILORED,
             rationale="The interviewer's follow-up to your answer.",
