@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
@@ -30,10 +31,25 @@ from coach.domain import CoachingLevel, QuestionDraft, QuestionType, RubricDimen
 from coach.offline.datafiles import data_file
 from coach.offline.profiles import JobProfile, ResumeProfile
 from coach.offline.question_kinds import AnswerKind
-from coach.offline.scoring import RubricWeights, combine, rubric_scores, rubric_weights
+from coach.offline.scoring import (
+    RubricWeights,
+    combine,
+    rubric_scores,
+    rubric_weights,
+    score_answer,
+)
 from coach.tasks import EvaluateAnswer
+from coach.text import find_fillers
 
-__all__ = ["CalibrationReport", "calibrate", "load_mit", "main", "spearman"]
+__all__ = [
+    "CalibrationReport",
+    "FeedbackAudit",
+    "audit_feedback",
+    "calibrate",
+    "load_mit",
+    "main",
+    "spearman",
+]
 
 _QA_FILE = "mit_interview_qa_pairs.jsonl"
 _DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata" / "qa"
@@ -325,6 +341,107 @@ def calibrate(directory: Path, level: CoachingLevel = CoachingLevel.HELP) -> Cal
     )
 
 
+_QUOTE = re.compile(r'"([^"]*)"')
+_FILLER_LIST = "Cut the fillers"  # quotes the fillers themselves, on purpose
+_RESULT_ASKS = ("add the result", "put a number on", "end with a measurable result")
+
+
+def _template(sentence: str) -> str:
+    """A feedback sentence with its quotes and figures blanked: its template."""
+    return re.sub(r"\d+(?:\.\d+)?", "N", _QUOTE.sub('"Q"', sentence)).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackAudit:
+    """What the feedback on every answer looked like: how often each sentence template
+    recurs, whether quotes are clean spans, and the time each scoring took."""
+
+    evaluations: int
+    top_templates: list[tuple[str, float]]
+    quotes: int
+    long_quotes: int
+    filler_led_quotes: int
+    unquoted_quotes: int
+    result_asked_of_stated: int
+    p50_ms: float
+    p95_ms: float
+    cpu_p50_ms: float
+    cpu_p95_ms: float
+    load: float
+
+    def render(self) -> str:
+        lines = [
+            f"Feedback over {self.evaluations} evaluations (help level):",
+            "  most frequent sentence templates (share of evaluations):",
+        ]
+        lines += [f"    {share:5.1%}  {text[:90]}" for text, share in self.top_templates]
+        lines += [
+            f"  quotes: {self.quotes}; longer than 25 words: {self.long_quotes}; opening on a "
+            f"filler: {self.filler_led_quotes}; not verbatim in the answer: "
+            f"{self.unquoted_quotes}",
+            f"  'add the result' asked of answers that state one: {self.result_asked_of_stated}",
+            f"  scoring time per answer, wall clock: p50 {self.p50_ms:.1f} ms, p95 "
+            f"{self.p95_ms:.1f} ms at load average {self.load:.1f}",
+            f"  CPU time per answer (what a quiet machine's wall clock would show): p50 "
+            f"{self.cpu_p50_ms:.1f} ms, p95 {self.cpu_p95_ms:.1f} ms",
+        ]
+        return "\n".join(lines)
+
+
+def audit_feedback(
+    rows: list[MitAnswer], level: CoachingLevel = CoachingLevel.HELP
+) -> FeedbackAudit:
+    """Score every answer in full and audit the words the candidate would read."""
+    resume, job = ResumeProfile(), JobProfile()
+    seen: dict[str, int] = defaultdict(int)
+    quotes = long_quotes = filler_led = unquoted = result_asked = 0
+    timings, cpu_timings = [], []
+    for row in rows:
+        task = EvaluateAnswer(
+            question=QuestionDraft(text=row.question, type=QuestionType.BEHAVIOURAL),
+            answer=row.answer,
+            coaching_level=level,
+        )
+        started, cpu = time.perf_counter(), time.process_time()
+        evaluation = score_answer(task, resume, job)
+        timings.append(time.perf_counter() - started)
+        cpu_timings.append(time.process_time() - cpu)
+        templates = set()
+        items = [evaluation.headline, *evaluation.strengths, *evaluation.improvements]
+        for item in items:
+            for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z\"])", _QUOTE.sub('"Q"', item)):
+                templates.add(_template(sentence))
+            if item.startswith(_FILLER_LIST):
+                continue
+            for quoted in _QUOTE.findall(item):
+                quotes += 1
+                long_quotes += len(quoted.split()) > 25
+                fillers = find_fillers(quoted)
+                filler_led += bool(fillers and fillers[0].start == 0)
+                unquoted += quoted not in row.answer and quoted not in row.question
+        for template in templates:
+            seen[template] += 1
+        stated = any("quantified the result" in s for s in evaluation.strengths)
+        asked = any(a in " ".join(evaluation.improvements).lower() for a in _RESULT_ASKS)
+        result_asked += stated and asked
+    ranked = sorted(seen.items(), key=lambda kv: -kv[1])[:6]
+    ms, cpu_ms = np.array(timings) * 1000, np.array(cpu_timings) * 1000
+    return FeedbackAudit(
+        evaluations=len(rows),
+        top_templates=[(text, count / len(rows)) for text, count in ranked],
+        quotes=quotes,
+        long_quotes=long_quotes,
+        filler_led_quotes=filler_led,
+        unquoted_quotes=unquoted,
+        result_asked_of_stated=result_asked,
+        p50_ms=float(np.percentile(ms, 50)),
+        p95_ms=float(np.percentile(ms, 95)),
+        cpu_p50_ms=float(np.percentile(cpu_ms, 50)),
+        cpu_p95_ms=float(np.percentile(cpu_ms, 95)),
+        load=os.getloadavg()[0],
+    )
+
+
 def _write_weights(path: Path, weights: RubricWeights) -> None:
     """Replace the fitted weights and shrink in the weights file, keeping its comments."""
     text = path.read_text(encoding="utf-8")
@@ -351,6 +468,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     report = calibrate(args.data, CoachingLevel(args.level))
     print(report.render())
+    print()
+    print(audit_feedback(load_mit(args.data), CoachingLevel(args.level)).render())
     if args.write_weights:
         target = Path(str(data_file("rubric_weights.yaml")))
         _write_weights(target, report.weights)

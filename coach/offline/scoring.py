@@ -327,7 +327,7 @@ _DATE_RE = re.compile(
     re.IGNORECASE,
 )
 _VAGUE_RE = re.compile(
-    r"\b(stuff|various|etc\.?|and so on|and so forth|kind of|sort of|kinda|sorta|"
+    r"\b(stuff|various|etc\.?|and so on|and so forth|"
     r"somehow|something like that|things like that|stuff like that|a lot of things|"
     r"lots of things|some things|many things|different things|whatever)\b",
     re.IGNORECASE,
@@ -520,6 +520,30 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return _bounds(text, start, end, _BOUNDARY_RE)
 
 
+_MAX_QUOTE_WORDS = 25
+# A quote never opens on a filler or a discourse marker: "uh because I've been able to"
+# reads as the candidate's stumble, not their point.
+_JUNK_START = _word_set(
+    "um umm uhm uh uhh er erm ah ahh hmm mm so and but or like well okay ok yeah actually "
+    "basically literally kinda sorta then also"
+)
+_HESITATION_RE = re.compile(r"(?:u+h*m+|u+h+m*|h+m+|m+h*m+|e+r+m*|a+h+)", re.IGNORECASE)
+
+
+_JUNK_PAIRS = frozenset({"you know", "i mean", "i guess", "kind of", "sort of"})
+
+
+def _junk_width(text: str, spans: list[tuple[int, int]], index: int) -> int:
+    """How many tokens of filler start at ``index``: 0, 1 ("um") or 2 ("you know")."""
+    word = text[slice(*spans[index])].lower().replace("’", "'")
+    if word in _JUNK_START or _HESITATION_RE.fullmatch(word):
+        return 1
+    if index + 1 < len(spans):
+        pair = f"{word} {text[slice(*spans[index + 1])].lower()}"
+        return 2 if pair in _JUNK_PAIRS else 0
+    return 0
+
+
 def _excerpt(text: str, start: int, end: int, *, max_words: int = 10) -> str:
     """A short verbatim slice of ``text`` around ``[start, end)``, within one clause.
 
@@ -534,14 +558,24 @@ def _excerpt(text: str, start: int, end: int, *, max_words: int = 10) -> str:
         return text[start:end].strip()
     inside = [i for i, (s, e) in enumerate(spans) if e > start and s < end]
     first, last = (inside[0], inside[-1]) if inside else (0, 0)
+    while first < last and (width := _junk_width(text, spans, first)):
+        first = min(last, first + width)
+    last = min(last, first + min(max_words, _MAX_QUOTE_WORDS) - 1)
+    while last > first + 2 and (text[slice(*spans[last])].lower() in _WEAK_END_WORDS | _JUNK_START):
+        last -= 1
     budget = max(0, max_words - (last - first + 1))
     after = min(len(spans) - 1 - last, budget - min(first, budget // 3))
     before = min(first, budget - after)
     lo_index, hi_index = first - before, last + after
-    while hi_index > last and text[slice(*spans[hi_index])].lower() in _WEAK_END_WORDS:
+    while (
+        hi_index > last and text[slice(*spans[hi_index])].lower() in _WEAK_END_WORDS | _JUNK_START
+    ):
         hi_index -= 1
-    while lo_index < first and text[slice(*spans[lo_index])].lower() in _WEAK_START_WORDS:
-        lo_index += 1
+    while lo_index < first:
+        width = _junk_width(text, spans, lo_index)
+        if not width and text[slice(*spans[lo_index])].lower() not in _WEAK_START_WORDS:
+            break
+        lo_index += max(width, 1)
     stop = spans[hi_index][1]
     while stop < len(text) and text[stop] in "%+":  # keep "40%" whole, not "40"
         stop += 1
@@ -1177,36 +1211,81 @@ def _headline(
     return f"There is something to build on here: {fixes[weakest]} and {fixes[second]}."
 
 
-def _strengths(f: _Features, scores: dict[RubricDimension, int], level: CoachingLevel) -> list[str]:
-    """Up to three things done well, each pinned to the candidate's own words."""
+_ACTION_PRAISE: dict[AnswerKind, str] = {
+    AnswerKind.STORY: "You put yourself in the action",
+    AnswerKind.PITCH: "You speak from your own experience",
+    AnswerKind.OPINION: "You back the view with what you did",
+    AnswerKind.PLAN: "You say what you would do yourself",
+    AnswerKind.KNOWLEDGE: "You speak from hands-on work",
+}
+_LENGTH_PRAISE: dict[AnswerKind, str] = {
+    AnswerKind.STORY: "{words} words: room for the whole story without padding.",
+    AnswerKind.PITCH: "{words} words, about a minute spoken: the right length for this.",
+    AnswerKind.OPINION: "{words} words: a view and its reasons, without padding.",
+    AnswerKind.PLAN: "{words} words: a plan an interviewer can follow.",
+    AnswerKind.KNOWLEDGE: "{words} words: an explanation that stays on the point.",
+}
+_REASON_RE = re.compile(r"\b(because|which is why|that's why|so that|the reason)\b", re.I)
+_NAME_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b(?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*|[A-Z]{2,})\b")
+
+
+def _strengths(
+    f: _Features, ctx: _Context, scores: dict[RubricDimension, int], level: CoachingLevel
+) -> list[str]:
+    """Up to three things done well, each pinned to the candidate's own words, from the
+    best-scored dimensions down (one per dimension)."""
     text = f.text
-    found: list[str] = []
+    candidates: dict[RubricDimension, str] = {}
     if f.quantified:
         match = f.quantified[0]
         lo, hi = _sentence_bounds(text, match.start(), match.end())
         outcome = next((m for m in f.outcomes if lo <= m.start() < hi), match)
         start, end = min(outcome.start(), match.start()), max(outcome.end(), match.end())
-        found.append(f'You quantified the result: "{_excerpt(text, start, end, max_words=12)}".')
+        candidates[_D.IMPACT] = (
+            f'You quantified the result: "{_excerpt(text, start, end, max_words=12)}".'
+        )
+    elif f.learning and scores[_D.IMPACT] >= 5:
+        candidates[_D.IMPACT] = f'You drew a lesson: "{_quote(text, f.learning[0])}".'
     elif f.outcomes and scores[_D.IMPACT] >= 5:
-        found.append(f'You name an outcome: "{_quote(text, f.outcomes[0])}".')
+        candidates[_D.IMPACT] = f'You name an outcome: "{_quote(text, f.outcomes[0])}".'
     if f.decisions:
-        found.append(f'You own the decision: "{_quote(text, f.decisions[0], max_words=12)}".')
-    elif f.actions and scores[_D.OWNERSHIP] >= 6:
-        found.append(
-            f'You put yourself in the action: "{_quote(text, f.actions[0], max_words=8)}".'
+        candidates[_D.OWNERSHIP] = (
+            f'You own the decision: "{_quote(text, f.decisions[0], max_words=12)}".'
+        )
+    elif f.actions and scores[_D.OWNERSHIP] >= 8:
+        candidates[_D.OWNERSHIP] = (
+            f'{_ACTION_PRAISE[ctx.kind]}: "{_quote(text, f.actions[0], max_words=8)}".'
         )
     if f.job_hits:
         names = ", ".join(f'"{m.group()}"' for _, m in f.job_hits[:3])
-        found.append(f"You named what the role uses: {names}.")
-    if f.situation is not None and scores[_D.STRUCTURE] >= 6:
-        found.append(f'You set the scene: "{_quote(text, f.situation, max_words=10)}".')
-    if f.learning and scores[_D.IMPACT] >= 5:
-        found.append(f'You drew a lesson: "{_quote(text, f.learning[0], max_words=10)}".')
-    if scores[_D.CLARITY] >= 8 and not found:
-        found.append(f"A good length ({f.word_count} words) and easy to follow.")
-    if level is CoachingLevel.STRICT:
-        return found[:2]
-    return found[:3]
+        candidates[_D.RELEVANCE] = f"You named what the role uses: {names}."
+    if ctx.kind.wants_story and f.situation is not None and scores[_D.STRUCTURE] >= 7:
+        candidates[_D.STRUCTURE] = (
+            f'You set the scene: "{_quote(text, f.situation, max_words=10)}".'
+        )
+    elif (
+        not ctx.kind.wants_story
+        and scores[_D.STRUCTURE] >= 7
+        and (reason := _REASON_RE.search(text))
+    ):
+        candidates[_D.STRUCTURE] = f'You give your reason: "{_quote(text, reason)}".'
+    if scores[_D.SPECIFICITY] >= 8:
+        name = _NAME_RE.search(text)
+        if f.numbers:
+            candidates[_D.SPECIFICITY] = f'Figures make it real: "{_quote(text, f.numbers[0])}".'
+        elif name and name.group().lower() not in _STOPWORDS:
+            candidates[_D.SPECIFICITY] = f'You name names: "{_quote(text, name)}".'
+    if scores[_D.CLARITY] >= 9:
+        rate = len(f.fillers) / max(f.word_count, 1)
+        if not f.fillers:
+            candidates[_D.CLARITY] = f"Fluent: {f.word_count} words without a filler."
+        elif rate < 0.015:
+            candidates[_D.CLARITY] = f"Easy to follow: hardly a filler in {f.word_count} words."
+        else:
+            candidates[_D.CLARITY] = _LENGTH_PRAISE[ctx.kind].format(words=f.word_count)
+    order = sorted(candidates, key=lambda d: (-scores[d], list(RubricDimension).index(d)))
+    found = [candidates[d] for d in order]
+    return found[:2] if level is CoachingLevel.STRICT else found[:3]
 
 
 def _improvements(
@@ -1248,14 +1327,9 @@ def _improvements(
     elif _D.OWNERSHIP not in ideas and scores[_D.OWNERSHIP] <= 5:
         ideas[_D.OWNERSHIP] = "Name your own decisions: 'I decided…', 'I chose… because…'."
     if f.vague:
-        ideas[_D.SPECIFICITY] = (
-            f'Replace vague words: "{_quote(text, f.vague[0], max_words=6)}" tells the '
-            "interviewer nothing; name the system, the team, the number."
-        )
+        ideas[_D.SPECIFICITY] = _vague_advice(f)
     elif scores[_D.SPECIFICITY] <= 6:
-        ideas[_D.SPECIFICITY] = (
-            "Add evidence: the name of the system or tool, the size of the team, a date, a figure."
-        )
+        ideas[_D.SPECIFICITY] = _detail_advice(f, ctx)
     if scores[_D.STRUCTURE] <= 6 and ctx.kind.wants_story:
         if f.situation is None:
             ideas[_D.STRUCTURE] = (
@@ -1266,7 +1340,11 @@ def _improvements(
         else:
             ideas[_D.STRUCTURE] = "Finish the story: close with the outcome and what it meant."
     elif scores[_D.STRUCTURE] <= 6:
-        ideas[_D.STRUCTURE] = _STRUCTURE_ADVICE[ctx.kind]
+        ideas[_D.STRUCTURE] = (
+            _pitch_shape_advice(f, ctx)
+            if ctx.kind is AnswerKind.PITCH
+            else _STRUCTURE_ADVICE[ctx.kind]
+        )
     if f.fillers and 100 * len(f.fillers) / max(f.word_count, 1) >= 2:
         quoted = ", ".join(
             f'"{f.text[m.start : m.end]}"' for m in {m.name: m for m in f.fillers}.values()
@@ -1299,11 +1377,7 @@ def _improvements(
                 f"Link it to the role: where did you use {tools} or something close to it?"
             )
         else:
-            ideas[_D.RELEVANCE] = (
-                "Answer the question head-on in your first sentence, then explain."
-                if not ctx.kind.wants_story
-                else "Answer the question head-on in your first sentence, then tell the story."
-            )
+            ideas[_D.RELEVANCE] = _HEAD_ON[_subtype(ctx)]
     elif ctx.hint and not (f.stems & ctx.hint_stems) and _D.RELEVANCE not in ideas:
         ideas[_D.RELEVANCE] = (
             f"A strong answer here shows {ctx.hint.rstrip('.')}: say so explicitly."
@@ -1363,15 +1437,171 @@ def _result_advice(f: _Features) -> str:
     return "Add the result: what changed because of you, how much, and for whom?"
 
 
-def _evidence_advice(f: _Features, ctx: _Context) -> str:
-    if ctx.kind is AnswerKind.PITCH:
+class _Subtype(StrEnum):
+    """What kind of pitch (or other answer) the question asks for, for wording advice."""
+
+    SELF = "self"
+    FIT = "fit"
+    TRAIT = "trait"
+    ASSESS = "assess"
+    STORY = "story"
+    OPINION = "opinion"
+    PLAN = "plan"
+    KNOWLEDGE = "knowledge"
+
+
+_SUBTYPE_RULES = (
+    (re.compile(r"weakness|strength|improve about|change one thing", re.I), _Subtype.TRAIT),
+    (
+        re.compile(r"hire|why (?:us|here|this|our|do you want)|fit|bring|interest", re.I),
+        _Subtype.FIT,
+    ),
+    (
+        re.compile(r"(?:you'?re|you are|yourself) (?:a|an) |consider yourself", re.I),
+        _Subtype.ASSESS,
+    ),
+)
+
+
+def _subtype(ctx: _Context) -> _Subtype:
+    if ctx.kind is not AnswerKind.PITCH:
+        return _Subtype(ctx.kind.value)
+    return next(
+        (kind for pattern, kind in _SUBTYPE_RULES if pattern.search(ctx.question)), _Subtype.SELF
+    )
+
+
+_VAGUE_KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"stuff|things|whatever", re.I),
+        "say what the thing was: the task, the tool or the event, by name.",
+    ),
+    (
+        re.compile(r"various|a lot of|lots of|many|different|some", re.I),
+        "pick the one that mattered most and name it.",
+    ),
+    (
+        re.compile(r"etc|and so on|and so forth|like that", re.I),
+        "finish the list or cut it: a trailing 'and so on' sounds unprepared.",
+    ),
+)
+
+
+def _vague_advice(f: _Features) -> str:
+    match = f.vague[0]
+    fix = next(
+        (advice for pattern, advice in _VAGUE_KINDS if pattern.search(match.group())),
+        _VAGUE_KINDS[0][1],
+    )
+    return f'"{_quote(f.text, match, max_words=6)}" is vague: {fix}'
+
+
+_CONCRETE: dict[_Subtype, str] = {
+    _Subtype.SELF: (
+        "Make it concrete: name your school or team, the project you are proudest of, and "
+        "one figure (how many, how long)."
+    ),
+    _Subtype.FIT: (
+        "Make the fit concrete: name the project, the club or the job where you showed it, "
+        "and one figure."
+    ),
+    _Subtype.TRAIT: (
+        "Make it concrete: name the moment the trait showed (the place, the task) and how "
+        "often or how much."
+    ),
+    _Subtype.ASSESS: "Make it concrete: name the team, what you led, and how many people.",
+    _Subtype.STORY: (
+        "Make it concrete: a name (the team, the tool, the place) and a figure (how many, "
+        "how long) give the interviewer something to remember."
+    ),
+    _Subtype.OPINION: "Make it concrete: name the team or the person your view comes from.",
+    _Subtype.PLAN: "Make the plan concrete: name who you would talk to and by when.",
+    _Subtype.KNOWLEDGE: "Make it concrete: name the tool, the data size or the latency.",
+}
+
+
+def _detail_advice(f: _Features, ctx: _Context) -> str:
+    if not f.numbers and not f.number_words and f.proper_nouns < 2:
+        return _CONCRETE[_subtype(ctx)]
+    if not f.numbers and not f.number_words:
+        return "You name names; now add a figure: how many people, how long, how big."
+    return "You give figures; now name what they measure: the system, the team or the place."
+
+
+_HEAD_ON: dict[_Subtype, str] = {
+    _Subtype.SELF: "Open with who you are now in one sentence, then what led you here.",
+    _Subtype.FIT: "Lead with the reason you fit this role best, then the proof for it.",
+    _Subtype.TRAIT: "Name the trait in your first sentence, then show it with one moment.",
+    _Subtype.ASSESS: "Say yes or no first, then one moment that proves it.",
+    _Subtype.STORY: "Answer the question head-on in your first sentence, then tell the story.",
+    _Subtype.OPINION: "Say your view in the first sentence, then why you hold it.",
+    _Subtype.PLAN: "Start with the first thing you would do, then why.",
+    _Subtype.KNOWLEDGE: "Answer the question head-on in your first sentence, then explain.",
+}
+_PRESENT_RE = re.compile(r"\b(i'?m|i am|currently|right now|these days|studying|my major)\b", re.I)
+_FUTURE_RE = re.compile(
+    r"\b(want to|hope to|looking for|looking to|interested in|excited|goal|next step|"
+    r"this (?:role|position|internship|job|company)|here)\b",
+    re.I,
+)
+_PAST_RE = re.compile(
+    r"\b(last (?:year|summer|semester)|previously|before that|worked|interned|was|grew up|"
+    r"started)\b",
+    re.I,
+)
+
+
+def _pitch_shape_advice(f: _Features, ctx: _Context) -> str:
+    subtype = _subtype(ctx)
+    if subtype is _Subtype.SELF:
+        if not _FUTURE_RE.search(f.text):
+            return (
+                "It never says where you are heading: end on why this role is your next "
+                "step, so the interviewer's next question is about the job."
+            )
+        if not _PRESENT_RE.search(f.text):
+            return "Open with who you are now (your study or role), then the past, then why here."
+        if not _PAST_RE.search(f.text):
+            return "Between now and next, add the one or two experiences that led you here."
         return (
+            "Give it a shape: who you are now, the one or two experiences that led here, and "
+            "why this role is the next step."
+        )
+    if subtype is _Subtype.FIT:
+        return "Give two or three reasons you fit, strongest first, each with its proof."
+    if subtype is _Subtype.TRAIT:
+        return "Name it, show it in one moment, then say what you do about it now."
+    return "Answer first, then one moment that shows it, then what it means for this role."
+
+
+def _evidence_advice(f: _Features, ctx: _Context) -> str:
+    subtype = _subtype(ctx)
+    mention = f.actions[0] if f.actions else None
+    if mention is not None and subtype in (_Subtype.SELF, _Subtype.ASSESS):
+        return (
+            f'You mention "{_quote(f.text, mention, max_words=8)}": say what came of it, '
+            "so the claim has evidence behind it."
+        )
+    return {
+        _Subtype.SELF: (
             "Back the claims about yourself with one achievement from your record: what you "
             "did, where, and what came of it."
-        )
-    if ctx.kind is AnswerKind.OPINION:
-        return "Show your view in action: one moment when you acted on it, and what happened."
-    return "Ground the plan in your experience: a time you did something similar, and how it went."
+        ),
+        _Subtype.FIT: (
+            "Each reason you give needs proof: one thing you did that shows it, and what "
+            "came of it."
+        ),
+        _Subtype.TRAIT: (
+            "Show the trait at work: one moment it mattered, what you did, and what changed."
+        ),
+        _Subtype.ASSESS: "Prove it with one time it happened: where, what you did, the outcome.",
+        _Subtype.OPINION: (
+            "Show your view in action: one moment when you acted on it, and what happened."
+        ),
+        _Subtype.PLAN: (
+            "Ground the plan in your experience: a time you did something similar, and how it went."
+        ),
+    }.get(subtype, "Back it with one example from your own record.")
 
 
 def _off_topic_advice(f: _Features, ctx: _Context) -> str:
@@ -1567,7 +1797,7 @@ def score_answer(
             headline = _off_topic_headline(ctx, level)
         else:
             headline = _headline(scores, overall, level, ctx.kind)
-        strengths = _strengths(features, scores, level)
+        strengths = _strengths(features, ctx, scores, level)
         improvements = _improvements(features, ctx, scores, level)
     example = example_answer(task.question, resume, job, answer=task.answer)
     logger.debug(

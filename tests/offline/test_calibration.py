@@ -92,3 +92,16 @@ def test_the_mit_report_runs_on_the_real_data(realdata: Path, capsys) -> None:  
     out = capsys.readouterr().out
     assert "138 interviews" in out and "69 interviewees" in out
     assert "held out" in out
+
+
+def test_the_feedback_audit_counts_templates_and_checks_quotes(tmp_path: Path) -> None:
+    from coach.offline.calibration import audit_feedback, load_mit
+
+    audit = audit_feedback(load_mit(_write_mit(tmp_path, interviews=5)))
+
+    assert audit.evaluations == 20
+    assert audit.top_templates and all(0 < share <= 1 for _, share in audit.top_templates)
+    assert audit.long_quotes == 0 and audit.filler_led_quotes == 0
+    assert audit.unquoted_quotes == 0
+    assert audit.result_asked_of_stated == 0
+    assert "quotes:" in audit.render() and "p95" in audit.render()
