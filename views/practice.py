@@ -389,8 +389,8 @@ def more_questions(wb: Workbench, view: PracticeView) -> None:
         custom = st.text_area("Add your own question", key="custom-text", height=80)
         custom_type = st.selectbox(
             "Type",
-            list(QuestionType),
-            format_func=lambda t: t.label.capitalize(),
+            [None, *QuestionType],
+            format_func=lambda t: "From its wording" if t is None else t.label.capitalize(),
             key="custom-type",
         )
         if st.button("Add question", key="custom-add"):

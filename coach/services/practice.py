@@ -42,6 +42,7 @@ from coach.errors import AnswerSavedNotScored, CoachError, EmptyAnswer
 from coach.offline.fields import FieldCatalog, field_catalog, field_questions
 from coach.offline.fit import Fit, assess_fit
 from coach.offline.profiles import job_title, profile_job, profile_resume
+from coach.offline.question_kinds import question_type_for
 from coach.offline.talking_points import TalkingPoints, talking_points
 from coach.personas import PersonaRole
 from coach.runtime import AsyncRunner
@@ -369,8 +370,9 @@ class PracticeService:
         return added
 
     def add_custom_question(
-        self, session_id: str, text: str, question_type: QuestionType = QuestionType.BEHAVIOURAL
+        self, session_id: str, text: str, question_type: QuestionType | None = None
     ) -> Question:
+        """A question the candidate typed; its type read from its wording unless given."""
         text = " ".join(text.split())
         if not text:
             raise CoachError("Type the question you want to practise before adding it.")
@@ -381,7 +383,7 @@ class PracticeService:
             )
         draft = QuestionDraft(
             text=text,
-            type=question_type,
+            type=question_type or question_type_for(text),
             competency="custom",
             source=QuestionSource.CUSTOM,
             rationale="Added by you.",
@@ -391,9 +393,10 @@ class PracticeService:
 
     def add_follow_up(self, session_id: str, text: str) -> Question:
         """The interviewer's follow-up becomes a question of its own, to practise next."""
+        text = " ".join(text.split())[:MAX_QUESTION_CHARS]
         draft = QuestionDraft(
-            text=" ".join(text.split())[:MAX_QUESTION_CHARS],
-            type=QuestionType.BEHAVIOURAL,
+            text=text,
+            type=question_type_for(text),
             competency="follow-up",
             source=QuestionSource.TAILORED,
             rationale="The interviewer's follow-up to your answer.",
