@@ -33,9 +33,13 @@ class StoreSettings(BaseModel):
     path: Path = Field(default_factory=lambda: default_data_dir() / "workbench.duckdb")
     lock_timeout_seconds: float = Field(default=15.0, gt=0)
     idle_release_seconds: float = Field(
-        default=0.5,
+        default=300.0,
         ge=0,
-        description="Close the database file after this long idle, so notebooks can open it.",
+        description=(
+            "Close the database file after this long idle. Notebooks, the CLI and other "
+            "workbench processes need not wait for it: they ask for the file and get it "
+            "within tens of milliseconds (coach.store.lease)."
+        ),
     )
 
 
@@ -45,6 +49,15 @@ class UploadSettings(BaseModel):
     max_bytes: int = Field(default=10 * MiB, gt=0)
     max_pages: int = Field(default=50, gt=0)
     max_chars: int = Field(default=200_000, gt=0)
+    max_xml_bytes: int = Field(
+        default=2 * MiB, gt=0, description="Most XML a DOCX may unpack to (zip bombs)."
+    )
+    max_unpacked_bytes: int = Field(
+        default=32 * MiB, gt=0, description="Most a DOCX may unpack to, images included."
+    )
+    min_chars: int = Field(
+        default=300, ge=0, description="Fewer characters than this get a warning."
+    )
 
 
 class AgentSettings(BaseModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
@@ -38,7 +39,11 @@ from coach.domain import (
     Transcript,
 )
 from coach.errors import AnswerSavedNotScored, CoachError, EmptyAnswer
-from coach.offline.profiles import profile_job
+from coach.offline.fields import FieldCatalog, field_catalog, field_questions
+from coach.offline.fit import Fit, assess_fit
+from coach.offline.profiles import job_title, profile_job, profile_resume
+from coach.offline.question_kinds import question_type_for
+from coach.offline.talking_points import TalkingPoints, talking_points
 from coach.personas import PersonaRole
 from coach.runtime import AsyncRunner
 from coach.settings import UploadSettings
@@ -56,6 +61,12 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1_000
 _MAX_PENDING_FOLLOW_UPS = 64
+# Session metadata: what the candidate was warned about their documents (too little
+# text, a locked PDF), kept so the session keeps saying it, not only the upload.
+DOCUMENT_WARNINGS_KEY = "document_warnings"
+# Session metadata of practice by field and level, with no job posting.
+FIELD_KEY = "practice_field"
+LEVEL_KEY = "practice_level"
 
 
 class QuestionProgress(BaseModel):
@@ -110,6 +121,19 @@ class PracticeView(BaseModel):
     def document(self, kind: DocumentKind) -> Document | None:
         return next((d for d in self.documents if d.kind is kind), None)
 
+    @property
+    def practice_field(self) -> tuple[str, str] | None:
+        """The field and level of a session practised without a posting."""
+        metadata = self.session.metadata
+        if FIELD_KEY not in metadata:
+            return None
+        return metadata[FIELD_KEY], metadata.get(LEVEL_KEY, "mid")
+
+    @property
+    def document_warnings(self) -> list[str]:
+        stored = self.session.metadata.get(DOCUMENT_WARNINGS_KEY, "")
+        return [line for line in stored.split("\n") if line]
+
 
 class PracticeService:
     """Start sessions, generate questions, take answers, evaluate, summarise."""
@@ -135,6 +159,7 @@ class PracticeService:
         # Follow-ups started beside a score, by answer id, until the page asks for them.
         self._follow_ups: dict[str, concurrent.futures.Future[FollowUp]] = {}
         self._lock = threading.Lock()
+        self._views = _ViewCache()
 
     # --- documents -------------------------------------------------------------------
 
@@ -144,6 +169,11 @@ class PracticeService:
 
     def read_pasted(self, text: str, kind: DocumentKind) -> ExtractedDocument:
         return from_pasted_text(text, kind, self._uploads)
+
+    @staticmethod
+    def field_choices() -> FieldCatalog:
+        """The fields and levels a candidate can practise without a posting."""
+        return field_catalog()
 
     # --- sessions --------------------------------------------------------------------
 
@@ -173,21 +203,85 @@ class PracticeService:
             ):
                 raise CoachError("Give a resume and a job description, in that order.")
             team = self._teams.resolve(SessionKind.INTERVIEW)
-            session = self._store.create_session(
-                _clean_name(name) or _default_name(job_description.text, now),
-                persona=team.agent(PersonaRole.PRIMARY).persona.name,
-                coaching_level=coaching_level,
-                metadata={TEAM_KEY: team.name},
-            )
+            metadata = {TEAM_KEY: team.name}
+            warnings = [*resume.warnings, *job_description.warnings]
+            if warnings:
+                metadata[DOCUMENT_WARNINGS_KEY] = "\n".join(warnings)
+            # One commit for the session and its documents, still before any model call.
+            with self._store.batch():
+                session = self._store.create_session(
+                    _clean_name(name) or _default_name(job_description.text, now),
+                    persona=team.agent(PersonaRole.PRIMARY).persona.name,
+                    coaching_level=coaching_level,
+                    metadata=metadata,
+                )
+                self._store.add_document(session.id, resume)
+                self._store.add_document(session.id, job_description)
             self._telemetry.annotate(session)
-            self._store.add_document(session.id, resume)
-            self._store.add_document(session.id, job_description)
             self.generate_questions(session.id, count=question_count, hint=hint, types=types)
             return self._store.get_session(session.id)
 
+    def start_field_session(
+        self,
+        field: str,
+        level: str,
+        resume: ExtractedDocument | None = None,
+        *,
+        name: str | None = None,
+        question_count: int = 5,
+        coaching_level: CoachingLevel = CoachingLevel.HELP,
+        now: datetime | None = None,
+    ) -> Session:
+        """A session with no job posting: bank questions for a field and level.
+
+        A resume is optional; given, the coach builds example answers from it.
+        """
+        with self._telemetry.turn("start_session"):
+            catalog = field_catalog()
+            try:
+                chosen_field, chosen_level = catalog.field(field), catalog.level(level)
+            except KeyError as error:
+                raise CoachError(
+                    f"Pick a field and a level from the lists; {error.args[0]!r} is not one."
+                ) from None
+            if resume is not None and resume.kind is not DocumentKind.RESUME:
+                raise CoachError("Give your resume here, or no document at all.")
+            team = self._teams.resolve(SessionKind.INTERVIEW)
+            metadata = {TEAM_KEY: team.name, FIELD_KEY: field, LEVEL_KEY: level}
+            if resume is not None and resume.warnings:
+                metadata[DOCUMENT_WARNINGS_KEY] = "\n".join(resume.warnings)
+            stamp = (now or datetime.now()).strftime("%d %b %Y %H:%M")
+            default_name = f"{chosen_field.label} · {chosen_level.label.split(' (')[0]} · {stamp}"
+            session = self._store.create_session(
+                _clean_name(name) or default_name,
+                persona=team.agent(PersonaRole.PRIMARY).persona.name,
+                coaching_level=coaching_level,
+                metadata=metadata,
+            )
+            self._telemetry.annotate(session)
+            if resume is not None:
+                self._store.add_document(session.id, resume)
+            self.generate_questions(session.id, count=question_count)
+            return self._store.get_session(session.id)
+
     def view(self, session_id: str) -> PracticeView:
+        """The whole session as one consistent snapshot.
+
+        A rerun with nothing changed costs one query: every write to a session moves
+        its ``updated_at``, so a view read at the same ``updated_at`` is still whole.
+        """
+        with self._store.reading():
+            session = self._store.get_session(session_id)
+            cached = self._views.get(session)
+            if cached is not None:
+                return cached
+            view = self._view(session)
+        self._views.put(view)
+        return view
+
+    def _view(self, session: Session) -> PracticeView:
         store = self._store
-        session = store.get_session(session_id)
+        session_id = session.id
         questions = store.questions(session_id)
         evaluations = {e.answer_id: e for e in store.evaluations(session_id)}
         deliveries = store.deliveries(session_id)
@@ -231,31 +325,54 @@ class PracticeService:
     ) -> list[Question]:
         """Ask the primary coach for ``count`` more questions, never repeating one."""
         with self._telemetry.turn("generate_questions", session_id=session_id):
-            session = self._store.get_session(session_id)
+            with self._store.reading():
+                session = self._store.get_session(session_id)
+                resume, job = self._texts(session_id)
+                existing = [q.text for q in self._store.questions(session_id)]
             self._telemetry.annotate(session)
-            resume, job = self._texts(session_id)
+            if FIELD_KEY in session.metadata:
+                return self._add_field_questions(session, count, types or [])
             task = GenerateQuestions(
                 resume=resume,
                 job_description=job,
                 count=count,
                 hint=hint.strip(),
                 types=types or [],
-                existing=[q.text for q in self._store.questions(session_id)],
+                existing=existing,
                 coaching_level=session.coaching_level,
             )
             question_set = self._runner.run(
                 carry_context(self.team_for(session).ask_questions(task))
             )
-            added = self._store.add_questions(
-                session_id, question_set.questions[:count], attribution=question_set.attribution
-            )
-            if added and session.current_question_id is None:
-                self._store.set_current_question(session_id, added[0].id)
+            with self._store.batch():
+                added = self._store.add_questions(
+                    session_id, question_set.questions[:count], attribution=question_set.attribution
+                )
+                if added and session.current_question_id is None:
+                    self._store.set_current_question(session_id, added[0].id)
             return added
 
+    def _add_field_questions(
+        self, session: Session, count: int, types: list[QuestionType]
+    ) -> list[Question]:
+        """More bank questions for a session practised by field (no model is asked)."""
+        drafts = field_questions(
+            session.metadata[FIELD_KEY],
+            session.metadata.get(LEVEL_KEY, "mid"),
+            count if not types else 10 * count,
+            existing=[q.text for q in self._store.questions(session.id)],
+            seed=session.id,
+        )
+        drafts = [d for d in drafts if not types or d.type in types][:count]
+        added = self._store.add_questions(session.id, drafts)
+        if added and session.current_question_id is None:
+            self._store.set_current_question(session.id, added[0].id)
+        return added
+
     def add_custom_question(
-        self, session_id: str, text: str, question_type: QuestionType = QuestionType.BEHAVIOURAL
+        self, session_id: str, text: str, question_type: QuestionType | None = None
     ) -> Question:
+        """A question the candidate typed; its type read from its wording unless given."""
         text = " ".join(text.split())
         if not text:
             raise CoachError("Type the question you want to practise before adding it.")
@@ -266,7 +383,7 @@ class PracticeService:
             )
         draft = QuestionDraft(
             text=text,
-            type=question_type,
+            type=question_type or question_type_for(text),
             competency="custom",
             source=QuestionSource.CUSTOM,
             rationale="Added by you.",
@@ -276,9 +393,10 @@ class PracticeService:
 
     def add_follow_up(self, session_id: str, text: str) -> Question:
         """The interviewer's follow-up becomes a question of its own, to practise next."""
+        text = " ".join(text.split())[:MAX_QUESTION_CHARS]
         draft = QuestionDraft(
-            text=" ".join(text.split())[:MAX_QUESTION_CHARS],
-            type=QuestionType.BEHAVIOURAL,
+            text=text,
+            type=question_type_for(text),
             competency="follow-up",
             source=QuestionSource.TAILORED,
             rationale="The interviewer's follow-up to your answer.",
@@ -305,10 +423,9 @@ class PracticeService:
                     "Your answer is empty. Type (or record) your answer, then submit it. "
                     "Stuck? Open the example answer for ideas."
                 )
-            question = self._store.get_question(question_id)
-            answer = self._store.add_answer(session_id, question.id, text.strip(), mode=mode)
-            self._store.set_current_question(session_id, question.id)
-            return answer
+            # One write (it also remembers the question as the current one), committed
+            # before anyone scores the answer.
+            return self._store.add_answer(session_id, question_id, text.strip(), mode=mode)
 
     def evaluate(self, answer_id: str) -> Evaluation:
         """Score a stored answer and return as soon as the score is stored.
@@ -317,11 +434,12 @@ class PracticeService:
         on a server with parallel slots it is started beside the evaluation and picked
         up later; on a single-slot server it waits until the score is in."""
         with self._telemetry.turn("evaluate_answer"):
-            answer = self._store.get_answer(answer_id)
-            session = self._store.get_session(answer.session_id)
+            with self._store.reading():  # one snapshot for every read the tasks need
+                answer = self._store.get_answer(answer_id)
+                session = self._store.get_session(answer.session_id)
+                evaluate, follow_up = self._tasks(answer, session)
             self._telemetry.annotate(session)
             team = self.team_for(session)
-            evaluate, follow_up = self._tasks(answer, session)
             if self._follow_up_beside_score():
                 self._start_follow_up(answer.id, team, follow_up)
             draft = self._runner.run(carry_context(team.evaluate(evaluate)))
@@ -368,6 +486,18 @@ class PracticeService:
                 oldest = next(iter(self._follow_ups))
                 self._follow_ups.pop(oldest).cancel()
 
+    def fit(self, session_id: str) -> Fit:
+        """How the session's resume fits its posting: shared terms, missing requirements
+        (named), gaps, a career change. Empty when either document is missing."""
+        resume, job = self._texts(session_id)
+        return assess_fit(resume, job, profile_resume(resume), profile_job(job))
+
+    def talking_points(self, answer_id: str) -> TalkingPoints:
+        """The job-related terms an answer used and the posting's terms it could have."""
+        answer = self._store.get_answer(answer_id)
+        resume, job = self._texts(answer.session_id)
+        return talking_points(answer.text, job, resume)
+
     def answer_and_evaluate(
         self, session_id: str, question_id: str, text: str
     ) -> tuple[Answer, Evaluation]:
@@ -390,11 +520,12 @@ class PracticeService:
         turn = self._telemetry.start_turn("write_example_answer")
         try:
             with self._telemetry.activate_turn(turn):
-                question = self._store.get_question(question_id)
-                session = self._store.get_session(question.session_id)
+                with self._store.reading():
+                    question = self._store.get_question(question_id)
+                    session = self._store.get_session(question.session_id)
+                    resume, job = self._texts(session.id)
+                    attempts = self._store.answers(session.id, question_id)
                 self._telemetry.annotate(session)
-                resume, job = self._texts(session.id)
-                attempts = self._store.answers(session.id, question_id)
                 task = WriteExampleAnswer(
                     question=_draft_of(question),
                     answer=attempts[-1].text if attempts else "",
@@ -439,6 +570,29 @@ class PracticeService:
         )
 
 
+class _ViewCache:
+    """The last views read, by session and ``updated_at``; views are frozen, so threads
+    share them safely."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._views: OrderedDict[tuple[str, datetime], PracticeView] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, session: Session) -> PracticeView | None:
+        with self._lock:
+            view = self._views.get((session.id, session.updated_at))
+            if view is not None:
+                self._views.move_to_end((session.id, session.updated_at))
+            return view
+
+    def put(self, view: PracticeView) -> None:
+        with self._lock:
+            self._views[(view.session.id, view.session.updated_at)] = view
+            while len(self._views) > self._size:
+                self._views.popitem(last=False)
+
+
 _DRAFT_FIELDS = set(QuestionDraft.model_fields)
 
 
@@ -451,6 +605,6 @@ def _clean_name(name: str | None) -> str:
 
 
 def _default_name(job_text: str, now: datetime | None) -> str:
-    title = profile_job(job_text).title or "Practice interview"
+    title = job_title(job_text) or "Practice interview"
     stamp = (now or datetime.now()).strftime("%d %b %Y %H:%M")
     return f"{title[:80]} · {stamp}"

@@ -559,6 +559,10 @@ class TracedProvider:
         return attributes
 
 
+# Context managers that group other store calls (those are traced one by one).
+_UNTRACED_STORE_CALLS = frozenset({"batch", "reading", "transaction", "close"})
+
+
 class TracedStore:
     """A ``SessionStore`` whose calls inside a turn are ``store`` spans: the database
     waits a person feels. Outside a turn (page renders) it adds nothing but a check."""
@@ -575,7 +579,7 @@ class TracedStore:
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._store, name)
-        if name.startswith("_") or not callable(attribute):
+        if name.startswith("_") or not callable(attribute) or name in _UNTRACED_STORE_CALLS:
             return attribute
         traced = self._traced(name, attribute)
         self.__dict__[name] = traced  # found directly next time
