@@ -83,16 +83,33 @@ def alerts(at: AppTest) -> list[str]:
     ]
 
 
-def choose_and_confirm(at: AppTest, experiment_id: str, variant: str) -> AppTest:
-    """Pick the variant to ship (a loser is never preselected) and confirm the warning."""
-    assert at.selectbox(key=f"lab-ship-{experiment_id}").value is None
-    rerun(at.selectbox(key=f"lab-ship-{experiment_id}").select(variant))
-    (warning,) = [w.value for w in at.warning if "significantly worse" in w.value]
-    assert warning == f"Variant {variant} gave significantly worse feedback than A."
-    assert at.button(key="lab-promote").disabled and at.button(key="lab-roll-out").disabled
-    rerun(at.checkbox(key=f"lab-confirm-{experiment_id}-{variant}").check())
+def choose_to_ship(at: AppTest, experiment_id: str, variant: str) -> AppTest:
+    """Pick the variant to ship (only a significant winner is preselected) and, when the
+    page warns (a worse variant, or the current base), confirm it."""
+    report = service().report(experiment_id)
+    picker = at.selectbox(key=f"lab-ship-{experiment_id}")
+    if report.direction != 1:
+        assert picker.value is None, "nothing is preselected without a winner"
+    rerun(picker.select(variant))
+    warning = service().ship_warning(experiment_id, variant)
+    if warning is not None:
+        assert warning in [w.value for w in at.warning]
+        assert at.button(key="lab-promote").disabled and at.button(key="lab-roll-out").disabled
+        rerun(at.checkbox(key=f"lab-confirm-{experiment_id}-{variant}").check())
     assert not at.button(key="lab-promote").disabled
     return at
+
+
+def verdict_colour(at: AppTest, experiment_id: str) -> str:
+    """Which alert shows the verdict: it follows the direction of the difference."""
+    verdict = service().report(experiment_id).verdict
+    for colour, shown in (("green", at.success), ("blue", at.info), ("red", at.error)):
+        if verdict in [alert.value for alert in shown]:
+            return colour
+    raise AssertionError(f"the verdict is not shown: {verdict}")
+
+
+COLOURS = {1: "green", 0: "blue", -1: "red"}
 
 
 def figures(at: AppTest) -> dict[str, dict[str, Any]]:
@@ -153,9 +170,8 @@ def test_create_run_read_reopen_and_promote(personas_dir: Path) -> None:
     report = service().report(experiment_id)
     assert report.complete and report.experiment.name == "stricter feedback"
     assert report.verdict in alerts(at)
-    # B scored worse: the verdict is red, not green.
-    assert report.direction == -1 and report.verdict in [e.value for e in at.error]
-    assert "Variant B" in report.verdict and "quality points" in report.verdict
+    assert verdict_colour(at, experiment_id) == COLOURS[report.direction]
+    assert " B " in report.verdict and "quality points" in report.verdict
     shown = figures(at)
     assert set(shown) == {QUALITY_TITLE, DIMENSIONS_TITLE}
     quality = shown[QUALITY_TITLE]["data"]
@@ -179,7 +195,7 @@ def test_create_run_read_reopen_and_promote(personas_dir: Path) -> None:
     assert report.verdict in alerts(again)
     assert again.query_params["experiment"] == experiment_id
 
-    choose_and_confirm(again, experiment_id, "B")
+    choose_to_ship(again, experiment_id, "B")
     rerun(again.button(key="lab-promote").click())
     assert [s.value for s in again.success][-1] == (
         "feedback_coach is now version 2 (personas/feedback_coach.yaml); version 1 is kept "
@@ -320,7 +336,7 @@ def test_roll_out_a_variant_and_stop_it(personas_dir: Path) -> None:
     experiment_id = experiment_via_service()
     at = open_lab(experiment_id)
 
-    choose_and_confirm(at, experiment_id, "B")
+    choose_to_ship(at, experiment_id, "B")
     at.slider(key=f"lab-share-{experiment_id}").set_value(25)
     rerun(at.button(key="lab-roll-out").click())
 
@@ -481,3 +497,23 @@ def test_the_page_runs_experiments_on_the_configured_model(
     assert kinds.count("evaluate_answer") == 2 * len(answers)
     assert service().get(experiment_id).provider == "openai"
     assert not any("answered by the offline coach" in c.value for c in at.caption)
+
+
+def test_a_worse_variant_is_red_never_preselected_and_shipping_it_asks_first(
+    personas_dir: Path,
+) -> None:
+    from tests.experiments.losing import experiment_with_a_loser
+
+    experiment_id = experiment_with_a_loser(service(), workbench().store)
+    at = open_lab(experiment_id)
+
+    assert verdict_colour(at, experiment_id) == "red"
+    assert at.selectbox(key=f"lab-ship-{experiment_id}").value is None
+    assert not any(b.key == "lab-promote" for b in at.button), "nothing to ship until chosen"
+    rerun(at.selectbox(key=f"lab-ship-{experiment_id}").select("B"))
+    assert "Variant B gave significantly worse feedback than A." in [w.value for w in at.warning]
+    assert at.button(key="lab-promote").disabled and at.button(key="lab-roll-out").disabled
+    rerun(at.checkbox(key=f"lab-confirm-{experiment_id}-B").check())
+    rerun(at.button(key="lab-roll-out").click())
+    (rollout,) = service().rollouts()
+    assert rollout.variant == "B"
