@@ -20,6 +20,7 @@ from coach.runtime import AsyncRunner
 from coach.services.chat import ChatService
 from coach.services.experiments import ExperimentService
 from coach.services.export import ExportService
+from coach.services.fair_use import ModelActionLimit
 from coach.services.practice import PracticeService
 from coach.services.sessions import SessionsService
 from coach.services.voice import VoiceService
@@ -125,7 +126,12 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         provider, provider_notices = choose_provider(settings)
         notices += provider_notices
     store = DuckDBSessionStore(settings.store)
-    telemetry = Telemetry.for_store(settings.telemetry, store)
+    key = settings.auth.pseudonym_key
+    telemetry = Telemetry.for_store(
+        settings.telemetry,
+        store,
+        pseudonym_key=key.get_secret_value().encode() if key else None,
+    )
     chosen: Provider = provider
     traced = telemetry.instrument(chosen)
 
@@ -149,8 +155,9 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
     # Services see a store whose calls inside a turn are spans; the exporter writes
     # through the bare one, so writing spans never makes spans.
     traced_store = telemetry.instrument_store(store)
+    limit = ModelActionLimit(settings.auth.max_model_actions_per_user)  # shared by services
     practice = PracticeService(
-        traced_store, resolver, runner, settings.uploads, telemetry=telemetry
+        traced_store, resolver, runner, settings.uploads, telemetry=telemetry, limit=limit
     )
     return Workbench(
         voice=_voice_service(settings, traced_store, practice),
@@ -158,7 +165,7 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         store=store,
         teams=resolver,
         practice=practice,
-        chat=ChatService(traced_store, resolver, runner, telemetry=telemetry),
+        chat=ChatService(traced_store, resolver, runner, telemetry=telemetry, limit=limit),
         sessions=SessionsService(store),
         exports=ExportService(practice),
         experiments=ExperimentService(

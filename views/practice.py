@@ -11,8 +11,10 @@ from coach.personas import PersonaRole
 from coach.services.practice import PracticeView, QuestionProgress
 from coach.workbench import Workbench
 from ui import feedback
+from ui.auth import current_actor
 from ui.resources import workbench
 from ui.state import close_session, flash, open_session, open_session_id
+from ui.text import inert, inert_stream, show
 
 ACCEPTED = ", ".join(ext.lstrip(".").upper() for ext in SUPPORTED_EXTENSIONS)
 _JOBS = {PersonaRole.PRIMARY: "Questions", PersonaRole.FEEDBACK: "Feedback"}
@@ -100,6 +102,7 @@ def _start_session(wb: Workbench) -> None:
     with st.spinner("Reading your documents and writing questions…"):
         try:
             session = wb.practice.start_session(
+                current_actor(),
                 documents[DocumentKind.RESUME],
                 documents[DocumentKind.JOB_DESCRIPTION],
                 name=st.session_state.get("start-name"),
@@ -119,13 +122,17 @@ def _start_session(wb: Workbench) -> None:
 
 
 def _save_draft(wb: Workbench, session_id: str, question_id: str, key: str) -> None:
-    wb.practice.save_draft(session_id, question_id, st.session_state.get(key) or "")
+    wb.practice.save_draft(
+        current_actor(), session_id, question_id, st.session_state.get(key) or ""
+    )
 
 
 def _submit(wb: Workbench, view: PracticeView, progress: QuestionProgress, key: str) -> None:
     text = st.session_state.get(key) or ""
     try:
-        wb.practice.answer_and_evaluate(view.session.id, progress.question.id, text)
+        wb.practice.answer_and_evaluate(
+            current_actor(), view.session.id, progress.question.id, text
+        )
     except CoachError as error:  # AnswerSavedNotScored says the answer is safe
         st.session_state["answer-error"] = str(error)
         return
@@ -138,17 +145,17 @@ def _question_label(view: PracticeView, question_id: str) -> str:
     evaluation = progress.latest_evaluation
     mark = f"{evaluation.overall:.1f}" if evaluation else ("…" if progress.attempts else "○")
     text = progress.question.text
-    return f"{number}. [{mark}] {text[:70]}{'…' if len(text) > 70 else ''}"
+    return inert(f"{number}. [{mark}] {text[:70]}{'…' if len(text) > 70 else ''}")
 
 
 def _follow_up(wb: Workbench, view: PracticeView, follow_up: str) -> None:
     if not follow_up:
         return
-    st.info(f"**The interviewer follows up:** {follow_up}", icon=":material/forum:")
+    st.info(f"**The interviewer follows up:** {inert(follow_up)}", icon=":material/forum:")
     existing = {p.question.text for p in view.questions}
     if follow_up not in existing and st.button("Practise this follow-up", key="add-follow-up"):
-        question = wb.practice.add_follow_up(view.session.id, follow_up)
-        wb.practice.go_to_question(view.session.id, question.id)
+        question = wb.practice.add_follow_up(current_actor(), view.session.id, follow_up)
+        wb.practice.go_to_question(current_actor(), view.session.id, question.id)
         flash("The follow-up is your next question.")
         st.rerun()
 
@@ -157,8 +164,8 @@ def _fresh_example(wb: Workbench, question_id: str) -> None:
     if st.button("Write me a fresh example answer", key=f"example-{question_id}"):
         with st.container(border=True):
             try:
-                reply = wb.practice.stream_example_answer(question_id)
-                st.write_stream(wb.practice.iterate(reply))
+                reply = wb.practice.stream_example_answer(current_actor(), question_id)
+                st.write_stream(inert_stream(wb.practice.iterate(reply)))
             except CoachError as error:
                 st.error(str(error))
                 return
@@ -184,7 +191,7 @@ def _spoken_answer(wb: Workbench, view: PracticeView, progress: QuestionProgress
         st.session_state[f"{key}-sent"] = recording.file_id
         try:
             result = wb.voice.submit_recording(
-                view.session.id, progress.question.id, recording.getvalue()
+                current_actor(), view.session.id, progress.question.id, recording.getvalue()
             )
         except CoachError as error:
             st.error(str(error))
@@ -199,10 +206,12 @@ def _spoken_answer(wb: Workbench, view: PracticeView, progress: QuestionProgress
 
 def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress) -> None:
     question = progress.question
-    st.subheader(question.text)
+    st.subheader(inert(question.text))
     st.caption(
-        f"{question.type.label.capitalize()} · {question.competency}"
-        + (f" · {question.rationale}" if question.rationale else "")
+        inert(
+            f"{question.type.label.capitalize()} · {question.competency}"
+            + (f" · {question.rationale}" if question.rationale else "")
+        )
     )
     scored = [a for a in progress.attempts if a.evaluation is not None]
     if scored:
@@ -210,7 +219,7 @@ def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress
         previous = scored[-2].evaluation if len(scored) > 1 else None
         assert latest is not None
         with st.expander(f"Your answer (attempt {scored[-1].answer.attempt})", expanded=False):
-            st.markdown(scored[-1].answer.text)
+            show(scored[-1].answer.text)
         feedback.evaluation(latest, previous)
         if scored[-1].delivery is not None:
             feedback.delivery(scored[-1].delivery)
@@ -225,7 +234,7 @@ def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress
         )
         if st.button("Score it now", key=f"rescore-{pending.id}"):
             try:
-                wb.practice.evaluate(pending.id)
+                wb.practice.evaluate(current_actor(), pending.id)
             except CoachError as error:
                 st.error(f"Your answer is still saved. {error}")
             else:
@@ -258,7 +267,7 @@ def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress
     with st.popover("Remove this question"):
         st.write("Remove it with all its answers? This cannot be undone.")
         if st.button("Remove question", key=f"remove-{question.id}"):
-            wb.practice.remove_question(question.id)
+            wb.practice.remove_question(current_actor(), question.id)
             flash("Question removed.", ":material/delete:")
             st.rerun()
 
@@ -276,7 +285,7 @@ def more_questions(wb: Workbench, view: PracticeView) -> None:
         if st.button("Generate more questions", key="more-generate"):
             with st.spinner("Writing more questions…"):
                 added = wb.practice.generate_questions(
-                    view.session.id, count=int(count), hint=hint, types=types
+                    current_actor(), view.session.id, count=int(count), hint=hint, types=types
                 )
             flash(f"Added {len(added)} question(s).")
             st.rerun()
@@ -290,11 +299,13 @@ def more_questions(wb: Workbench, view: PracticeView) -> None:
         )
         if st.button("Add question", key="custom-add"):
             try:
-                question = wb.practice.add_custom_question(view.session.id, custom, custom_type)
+                question = wb.practice.add_custom_question(
+                    current_actor(), view.session.id, custom, custom_type
+                )
             except CoachError as error:
                 st.error(str(error))
             else:
-                wb.practice.go_to_question(view.session.id, question.id)
+                wb.practice.go_to_question(current_actor(), view.session.id, question.id)
                 flash("Your question was added.")
                 st.rerun()
 
@@ -304,15 +315,16 @@ def summary_section(wb: Workbench, view: PracticeView) -> None:
     st.subheader("Session summary")
     if st.button("Summarise my session", disabled=view.answered_count == 0):
         with st.spinner("Summarising…"):
-            wb.practice.summarize(view.session.id)
+            wb.practice.summarize(current_actor(), view.session.id)
         st.rerun()
     if view.summary:
         feedback.summary(view.summary)
     elif view.answered_count == 0:
         st.caption("Answer at least one question to get a summary.")
+    actor = current_actor()  # read now: the download runs later, outside this script run
     st.download_button(
         "Export as Markdown",
-        lambda: wb.exports.markdown(view.session.id).content,
+        lambda: wb.exports.markdown(actor, view.session.id).content,
         file_name=wb.exports.filename(view.session.name),
         mime="text/markdown",
     )
@@ -334,10 +346,10 @@ def session_page(wb: Workbench, view: PracticeView) -> None:
     session = view.session
     head, actions = st.columns([5, 1])
     with head:
-        st.header(session.name)
+        st.header(inert(session.name))
         names = " · ".join(f"{d.kind.label.capitalize()}: {d.filename}" for d in view.documents)
         st.caption(
-            f"{names} · {view.answered_count} of {len(view.questions)} answered · "
+            f"{inert(names)} · {view.answered_count} of {len(view.questions)} answered · "
             f"coaching level {session.coaching_level.value}"
         )
         st.caption(_team_line(wb, session))
@@ -362,7 +374,7 @@ def session_page(wb: Workbench, view: PracticeView) -> None:
             key=f"question-nav-{session.id}-{len(ids)}",
         )
         if chosen != current.question.id:
-            wb.practice.go_to_question(session.id, chosen)
+            wb.practice.go_to_question(current_actor(), session.id, chosen)
             st.rerun()
         more_questions(wb, view)
     with panel:
@@ -377,7 +389,7 @@ def main() -> None:
         start_form(wb)
         return
     try:
-        view = wb.practice.view(session_id)
+        view = wb.practice.view(current_actor(), session_id)
     except SessionNotFound:
         close_session()
         st.info("That session no longer exists. Start a new one below.")

@@ -19,6 +19,7 @@ from coach.domain import (
     Speaker,
 )
 from coach.services.practice import PracticeService, PracticeView
+from coach.users import Actor
 
 
 class ExportFile(BaseModel):
@@ -37,8 +38,8 @@ class ExportService:
     def filename(session_name: str) -> str:
         return f"{_slug(session_name)}.md"
 
-    def markdown(self, session_id: str) -> ExportFile:
-        view = self._practice.view(session_id)
+    def markdown(self, actor: Actor, session_id: str) -> ExportFile:
+        view = self._practice.view(actor, session_id)
         return ExportFile(
             filename=self.filename(view.session.name),
             media_type="text/markdown",

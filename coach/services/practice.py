@@ -38,6 +38,7 @@ from coach.errors import AnswerSavedNotScored, CoachError, EmptyAnswer
 from coach.offline.profiles import profile_job
 from coach.personas import PersonaRole
 from coach.runtime import AsyncRunner
+from coach.services.fair_use import ModelActionLimit
 from coach.settings import UploadSettings
 from coach.store.base import SessionStore
 from coach.tasks import (
@@ -48,6 +49,7 @@ from coach.tasks import (
     WriteExampleAnswer,
 )
 from coach.telemetry import Telemetry, carry_context
+from coach.users import Actor
 
 log = logging.getLogger(__name__)
 
@@ -118,12 +120,14 @@ class PracticeService:
         uploads: UploadSettings,
         *,
         telemetry: Telemetry | None = None,
+        limit: ModelActionLimit | None = None,
     ) -> None:
         self._store = store
         self._teams = teams
         self._runner = runner
         self._uploads = uploads
         self._telemetry = telemetry or Telemetry.disabled()
+        self._limit = limit or ModelActionLimit()
 
     # --- documents -------------------------------------------------------------------
 
@@ -145,6 +149,7 @@ class PracticeService:
 
     def start_session(
         self,
+        actor: Actor,
         resume: ExtractedDocument,
         job_description: ExtractedDocument,
         *,
@@ -156,32 +161,33 @@ class PracticeService:
         now: datetime | None = None,
     ) -> Session:
         """Create a session from two checked documents and generate its first questions."""
-        with self._telemetry.turn("start_session"):
+        with self._telemetry.turn("start_session", actor=actor):
             if resume.kind is not DocumentKind.RESUME or (
                 job_description.kind is not DocumentKind.JOB_DESCRIPTION
             ):
                 raise CoachError("Give a resume and a job description, in that order.")
             team = self._teams.resolve(SessionKind.INTERVIEW)
             session = self._store.create_session(
+                actor,
                 _clean_name(name) or _default_name(job_description.text, now),
                 persona=team.agent(PersonaRole.PRIMARY).persona.name,
                 coaching_level=coaching_level,
                 metadata={TEAM_KEY: team.name},
             )
             self._telemetry.annotate(session)
-            self._store.add_document(session.id, resume)
-            self._store.add_document(session.id, job_description)
-            self.generate_questions(session.id, count=question_count, hint=hint, types=types)
-            return self._store.get_session(session.id)
+            self._store.add_document(actor, session.id, resume)
+            self._store.add_document(actor, session.id, job_description)
+            self.generate_questions(actor, session.id, count=question_count, hint=hint, types=types)
+            return self._store.get_session(actor, session.id)
 
-    def view(self, session_id: str) -> PracticeView:
+    def view(self, actor: Actor, session_id: str) -> PracticeView:
         store = self._store
-        session = store.get_session(session_id)
-        questions = store.questions(session_id)
-        evaluations = {e.answer_id: e for e in store.evaluations(session_id)}
-        deliveries = store.deliveries(session_id)
+        session = store.get_session(actor, session_id)
+        questions = store.questions(actor, session_id)
+        evaluations = {e.answer_id: e for e in store.evaluations(actor, session_id)}
+        deliveries = store.deliveries(actor, session_id)
         attempts: dict[str, list[Attempt]] = {q.id: [] for q in questions}
-        for answer in store.answers(session_id):
+        for answer in store.answers(actor, session_id):
             attempts.setdefault(answer.question_id, []).append(
                 Attempt(
                     answer=answer,
@@ -189,29 +195,30 @@ class PracticeService:
                     delivery=deliveries.get(answer.id),
                 )
             )
-        drafts = store.drafts(session_id)
+        drafts = store.drafts(actor, session_id)
         progress = [
             QuestionProgress(question=q, attempts=attempts[q.id], draft=drafts.get(q.id, ""))
             for q in questions
         ]
         return PracticeView(
             session=session,
-            documents=store.documents(session_id),
+            documents=store.documents(actor, session_id),
             questions=progress,
-            summary=store.latest_summary(session_id),
-            transcripts=store.transcripts(session_id),
+            summary=store.latest_summary(actor, session_id),
+            transcripts=store.transcripts(actor, session_id),
         )
 
-    def set_coaching_level(self, session_id: str, level: CoachingLevel) -> Session:
-        return self._store.set_coaching_level(session_id, level)
+    def set_coaching_level(self, actor: Actor, session_id: str, level: CoachingLevel) -> Session:
+        return self._store.set_coaching_level(actor, session_id, level)
 
-    def go_to_question(self, session_id: str, question_id: str) -> None:
-        self._store.set_current_question(session_id, question_id)
+    def go_to_question(self, actor: Actor, session_id: str, question_id: str) -> None:
+        self._store.set_current_question(actor, session_id, question_id)
 
     # --- questions -------------------------------------------------------------------
 
     def generate_questions(
         self,
+        actor: Actor,
         session_id: str,
         *,
         count: int = 5,
@@ -219,31 +226,39 @@ class PracticeService:
         types: list[QuestionType] | None = None,
     ) -> list[Question]:
         """Ask the primary coach for ``count`` more questions, never repeating one."""
-        with self._telemetry.turn("generate_questions", session_id=session_id):
-            session = self._store.get_session(session_id)
+        with self._telemetry.turn("generate_questions", session_id=session_id, actor=actor):
+            session = self._store.get_session(actor, session_id)
             self._telemetry.annotate(session)
-            resume, job = self._texts(session_id)
+            resume, job = self._texts(actor, session_id)
             task = GenerateQuestions(
                 resume=resume,
                 job_description=job,
                 count=count,
                 hint=hint.strip(),
                 types=types or [],
-                existing=[q.text for q in self._store.questions(session_id)],
+                existing=[q.text for q in self._store.questions(actor, session_id)],
                 coaching_level=session.coaching_level,
             )
-            question_set = self._runner.run(
-                carry_context(self.team_for(session).ask_questions(task))
-            )
+            with self._limit.hold(actor):
+                question_set = self._runner.run(
+                    carry_context(self.team_for(session).ask_questions(task))
+                )
             added = self._store.add_questions(
-                session_id, question_set.questions[:count], attribution=question_set.attribution
+                actor,
+                session_id,
+                question_set.questions[:count],
+                attribution=question_set.attribution,
             )
             if added and session.current_question_id is None:
-                self._store.set_current_question(session_id, added[0].id)
+                self._store.set_current_question(actor, session_id, added[0].id)
             return added
 
     def add_custom_question(
-        self, session_id: str, text: str, question_type: QuestionType = QuestionType.BEHAVIOURAL
+        self,
+        actor: Actor,
+        session_id: str,
+        text: str,
+        question_type: QuestionType = QuestionType.BEHAVIOURAL,
     ) -> Question:
         text = " ".join(text.split())
         if not text:
@@ -260,10 +275,10 @@ class PracticeService:
             source=QuestionSource.CUSTOM,
             rationale="Added by you.",
         )
-        (question,) = self._store.add_questions(session_id, [draft])
+        (question,) = self._store.add_questions(actor, session_id, [draft])
         return question
 
-    def add_follow_up(self, session_id: str, text: str) -> Question:
+    def add_follow_up(self, actor: Actor, session_id: str, text: str) -> Question:
         """The interviewer's follow-up becomes a question of its own, to practise next."""
         draft = QuestionDraft(
             text=" ".join(text.split())[:MAX_QUESTION_CHARS],
@@ -272,88 +287,96 @@ class PracticeService:
             source=QuestionSource.TAILORED,
             rationale="The interviewer's follow-up to your answer.",
         )
-        (question,) = self._store.add_questions(session_id, [draft])
+        (question,) = self._store.add_questions(actor, session_id, [draft])
         return question
 
-    def remove_question(self, question_id: str) -> None:
-        self._store.remove_question(question_id)
+    def remove_question(self, actor: Actor, question_id: str) -> None:
+        self._store.remove_question(actor, question_id)
 
     # --- answers ---------------------------------------------------------------------
 
-    def save_draft(self, session_id: str, question_id: str, text: str) -> None:
+    def save_draft(self, actor: Actor, session_id: str, question_id: str, text: str) -> None:
         """Autosave what is in the answer box, so a closed tab loses nothing."""
-        self._store.save_draft(session_id, question_id, text)
+        self._store.save_draft(actor, session_id, question_id, text)
 
     def submit_answer(
-        self, session_id: str, question_id: str, text: str, *, mode: AnswerMode = AnswerMode.TEXT
+        self,
+        actor: Actor,
+        session_id: str,
+        question_id: str,
+        text: str,
+        *,
+        mode: AnswerMode = AnswerMode.TEXT,
     ) -> Answer:
         """Store the answer as the next attempt. Empty answers are refused, draft kept."""
-        with self._telemetry.turn("submit_answer", session_id=session_id):
+        with self._telemetry.turn("submit_answer", session_id=session_id, actor=actor):
             if not text or not text.strip():
                 raise EmptyAnswer(
                     "Your answer is empty. Type (or record) your answer, then submit it. "
                     "Stuck? Open the example answer for ideas."
                 )
-            question = self._store.get_question(question_id)
-            answer = self._store.add_answer(session_id, question.id, text.strip(), mode=mode)
-            self._store.set_current_question(session_id, question.id)
+            question = self._store.get_question(actor, question_id)
+            answer = self._store.add_answer(actor, session_id, question.id, text.strip(), mode=mode)
+            self._store.set_current_question(actor, session_id, question.id)
             return answer
 
-    def evaluate(self, answer_id: str) -> Evaluation:
+    def evaluate(self, actor: Actor, answer_id: str) -> Evaluation:
         """Score a stored answer; the primary coach drafts a follow-up meanwhile."""
-        with self._telemetry.turn("evaluate_answer"):
-            answer = self._store.get_answer(answer_id)
-            session = self._store.get_session(answer.session_id)
+        with self._telemetry.turn("evaluate_answer", actor=actor):
+            answer = self._store.get_answer(actor, answer_id)
+            session = self._store.get_session(actor, answer.session_id)
             self._telemetry.annotate(session)
-            question = _draft_of(self._store.get_question(answer.question_id))
-            resume, job = self._texts(answer.session_id)
+            question = _draft_of(self._store.get_question(actor, answer.question_id))
+            resume, job = self._texts(actor, answer.session_id)
             context = {
                 "resume": resume,
                 "job_description": job,
                 "coaching_level": session.coaching_level,
             }
             team = self.team_for(session)
-            draft, follow_up = self._runner.run(
-                carry_context(
-                    team.evaluate_with_follow_up(
-                        EvaluateAnswer(question=question, answer=answer.text, **context),
-                        AskFollowUp(question=question, answer=answer.text, **context),
+            with self._limit.hold(actor):
+                draft, follow_up = self._runner.run(
+                    carry_context(
+                        team.evaluate_with_follow_up(
+                            EvaluateAnswer(question=question, answer=answer.text, **context),
+                            AskFollowUp(question=question, answer=answer.text, **context),
+                        )
                     )
                 )
-            )
             if follow_up is not None:
                 draft = draft.model_copy(update={"follow_up": follow_up.question.text})
-            evaluation = self._store.add_evaluation(answer.id, draft)
+            evaluation = self._store.add_evaluation(actor, answer.id, draft)
             self._telemetry.scored(evaluation.overall)
             return evaluation
 
     def answer_and_evaluate(
-        self, session_id: str, question_id: str, text: str
+        self, actor: Actor, session_id: str, question_id: str, text: str
     ) -> tuple[Answer, Evaluation]:
         """Store, then score, as one turn (one trace).
 
         Raises ``AnswerSavedNotScored`` when the answer is stored but scoring failed, so
         the page can say the answer is safe without telling the two steps apart itself.
         """
-        with self._telemetry.turn("answer_and_evaluate", session_id=session_id):
-            answer = self.submit_answer(session_id, question_id, text)
+        with self._telemetry.turn("answer_and_evaluate", session_id=session_id, actor=actor):
+            answer = self.submit_answer(actor, session_id, question_id, text)
             try:
-                return answer, self.evaluate(answer.id)
+                return answer, self.evaluate(actor, answer.id)
             except CoachError as error:
                 raise AnswerSavedNotScored(f"Your answer is saved. {error}") from error
 
-    def stream_example_answer(self, question_id: str) -> TextReply:
+    def stream_example_answer(self, actor: Actor, question_id: str) -> TextReply:
         """A fresh example answer, streamed, for a candidate waiting to read it.
 
         Its turn ends when the last piece has been read (or the reader stops)."""
-        turn = self._telemetry.start_turn("write_example_answer")
+        turn = self._telemetry.start_turn("write_example_answer", actor=actor)
         try:
             with self._telemetry.activate_turn(turn):
-                question = self._store.get_question(question_id)
-                session = self._store.get_session(question.session_id)
+                self._limit.check(actor)
+                question = self._store.get_question(actor, question_id)
+                session = self._store.get_session(actor, question.session_id)
                 self._telemetry.annotate(session)
-                resume, job = self._texts(session.id)
-                attempts = self._store.answers(session.id, question_id)
+                resume, job = self._texts(actor, session.id)
+                attempts = self._store.answers(actor, session.id, question_id)
                 task = WriteExampleAnswer(
                     question=_draft_of(question),
                     answer=attempts[-1].text if attempts else "",
@@ -365,7 +388,9 @@ class PracticeService:
         except BaseException as error:
             self._telemetry.end_turn(turn, error)
             raise
-        reply.pieces = self._telemetry.end_turn_after(turn, reply.pieces)
+        reply.pieces = self._telemetry.end_turn_after(
+            turn, self._limit.hold_stream(actor, reply.pieces)
+        )
         return reply
 
     def iterate(self, reply: TextReply) -> Iterator[str]:
@@ -374,10 +399,10 @@ class PracticeService:
 
     # --- summary ---------------------------------------------------------------------
 
-    def summarize(self, session_id: str) -> SessionSummary:
+    def summarize(self, actor: Actor, session_id: str) -> SessionSummary:
         """Sum up the latest evaluation of every answered question."""
-        with self._telemetry.turn("summarize_session", session_id=session_id):
-            view = self.view(session_id)
+        with self._telemetry.turn("summarize_session", session_id=session_id, actor=actor):
+            view = self.view(actor, session_id)
             self._telemetry.annotate(view.session)
             latest = [p.latest_evaluation for p in view.questions if p.latest_evaluation]
             task = SummarizeSession(
@@ -385,13 +410,14 @@ class PracticeService:
                 evaluations=[e for e in latest if e is not None],
                 coaching_level=view.session.coaching_level,
             )
-            draft = self._runner.run(carry_context(self.team_for(view.session).summarize(task)))
-            return self._store.add_summary(session_id, draft)
+            with self._limit.hold(actor):
+                draft = self._runner.run(carry_context(self.team_for(view.session).summarize(task)))
+            return self._store.add_summary(actor, session_id, draft)
 
     # --- helpers ---------------------------------------------------------------------
 
-    def _texts(self, session_id: str) -> tuple[str, str]:
-        documents = {d.kind: d.text for d in self._store.documents(session_id)}
+    def _texts(self, actor: Actor, session_id: str) -> tuple[str, str]:
+        documents = {d.kind: d.text for d in self._store.documents(actor, session_id)}
         return (
             documents.get(DocumentKind.RESUME, ""),
             documents.get(DocumentKind.JOB_DESCRIPTION, ""),

@@ -19,6 +19,9 @@ import pytest
 from coach.errors import StoreBusy
 from coach.settings import StoreSettings
 from coach.store import DuckDBSessionStore
+from coach.users import Actor
+
+LOCAL_USER = Actor.local()
 
 REAPER_THREAD_NAME = "coach-store-idle-release"
 
@@ -71,7 +74,7 @@ def db_path(tmp_path: Path) -> Path:
 
 def test_a_notebook_cannot_open_the_file_while_the_store_holds_it(db_path: Path) -> None:
     store = DuckDBSessionStore(StoreSettings(path=db_path, idle_release_seconds=60))
-    store.create_session("held")
+    store.create_session(LOCAL_USER, "held")
 
     while_held = notebook_reads_sessions(db_path)
     store.close()
@@ -85,8 +88,8 @@ def test_a_notebook_cannot_open_the_file_while_the_store_holds_it(db_path: Path)
 
 def test_the_store_lets_go_of_the_file_after_a_short_idle_time(db_path: Path) -> None:
     with DuckDBSessionStore(StoreSettings(path=db_path, idle_release_seconds=0.2)) as store:
-        store.create_session("first")
-        store.create_session("second")
+        store.create_session(LOCAL_USER, "first")
+        store.create_session(LOCAL_USER, "second")
         assert store.is_open  # a burst reuses one connection
 
         time.sleep(0.5)
@@ -96,12 +99,12 @@ def test_the_store_lets_go_of_the_file_after_a_short_idle_time(db_path: Path) ->
         assert notebook.returncode == 0, notebook.stderr
         assert notebook.stdout.strip() == "2"
         # and the store opens the file again when it is next used
-        assert [s.name for s in store.list_sessions()] == ["second", "first"]
+        assert [s.name for s in store.list_sessions(LOCAL_USER)] == ["second", "first"]
 
 
 def test_with_no_idle_time_the_file_is_free_right_after_each_operation(db_path: Path) -> None:
     with DuckDBSessionStore(StoreSettings(path=db_path, idle_release_seconds=0)) as store:
-        store.create_session("one")
+        store.create_session(LOCAL_USER, "one")
 
         assert not store.is_open
         notebook = notebook_reads_sessions(db_path)
@@ -112,16 +115,16 @@ def test_with_no_idle_time_the_file_is_free_right_after_each_operation(db_path: 
 def test_the_store_waits_while_a_notebook_holds_the_file_then_succeeds(db_path: Path) -> None:
     settings = StoreSettings(path=db_path, idle_release_seconds=0, lock_timeout_seconds=15)
     with DuckDBSessionStore(settings) as store:
-        session = store.create_session("patient")
+        session = store.create_session(LOCAL_USER, "patient")
 
         with another_process_holds(db_path, seconds=1.0):
             started = time.monotonic()
-            renamed = store.rename_session(session.id, "still here")
+            renamed = store.rename_session(LOCAL_USER, session.id, "still here")
             waited = time.monotonic() - started
 
         assert renamed.name == "still here"
         assert waited > 0.3  # it really waited for the other process
-        assert store.get_session(session.id).name == "still here"
+        assert store.get_session(LOCAL_USER, session.id).name == "still here"
 
 
 def test_the_store_gives_up_with_a_helpful_message_when_the_file_stays_busy(
@@ -129,12 +132,12 @@ def test_the_store_gives_up_with_a_helpful_message_when_the_file_stays_busy(
 ) -> None:
     settings = StoreSettings(path=db_path, idle_release_seconds=0, lock_timeout_seconds=0.3)
     with DuckDBSessionStore(settings) as store:
-        store.create_session("before")
+        store.create_session(LOCAL_USER, "before")
 
         with another_process_holds(db_path, seconds=30):
             started = time.monotonic()
             with pytest.raises(StoreBusy) as busy:
-                store.list_sessions()
+                store.list_sessions(LOCAL_USER)
             gave_up_after = time.monotonic() - started
 
         message = str(busy.value)
@@ -143,12 +146,12 @@ def test_the_store_gives_up_with_a_helpful_message_when_the_file_stays_busy(
         assert "try again" in message
         assert 0.3 <= gave_up_after < 3
         # once the other process is gone, the store works again
-        assert [s.name for s in store.list_sessions()] == ["before"]
+        assert [s.name for s in store.list_sessions(LOCAL_USER)] == ["before"]
 
 
 def test_close_releases_the_file_and_stops_the_idle_timer(db_path: Path) -> None:
     store = DuckDBSessionStore(StoreSettings(path=db_path, idle_release_seconds=60))
-    store.create_session("s")
+    store.create_session(LOCAL_USER, "s")
     assert store.is_open
     assert any(t.name == REAPER_THREAD_NAME for t in threading.enumerate())
 
