@@ -113,8 +113,8 @@ def _status(service: ExperimentService, listing: ExperimentListing) -> None:
 
 def _results(report: ExperimentReport) -> None:
     st.subheader("Results")
-    significant = any(c.quality is not None and c.quality.significant for c in report.comparisons)
-    (st.success if significant else st.info)(report.verdict)
+    shown = {1: st.success, -1: st.error, 0: st.info}[report.direction]
+    shown(report.verdict)
     for comparison in report.comparisons:
         if comparison.score is not None:
             st.caption(f"How it scores the answers: {comparison.score.verdict}")
@@ -233,10 +233,23 @@ def _ship(wb: Workbench, report: ExperimentReport) -> None:
     st.subheader("Ship it")
     choice_key = f"lab-ship-{experiment.id}"
     if st.session_state.get(choice_key) not in candidates:
-        st.session_state[choice_key] = charts.winner(report.comparisons) or candidates[0]
-    variant = st.columns([2, 3])[0].selectbox("Variant to ship", candidates, key=choice_key)
+        # Only a significant winner is preselected; never a worse variant.
+        st.session_state[choice_key] = charts.winner(report.comparisons)
+    variant = st.columns([2, 3])[0].selectbox(
+        "Variant to ship", candidates, key=choice_key, placeholder="Choose a variant"
+    )
     if not report.complete:
         st.caption("The run is not complete: these results may still change.")
+    if variant is None:
+        st.caption("No variant did significantly better: choose one to ship it anyway.")
+        return
+    warning = service.ship_warning(current_actor(), experiment.id, variant)
+    confirmed = True
+    if warning is not None:
+        st.warning(warning, icon=":material/warning:")
+        confirmed = st.checkbox(
+            f"Ship {variant} anyway", key=f"lab-confirm-{experiment.id}-{variant}"
+        )
     promote_col, rollout_col = st.columns(2)
     with promote_col:
         st.caption(
@@ -247,9 +260,12 @@ def _ship(wb: Workbench, report: ExperimentReport) -> None:
             "Promote to a new persona version",
             key="lab-promote",
             icon=":material/upgrade:",
+            disabled=not confirmed,
         ):
             try:
-                promotion = service.promote(current_actor(), experiment.id, variant)
+                promotion = service.promote(
+                    current_actor(), experiment.id, variant, confirmed=confirmed
+                )
             except CoachError as error:
                 st.error(str(error))
             else:
@@ -272,9 +288,16 @@ def _ship(wb: Workbench, report: ExperimentReport) -> None:
             key=f"lab-share-{experiment.id}",
             help="Sticky: a session keeps its variant while the rollout runs.",
         )
-        if st.button("Roll out live", key="lab-roll-out", icon=":material/rocket_launch:"):
+        if st.button(
+            "Roll out live",
+            key="lab-roll-out",
+            icon=":material/rocket_launch:",
+            disabled=not confirmed,
+        ):
             try:
-                rollout = service.roll_out(current_actor(), experiment.id, variant, share / 100)
+                rollout = service.roll_out(
+                    current_actor(), experiment.id, variant, share / 100, confirmed=confirmed
+                )
             except CoachError as error:
                 st.error(str(error))
             else:

@@ -30,6 +30,7 @@ from coach.domain import (
 from coach.offline.examples import example_answer
 from coach.offline.profiles import JobProfile, ResumeProfile
 from coach.tasks import EvaluateAnswer
+from coach.text import PROMPT_WORDS, STOPWORDS, Filler, content_stems, find_fillers, stem, words
 
 logger = logging.getLogger(__name__)
 
@@ -152,62 +153,58 @@ _COMMON_WORDS = _word_set("""
     um uh uhm er ah hmm okay ok yeah oh
     """)
 
-# Function words and question boilerplate: they carry no topic, so overlap on them
-# proves nothing about relevance.
-_STOPWORDS = _word_set("""
-    a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each
-    few for from further had has have having he her here hers him his how i if in into
-    is it its itself just me more most my myself no nor not now of off on once only or
-    other our ours out over own same she should so some such than that the their them
-    then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours i'm i've
-    i'd we're we've it's that's don't didn't was wasn't
-    tell describe give example time times walk talk share explain discuss situation
-    question answer please think us like really one ever say going get got thing things
-    kind lot well also way something anything make made great good ok okay alright
-    cool right sure yes yeah oh hi hello thanks thank
-    """)
-
-_SMALL_TALK_STEMS = frozenset({"um", "uh", "uhm", "er", "ah", "hmm", "okay", "ok", "yeah", "oh"})
+# Function words, prompt boilerplate and hesitation sounds carry no topic, so overlap on
+# them proves nothing about relevance (one list for the whole coach: coach.text).
+_STOPWORDS = STOPWORDS | PROMPT_WORDS
 
 # A question's key word pulls in the words an on-topic answer tends to use instead.
 _RELATED_WORDS: dict[str, str] = {
     "leadership": (
-        "lead led leader team organize organise mentor spearhead coordinate "
-        "delegate guide responsib initiative president captain chair manage "
-        "motivate decision"
+        "lead led leader leading team organize organise organized organised mentor "
+        "spearhead coordinate coordinated delegate delegated guide responsible "
+        "responsibility initiative president captain chair manage managed motivate "
+        "motivated decision"
     ),
-    "lead": "led leader team organize mentor delegate coordinate",
+    "lead": "led leader leadership team organize organise mentor delegate coordinate",
     "conflict": (
-        "disagree argument tension compromise convince colleague coworker resolve "
-        "perspective listen mediate frustrat"
+        "disagree disagreed disagreement argument tension compromise convince colleague "
+        "coworker resolve resolved perspective listen listened mediate frustrated frustration"
     ),
     "disagree": "conflict argument compromise convince perspective resolve",
-    "fail": "mistake wrong learn lesson miss setback regret recover fix next",
-    "failure": "mistake wrong learn lesson miss setback recover fix",
-    "mistake": "wrong error learn lesson fix own apolog recover",
+    "fail": "mistake wrong learn learned lesson miss missed setback regret recover fix next",
+    "failure": "mistake wrong learn learned lesson miss missed setback recover fix",
+    "mistake": "wrong error learn learned lesson fix own apologise apologize recover",
     "weakness": (
-        "improve work struggle trouble overcome learn perfection delegat feedback "
-        "better practice hard"
+        "improve work struggle trouble overcome learn perfection perfectionist delegate "
+        "delegation feedback better practice hard"
     ),
     "strength": "good skill strong able excel best known",
-    "team": "collaborat together colleague member group role help communicat divide split",
+    "team": (
+        "collaborate collaboration together colleague member group role help communicate "
+        "communication divide split"
+    ),
     "challenge": "problem difficult hard obstacle solve overcome issue struggle fix",
     "problem": "solve issue fix root cause debug challenge solution",
-    "deadline": "time pressure late priorit deliver schedule week day ship",
-    "pressure": "deadline stress calm priorit urgent time",
-    "priorit": "urgent important deadline trade order first plan",
+    "deadline": "time pressure late prioritise prioritize priority deliver schedule week day ship",
+    "pressure": "deadline stress calm prioritise prioritize urgent time",
+    "prioritise": "urgent important deadline trade order first plan",
+    "prioritize": "urgent important deadline trade order first plan",
     "feedback": "criticism review listen improve change manager advice",
-    "communicat": "explain present stakeholder audience write meeting listen message update",
-    "customer": "client user support complaint satisf need service",
+    "communicate": (
+        "explain present presentation stakeholder audience write meeting listen message update"
+    ),
+    "communication": (
+        "explain present presentation stakeholder audience write meeting listen message update"
+    ),
+    "customer": "client user support complaint satisfied satisfaction need service",
     "background": (
         "study student major experience work interest year school degree grew born career role"
     ),
     "career": (
-        "goal future internship job industry graduat company position plan work interest role year"
+        "goal future internship job industry graduate graduation company position plan work "
+        "interest role year"
     ),
-    "goal": "future plan want hope aim achiev year career",
+    "goal": "future plan want hope aim achieve year career",
     "yourself": (
         "study student major experience work interest year background school degree "
         "role passion career"
@@ -215,22 +212,28 @@ _RELATED_WORDS: dict[str, str] = {
     "hire": (
         "skill experience bring fit contribute strength value passion learn team unique background"
     ),
-    "motivat": "passion interest enjoy love drive care goal why",
-    "change": "adapt new shift transition adjust flexib learn",
-    "ambigu": "unclear uncertain assum clarif question unknown decide",
-    "success": "achiev proud result win won deliver goal accomplish",
-    "proud": "achiev result win won deliver accomplish success",
-    "initiative": "proactiv volunteer start idea propos own improve",
+    "motivate": "passion interest enjoy love drive care goal why",
+    "motivation": "passion interest enjoy love drive care goal why",
+    "change": "adapt new shift transition adjust flexible flexibility learn",
+    "ambiguity": "unclear uncertain assume assumption clarify question unknown decide",
+    "ambiguous": "unclear uncertain assume assumption clarify question unknown decide",
+    "success": "achieve achievement proud result win won deliver goal accomplish",
+    "proud": "achieve achievement result win won deliver accomplish success",
+    "initiative": "proactive volunteer start idea propose own improve",
     "learn": "new study course practice teach quick read skill",
     "slow": (
-        "fast speed time latency minute second wait cache parallel profil bottleneck shard optimi"
+        "fast speed time latency minute second wait cache parallel profile profiling "
+        "bottleneck shard optimise optimize"
     ),
-    "faster": "slow speed time latency minute second cache parallel profil bottleneck optimi",
+    "faster": (
+        "slow speed time latency minute second cache parallel profile bottleneck optimise optimize"
+    ),
     "pipeline": "build test stage job deploy ci cd runner cache",
     "scale": "load traffic throughput latency shard cache partition horizontal replica queue",
-    "design": "architect component trade interface requirement scal",
-    "debug": "log trace reproduc root cause bug fix profil",
-    "perform": "latency fast slow profil cache optimi benchmark",
+    "design": "architecture architect component trade interface requirement scale scalable",
+    "debug": "log trace reproduce reproduced root cause bug fix profile",
+    "perform": "latency fast slow profile cache optimise optimize benchmark",
+    "performance": "latency fast slow profile cache optimise optimize benchmark",
     "test": "unit integration coverage assert mock regression ci",
 }
 
@@ -242,7 +245,6 @@ _FAILURE_QUESTION_RE = re.compile(
 
 # --- patterns run on the original text (case-insensitive), so spans quote verbatim ----
 
-_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’]*")
 _TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z'’]*|\d[\d,.]*")
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+|\n+")
 _BOUNDARY_RE = re.compile(r"[.!?](?=\s|$)|[\n;\"]")
@@ -354,14 +356,6 @@ _BLAME_RE = re.compile(
     r"because of (?:them|him|her|my manager)|wasn'?t pulling (?:their|his|her) weight)\b",
     re.IGNORECASE,
 )
-_FILLER_RE = re.compile(
-    r"\b(u+m+|u+h+|u+h+m+|e+r+m*|a+h+|h+m+|mm+-?hmm+|you know|basically|actually|"
-    r"literally|i mean|kinda|sort of|kind of|i guess|so yeah|yeah)\b|\.\.\.|…|"
-    r"(?<!would )(?<!'d )(?<!’d )(?<!i )(?<!we )(?<!they )(?<!you )(?<!feel )(?<!felt )"
-    r"(?<!look )(?<!looks )(?<!looked )(?<!seem )(?<!things )(?<!something )(?<!just )"
-    r"(?<!much )(?<!more )(?<!not )(?<!don't )(?<!didn't )\blike\b(?! to\b)",
-    re.IGNORECASE,
-)
 _STUTTER_RE = re.compile(r"\b(\w+)(?:\s+\1\b)+", re.IGNORECASE)
 _DONT_KNOW_RE = re.compile(
     r"\b(i\s+(?:really\s+|honestly\s+)?(?:do\s*n[o']?t|dont|don’t|do not)\s+know|"
@@ -386,43 +380,10 @@ _MORPHOLOGY_RE = re.compile(
     r"ise|ized|ised|ship|ance|ence|ist|ism|ure|ant|ent|ical|ology)$"
 )
 
-_SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s")
-
-
 # --- small text helpers ---------------------------------------------------------------
 
-
-def _stem(word: str) -> str:
-    """Crude stem: strip a common suffix, keep six letters. Cheap and good enough for
-    overlap ("migrated"/"migration", "leader"/"leadership", "tests"/"testing")."""
-    w = word.lower().replace("’", "'")
-    if w.endswith("'s"):
-        w = w[:-2]
-    for suffix in _SUFFIXES:
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            w = w[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
-            break
-    if len(w) > 4 and w.endswith("e"):
-        w = w[:-1]
-    return w[:6]
-
-
-def _words(text: str) -> list[str]:
-    return [w.lower().replace("’", "'") for w in _WORD_RE.findall(text)]
-
-
-@lru_cache(maxsize=512)
-def _content_stems(text: str) -> frozenset[str]:
-    """Topic-bearing stems of a text; cached because questions and hints repeat."""
-    return frozenset(
-        _stem(w)
-        for w in _words(text)
-        if w not in _STOPWORDS and w not in _SMALL_TALK_STEMS and len(w) > 1
-    )
-
-
 _RELATED_STEMS: dict[str, frozenset[str]] = {
-    _stem(key): frozenset(_stem(w) for w in words.split()) for key, words in _RELATED_WORDS.items()
+    stem(key): frozenset(stem(w) for w in words.split()) for key, words in _RELATED_WORDS.items()
 }
 
 
@@ -543,7 +504,7 @@ class _Features:
     we_actions: tuple[re.Match[str], ...]
     decisions: tuple[re.Match[str], ...]
     blame: tuple[re.Match[str], ...]
-    fillers: tuple[re.Match[str], ...]
+    fillers: tuple[Filler, ...]
     stutters: int
 
 
@@ -551,13 +512,13 @@ def _build_context(
     task: EvaluateAnswer, resume: ResumeProfile, job: JobProfile, rubric_hint: str
 ) -> _Context:
     question = task.question.text
-    question_stems = _content_stems(question) | _content_stems(task.question.competency)
+    question_stems = content_stems(question) | content_stems(task.question.competency)
     question_stems = question_stems - {"general"}
     related: set[str] = set()
-    for stem in question_stems:
-        related |= _RELATED_STEMS.get(stem, frozenset())
+    for question_stem in question_stems:
+        related |= _RELATED_STEMS.get(question_stem, frozenset())
     job_phrases = tuple(dict.fromkeys(p for p in (*job.tools, *job.skills) if p.strip()))
-    responsibilities = frozenset().union(*(_content_stems(r) for r in job.responsibilities))
+    responsibilities = frozenset().union(*(content_stems(r) for r in job.responsibilities))
     resume_phrases = tuple(
         dict.fromkeys(p for p in (*resume.skills, *resume.employers, *resume.projects) if p)
     )
@@ -567,7 +528,7 @@ def _build_context(
         question_stems=frozenset(question_stems),
         related_stems=frozenset(related - question_stems),
         hint=rubric_hint.strip(),
-        hint_stems=_content_stems(rubric_hint) if rubric_hint.strip() else frozenset(),
+        hint_stems=content_stems(rubric_hint) if rubric_hint.strip() else frozenset(),
         job_phrases=job_phrases,
         responsibility_stems=responsibilities,
         resume_phrases=resume_phrases,
@@ -589,7 +550,7 @@ def _sentences_with(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]
 
 
 def _extract_features(text: str, ctx: _Context) -> _Features:
-    words = tuple(_words(text))
+    answer_words = tuple(words(text))
     sentences = [s for s in _SENTENCE_SPLIT_RE.split(text) if s.strip()]
     numbers = tuple(_NUMBER_RE.finditer(text))
     outcomes = tuple(_OUTCOME_RE.finditer(text))
@@ -623,14 +584,10 @@ def _extract_features(text: str, ctx: _Context) -> _Features:
     proper += len(_ACRONYM_RE.findall(text))
     return _Features(
         text=text,
-        words=words,
-        word_count=len(words),
+        words=answer_words,
+        word_count=len(answer_words),
         sentence_count=max(1, len(sentences)),
-        stems=frozenset(
-            _stem(w)
-            for w in words
-            if w not in _STOPWORDS and w not in _SMALL_TALK_STEMS and len(w) > 1
-        ),
+        stems=frozenset(stem(w) for w in answer_words if w not in _STOPWORDS and len(w) > 1),
         numbers=numbers,
         number_words=len(_NUMBER_WORD_RE.findall(text)),
         dates=len(_DATE_RE.findall(text)),
@@ -651,7 +608,7 @@ def _extract_features(text: str, ctx: _Context) -> _Features:
         we_actions=tuple(_WE_ACTION_RE.finditer(text)),
         decisions=tuple(_DECISION_RE.finditer(text)),
         blame=tuple(_BLAME_RE.finditer(text)),
-        fillers=tuple(_FILLER_RE.finditer(text)),
+        fillers=tuple(find_fillers(text)),
         stutters=len(_STUTTER_RE.findall(text)),
     )
 
@@ -682,7 +639,7 @@ def _looks_like_gibberish(words: tuple[str, ...], context_stems: frozenset[str])
     if not words:
         return False
     known = sum(1 for w in words if w in _COMMON_WORDS or w in _STOPWORDS)
-    topical = sum(1 for w in words if _stem(w) in context_stems)
+    topical = sum(1 for w in words if stem(w) in context_stems)
     implausible = sum(1 for w in words if not _is_wordlike(w))
     n = len(words)
     if implausible / n >= 0.4:
@@ -700,25 +657,23 @@ def detect_non_answer(answer: str, question: str) -> NonAnswerReason | None:
     Public so a service can refuse to spend a model call on a non-answer.
     """
     text = answer.strip()
-    words = tuple(_words(text))
-    if not words:
+    answer_words = tuple(words(text))
+    if not answer_words:
         return NonAnswerReason.GIBBERISH if re.search(r"\d", text) else NonAnswerReason.EMPTY
-    if len(words) < 25 and _DONT_KNOW_RE.search(text) and not re.search(r"\d", text):
-        content = [w for w in words if w not in _STOPWORDS and w not in _SMALL_TALK_STEMS]
+    if len(answer_words) < 25 and _DONT_KNOW_RE.search(text) and not re.search(r"\d", text):
+        content = [w for w in answer_words if w not in _STOPWORDS]
         if len(content) < 8:
             return NonAnswerReason.DONT_KNOW
-    if _looks_like_gibberish(words, _content_stems(question)):
+    if _looks_like_gibberish(answer_words, content_stems(question)):
         return NonAnswerReason.GIBBERISH
-    stems = frozenset(
-        _stem(w) for w in words if w not in _STOPWORDS and w not in _SMALL_TALK_STEMS and len(w) > 1
-    )
-    if len(words) <= 2 * len(_words(question)) + 10:
-        ratio = difflib.SequenceMatcher(None, words, _words(question), autojunk=False).ratio()
-        question_stems = _content_stems(question)
+    stems = frozenset(stem(w) for w in answer_words if w not in _STOPWORDS and len(w) > 1)
+    if len(answer_words) <= 2 * len(words(question)) + 10:
+        ratio = difflib.SequenceMatcher(None, answer_words, words(question), autojunk=False).ratio()
+        question_stems = content_stems(question)
         novel = stems - question_stems
         if ratio >= 0.75 or (stems and question_stems and len(novel) <= max(1, len(stems) // 8)):
             return NonAnswerReason.COPY_OF_QUESTION
-    if len(words) < _ONE_LINER_WORDS:
+    if len(answer_words) < _ONE_LINER_WORDS:
         return NonAnswerReason.ONE_LINER
     return None
 
@@ -1113,7 +1068,7 @@ def _improvements(
         )
     if f.fillers and 100 * len(f.fillers) / max(f.word_count, 1) >= 2:
         quoted = ", ".join(
-            f'"{m.group()}"' for m in {m.group().lower(): m for m in f.fillers}.values()
+            f'"{f.text[m.start : m.end]}"' for m in {m.name: m for m in f.fillers}.values()
         )
         ideas[_D.CLARITY] = f"Cut the fillers ({len(f.fillers)}x: {quoted}); pause instead."
     elif scores[_D.CLARITY] <= 6:

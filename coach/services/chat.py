@@ -162,6 +162,32 @@ class ChatService:
         pieces = self._limit.hold_stream(actor, reply.pieces)
         return self._stream_and_store(actor, session_id, pieces, lambda: reply.attribution, turn)
 
+    def retry_reply(self, actor: Actor, session_id: str) -> Iterator[str]:
+        """Stream a new reply to the last message (after a reply was cut off); the cut-off
+        reply stays stored, labelled, and the new one is stored after it."""
+        self._limit.check(actor)
+        turn = self._telemetry.start_turn("chat_reply", session_id=session_id, actor=actor)
+        try:
+            with self._telemetry.activate_turn(turn):
+                session = self._store.get_session(actor, session_id)
+                self._telemetry.annotate(session)
+                messages = self._store.chat_messages(actor, session_id)
+                while messages and messages[-1].role is ChatRole.COACH:
+                    messages.pop()
+                if not messages:
+                    raise CoachError("There is no message to reply to yet.")
+                history = [
+                    ChatTurn(role=m.role, content=m.content) for m in messages[-HISTORY_TURNS:]
+                ]
+                reply = self.team_for(session).stream(
+                    ChatReply(history=history, coaching_level=session.coaching_level)
+                )
+        except BaseException as error:
+            self._telemetry.end_turn(turn, error)
+            raise
+        pieces = self._limit.hold_stream(actor, reply.pieces)
+        return self._stream_and_store(actor, session_id, pieces, lambda: reply.attribution, turn)
+
     def _stream_and_store(
         self,
         actor: Actor,

@@ -35,12 +35,13 @@ class SessionsService:
         self, actor: Actor, search: str = "", *, limit: int = 20, offset: int = 0
     ) -> SessionPage:
         term = search.strip() or None
-        return SessionPage(
-            sessions=self._store.list_sessions(actor, term, limit=limit, offset=offset),
-            total=self._store.count_sessions(actor, term),
-            offset=offset,
-            limit=limit,
-        )
+        with self._store.reading():  # the page and its count from one snapshot
+            return SessionPage(
+                sessions=self._store.list_sessions(actor, term, limit=limit, offset=offset),
+                total=self._store.count_sessions(actor, term),
+                offset=offset,
+                limit=limit,
+            )
 
     def get(self, actor: Actor, session_id: str) -> Session:
         return self._store.get_session(actor, session_id)

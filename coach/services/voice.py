@@ -12,6 +12,7 @@ import logging
 import threading
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
@@ -28,8 +29,6 @@ from coach.domain import (
 )
 from coach.errors import CoachError, EmptyAnswer, ProviderError
 from coach.personas import PersonaRole
-from coach.providers.transcription import Transcriber
-from coach.realtime.relay import RealtimeRelay
 from coach.realtime.session import session_config, voice_settings
 from coach.realtime.settings import RealtimeSettings
 from coach.services.practice import PracticeService
@@ -37,6 +36,10 @@ from coach.speech import delivery_from_audio, delivery_from_transcript, read_wav
 from coach.store.base import SessionStore
 from coach.users import Actor
 from coach.voices import VOICES, VoiceInfo, VoicePreview, VoicePreviewer, default_preview_text
+
+if TYPE_CHECKING:  # the relay pulls in av, numpy, websockets and openai: only a live interview
+    from coach.providers.transcription import Transcriber
+    from coach.realtime.relay import RealtimeRelay
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +115,8 @@ class VoiceService:
         session = self._store.get_session(actor, session_id)
         persona = self._practice.team_for(session).agent(PersonaRole.PRIMARY).persona
         live_id = uuid.uuid4().hex
+        from coach.realtime.relay import RealtimeRelay
+
         relay = RealtimeRelay(
             token=self._token,
             session=session_config(

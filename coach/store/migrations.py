@@ -380,14 +380,33 @@ _V7_EXPERIMENT_RUNNER = Migration(
     statements=("ALTER TABLE experiments ADD COLUMN runner VARCHAR NOT NULL DEFAULT ''",),
 )
 
+_V8_CHECKS = Migration(
+    version=8,
+    description="what the checks repaired in a model's answer (and cut-off replies), and "
+    "who wrote each follow-up",
+    statements=(
+        *(
+            f"ALTER TABLE {table} ADD COLUMN checks VARCHAR"
+            for table in (
+                "questions",
+                "evaluations",
+                "summaries",
+                "chat_messages",
+                "chat_summaries",
+            )
+        ),
+        "ALTER TABLE evaluations ADD COLUMN follow_up_attribution VARCHAR",
+    ),
+)
+
 # Owners: the OIDC issuer and subject of the person who created the row, and their email
 # for display only. Rows from before sign-in existed belong to the local user. The
 # columns carry no NOT NULL because DuckDB cannot add a constrained column; every insert
 # sets them and the defaults fill the old rows.
 _OWNED_TABLES = ("sessions", "answers", "chat_messages", "transcripts", "experiments", "rollouts")
 
-_V8_OWNERS = Migration(
-    version=8,
+_V9_OWNERS = Migration(
+    version=9,
     description="owners (issuer, subject, email) on sessions, answers, chats, transcripts, "
     "experiments and rollouts; existing rows go to the local user",
     statements=tuple(
@@ -409,7 +428,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     _V5_SPANS,
     _V6_EXPERIMENTS,
     _V7_EXPERIMENT_RUNNER,
-    _V8_OWNERS,
+    _V8_CHECKS,
+    _V9_OWNERS,
 )
 """Every migration, oldest first; versions are 1, 2, 3, ... without gaps."""
 

@@ -214,7 +214,7 @@ def test_the_migration_gives_rows_written_before_owners_to_the_local_user(
 ) -> None:
     path = tmp_path / "old.duckdb"
     with duckdb.connect(str(path)) as connection:
-        migrate(connection, MIGRATIONS[:7])  # the schema before owners
+        migrate(connection, MIGRATIONS[:8])  # the schema before owners
         connection.execute(
             "INSERT INTO sessions VALUES ('old', 'From before sign-in', 'interview', 'p', "
             "'help', NULL, '{}', now(), now())"
