@@ -23,6 +23,7 @@ pages = [
     st.Page("views/voice.py", title="Voice", icon=":material/mic:"),
     st.Page("views/chat.py", title="Chat", icon=":material/forum:"),
     st.Page("views/sessions.py", title="Sessions", icon=":material/folder_open:"),
+    st.Page("views/progress.py", title="My progress", icon=":material/trending_up:"),
 ]
 if actor.is_admin:
     # Not listed means not reachable: /telemetry from a non-admin is "page not found".

@@ -23,6 +23,7 @@ from coach.services.experiments import ExperimentService
 from coach.services.export import ExportService
 from coach.services.fair_use import ModelActionLimit
 from coach.services.practice import PracticeService
+from coach.services.progress import ProgressService
 from coach.services.sessions import SessionsService
 from coach.services.voice import VoiceService
 from coach.settings import CoachSettings
@@ -44,6 +45,7 @@ class Workbench:
     chat: ChatService
     sessions: SessionsService
     exports: ExportService
+    progress: ProgressService
     voice: VoiceService
     experiments: ExperimentService
     runner: AsyncRunner
@@ -180,6 +182,7 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         chat=ChatService(traced_store, resolver, runner, telemetry=telemetry, limit=limit),
         sessions=SessionsService(store),
         exports=ExportService(practice),
+        progress=ProgressService(traced_store),
         experiments=ExperimentService(
             ExperimentStore(store),
             traced_store,

@@ -16,9 +16,10 @@ from collections.abc import Iterable, Iterator
 import streamlit as st
 
 # The ASCII punctuation that markdown, GFM or Streamlit's extensions (":red[…]",
-# ":material/…:", "$…$") give a meaning to anywhere in a line; CommonMark lets a
-# backslash escape each. "1." starts a list only at the start of a line.
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~$:])")
+# "$…$") give a meaning to anywhere in a line; CommonMark lets a backslash escape each.
+# With "[", "(", "!" and "<" escaped no link, image or autolink can form, so ":" (which
+# only names an icon or a colour) is left as typed. "1." is a list only at a line start.
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~$])")
 _ORDERED_LIST = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
 
 
