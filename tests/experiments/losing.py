@@ -10,9 +10,10 @@ from coach.experiments.spec import parse_spec
 from coach.services.experiments import ExperimentService
 from coach.store.base import SessionStore
 from coach.store.experiments import ExperimentStore
+from coach.users import Actor
 
 
-def experiment_with_a_loser(service: ExperimentService, store: SessionStore) -> str:
+def experiment_with_a_loser(service: ExperimentService, store: SessionStore, actor: Actor) -> str:
     spec = parse_spec(
         {
             "name": "terse loses",
@@ -20,7 +21,7 @@ def experiment_with_a_loser(service: ExperimentService, store: SessionStore) -> 
             "variants": [{"name": "A"}, {"name": "B", "overrides": {"tone": "curt"}}],
         }
     )
-    experiment = service.create(spec, service.dataset(spec.dataset))
+    experiment = service.create(actor, spec, service.dataset(actor, spec.dataset))
     items = ExperimentStore(store).items(experiment.id)  # type: ignore[arg-type]
     results = [
         PairResult(
