@@ -1,0 +1,133 @@
+"""What only the PostgreSQL store does: its own migrations, several processes (replicas)
+on one database, and a clear message when the server is not there."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from pydantic import SecretStr, ValidationError
+
+from coach.domain import QuestionDraft, QuestionType
+from coach.settings import StoreSettings
+from coach.store.postgres_schema import POSTGRES_MIGRATIONS
+from coach.store.postgres_store import PostgresSessionStore, StoreUnavailable
+from tests.postgres_server import PostgresServer
+from tests.processes import free_port
+
+
+@pytest.fixture
+def url(postgres_server: PostgresServer) -> Iterator[str]:
+    with postgres_server.database() as url:
+        yield url
+
+
+def versions(url: str) -> list[int]:
+    with psycopg.connect(url) as connection:
+        rows = connection.execute("SELECT version FROM schema_version ORDER BY version")
+        return [row[0] for row in rows.fetchall()]
+
+
+def test_migration_versions_count_up_from_one_without_gaps() -> None:
+    assert [m.version for m in POSTGRES_MIGRATIONS] == list(range(1, len(POSTGRES_MIGRATIONS) + 1))
+
+
+def test_postgresql_has_no_duckdb_type_names_left() -> None:
+    statements = " ".join(s for m in POSTGRES_MIGRATIONS for s in m.statements)
+    assert "DOUBLE," not in statements and "DOUBLE\n" not in statements
+
+
+def test_replicas_starting_together_migrate_the_database_once(url: str) -> None:
+    settings = StoreSettings(url=SecretStr(url))
+    stores: list[PostgresSessionStore] = []
+    failures: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def open_store() -> None:
+        start.wait(timeout=10)
+        try:
+            stores.append(PostgresSessionStore(settings))
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=open_store) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    for store in stores:
+        store.close()
+
+    assert failures == []
+    assert versions(url) == [m.version for m in POSTGRES_MIGRATIONS]
+
+
+def test_two_replicas_number_answers_to_one_question_without_gaps(url: str) -> None:
+    """Two stores (two app processes) write to one question at once: every answer is
+    stored once, attempts 1..N, none lost to a collision."""
+    settings = StoreSettings(url=SecretStr(url))
+    with PostgresSessionStore(settings) as one, PostgresSessionStore(settings) as two:
+        session = one.create_session("shared")
+        (question,) = one.add_questions(
+            session.id, [QuestionDraft(text="Why?", type=QuestionType.BEHAVIOURAL)]
+        )
+        start = threading.Barrier(8)
+        failures: list[BaseException] = []
+
+        def answer(store: PostgresSessionStore, number: int) -> None:
+            start.wait(timeout=10)
+            try:
+                for attempt in range(5):
+                    store.add_answer(session.id, question.id, f"replica {number}.{attempt}")
+            except BaseException as error:
+                failures.append(error)
+
+        threads = [
+            threading.Thread(target=answer, args=(one if n % 2 else two, n)) for n in range(8)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+        assert failures == []
+        stored = two.answers(session.id, question.id)
+        assert [a.attempt for a in stored] == list(range(1, 41))
+        assert len({a.text for a in stored}) == 40
+        assert one.get_session(session.id).current_question_id == question.id
+
+
+def test_a_session_started_in_one_replica_resumes_in_the_other(url: str) -> None:
+    settings = StoreSettings(url=SecretStr(url))
+    with PostgresSessionStore(settings) as one, PostgresSessionStore(settings) as two:
+        session = one.create_session("started on one")
+        (question,) = one.add_questions(
+            session.id, [QuestionDraft(text="Why?", type=QuestionType.BEHAVIOURAL)]
+        )
+        one.save_draft(session.id, question.id, "half typed")
+
+        assert two.get_session(session.id) == one.get_session(session.id)
+        assert two.draft(question.id) == "half typed"
+
+
+def test_an_unreachable_server_says_where_without_the_password() -> None:
+    url = f"postgresql://coach:hunter2@127.0.0.1:{free_port()}/coach"
+
+    with pytest.raises(StoreUnavailable, match="Cannot reach the PostgreSQL database") as error:
+        PostgresSessionStore(StoreSettings(url=SecretStr(url)))
+
+    assert "hunter2" not in str(error.value)
+    assert "database coach on 127.0.0.1" in str(error.value)
+
+
+def test_a_url_that_is_not_postgresql_is_refused() -> None:
+    with pytest.raises(ValidationError, match="must be a PostgreSQL URL"):
+        StoreSettings(url=SecretStr("sqlite:///tmp/x.db"))
+
+
+def test_the_url_never_prints(url: str) -> None:
+    settings = StoreSettings(url=SecretStr(url.replace("coach@", "coach:hunter2@")))
+
+    assert "hunter2" not in repr(settings) and "hunter2" not in str(settings.model_dump())
