@@ -191,6 +191,20 @@ class SqlSessionStore:
     def __init__(self) -> None:
         self._retry_lock = threading.Lock()
 
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
     # --- sessions -----------------------------------------------------------------
 
     def create_session(
@@ -945,17 +959,6 @@ class DuckDBSessionStore(SqlSessionStore):
     def close(self) -> None:
         """Releases the file and stops watching it; a later call reopens it lazily."""
         self._lease.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"DuckDBSessionStore(path={str(self._path)!r})"

@@ -26,7 +26,6 @@ import logging
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from types import TracebackType
 from typing import Any, Self
 
 import psycopg
@@ -37,6 +36,7 @@ from psycopg_pool import ConnectionPool
 from coach.errors import CoachError, StoreConflict
 from coach.settings import StoreSettings
 from coach.store.duckdb_store import SqlSessionStore
+from coach.store.joined import JoinedOperations
 from coach.store.migrations import migrate
 from coach.store.postgres_schema import POSTGRES_MIGRATIONS
 
@@ -87,17 +87,13 @@ class _Cursor:
         return self._cursor.fetchall()
 
 
-class _Connections:
+class _Connections(JoinedOperations[_Cursor]):
     """Borrowed pool connections, one transaction each, joined by a thread's nested
     operations (the PostgreSQL twin of ``coach.store.lease.ConnectionLease``)."""
 
     def __init__(self, pool: ConnectionPool) -> None:
         self._pool = pool
         self._local = threading.local()
-
-    @property
-    def in_transaction(self) -> bool:
-        return getattr(self._local, "mode", None) == "write"
 
     @contextmanager
     def cursor(self) -> Iterator[_Cursor]:
@@ -113,31 +109,20 @@ class _Connections:
             finally:
                 self._local.cursor = None
 
-    @contextmanager
-    def reading(self) -> Iterator[_Cursor]:
-        """Several reads as one consistent snapshot; a write inside is refused."""
-        if getattr(self._local, "cursor", None) is not None:
-            with self.cursor() as cursor:
-                yield cursor
-            return
-        with self.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            self._local.mode = "read"
-            try:
-                yield cursor
-            finally:
-                self._local.mode = None
+    def _begin_snapshot(self, cursor: _Cursor) -> None:
+        # The pool's connection opened the transaction; this must be its first statement.
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+    def _end_snapshot(self, cursor: _Cursor) -> None:
+        """The pool ends the (read-only) transaction when the connection goes back."""
 
     @contextmanager
     def transaction(self) -> Iterator[_Cursor]:
         """One write transaction (joined when nested); collisions raise ``StoreConflict``."""
-        mode = getattr(self._local, "mode", None)
-        if mode == "write":
+        if self._joins_open_write():
             with self.cursor() as cursor:
                 yield cursor
             return
-        if mode == "read":
-            raise RuntimeError("a write cannot join a read-only batch; use batch()")
         try:
             with self.cursor() as cursor:
                 self._local.mode = "write"
@@ -185,17 +170,6 @@ class PostgresSessionStore(SqlSessionStore):
 
     def close(self) -> None:
         self._pool.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"PostgresSessionStore({self._where})"

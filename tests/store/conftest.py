@@ -6,6 +6,7 @@ a restart) and reads it from outside the store, the way a notebook would.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,3 +69,23 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
 def store(backend: Backend) -> Iterator[SqlSessionStore]:
     with backend.open() as store:
         yield store
+
+
+def at_once(work: Sequence[Callable[[], object]], *, timeout: float = 60) -> list[BaseException]:
+    """Runs each callable in its own thread, all released together; what they raised."""
+    start = threading.Barrier(len(work))
+    failures: list[BaseException] = []
+
+    def run(job: Callable[[], object]) -> None:
+        start.wait(timeout=10)
+        try:
+            job()
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return failures

@@ -3,7 +3,7 @@ on one database, and a clear message when the server is not there."""
 
 from __future__ import annotations
 
-import threading
+import functools
 from collections.abc import Iterator
 
 import psycopg
@@ -16,6 +16,7 @@ from coach.store.postgres_schema import POSTGRES_MIGRATIONS
 from coach.store.postgres_store import PostgresSessionStore, StoreUnavailable
 from tests.postgres_server import PostgresServer
 from tests.processes import free_port
+from tests.store.conftest import at_once
 
 
 @pytest.fixture
@@ -42,21 +43,8 @@ def test_postgresql_has_no_duckdb_type_names_left() -> None:
 def test_replicas_starting_together_migrate_the_database_once(url: str) -> None:
     settings = StoreSettings(url=SecretStr(url))
     stores: list[PostgresSessionStore] = []
-    failures: list[BaseException] = []
-    start = threading.Barrier(4)
 
-    def open_store() -> None:
-        start.wait(timeout=10)
-        try:
-            stores.append(PostgresSessionStore(settings))
-        except BaseException as error:
-            failures.append(error)
-
-    threads = [threading.Thread(target=open_store) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    failures = at_once([lambda: stores.append(PostgresSessionStore(settings))] * 4)
     for store in stores:
         store.close()
 
@@ -73,24 +61,12 @@ def test_two_replicas_number_answers_to_one_question_without_gaps(url: str) -> N
         (question,) = one.add_questions(
             session.id, [QuestionDraft(text="Why?", type=QuestionType.BEHAVIOURAL)]
         )
-        start = threading.Barrier(8)
-        failures: list[BaseException] = []
 
         def answer(store: PostgresSessionStore, number: int) -> None:
-            start.wait(timeout=10)
-            try:
-                for attempt in range(5):
-                    store.add_answer(session.id, question.id, f"replica {number}.{attempt}")
-            except BaseException as error:
-                failures.append(error)
+            for attempt in range(5):
+                store.add_answer(session.id, question.id, f"replica {number}.{attempt}")
 
-        threads = [
-            threading.Thread(target=answer, args=(one if n % 2 else two, n)) for n in range(8)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        failures = at_once([functools.partial(answer, one if n % 2 else two, n) for n in range(8)])
 
         assert failures == []
         stored = two.answers(session.id, question.id)
