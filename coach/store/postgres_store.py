@@ -210,7 +210,7 @@ class PostgresSessionStore(SqlSessionStore):
             cursor = _Cursor(raw)
             cursor.execute("SELECT pg_advisory_lock(?)", [_MIGRATION_LOCK])
             try:
-                version = migrate(cursor, POSTGRES_MIGRATIONS)  # type: ignore[arg-type]
+                version = migrate(cursor, POSTGRES_MIGRATIONS)
             finally:
                 cursor.execute("SELECT pg_advisory_unlock(?)", [_MIGRATION_LOCK])
         logger.info("postgresql store ready", extra={"where": self._where, "version": version})

@@ -12,6 +12,7 @@ from pydantic import SecretStr, ValidationError
 
 from coach.domain import QuestionDraft, QuestionType
 from coach.settings import StoreSettings
+from coach.store.migrations import SchemaTooNew
 from coach.store.postgres_schema import POSTGRES_MIGRATIONS
 from coach.store.postgres_store import PostgresSessionStore, StoreUnavailable
 from tests.postgres_server import PostgresServer
@@ -107,3 +108,13 @@ def test_the_url_never_prints(url: str) -> None:
     settings = StoreSettings(url=SecretStr(url.replace("coach@", "coach:hunter2@")))
 
     assert "hunter2" not in repr(settings) and "hunter2" not in str(settings.model_dump())
+
+
+def test_a_database_from_a_newer_workbench_is_refused_with_a_clear_message(url: str) -> None:
+    settings = StoreSettings(url=SecretStr(url))
+    PostgresSessionStore(settings).close()
+    with psycopg.connect(url) as connection:
+        connection.execute("INSERT INTO schema_version VALUES (99, 'from the future', now())")
+
+    with pytest.raises(SchemaTooNew, match="newer version of the workbench"):
+        PostgresSessionStore(settings)
