@@ -36,6 +36,10 @@ class PostgresServer:
     port: int
     pid: int
 
+    def stop(self) -> None:
+        """Stops the server now (the fixture's exit then finds it stopped)."""
+        _stop(self.pid)
+
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
 

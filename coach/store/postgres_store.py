@@ -31,7 +31,7 @@ from typing import Any, Self
 import psycopg
 from psycopg import errors
 from psycopg.conninfo import conninfo_to_dict
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from coach.errors import CoachError, StoreConflict
 from coach.settings import StoreSettings
@@ -91,8 +91,9 @@ class _Connections(JoinedOperations[_Cursor]):
     """Borrowed pool connections, one transaction each, joined by a thread's nested
     operations (the PostgreSQL twin of ``coach.store.lease.ConnectionLease``)."""
 
-    def __init__(self, pool: ConnectionPool) -> None:
+    def __init__(self, pool: ConnectionPool, where: str) -> None:
         self._pool = pool
+        self._where = where
         self._local = threading.local()
 
     @contextmanager
@@ -102,12 +103,20 @@ class _Connections(JoinedOperations[_Cursor]):
         if current is not None:
             yield current
             return
-        with self._pool.connection() as connection, connection.cursor() as raw:
-            self._local.cursor = _Cursor(raw)
-            try:
-                yield self._local.cursor
-            finally:
-                self._local.cursor = None
+        try:
+            with self._pool.connection() as connection, connection.cursor() as raw:
+                self._local.cursor = _Cursor(raw)
+                try:
+                    yield self._local.cursor
+                finally:
+                    self._local.cursor = None
+        except _CONFLICTS:
+            raise  # the transaction's to handle (they are OperationalErrors too)
+        except (psycopg.OperationalError, PoolTimeout) as error:
+            raise StoreUnavailable(
+                f"The PostgreSQL database {self._where} did not answer, so nothing from "
+                f"this step was saved ({str(error).strip()}). Try again in a moment."
+            ) from error
 
     def _begin_snapshot(self, cursor: _Cursor) -> None:
         # The pool's connection opened the transaction; this must be its first statement.
@@ -157,11 +166,14 @@ class PostgresSessionStore(SqlSessionStore):
             min_size=1,
             max_size=POOL_MAX_SIZE,
             kwargs={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+            # A connection the server dropped (a restart, a failover) is replaced before
+            # an operation gets it, for the price of one round trip.
+            check=ConnectionPool.check_connection,
             timeout=settings.lock_timeout_seconds,
             name="coach-store",
             open=True,
         )
-        self._connections = _Connections(self._pool)
+        self._connections = _Connections(self._pool, self._where)
 
     @property
     def where(self) -> str:

@@ -15,7 +15,7 @@ from coach.settings import StoreSettings
 from coach.store.migrations import SchemaTooNew
 from coach.store.postgres_schema import POSTGRES_MIGRATIONS
 from coach.store.postgres_store import PostgresSessionStore, StoreUnavailable
-from tests.postgres_server import PostgresServer
+from tests.postgres_server import PostgresServer, running_postgres
 from tests.processes import free_port
 from tests.store.conftest import at_once
 
@@ -118,3 +118,22 @@ def test_a_database_from_a_newer_workbench_is_refused_with_a_clear_message(url: 
 
     with pytest.raises(SchemaTooNew, match="newer version of the workbench"):
         PostgresSessionStore(settings)
+
+
+def test_a_server_that_goes_away_is_a_clear_error_and_a_restart_is_picked_up() -> None:
+    with running_postgres() as server:  # its own server: this test stops it
+        url = server.url()
+        store = PostgresSessionStore(StoreSettings(url=SecretStr(url), lock_timeout_seconds=2))
+        session = store.create_session("before the restart")
+        with psycopg.connect(server.url(), autocommit=True) as admin:
+            # What a restart does to the store's open connections.
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                [url.rsplit("/", 1)[1]],
+            )
+        assert store.get_session(session.id).name == "before the restart"  # reconnected
+        server.stop()
+        with pytest.raises(StoreUnavailable, match="did not answer, so nothing"):
+            store.rename_session(session.id, "while it is down")
+        store.close()
