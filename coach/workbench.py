@@ -6,6 +6,7 @@ the CLI call it directly. Nothing here is a module-level singleton.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from coach.agents import AgentFactory
@@ -31,6 +32,8 @@ from coach.store.duckdb_store import DuckDBSessionStore
 from coach.store.experiments import ExperimentStore
 from coach.telemetry import Telemetry
 from coach.voices import VoicePreviewer
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -121,6 +124,7 @@ def open_stores(settings: StoreSettings) -> tuple[SessionStore, DuckDBSessionSto
         "process keeps its own, and the Telemetry page's score charts and notebooks "
         "(coach.analysis) do not see the sessions in PostgreSQL."
     )
+    logger.warning(notice)  # said at start as well as in every page's sidebar
     return store, local, [notice]
 
 

@@ -70,3 +70,23 @@ def test_a_server_that_is_not_there_is_an_error_on_the_page(
     assert not at.exception, at.exception
     assert any("Cannot reach the PostgreSQL database" in e.value for e in at.error)
     assert not any(":pw@" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "views/practice.py",
+        "views/voice.py",
+        "views/chat.py",
+        "views/progress.py",
+        "views/telemetry.py",
+        "views/persona_lab.py",
+    ],
+)
+def test_every_page_opens_on_postgresql(postgres_env: str, page: str) -> None:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.switch_page(page).run()
+
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
