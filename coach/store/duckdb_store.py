@@ -13,6 +13,10 @@ writes take turns (one write lock), which keeps attempt numbering and ``updated_
 bumps trivially correct. Every public method is one short transaction (autosave, with
 no separate "save"); ``batch()`` joins a thread's several writes into one commit and
 ``reading()`` its several reads into one snapshot.
+
+The SQL itself lives in ``SqlSessionStore`` (below), which the PostgreSQL store
+(``coach.store.postgres_store``) shares: write it so both engines run it, and the
+contract suite (tests/store) proves it on both.
 """
 
 from __future__ import annotations
