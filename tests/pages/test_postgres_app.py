@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from coach.domain import DocumentKind
 from coach.settings import CoachSettings, StoreSettings
 from coach.store.postgres_store import PostgresSessionStore
+from coach.users import Actor
 from coach.workbench import build_workbench
 from tests.fixtures import JOB_DESCRIPTION, RESUME
 from tests.pages.conftest import APP
@@ -40,7 +41,7 @@ def test_a_session_started_by_another_process_opens_here(postgres_env: str, app_
     resume = other.practice.read_pasted(RESUME, DocumentKind.RESUME)
     job = other.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION)
     started = other.practice.start_session(
-        resume, job, name="Initech on Postgres", question_count=2
+        Actor.local(), resume, job, name="Initech on Postgres", question_count=2
     )
     other.close()
 

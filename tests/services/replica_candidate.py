@@ -14,6 +14,7 @@ import sys
 
 from coach.domain import DocumentKind
 from coach.settings import CoachSettings
+from coach.users import Actor
 from coach.workbench import Workbench, build_workbench
 from tests.fixtures import JOB_DESCRIPTION, RESUME
 from tests.store.conftest import at_once
@@ -21,15 +22,23 @@ from tests.store.conftest import at_once
 QUESTIONS = 3
 
 
+def candidate_actor(user: int) -> Actor:
+    """Every candidate is a different person, signed in at the same provider."""
+    return Actor(
+        issuer="http://127.0.0.1:9400", subject=f"user-{user}", email=f"{user}@example.org"
+    )
+
+
 def practise(workbench: Workbench, user: int) -> str:
     """Starts a session and answers every question (stored, then scored); its id."""
     practice = workbench.practice
+    me = candidate_actor(user)
     resume = practice.read_pasted(RESUME, DocumentKind.RESUME)
     job = practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION)
-    session = practice.start_session(resume, job, name=f"user {user}", question_count=QUESTIONS)
-    for number, progress in enumerate(practice.view(session.id).questions):
+    session = practice.start_session(me, resume, job, name=f"user {user}", question_count=QUESTIONS)
+    for number, progress in enumerate(practice.view(me, session.id).questions):
         practice.answer_and_evaluate(
-            session.id, progress.question.id, f"user {user} answer {number}: I led it."
+            me, session.id, progress.question.id, f"user {user} answer {number}: I led it."
         )
     return session.id
 

@@ -15,11 +15,14 @@ import pytest
 from pydantic import SecretStr
 
 from coach.settings import PROJECT_ROOT, CoachSettings, StoreSettings
+from coach.users import Actor
 from coach.workbench import Workbench, build_workbench
 from tests.postgres_server import PostgresServer
-from tests.services.replica_candidate import QUESTIONS, serve
+from tests.services.replica_candidate import QUESTIONS, candidate_actor, serve
 
 USERS_PER_PROCESS = 10
+
+ADMIN = Actor(issuer="http://127.0.0.1:9400", subject="root", email="", is_admin=True)
 
 
 @pytest.fixture
@@ -73,12 +76,14 @@ def test_twenty_candidates_on_two_processes_each_answer_stored_once_in_their_ses
     try:
         store = here.store
         for user, session_id in sessions.items():
-            answers = store.answers(session_id)
+            me = candidate_actor(int(user))
+            answers = store.answers(me, session_id)
             assert [a.text.split(":")[0] for a in answers] == [
                 f"user {user} answer {n}" for n in range(QUESTIONS)
             ]
             assert [a.attempt for a in answers] == [1] * QUESTIONS
-            assert len(store.evaluations(session_id)) == QUESTIONS
-        assert store.count_sessions() == 2 * USERS_PER_PROCESS
+            assert len(store.evaluations(me, session_id)) == QUESTIONS
+        assert store.count_sessions(me) == 1  # their own, none of the others'
+        assert store.count_sessions(ADMIN) == 2 * USERS_PER_PROCESS
     finally:
         here.close()

@@ -14,9 +14,12 @@ from coach.domain import DocumentKind
 from coach.settings import CoachSettings, StoreSettings
 from coach.store.duckdb_store import DuckDBSessionStore
 from coach.store.postgres_store import PostgresSessionStore
+from coach.users import Actor
 from coach.workbench import Workbench, build_workbench
 from tests.fixtures import JOB_DESCRIPTION, RESUME
 from tests.postgres_server import PostgresServer
+
+ME = Actor.local()
 
 
 @pytest.fixture
@@ -42,28 +45,28 @@ def test_a_practice_session_runs_on_postgresql_and_shows_in_another_process(
         assert isinstance(one.local_store, DuckDBSessionStore)
         resume = one.practice.read_pasted(RESUME, DocumentKind.RESUME)
         job = one.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION)
-        session = one.practice.start_session(resume, job, name="On Postgres", question_count=2)
-        first = one.practice.view(session.id).questions[0].question
+        session = one.practice.start_session(ME, resume, job, name="On Postgres", question_count=2)
+        first = one.practice.view(ME, session.id).questions[0].question
         answer, evaluation = one.practice.answer_and_evaluate(
-            session.id, first.id, "I led the migration of our pipelines; costs fell by 30%."
+            ME, session.id, first.id, "I led the migration of our pipelines; costs fell by 30%."
         )
-        one.practice.follow_up(evaluation)
-        summary = one.practice.summarize(session.id)
-        chat = one.chat.start()
-        one.chat.reply(chat.id, "How do I answer a weakness question?")
+        one.practice.follow_up(ME, evaluation)
+        summary = one.practice.summarize(ME, session.id)
+        chat = one.chat.start(ME)
+        one.chat.reply(ME, chat.id, "How do I answer a weakness question?")
     finally:
         one.close()
 
     two = replica(url, tmp_path, "two")
     try:
-        (attempt,) = two.practice.view(session.id).questions[0].attempts
+        (attempt,) = two.practice.view(ME, session.id).questions[0].attempts
         assert attempt.answer == answer and attempt.evaluation is not None
         assert attempt.evaluation.id == evaluation.id and attempt.evaluation.follow_up
-        assert two.store.latest_summary(session.id) == summary
-        assert "On Postgres" in two.exports.markdown(session.id).content
-        assert not two.progress.report().is_empty
-        assert [m.role.value for m in two.chat.view(chat.id).messages] == ["user", "coach"]
-        assert {s.name for s in two.sessions.list().sessions} >= {"On Postgres"}
+        assert two.store.latest_summary(ME, session.id) == summary
+        assert "On Postgres" in two.exports.markdown(ME, session.id).content
+        assert not two.progress.report(ME).is_empty
+        assert [m.role.value for m in two.chat.view(ME, chat.id).messages] == ["user", "coach"]
+        assert {s.name for s in two.sessions.list(ME).sessions} >= {"On Postgres"}
         # Spans stay in each process's DuckDB file; the sessions are not there.
         assert two.local_store.query("SELECT count(*) FROM sessions") == [(0,)]
     finally:

@@ -15,9 +15,12 @@ from coach.settings import StoreSettings
 from coach.store.migrations import SchemaTooNew
 from coach.store.postgres_schema import POSTGRES_MIGRATIONS
 from coach.store.postgres_store import PostgresSessionStore, StoreUnavailable
+from coach.users import Actor
 from tests.postgres_server import PostgresServer, running_postgres
 from tests.processes import free_port
 from tests.store.conftest import at_once
+
+ME = Actor.local()
 
 
 @pytest.fixture
@@ -58,35 +61,35 @@ def test_two_replicas_number_answers_to_one_question_without_gaps(url: str) -> N
     stored once, attempts 1..N, none lost to a collision."""
     settings = StoreSettings(url=SecretStr(url))
     with PostgresSessionStore(settings) as one, PostgresSessionStore(settings) as two:
-        session = one.create_session("shared")
+        session = one.create_session(ME, "shared")
         (question,) = one.add_questions(
-            session.id, [QuestionDraft(text="Why?", type=QuestionType.BEHAVIOURAL)]
+            ME, session.id, [QuestionDraft(text="Why?", type=QuestionType.BEHAVIOURAL)]
         )
 
         def answer(store: PostgresSessionStore, number: int) -> None:
             for attempt in range(5):
-                store.add_answer(session.id, question.id, f"replica {number}.{attempt}")
+                store.add_answer(ME, session.id, question.id, f"replica {number}.{attempt}")
 
         failures = at_once([functools.partial(answer, one if n % 2 else two, n) for n in range(8)])
 
         assert failures == []
-        stored = two.answers(session.id, question.id)
+        stored = two.answers(ME, session.id, question.id)
         assert [a.attempt for a in stored] == list(range(1, 41))
         assert len({a.text for a in stored}) == 40
-        assert one.get_session(session.id).current_question_id == question.id
+        assert one.get_session(ME, session.id).current_question_id == question.id
 
 
 def test_a_session_started_in_one_replica_resumes_in_the_other(url: str) -> None:
     settings = StoreSettings(url=SecretStr(url))
     with PostgresSessionStore(settings) as one, PostgresSessionStore(settings) as two:
-        session = one.create_session("started on one")
+        session = one.create_session(ME, "started on one")
         (question,) = one.add_questions(
-            session.id, [QuestionDraft(text="Why?", type=QuestionType.BEHAVIOURAL)]
+            ME, session.id, [QuestionDraft(text="Why?", type=QuestionType.BEHAVIOURAL)]
         )
-        one.save_draft(session.id, question.id, "half typed")
+        one.save_draft(ME, session.id, question.id, "half typed")
 
-        assert two.get_session(session.id) == one.get_session(session.id)
-        assert two.draft(question.id) == "half typed"
+        assert two.get_session(ME, session.id) == one.get_session(ME, session.id)
+        assert two.draft(ME, question.id) == "half typed"
 
 
 def test_an_unreachable_server_says_where_without_the_password() -> None:
@@ -124,7 +127,7 @@ def test_a_server_that_goes_away_is_a_clear_error_and_a_restart_is_picked_up() -
     with running_postgres() as server:  # its own server: this test stops it
         url = server.url()
         store = PostgresSessionStore(StoreSettings(url=SecretStr(url), lock_timeout_seconds=2))
-        session = store.create_session("before the restart")
+        session = store.create_session(ME, "before the restart")
         with psycopg.connect(server.url(), autocommit=True) as admin:
             # What a restart does to the store's open connections.
             admin.execute(
@@ -132,8 +135,8 @@ def test_a_server_that_goes_away_is_a_clear_error_and_a_restart_is_picked_up() -
                 "WHERE datname = %s AND pid <> pg_backend_pid()",
                 [url.rsplit("/", 1)[1]],
             )
-        assert store.get_session(session.id).name == "before the restart"  # reconnected
+        assert store.get_session(ME, session.id).name == "before the restart"  # reconnected
         server.stop()
         with pytest.raises(StoreUnavailable, match="did not answer, so nothing"):
-            store.rename_session(session.id, "while it is down")
+            store.rename_session(ME, session.id, "while it is down")
         store.close()
