@@ -36,6 +36,7 @@ from coach.offline.datafiles import data_file, read_yaml
 from coach.offline.examples import example_answer
 from coach.offline.profiles import JobProfile, ResumeProfile
 from coach.offline.question_kinds import AnswerKind, detect_kind
+from coach.offline.related import related_stems
 from coach.tasks import EvaluateAnswer
 from coach.text import PROMPT_WORDS, STOPWORDS, Filler, content_stems, find_fillers, stem, words
 
@@ -201,95 +202,6 @@ _COMMON_WORDS = _word_set("""
 # Function words, prompt boilerplate and hesitation sounds carry no topic, so overlap on
 # them proves nothing about relevance (one list for the whole coach: coach.text).
 _STOPWORDS = STOPWORDS | PROMPT_WORDS
-
-# A question's key word pulls in the words an on-topic answer tends to use instead.
-_RELATED_WORDS: dict[str, str] = {
-    "leadership": (
-        "lead led leader leading team organize organise organized organised mentor "
-        "spearhead coordinate coordinated delegate delegated guide responsible "
-        "responsibility initiative president captain chair manage managed motivate "
-        "motivated decision"
-    ),
-    "lead": "led leader leadership team organize organise mentor delegate coordinate",
-    "conflict": (
-        "disagree disagreed disagreement argument tension compromise convince colleague "
-        "coworker resolve resolved perspective listen listened mediate frustrated frustration"
-    ),
-    "disagree": (
-        "conflict argument compromise convince perspective resolve objection object pushed "
-        "push risky concern differently disagreement view"
-    ),
-    "manager": "boss supervisor lead director head manager",
-    "process": (
-        "faster quicker queue bottleneck automate automated streamline wait delay manual "
-        "self-service steps workflow"
-    ),
-    "improve": "faster better fewer reduce cut fix streamline automate",
-    "fail": "mistake wrong learn learned lesson miss missed setback regret recover fix next",
-    "failure": "mistake wrong learn learned lesson miss missed setback recover fix",
-    "mistake": "wrong error learn learned lesson fix own apologise apologize recover",
-    "weakness": (
-        "improve work struggle trouble overcome learn perfection perfectionist delegate "
-        "delegation feedback better practice hard"
-    ),
-    "strength": "good skill strong able excel best known",
-    "team": (
-        "collaborate collaboration together colleague member group role help communicate "
-        "communication divide split"
-    ),
-    "challenge": "problem difficult hard obstacle solve overcome issue struggle fix",
-    "problem": "solve issue fix root cause debug challenge solution",
-    "deadline": "time pressure late prioritise prioritize priority deliver schedule week day ship",
-    "pressure": "deadline stress calm prioritise prioritize urgent time",
-    "prioritise": "urgent important deadline trade order first plan",
-    "prioritize": "urgent important deadline trade order first plan",
-    "feedback": "criticism review listen improve change manager advice",
-    "communicate": (
-        "explain present presentation stakeholder audience write meeting listen message update"
-    ),
-    "communication": (
-        "explain present presentation stakeholder audience write meeting listen message update"
-    ),
-    "customer": "client user support complaint satisfied satisfaction need service",
-    "background": (
-        "study student major experience work interest year school degree grew born career role"
-    ),
-    "career": (
-        "goal future internship job industry graduate graduation company position plan work "
-        "interest role year"
-    ),
-    "goal": "future plan want hope aim achieve year career",
-    "yourself": (
-        "study student major experience work interest year background school degree "
-        "role passion career"
-    ),
-    "hire": (
-        "skill experience bring fit contribute strength value passion learn team unique background"
-    ),
-    "motivate": "passion interest enjoy love drive care goal why",
-    "motivation": "passion interest enjoy love drive care goal why",
-    "change": "adapt new shift transition adjust flexible flexibility learn",
-    "ambiguity": "unclear uncertain assume assumption clarify question unknown decide",
-    "ambiguous": "unclear uncertain assume assumption clarify question unknown decide",
-    "success": "achieve achievement proud result win won deliver goal accomplish",
-    "proud": "achieve achievement result win won deliver accomplish success",
-    "initiative": "proactive volunteer start idea propose own improve",
-    "learn": "new study course practice teach quick read skill",
-    "slow": (
-        "fast speed time latency minute second wait cache parallel profile profiling "
-        "bottleneck shard optimise optimize"
-    ),
-    "faster": (
-        "slow speed time latency minute second cache parallel profile bottleneck optimise optimize"
-    ),
-    "pipeline": "build test stage job deploy ci cd runner cache",
-    "scale": "load traffic throughput latency shard cache partition horizontal replica queue",
-    "design": "architecture architect component trade interface requirement scale scalable",
-    "debug": "log trace reproduce reproduced root cause bug fix profile",
-    "perform": "latency fast slow profile cache optimise optimize benchmark",
-    "performance": "latency fast slow profile cache optimise optimize benchmark",
-    "test": "unit integration coverage assert mock regression ci",
-}
 
 _FAILURE_QUESTION_RE = re.compile(
     r"\b(fail\w*|mistake\w*|wrong|weakness\w*|setback\w*|regret\w*|criticism|"
@@ -481,18 +393,6 @@ _MORPHOLOGY_RE = re.compile(
 # --- small text helpers ---------------------------------------------------------------
 
 
-@cache
-def _related_stems() -> Mapping[str, frozenset[str]]:
-    """Stem -> stems an on-topic answer may use instead, both ways round ("boss" answers
-    a question about a "manager" as much as "manager" answers one about a "boss")."""
-    pairs: dict[str, set[str]] = {}
-    for key, related in _RELATED_WORDS.items():
-        for word in related.split():
-            pairs.setdefault(stem(key), set()).add(stem(word))
-            pairs.setdefault(stem(word), set()).add(stem(key))
-    return MappingProxyType({k: frozenset(v - {k}) for k, v in pairs.items()})
-
-
 @lru_cache(maxsize=256)
 def _phrase_patterns(phrases: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
     """Word-bounded patterns for named tools and skills, compiled once per job."""
@@ -659,7 +559,7 @@ def _build_context(
     question_stems = question_stems - {"general"}
     related: set[str] = set()
     for question_stem in question_stems:
-        related |= _related_stems().get(question_stem, frozenset())
+        related |= related_stems().get(question_stem, frozenset())
     job_phrases = tuple(dict.fromkeys(p for p in (*job.tools, *job.skills) if p.strip()))
     responsibilities = frozenset().union(*(content_stems(r) for r in job.responsibilities))
     resume_phrases = tuple(
