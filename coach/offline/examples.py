@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 
 from coach.domain import QuestionDraft, QuestionType
 from coach.offline.profiles import JobProfile, ResumeClaim, ResumeProfile
@@ -86,9 +87,10 @@ def _stems(text: str) -> set[str]:
     return {stem for stem in content_stems(text) if len(stem) > 2}
 
 
-def _claim_stems(text: str) -> set[str]:
+@lru_cache(maxsize=1024)
+def _claim_stems(text: str) -> frozenset[str]:
     """A resume line's stems: every word but function words ("time" counts here)."""
-    return {stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 2}
+    return frozenset(stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 2)
 
 
 def _usable(claim: ResumeClaim) -> bool:
