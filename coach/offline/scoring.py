@@ -148,6 +148,8 @@ _LENGTH_WINDOWS: dict[AnswerKind, tuple[tuple[int, int], tuple[int, int]]] = {
 #: Strict scoring: without a quantified result no story answer can look better than this.
 _STRICT_CAP_WITHOUT_NUMBERS = 6.0
 _NON_ANSWER_CAP = 3.0
+#: Strict scores at least this far below help on the same answer (never below 1).
+_STRICT_MARGIN = 0.5
 #: A substantial answer that does not answer the question (a rehearsed story) cannot
 #: look better than this, however polished.
 _OFF_TOPIC_CAP = 5.0
@@ -1246,10 +1248,7 @@ def _improvements(
             else _STRUCTURE_ADVICE[ctx.kind]
         )
     if f.fillers and 100 * len(f.fillers) / max(f.word_count, 1) >= 2:
-        quoted = ", ".join(
-            f'"{f.text[m.start : m.end]}"' for m in {m.name: m for m in f.fillers}.values()
-        )
-        ideas[_D.CLARITY] = f"Cut the fillers ({len(f.fillers)}x: {quoted}); pause instead."
+        ideas[_D.CLARITY] = _filler_advice(f)
     elif scores[_D.CLARITY] <= 6:
         low, high = _LENGTH_WINDOWS[ctx.kind][1 if strict else 0]
         if f.word_count < low:
@@ -1293,6 +1292,65 @@ def _improvements(
         # Advice about this question (its rubric hint) is the most specific: keep it.
         ordered[-1] = _D.RELEVANCE
     return [ideas[d] for d in ordered]
+
+
+_FILLER_GROUPS: tuple[tuple[frozenset[str], str, str], ...] = (
+    # (fillers, advice when they are frequent, advice when there are a few)
+    (
+        _HESITATIONS,
+        "Fillers every few words ({n}x: {quoted}): say the answer aloud until each sentence "
+        "starts without one.",
+        "Swap {quoted} for a silent pause ({n}x): silence sounds surer than a filler.",
+    ),
+    (
+        frozenset({"like"}),
+        "{quoted} ({n}x): keep it for comparisons and drop it everywhere else.",
+        "{quoted} slips in {n}x: drop it where nothing is being compared.",
+    ),
+    (
+        frozenset({"you know", "i mean", "so yeah"}),
+        "Trust the listener: {quoted} ({n}x) asks them to fill the gap; finish the thought.",
+        "{quoted} ({n}x) trails off: end on the point itself.",
+    ),
+    (
+        frozenset({"kind of", "sort of"}),
+        "Commit to the point: {quoted} ({n}x) makes it sound unsure.",
+        "One hedge less: {quoted} ({n}x) softens what you did.",
+    ),
+    (
+        frozenset({"basically", "actually", "literally"}),
+        "Drop the intensifiers ({n}x: {quoted}): they weaken the sentence they sit in.",
+        "{quoted} ({n}x) adds nothing: cut it.",
+    ),
+)
+
+
+def _filler_advice(f: _Features) -> str:
+    """Advice on the fillers the answer leans on most, worded by how often."""
+    by_group = [[m for m in f.fillers if m.name in names] for names, _, _ in _FILLER_GROUPS]
+    index = max(range(len(by_group)), key=lambda i: len(by_group[i]))
+    found = by_group[index]
+    _, frequent, few = _FILLER_GROUPS[index]
+    quoted = ", ".join(f'"{f.text[m.start : m.end]}"' for m in {m.name: m for m in found}.values())
+    rate = len(f.fillers) / max(f.word_count, 1)
+    if index == 0:  # hesitations: say where they sit and how thick they are
+        opening = sum(1 for m in found if m.start < len(f.text) / 3)
+        if len(found) >= 3 and opening * 2 > len(found):
+            return (
+                f"Most of the {quoted} ({len(found)}x) come as you start: take a breath and "
+                "open with your first point."
+            )
+        if rate >= 0.09:
+            template = frequent
+        elif rate >= 0.05:
+            template = (
+                "About one filler a sentence ({n}x: {quoted}): pause silently between "
+                "sentences instead."
+            )
+        else:
+            template = few
+        return template.format(n=len(found), quoted=quoted)
+    return (frequent if rate >= 0.06 else few).format(n=len(found), quoted=quoted)
 
 
 _STRUCTURE_ADVICE: dict[AnswerKind, str] = {
@@ -1545,7 +1603,7 @@ _NON_ANSWER_HEADLINES: dict[NonAnswerReason, tuple[str, str]] = {
     NonAnswerReason.DONT_KNOW: (
         "Not an answer yet: saying you don't know gives the interviewer nothing to go on, "
         "so try a partial answer from your own experience.",
-        'Non-answer: "I don\'t know" scores no points and an interviewer would move on.',
+        "Non-answer: saying you don't know scores no points and an interviewer would move on.",
     ),
     NonAnswerReason.GIBBERISH: (
         "Not an answer: this does not read as words, so write a few real sentences and I'll "
@@ -1656,6 +1714,16 @@ def _assess(
         cap = _ADMISSION_CAP
     elif level is CoachingLevel.STRICT and not features.quantified and ctx.kind.wants_story:
         cap = _STRICT_CAP_WITHOUT_NUMBERS
+    if level is CoachingLevel.STRICT and reason is None:
+        # A strict interviewer is harder to please than a helpful one on every answer,
+        # not only where a harsher rule happens to bite.
+        lenient = _rubric(features, ctx, CoachingLevel.HELP)
+        help_scores = {d: _round_half_up(_clamp(j.score)) for d, j in lenient.items()}
+        help_cap = _OFF_TOPIC_CAP if off_topic else 10.0
+        if features.admission is not None and not off_topic:
+            help_cap = _ADMISSION_CAP
+        help_overall = combine(help_scores, ctx.kind, help_cap)
+        cap = min(cap, max(1.0, help_overall - _STRICT_MARGIN))
     return _Assessment(
         ctx, features, reason, off_topic, judged, RubricScores(ctx.kind, scores, cap)
     )
