@@ -176,6 +176,9 @@ class ExtractedDocument(_Model):
     media_type: str
     text: str
     pages: int | None = None
+    # What the candidate should know before coaching starts (too little text, a locked
+    # PDF); shown when the document is read, not stored with it.
+    warnings: list[str] = Field(default_factory=list)
 
     @property
     def char_count(self) -> int:

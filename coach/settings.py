@@ -49,6 +49,15 @@ class UploadSettings(BaseModel):
     max_bytes: int = Field(default=10 * MiB, gt=0)
     max_pages: int = Field(default=50, gt=0)
     max_chars: int = Field(default=200_000, gt=0)
+    max_xml_bytes: int = Field(
+        default=2 * MiB, gt=0, description="Most XML a DOCX may unpack to (zip bombs)."
+    )
+    max_unpacked_bytes: int = Field(
+        default=32 * MiB, gt=0, description="Most a DOCX may unpack to, images included."
+    )
+    min_chars: int = Field(
+        default=300, ge=0, description="Fewer characters than this get a warning."
+    )
 
 
 class AgentSettings(BaseModel):

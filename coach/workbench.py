@@ -22,6 +22,7 @@ from coach.services.chat import ChatService
 from coach.services.experiments import ExperimentService
 from coach.services.export import ExportService
 from coach.services.practice import PracticeService
+from coach.services.progress import ProgressService
 from coach.services.sessions import SessionsService
 from coach.services.voice import VoiceService
 from coach.settings import CoachSettings
@@ -43,6 +44,7 @@ class Workbench:
     chat: ChatService
     sessions: SessionsService
     exports: ExportService
+    progress: ProgressService
     voice: VoiceService
     experiments: ExperimentService
     runner: AsyncRunner
@@ -172,6 +174,7 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         chat=ChatService(traced_store, resolver, runner, telemetry=telemetry),
         sessions=SessionsService(store),
         exports=ExportService(practice),
+        progress=ProgressService(traced_store),
         experiments=ExperimentService(
             ExperimentStore(store),
             traced_store,

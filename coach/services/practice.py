@@ -39,8 +39,11 @@ from coach.domain import (
     Transcript,
 )
 from coach.errors import AnswerSavedNotScored, CoachError, EmptyAnswer
-from coach.offline.profiles import job_title
+from coach.offline.fields import FieldCatalog, field_catalog, field_questions
+from coach.offline.fit import Fit, assess_fit
+from coach.offline.profiles import job_title, profile_job, profile_resume
 from coach.offline.question_kinds import question_type_for
+from coach.offline.talking_points import TalkingPoints, talking_points
 from coach.personas import PersonaRole
 from coach.runtime import AsyncRunner
 from coach.settings import UploadSettings
@@ -58,6 +61,12 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1_000
 _MAX_PENDING_FOLLOW_UPS = 64
+# Session metadata: what the candidate was warned about their documents (too little
+# text, a locked PDF), kept so the session keeps saying it, not only the upload.
+DOCUMENT_WARNINGS_KEY = "document_warnings"
+# Session metadata of practice by field and level, with no job posting.
+FIELD_KEY = "practice_field"
+LEVEL_KEY = "practice_level"
 
 
 class QuestionProgress(BaseModel):
@@ -112,6 +121,19 @@ class PracticeView(BaseModel):
     def document(self, kind: DocumentKind) -> Document | None:
         return next((d for d in self.documents if d.kind is kind), None)
 
+    @property
+    def practice_field(self) -> tuple[str, str] | None:
+        """The field and level of a session practised without a posting."""
+        metadata = self.session.metadata
+        if FIELD_KEY not in metadata:
+            return None
+        return metadata[FIELD_KEY], metadata.get(LEVEL_KEY, "mid")
+
+    @property
+    def document_warnings(self) -> list[str]:
+        stored = self.session.metadata.get(DOCUMENT_WARNINGS_KEY, "")
+        return [line for line in stored.split("\n") if line]
+
 
 class PracticeService:
     """Start sessions, generate questions, take answers, evaluate, summarise."""
@@ -148,6 +170,11 @@ class PracticeService:
     def read_pasted(self, text: str, kind: DocumentKind) -> ExtractedDocument:
         return from_pasted_text(text, kind, self._uploads)
 
+    @staticmethod
+    def field_choices() -> FieldCatalog:
+        """The fields and levels a candidate can practise without a posting."""
+        return field_catalog()
+
     # --- sessions --------------------------------------------------------------------
 
     def team_for(self, session: Session) -> AgentTeam:
@@ -176,18 +203,65 @@ class PracticeService:
             ):
                 raise CoachError("Give a resume and a job description, in that order.")
             team = self._teams.resolve(SessionKind.INTERVIEW)
+            metadata = {TEAM_KEY: team.name}
+            warnings = [*resume.warnings, *job_description.warnings]
+            if warnings:
+                metadata[DOCUMENT_WARNINGS_KEY] = "\n".join(warnings)
             # One commit for the session and its documents, still before any model call.
             with self._store.batch():
                 session = self._store.create_session(
                     _clean_name(name) or _default_name(job_description.text, now),
                     persona=team.agent(PersonaRole.PRIMARY).persona.name,
                     coaching_level=coaching_level,
-                    metadata={TEAM_KEY: team.name},
+                    metadata=metadata,
                 )
                 self._store.add_document(session.id, resume)
                 self._store.add_document(session.id, job_description)
             self._telemetry.annotate(session)
             self.generate_questions(session.id, count=question_count, hint=hint, types=types)
+            return self._store.get_session(session.id)
+
+    def start_field_session(
+        self,
+        field: str,
+        level: str,
+        resume: ExtractedDocument | None = None,
+        *,
+        name: str | None = None,
+        question_count: int = 5,
+        coaching_level: CoachingLevel = CoachingLevel.HELP,
+        now: datetime | None = None,
+    ) -> Session:
+        """A session with no job posting: bank questions for a field and level.
+
+        A resume is optional; given, the coach builds example answers from it.
+        """
+        with self._telemetry.turn("start_session"):
+            catalog = field_catalog()
+            try:
+                chosen_field, chosen_level = catalog.field(field), catalog.level(level)
+            except KeyError as error:
+                raise CoachError(
+                    f"Pick a field and a level from the lists; {error.args[0]!r} is not one."
+                ) from None
+            if resume is not None and resume.kind is not DocumentKind.RESUME:
+                raise CoachError("Give your resume here, or no document at all.")
+            team = self._teams.resolve(SessionKind.INTERVIEW)
+            metadata = {TEAM_KEY: team.name, FIELD_KEY: field, LEVEL_KEY: level}
+            if resume is not None and resume.warnings:
+                metadata[DOCUMENT_WARNINGS_KEY] = "\n".join(resume.warnings)
+            stamp = (now or datetime.now()).strftime("%d %b %Y %H:%M")
+            default_name = f"{chosen_field.label} · {chosen_level.label.split(' (')[0]} · {stamp}"
+            session = self._store.create_session(
+                _clean_name(name) or default_name,
+                persona=team.agent(PersonaRole.PRIMARY).persona.name,
+                coaching_level=coaching_level,
+                metadata=metadata,
+            )
+            self._telemetry.annotate(session)
+            if resume is not None:
+                self._store.add_document(session.id, resume)
+            self.generate_questions(session.id, count=question_count)
             return self._store.get_session(session.id)
 
     def view(self, session_id: str) -> PracticeView:
@@ -256,6 +330,8 @@ class PracticeService:
                 resume, job = self._texts(session_id)
                 existing = [q.text for q in self._store.questions(session_id)]
             self._telemetry.annotate(session)
+            if FIELD_KEY in session.metadata:
+                return self._add_field_questions(session, count, types or [])
             task = GenerateQuestions(
                 resume=resume,
                 job_description=job,
@@ -275,6 +351,23 @@ class PracticeService:
                 if added and session.current_question_id is None:
                     self._store.set_current_question(session_id, added[0].id)
             return added
+
+    def _add_field_questions(
+        self, session: Session, count: int, types: list[QuestionType]
+    ) -> list[Question]:
+        """More bank questions for a session practised by field (no model is asked)."""
+        drafts = field_questions(
+            session.metadata[FIELD_KEY],
+            session.metadata.get(LEVEL_KEY, "mid"),
+            count if not types else 10 * count,
+            existing=[q.text for q in self._store.questions(session.id)],
+            seed=session.id,
+        )
+        drafts = [d for d in drafts if not types or d.type in types][:count]
+        added = self._store.add_questions(session.id, drafts)
+        if added and session.current_question_id is None:
+            self._store.set_current_question(session.id, added[0].id)
+        return added
 
     def add_custom_question(
         self, session_id: str, text: str, question_type: QuestionType | None = None
@@ -392,6 +485,18 @@ class PracticeService:
             while len(self._follow_ups) > _MAX_PENDING_FOLLOW_UPS:
                 oldest = next(iter(self._follow_ups))
                 self._follow_ups.pop(oldest).cancel()
+
+    def fit(self, session_id: str) -> Fit:
+        """How the session's resume fits its posting: shared terms, missing requirements
+        (named), gaps, a career change. Empty when either document is missing."""
+        resume, job = self._texts(session_id)
+        return assess_fit(resume, job, profile_resume(resume), profile_job(job))
+
+    def talking_points(self, answer_id: str) -> TalkingPoints:
+        """The job-related terms an answer used and the posting's terms it could have."""
+        answer = self._store.get_answer(answer_id)
+        resume, job = self._texts(answer.session_id)
+        return talking_points(answer.text, job, resume)
 
     def answer_and_evaluate(
         self, session_id: str, question_id: str, text: str

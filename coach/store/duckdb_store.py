@@ -658,6 +658,7 @@ class DuckDBSessionStore:
             ).fetchone()
             if row is None:
                 raise CoachError(f"There is no evaluation with id {evaluation_id!r}.")
+            _touch(db, row[2])  # the session now shows the follow-up: its views are stale
             dimension_rows = db.execute(
                 "SELECT dimension, score, comment FROM evaluation_dimensions "
                 "WHERE evaluation_id = ? ORDER BY position",

@@ -32,6 +32,7 @@ PAGES = {
     "voice": "Voice interview",
     "chat": "Chat with a coach",
     "sessions": "Your sessions",
+    "progress": "My progress",
     "telemetry": "Telemetry",
     "persona_lab": "Persona Lab",
 }

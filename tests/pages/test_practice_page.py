@@ -244,3 +244,51 @@ def test_when_the_model_fails_questions_score_and_follow_up_say_the_offline_coac
     assert any(c.startswith("Feedback by") for c in labelled)
     assert any(c.startswith("Follow-up by") for c in labelled)
     assert any("offline coach answered instead" in w.value for w in at.warning)
+
+
+def test_a_near_empty_resume_starts_a_session_that_says_so(app: AppTest) -> None:
+    app.text_area(key="paste-resume").input("Jane Doe, nurse.")
+    app.text_area(key="paste-job_description").input(JOB_DESCRIPTION)
+    app.slider(key="start-count").set_value(1)
+    app.button[0].click()
+    app.run()
+
+    assert not app.exception, app.exception
+    warnings = [w.value for w in app.warning]
+    assert any("only 16 characters" in w and "too little" in w for w in warnings), warnings
+
+
+def test_practice_by_field_with_no_document_gives_bank_questions(app: AppTest) -> None:
+    app.segmented_control(key="start-mode").set_value("By field, no posting").run()
+    app.selectbox(key="field-choice").set_value("teaching")
+    app.selectbox(key="field-level").set_value("junior")
+    app.slider(key="field-count").set_value(3)
+    next(b for b in app.button if b.label == "Get questions").click()
+    app.run()
+
+    assert not app.exception, app.exception
+    assert not errors(app)
+    assert app.header[0].value.startswith("Teaching and education · Entry level")
+    assert any("By field: Teaching and education" in c.value for c in app.caption)
+    questions = next(r for r in app.radio if str(r.key).startswith("question-nav-"))
+    assert len(questions.options) == 3
+
+
+def test_after_an_answer_the_talking_points_name_terms_used_and_missed(app: AppTest) -> None:
+    at = start_session(app)
+    answer_box(at).input(STRONG_ANSWER)
+    submit_button(at).click().run()
+
+    assert not at.exception, at.exception
+    assert "Talking points" in " ".join(m.value for m in at.markdown)
+    texts = [t.value for t in at.text]
+    assert any("Python" in t for t in texts), texts
+    assert any("Kafka (on your resume)" in t for t in texts), texts
+
+
+def test_the_session_names_the_postings_requirements_the_resume_lacks(app: AppTest) -> None:
+    at = start_session(app)
+
+    fit = next(e for e in at.expander if e.label == "How your resume fits this posting")
+    texts = [t.value for t in fit.text]
+    assert any("Terraform" in t and "missing" in t for t in texts), texts
