@@ -366,6 +366,9 @@ _ADMISSION_RE = re.compile(
     re.IGNORECASE,
 )
 _ADMISSION_CAP = 4.0
+#: A question that asks for a story, answered with generalities and no story at all
+#: (no scene, nothing the candidate did, no outcome), has not been answered.
+_NO_STORY_CAP = 4.5
 _FILLER_VAGUE = frozenset({"kind of", "sort of", "kinda", "sorta"})
 _HESITATIONS = frozenset({"um", "uh", "er", "ah", "hmm"})
 _STUTTER_RE = re.compile(r"\b(\w+)(?:\s+\1\b)+", re.IGNORECASE)
@@ -774,6 +777,16 @@ def _is_off_topic(f: _Features, ctx: _Context) -> bool:
     if ctx.kind is AnswerKind.PITCH or f.word_count < 40 or not ctx.question_stems:
         return False
     return _topicality(f, ctx) < _OFF_TOPIC_TOPICAL
+
+
+def _tells_no_story(f: _Features, ctx: _Context) -> bool:
+    return (
+        ctx.kind.wants_story
+        and f.situation is None
+        and not f.actions
+        and not f.outcomes
+        and not f.quantified
+    )
 
 
 def _score_relevance(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
@@ -1298,29 +1311,29 @@ _FILLER_GROUPS: tuple[tuple[frozenset[str], str, str], ...] = (
     # (fillers, advice when they are frequent, advice when there are a few)
     (
         _HESITATIONS,
-        "Fillers every few words ({n}x: {quoted}): say the answer aloud until each sentence "
-        "starts without one.",
-        "Swap {quoted} for a silent pause ({n}x): silence sounds surer than a filler.",
+        "Practise the answer aloud until each sentence starts without a filler (every few "
+        "words now, {n}x: {quoted}).",
+        "Replace {quoted} ({n}x) with a silent pause: silence sounds surer than a filler.",
     ),
     (
         frozenset({"like"}),
-        "{quoted} ({n}x): keep it for comparisons and drop it everywhere else.",
-        "{quoted} slips in {n}x: drop it where nothing is being compared.",
+        "Keep {quoted} ({n}x) for comparisons and drop it everywhere else.",
+        "Drop {quoted} ({n}x) where nothing is being compared.",
     ),
     (
         frozenset({"you know", "i mean", "so yeah"}),
-        "Trust the listener: {quoted} ({n}x) asks them to fill the gap; finish the thought.",
-        "{quoted} ({n}x) trails off: end on the point itself.",
+        "Finish the thought instead of {quoted} ({n}x): it asks the listener to fill the gap.",
+        "End on the point itself, not on {quoted} ({n}x).",
     ),
     (
         frozenset({"kind of", "sort of"}),
-        "Commit to the point: {quoted} ({n}x) makes it sound unsure.",
-        "One hedge less: {quoted} ({n}x) softens what you did.",
+        "Drop the hedges ({n}x: {quoted}): they make the point sound unsure.",
+        "Cut {quoted} ({n}x): it softens what you did.",
     ),
     (
         frozenset({"basically", "actually", "literally"}),
         "Drop the intensifiers ({n}x: {quoted}): they weaken the sentence they sit in.",
-        "{quoted} ({n}x) adds nothing: cut it.",
+        "Cut {quoted} ({n}x): it adds nothing.",
     ),
 )
 
@@ -1337,15 +1350,14 @@ def _filler_advice(f: _Features) -> str:
         opening = sum(1 for m in found if m.start < len(f.text) / 3)
         if len(found) >= 3 and opening * 2 > len(found):
             return (
-                f"Most of the {quoted} ({len(found)}x) come as you start: take a breath and "
-                "open with your first point."
+                f"Open with your first point after a breath: most of the {quoted} "
+                f"({len(found)}x) come as you start."
             )
         if rate >= 0.09:
             template = frequent
         elif rate >= 0.05:
             template = (
-                "About one filler a sentence ({n}x: {quoted}): pause silently between "
-                "sentences instead."
+                "Pause silently between sentences instead of {quoted} (about one a sentence, {n}x)."
             )
         else:
             template = few
@@ -1367,7 +1379,7 @@ _STRUCTURE_ADVICE: dict[AnswerKind, str] = {
         "Say what you would do first, who you would involve, and how you would know it worked."
     ),
     AnswerKind.KNOWLEDGE: (
-        "Lay out your reasoning in steps: the approach, why, the trade-off, an example."
+        "Walk through your reasoning in steps: the approach, why, the trade-off, an example."
     ),
 }
 
@@ -1384,8 +1396,8 @@ def _result_advice(f: _Features) -> str:
     if f.actions and ending is not None:
         quoted = _quote(f.text, ending, max_words=10)
         return (
-            f'Your story stops at "{quoted}". Add what changed because of it: a before and '
-            "after, a figure, or who noticed."
+            f'Finish after "{quoted}": add what changed because of it, a before and after, a '
+            "figure, or who noticed."
         )
     if f.actions:
         return (
@@ -1432,11 +1444,11 @@ def _subtype(ctx: _Context) -> _Subtype:
 _VAGUE_KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(r"stuff|things|whatever", re.I),
-        "say what the thing was: the task, the tool or the event, by name.",
+        "name what it stands for: the task, the tool or the event.",
     ),
     (
         re.compile(r"various|a lot of|lots of|many|different|some", re.I),
-        "pick the one that mattered most and name it.",
+        "name the one that mattered most.",
     ),
     (
         re.compile(r"etc|and so on|and so forth|like that", re.I),
@@ -1451,7 +1463,7 @@ def _vague_advice(f: _Features) -> str:
         (advice for pattern, advice in _VAGUE_KINDS if pattern.search(match.group())),
         _VAGUE_KINDS[0][1],
     )
-    return f'"{_quote(f.text, match, max_words=6)}" is vague: {fix}'
+    return f'Replace "{_quote(f.text, match, max_words=6)}": {fix}'
 
 
 _CONCRETE: dict[_Subtype, str] = {
@@ -1482,8 +1494,8 @@ def _detail_advice(f: _Features, ctx: _Context) -> str:
     if not f.numbers and not f.number_words and f.proper_nouns < 2:
         return _CONCRETE[_subtype(ctx)]
     if not f.numbers and not f.number_words:
-        return "You name names; now add a figure: how many people, how long, how big."
-    return "You give figures; now name what they measure: the system, the team or the place."
+        return "Add a figure to the names you give: how many people, how long, how big."
+    return "Name what your figures measure: the system, the team or the place."
 
 
 _HEAD_ON: dict[_Subtype, str] = {
@@ -1514,13 +1526,13 @@ def _pitch_shape_advice(f: _Features, ctx: _Context) -> str:
     if subtype is _Subtype.SELF:
         if not _FUTURE_RE.search(f.text):
             return (
-                "It never says where you are heading: end on why this role is your next "
-                "step, so the interviewer's next question is about the job."
+                "End on where you are heading: why this role is your next step, so the "
+                "interviewer's next question is about the job."
             )
         if not _PRESENT_RE.search(f.text):
             return "Open with who you are now (your study or role), then the past, then why here."
         if not _PAST_RE.search(f.text):
-            return "Between now and next, add the one or two experiences that led you here."
+            return "Add the one or two experiences that led you here, between now and next."
         return (
             "Give it a shape: who you are now, the one or two experiences that led here, and "
             "why this role is the next step."
@@ -1529,7 +1541,7 @@ def _pitch_shape_advice(f: _Features, ctx: _Context) -> str:
         return "Give two or three reasons you fit, strongest first, each with its proof."
     if subtype is _Subtype.TRAIT:
         return "Name it, show it in one moment, then say what you do about it now."
-    return "Answer first, then one moment that shows it, then what it means for this role."
+    return "Start with your answer, then one moment that shows it, then what it means here."
 
 
 def _evidence_advice(f: _Features, ctx: _Context) -> str:
@@ -1537,27 +1549,27 @@ def _evidence_advice(f: _Features, ctx: _Context) -> str:
     mention = f.actions[0] if f.actions else None
     if mention is not None and subtype in (_Subtype.SELF, _Subtype.ASSESS):
         return (
-            f'You mention "{_quote(f.text, mention, max_words=8)}": say what came of it, '
-            "so the claim has evidence behind it."
+            f'Say what came of "{_quote(f.text, mention, max_words=8)}", so the claim has '
+            "evidence behind it."
         )
     return {
         _Subtype.SELF: (
-            "Back the claims about yourself with one achievement from your record: what you "
-            "did, where, and what came of it."
+            "Show one achievement from your record behind the claims: what you did, where, "
+            "and what came of it."
         ),
         _Subtype.FIT: (
-            "Each reason you give needs proof: one thing you did that shows it, and what "
-            "came of it."
+            "Give each reason its proof: one thing you did that shows it, and what came of it."
         ),
         _Subtype.TRAIT: (
             "Show the trait at work: one moment it mattered, what you did, and what changed."
         ),
-        _Subtype.ASSESS: "Prove it with one time it happened: where, what you did, the outcome.",
+        _Subtype.ASSESS: "Give one time it happened: where, what you did, the outcome.",
         _Subtype.OPINION: (
             "Show your view in action: one moment when you acted on it, and what happened."
         ),
         _Subtype.PLAN: (
-            "Ground the plan in your experience: a time you did something similar, and how it went."
+            "Use your experience to back the plan: a time you did something similar, and how "
+            "it went."
         ),
     }.get(subtype, "Back it with one example from your own record.")
 
@@ -1565,9 +1577,9 @@ def _evidence_advice(f: _Features, ctx: _Context) -> str:
 def _off_topic_advice(f: _Features, ctx: _Context) -> str:
     opening = _excerpt(f.text, 0, min(len(f.text), 80), max_words=8)
     return (
-        f'This answers a different question: it opens with "{opening}", but the question asks '
-        f"about {_question_topic(ctx.question)}. Tell a story about that instead, or link this "
-        "one to it in your first sentence."
+        f"Use a story about {_question_topic(ctx.question)} instead: this one, opening with "
+        f'"{opening}", answers a different question. Or link it to the question in your '
+        "first sentence."
     )
 
 
@@ -1712,6 +1724,8 @@ def _assess(
         cap = _OFF_TOPIC_CAP
     elif features.admission is not None:
         cap = _ADMISSION_CAP
+    elif _tells_no_story(features, ctx):
+        cap = _NO_STORY_CAP
     elif level is CoachingLevel.STRICT and not features.quantified and ctx.kind.wants_story:
         cap = _STRICT_CAP_WITHOUT_NUMBERS
     if level is CoachingLevel.STRICT and reason is None:
@@ -1722,6 +1736,8 @@ def _assess(
         help_cap = _OFF_TOPIC_CAP if off_topic else 10.0
         if features.admission is not None and not off_topic:
             help_cap = _ADMISSION_CAP
+        elif _tells_no_story(features, ctx) and not off_topic:
+            help_cap = _NO_STORY_CAP
         help_overall = combine(help_scores, ctx.kind, help_cap)
         cap = min(cap, max(1.0, help_overall - _STRICT_MARGIN))
     return _Assessment(
