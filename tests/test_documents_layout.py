@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -235,6 +236,33 @@ def many_page_pdf(pages: int) -> bytes:
     return buffer.getvalue()
 
 
+def flate_bomb_pdf(unpacked_bytes: int) -> bytes:
+    """A one-page PDF, written by hand, whose content stream unpacks to ``unpacked_bytes``."""
+    block = b"BT /F1 12 Tf 50 800 Td (Led a team of four analysts) Tj ET\n" * 10_000
+    packer = zlib.compressobj(9)
+    packed = [packer.compress(block) for _ in range(unpacked_bytes // len(block) + 1)]
+    stream = b"".join([*packed, packer.flush()])
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1)
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
 _MEASURE = """
 import json, resource, sys, time
 from coach.documents import extract_upload
@@ -242,7 +270,9 @@ from coach.domain import DocumentKind
 from coach.errors import DocumentError
 from coach.settings import UploadSettings
 data = open(sys.argv[1], "rb").read()
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# Resident memory now (not the peak so far): peak after minus this bounds what parsing used.
+status = open("/proc/self/status").read()
+before = int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1])
 started = time.perf_counter()
 try:
     extract_upload(data, sys.argv[2], DocumentKind.RESUME, UploadSettings())
@@ -293,6 +323,27 @@ def test_two_thousand_page_pdf_is_refused_fast_and_small(tmp_path: Path) -> None
     assert measured["extra_mib"] < 200
 
 
+def test_pdf_whose_page_content_unpacks_to_95_mib_is_refused_fast_and_small(
+    tmp_path: Path,
+) -> None:
+    bomb = flate_bomb_pdf(95 * MiB)
+    assert len(bomb) < 1 * MiB
+
+    measured = refuse_in_a_fresh_process(tmp_path, bomb, "bomb.pdf")
+
+    assert measured["message"] is not None, "the PDF bomb was parsed"
+    assert "bomb.pdf" in measured["message"]
+    assert "more than the 2 MB of page content we read" in measured["message"]
+    assert measured["seconds"] < 2.0
+    assert measured["extra_mib"] < 200
+
+
+def test_pdf_with_a_small_content_stream_is_read() -> None:
+    document = extract_upload(flate_bomb_pdf(600_000), "long.pdf", RESUME, LIMITS)
+
+    assert "Led a team of four analysts" in document.text
+
+
 def test_docx_just_under_the_xml_cap_is_read_within_the_budget() -> None:
     docx_bytes = zip_bomb_docx(1 * MiB)  # with the template's styles, just under 2 MB
 
@@ -338,3 +389,13 @@ def test_pasted_markdown_posting_is_read_the_same_way() -> None:
     )
 
     assert pasted.text == uploaded.text
+
+
+def test_pdf_just_under_the_unpacked_cap_is_read_within_the_budget() -> None:
+    pdf = flate_bomb_pdf(LIMITS.max_pdf_unpacked_bytes - 700_000)
+
+    started = time.perf_counter()
+    document = extract_upload(pdf, "dense.pdf", RESUME, LIMITS)
+
+    assert "Led a team of four analysts" in document.text
+    assert time.perf_counter() - started < 2.0
