@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.cold_start import bench_cold_start
 from benchmarks.core import Result
 from benchmarks.experiments import bench_experiment_run
 from benchmarks.practice import (
@@ -25,6 +26,7 @@ from benchmarks.telemetry import bench_span_export
 from benchmarks.telemetry_page import bench_telemetry_page
 
 BENCHMARKS: tuple[Callable[[], Result | list[Result]], ...] = (
+    bench_cold_start,
     bench_question_generation,
     bench_scoring,
     bench_practice_page_rerun,

@@ -49,3 +49,30 @@ def measure(
         p95_ms=samples[max(0, round(0.95 * len(samples)) - 1)],
         worst_ms=samples[-1],
     )
+
+
+class Ratio(BaseModel):
+    """A figure judged against another measured in the same run (a shared, noisy machine
+    slows both alike, so their ratio is what stays comparable between runs)."""
+
+    name: str
+    ratio: float
+    target_ratio: float
+    measured: str  # the two figures, for the reader
+
+    @property
+    def passed(self) -> bool:
+        return self.ratio <= self.target_ratio
+
+    def line(self) -> str:
+        verdict = "ok  " if self.passed else "MISS"
+        return (
+            f"{verdict} {self.name:<58} {self.ratio:6.2f}x  "
+            f"(target <= {self.target_ratio:g}x; {self.measured})"
+        )
+
+
+def percentile(samples: list[float], share: float) -> float:
+    """The nearest-rank percentile (``share`` in 0..1) of ``samples``."""
+    ordered = sorted(samples)
+    return ordered[max(0, min(len(ordered), round(share * len(ordered))) - 1)]

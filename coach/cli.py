@@ -222,7 +222,7 @@ def _answer(
         workbench.store.set_delivery(answer.id, _delivery_for(text, quality, rng))
     evaluation = workbench.practice.evaluate(answer.id)
     report.evaluations += 1
-    return evaluation
+    return workbench.practice.follow_up(evaluation)
 
 
 def _delivery_for(text: str, quality: AnswerQuality, rng: random.Random) -> DeliveryMetrics:
@@ -258,15 +258,22 @@ def _pick_quality(rng: random.Random) -> AnswerQuality:
 # --- commands ---------------------------------------------------------------------------
 
 
-def _settings(db: Path | None) -> CoachSettings:
-    """The app's settings, pointed at ``db`` when given, always with the offline coach."""
+def _settings(db: Path | None, *, model: bool = False) -> CoachSettings:
+    """The app's settings, pointed at ``db`` when given; with the offline coach unless
+    ``model`` (an experiment runs the configured model, as the page does)."""
     settings = CoachSettings()
     store = settings.store if db is None else settings.store.model_copy(update={"path": db})
+    if model:
+        return settings.model_copy(update={"store": store})
     agent = settings.agent.model_copy(update={"provider": "offline"})
     return settings.model_copy(update={"store": store, "agent": agent})
 
 
-def _workbench(db: Path | None) -> Workbench:
+def _workbench(db: Path | None, *, model: bool = False) -> Workbench:
+    """The offline coach for demo data and exports; the configured model (behind its
+    labelled fallback) when ``model``."""
+    if model:
+        return build_workbench(_settings(db, model=True))
     from coach.providers.offline import OfflineProvider
 
     return build_workbench(_settings(db), provider=OfflineProvider())
@@ -591,7 +598,7 @@ def _experiment_run_command(args: argparse.Namespace) -> int:
             "to continue an experiment."
         )
     spec = _read_spec(args.spec) if args.spec is not None else None
-    workbench = _workbench(args.db)
+    workbench = _workbench(args.db, model=True)
     try:
         service = workbench.experiments
         if args.resume is not None:

@@ -46,6 +46,11 @@ class StoreBusy(CoachError):
     """The database file stayed locked by another process for longer than we wait."""
 
 
+class StoreConflict(CoachError):
+    """Two writes changed the same row at the same moment; one was undone (and is retried
+    where it is safe to)."""
+
+
 class ProviderError(CoachError):
     """A model server could not give a usable answer.
 

@@ -33,9 +33,13 @@ class StoreSettings(BaseModel):
     path: Path = Field(default_factory=lambda: default_data_dir() / "workbench.duckdb")
     lock_timeout_seconds: float = Field(default=15.0, gt=0)
     idle_release_seconds: float = Field(
-        default=0.5,
+        default=300.0,
         ge=0,
-        description="Close the database file after this long idle, so notebooks can open it.",
+        description=(
+            "Close the database file after this long idle. Notebooks, the CLI and other "
+            "workbench processes need not wait for it: they ask for the file and get it "
+            "within tens of milliseconds (coach.store.lease)."
+        ),
     )
 
 
@@ -156,6 +160,29 @@ class CoachSettings(BaseSettings):
     )
     openai_max_retries: int = Field(
         default=2, ge=0, description="Retries on timeouts, 429 and 5xx, with backoff."
+    )
+    openai_api: Literal["chat", "responses"] = Field(
+        default="chat",
+        description="responses: OpenAI's Responses API (api.openai.com only; compatible "
+        "servers keep Chat Completions).",
+    )
+    model_deadline_seconds: float = Field(
+        default=20,
+        gt=0,
+        description="The longest one action waits for a model, retries included; then "
+        "the offline coach answers, labelled.",
+    )
+    model_cool_off_seconds: float = Field(
+        default=60,
+        ge=0,
+        description="After a server times out or cannot be reached, how long actions go "
+        "straight to the offline coach before it is tried again.",
+    )
+    model_parallel_slots: int | None = Field(
+        default=None,
+        ge=1,
+        description="Requests the model server runs at once. Unset: asked of the server "
+        "(llama.cpp's /props); 1 if it does not say (api.openai.com: many).",
     )
     webrtc_ice_servers: list[dict[str, str | list[str]]] = Field(
         default_factory=list,

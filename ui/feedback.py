@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from coach.domain import (
@@ -21,8 +20,10 @@ def attribution_caption(attribution: Attribution | None, what: str = "Feedback")
     if attribution is None:
         return
     st.caption(f"{what} by {attribution.label}")
-    if attribution.fallback and attribution.notice:
+    if (attribution.fallback or attribution.cut_off) and attribution.notice:
         st.warning(attribution.notice, icon="⚠️")
+    for check in attribution.checks:
+        st.caption(f"Checked: {check}")
 
 
 def evaluation(result: Evaluation, previous: Evaluation | None = None) -> None:
@@ -40,6 +41,8 @@ def evaluation(result: Evaluation, previous: Evaluation | None = None) -> None:
         else:
             st.warning(result.headline)
         attribution_caption(result.attribution)
+
+    import pandas as pd  # only once there is feedback to show: not on a first page load
 
     st.dataframe(
         pd.DataFrame(
@@ -96,6 +99,8 @@ def attempts_comparison(attempts: list[Attempt]) -> None:
         f"**Your attempts compared** — {direction} {abs(change):.1f} points "
         f"from attempt {scored[0].answer.attempt} to {scored[-1].answer.attempt}."
     )
+    import pandas as pd
+
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 

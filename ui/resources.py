@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
+from pathlib import Path
 
 import streamlit as st
 
@@ -35,6 +37,26 @@ def _fingerprint(settings: CoachSettings) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _settings(environment: str, dotenv_mtime: float) -> CoachSettings:
+    """Settings as the environment and ``.env`` give them; read again only when either
+    changes (reading them took a sixth of a Practice rerun)."""
+    return CoachSettings()
+
+
+def _environment() -> str:
+    """A digest of the variables settings come from (a key never enters a cache key)."""
+    variables = sorted((k, v) for k, v in os.environ.items() if k.startswith(("COACH_", "OPENAI_")))
+    return hashlib.sha256(repr(variables).encode()).hexdigest()
+
+
+def _dotenv_mtime() -> float:
+    try:
+        return Path(".env").stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 def workbench() -> Workbench:
-    settings = CoachSettings()
+    settings = _settings(_environment(), _dotenv_mtime())
     return _build(_fingerprint(settings), settings)

@@ -5,7 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from coach.documents import SUPPORTED_EXTENSIONS
-from coach.domain import CoachingLevel, DocumentKind, ExtractedDocument, QuestionType, Session
+from coach.domain import (
+    CoachingLevel,
+    DocumentKind,
+    Evaluation,
+    ExtractedDocument,
+    QuestionType,
+    Session,
+)
 from coach.errors import CoachError, SessionNotFound
 from coach.personas import PersonaRole
 from coach.services.practice import PracticeView, QuestionProgress
@@ -226,10 +233,16 @@ def _question_label(view: PracticeView, question_id: str) -> str:
     return f"{number}. [{mark}] {text[:70]}{'…' if len(text) > 70 else ''}"
 
 
-def _follow_up(wb: Workbench, view: PracticeView, follow_up: str) -> None:
+def _follow_up(wb: Workbench, view: PracticeView, evaluation: Evaluation) -> None:
+    """Asked after the score is on screen, so waiting for it never delays the score."""
+    if evaluation.follow_up_attribution is None and not evaluation.follow_up:
+        with st.spinner("The interviewer is thinking of a follow-up…"):
+            evaluation = wb.practice.follow_up(evaluation)
+    follow_up = evaluation.follow_up
     if not follow_up:
         return
     st.info(f"**The interviewer follows up:** {follow_up}", icon=":material/forum:")
+    feedback.attribution_caption(evaluation.follow_up_attribution, "Follow-up")
     existing = {p.question.text for p in view.questions}
     if follow_up not in existing and st.button("Practise this follow-up", key="add-follow-up"):
         question = wb.practice.add_follow_up(view.session.id, follow_up)
@@ -248,6 +261,8 @@ def _fresh_example(wb: Workbench, question_id: str) -> None:
                 st.error(str(error))
                 return
             feedback.attribution_caption(reply.attribution, "Example")
+            if reply.attribution.cut_off:
+                st.button("Retry", key=f"example-retry-{question_id}", icon=":material/refresh:")
 
 
 def _spoken_answer(wb: Workbench, view: PracticeView, progress: QuestionProgress) -> None:
@@ -289,6 +304,10 @@ def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress
         f"{question.type.label.capitalize()} · {question.competency}"
         + (f" · {question.rationale}" if question.rationale else "")
     )
+    if question.attribution is not None and (
+        question.attribution.fallback or question.attribution.checks
+    ):
+        feedback.attribution_caption(question.attribution, "Questions")
     scored = [a for a in progress.attempts if a.evaluation is not None]
     if scored:
         latest = scored[-1].evaluation
@@ -301,7 +320,7 @@ def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress
         if scored[-1].delivery is not None:
             feedback.delivery(scored[-1].delivery)
         feedback.attempts_comparison(progress.attempts)
-        _follow_up(wb, view, latest.follow_up)
+        _follow_up(wb, view, latest)
         _fresh_example(wb, question.id)
 
     pending = progress.needs_evaluation
@@ -370,8 +389,8 @@ def more_questions(wb: Workbench, view: PracticeView) -> None:
         custom = st.text_area("Add your own question", key="custom-text", height=80)
         custom_type = st.selectbox(
             "Type",
-            list(QuestionType),
-            format_func=lambda t: t.label.capitalize(),
+            [None, *QuestionType],
+            format_func=lambda t: "From its wording" if t is None else t.label.capitalize(),
             key="custom-type",
         )
         if st.button("Add question", key="custom-add"):

@@ -269,11 +269,10 @@ def _star(ctx: _Context) -> _Reply:
     b = QuestionType.BEHAVIOURAL
     claim = _proof(ctx.resume)
     bullet = f'"{claim.text}"' if claim else texts.fragment("no_bullet")
+    ranked = sorted(DIMENSION_WEIGHTS[b], key=lambda d: -DIMENSION_WEIGHTS[b][d])
+    weights = _join([f"{d.label.lower()} {_percent(b, d)}%" for d in ranked if _percent(b, d)])
     return texts.reply(
-        "method" if ctx.variant % 2 == 0 else "mistakes",
-        impact_percent=_percent(b, RubricDimension.IMPACT),
-        structure_percent=_percent(b, RubricDimension.STRUCTURE),
-        bullet=bullet,
+        "method" if ctx.variant % 2 == 0 else "mistakes", weights=weights, bullet=bullet
     )
 
 

@@ -1447,6 +1447,14 @@ def _duties_and_requirements(lines: list[str]) -> tuple[list[str], list[str]]:
     return _unique(duties)[:25], _unique(requirements)[:25]
 
 
+def job_title(text: str) -> str | None:
+    """Only the job's title (what ``profile_job`` reads first): a session's name needs
+    no skills, tools or duties, and reading those costs tens of milliseconds."""
+    lines = _clean_lines(text)
+    title, _ = _job_title_and_company([line for line in lines if line])
+    return title
+
+
 def profile_job(text: str) -> JobProfile:
     """Read a job description's title, company, level, field, tools, skills and duties."""
     lines = _clean_lines(text)

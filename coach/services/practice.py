@@ -7,8 +7,11 @@ evaluated, so a crash or a failing model never loses what the candidate typed.
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
-from collections.abc import Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,6 +28,7 @@ from coach.domain import (
     DocumentKind,
     Evaluation,
     ExtractedDocument,
+    FollowUp,
     Question,
     QuestionDraft,
     QuestionSource,
@@ -37,7 +41,8 @@ from coach.domain import (
 from coach.errors import AnswerSavedNotScored, CoachError, EmptyAnswer
 from coach.offline.fields import FieldCatalog, field_catalog, field_questions
 from coach.offline.fit import Fit, assess_fit
-from coach.offline.profiles import profile_job, profile_resume
+from coach.offline.profiles import job_title, profile_job, profile_resume
+from coach.offline.question_kinds import question_type_for
 from coach.offline.talking_points import TalkingPoints, talking_points
 from coach.personas import PersonaRole
 from coach.runtime import AsyncRunner
@@ -55,6 +60,7 @@ from coach.telemetry import Telemetry, carry_context
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1_000
+_MAX_PENDING_FOLLOW_UPS = 64
 # Session metadata: what the candidate was warned about their documents (too little
 # text, a locked PDF), kept so the session keeps saying it, not only the upload.
 DOCUMENT_WARNINGS_KEY = "document_warnings"
@@ -140,12 +146,20 @@ class PracticeService:
         uploads: UploadSettings,
         *,
         telemetry: Telemetry | None = None,
+        follow_up_beside_score: Callable[[], bool] = lambda: False,
     ) -> None:
+        """``follow_up_beside_score`` says whether the model server can work on the
+        follow-up while it scores (more than one parallel slot)."""
         self._store = store
         self._teams = teams
         self._runner = runner
         self._uploads = uploads
         self._telemetry = telemetry or Telemetry.disabled()
+        self._follow_up_beside_score = follow_up_beside_score
+        # Follow-ups started beside a score, by answer id, until the page asks for them.
+        self._follow_ups: dict[str, concurrent.futures.Future[FollowUp]] = {}
+        self._lock = threading.Lock()
+        self._views = _ViewCache()
 
     # --- documents -------------------------------------------------------------------
 
@@ -193,15 +207,17 @@ class PracticeService:
             warnings = [*resume.warnings, *job_description.warnings]
             if warnings:
                 metadata[DOCUMENT_WARNINGS_KEY] = "\n".join(warnings)
-            session = self._store.create_session(
-                _clean_name(name) or _default_name(job_description.text, now),
-                persona=team.agent(PersonaRole.PRIMARY).persona.name,
-                coaching_level=coaching_level,
-                metadata=metadata,
-            )
+            # One commit for the session and its documents, still before any model call.
+            with self._store.batch():
+                session = self._store.create_session(
+                    _clean_name(name) or _default_name(job_description.text, now),
+                    persona=team.agent(PersonaRole.PRIMARY).persona.name,
+                    coaching_level=coaching_level,
+                    metadata=metadata,
+                )
+                self._store.add_document(session.id, resume)
+                self._store.add_document(session.id, job_description)
             self._telemetry.annotate(session)
-            self._store.add_document(session.id, resume)
-            self._store.add_document(session.id, job_description)
             self.generate_questions(session.id, count=question_count, hint=hint, types=types)
             return self._store.get_session(session.id)
 
@@ -249,8 +265,23 @@ class PracticeService:
             return self._store.get_session(session.id)
 
     def view(self, session_id: str) -> PracticeView:
+        """The whole session as one consistent snapshot.
+
+        A rerun with nothing changed costs one query: every write to a session moves
+        its ``updated_at``, so a view read at the same ``updated_at`` is still whole.
+        """
+        with self._store.reading():
+            session = self._store.get_session(session_id)
+            cached = self._views.get(session)
+            if cached is not None:
+                return cached
+            view = self._view(session)
+        self._views.put(view)
+        return view
+
+    def _view(self, session: Session) -> PracticeView:
         store = self._store
-        session = store.get_session(session_id)
+        session_id = session.id
         questions = store.questions(session_id)
         evaluations = {e.answer_id: e for e in store.evaluations(session_id)}
         deliveries = store.deliveries(session_id)
@@ -294,28 +325,31 @@ class PracticeService:
     ) -> list[Question]:
         """Ask the primary coach for ``count`` more questions, never repeating one."""
         with self._telemetry.turn("generate_questions", session_id=session_id):
-            session = self._store.get_session(session_id)
+            with self._store.reading():
+                session = self._store.get_session(session_id)
+                resume, job = self._texts(session_id)
+                existing = [q.text for q in self._store.questions(session_id)]
             self._telemetry.annotate(session)
             if FIELD_KEY in session.metadata:
                 return self._add_field_questions(session, count, types or [])
-            resume, job = self._texts(session_id)
             task = GenerateQuestions(
                 resume=resume,
                 job_description=job,
                 count=count,
                 hint=hint.strip(),
                 types=types or [],
-                existing=[q.text for q in self._store.questions(session_id)],
+                existing=existing,
                 coaching_level=session.coaching_level,
             )
             question_set = self._runner.run(
                 carry_context(self.team_for(session).ask_questions(task))
             )
-            added = self._store.add_questions(
-                session_id, question_set.questions[:count], attribution=question_set.attribution
-            )
-            if added and session.current_question_id is None:
-                self._store.set_current_question(session_id, added[0].id)
+            with self._store.batch():
+                added = self._store.add_questions(
+                    session_id, question_set.questions[:count], attribution=question_set.attribution
+                )
+                if added and session.current_question_id is None:
+                    self._store.set_current_question(session_id, added[0].id)
             return added
 
     def _add_field_questions(
@@ -336,8 +370,9 @@ class PracticeService:
         return added
 
     def add_custom_question(
-        self, session_id: str, text: str, question_type: QuestionType = QuestionType.BEHAVIOURAL
+        self, session_id: str, text: str, question_type: QuestionType | None = None
     ) -> Question:
+        """A question the candidate typed; its type read from its wording unless given."""
         text = " ".join(text.split())
         if not text:
             raise CoachError("Type the question you want to practise before adding it.")
@@ -348,7 +383,7 @@ class PracticeService:
             )
         draft = QuestionDraft(
             text=text,
-            type=question_type,
+            type=question_type or question_type_for(text),
             competency="custom",
             source=QuestionSource.CUSTOM,
             rationale="Added by you.",
@@ -358,9 +393,10 @@ class PracticeService:
 
     def add_follow_up(self, session_id: str, text: str) -> Question:
         """The interviewer's follow-up becomes a question of its own, to practise next."""
+        text = " ".join(text.split())[:MAX_QUESTION_CHARS]
         draft = QuestionDraft(
-            text=" ".join(text.split())[:MAX_QUESTION_CHARS],
-            type=QuestionType.BEHAVIOURAL,
+            text=text,
+            type=question_type_for(text),
             competency="follow-up",
             source=QuestionSource.TAILORED,
             rationale="The interviewer's follow-up to your answer.",
@@ -387,38 +423,68 @@ class PracticeService:
                     "Your answer is empty. Type (or record) your answer, then submit it. "
                     "Stuck? Open the example answer for ideas."
                 )
-            question = self._store.get_question(question_id)
-            answer = self._store.add_answer(session_id, question.id, text.strip(), mode=mode)
-            self._store.set_current_question(session_id, question.id)
-            return answer
+            # One write (it also remembers the question as the current one), committed
+            # before anyone scores the answer.
+            return self._store.add_answer(session_id, question_id, text.strip(), mode=mode)
 
     def evaluate(self, answer_id: str) -> Evaluation:
-        """Score a stored answer; the primary coach drafts a follow-up meanwhile."""
+        """Score a stored answer and return as soon as the score is stored.
+
+        The follow-up is a separate step (``follow_up``), so it never delays the score:
+        on a server with parallel slots it is started beside the evaluation and picked
+        up later; on a single-slot server it waits until the score is in."""
         with self._telemetry.turn("evaluate_answer"):
-            answer = self._store.get_answer(answer_id)
-            session = self._store.get_session(answer.session_id)
+            with self._store.reading():  # one snapshot for every read the tasks need
+                answer = self._store.get_answer(answer_id)
+                session = self._store.get_session(answer.session_id)
+                evaluate, follow_up = self._tasks(answer, session)
             self._telemetry.annotate(session)
-            question = _draft_of(self._store.get_question(answer.question_id))
-            resume, job = self._texts(answer.session_id)
-            context = {
-                "resume": resume,
-                "job_description": job,
-                "coaching_level": session.coaching_level,
-            }
             team = self.team_for(session)
-            draft, follow_up = self._runner.run(
-                carry_context(
-                    team.evaluate_with_follow_up(
-                        EvaluateAnswer(question=question, answer=answer.text, **context),
-                        AskFollowUp(question=question, answer=answer.text, **context),
-                    )
-                )
-            )
-            if follow_up is not None:
-                draft = draft.model_copy(update={"follow_up": follow_up.question.text})
+            if self._follow_up_beside_score():
+                self._start_follow_up(answer.id, team, follow_up)
+            draft = self._runner.run(carry_context(team.evaluate(evaluate)))
             evaluation = self._store.add_evaluation(answer.id, draft)
             self._telemetry.scored(evaluation.overall)
             return evaluation
+
+    def follow_up(self, evaluation: Evaluation) -> Evaluation:
+        """The interviewer's follow-up to a scored answer, stored with the evaluation.
+
+        It arrives after the score; if the model fails, the offline coach's follow-up is
+        stored, labelled, like any fallback."""
+        with self._telemetry.turn("ask_follow_up", session_id=evaluation.session_id):
+            with self._lock:
+                started = self._follow_ups.pop(evaluation.answer_id, None)
+            if started is not None:
+                probed = started.result()
+            else:
+                answer = self._store.get_answer(evaluation.answer_id)
+                session = self._store.get_session(answer.session_id)
+                _, task = self._tasks(answer, session)
+                probed = self._runner.run(carry_context(self.team_for(session).follow_up(task)))
+            return self._store.set_follow_up(
+                evaluation.id, probed.question.text, probed.attribution
+            )
+
+    def _tasks(self, answer: Answer, session: Session) -> tuple[EvaluateAnswer, AskFollowUp]:
+        question = _draft_of(self._store.get_question(answer.question_id))
+        resume, job = self._texts(answer.session_id)
+        context = {
+            "question": question,
+            "answer": answer.text,
+            "resume": resume,
+            "job_description": job,
+            "coaching_level": session.coaching_level,
+        }
+        return EvaluateAnswer(**context), AskFollowUp(**context)
+
+    def _start_follow_up(self, answer_id: str, team: AgentTeam, task: AskFollowUp) -> None:
+        future = self._runner.submit(carry_context(team.follow_up(task)))
+        with self._lock:
+            self._follow_ups[answer_id] = future
+            while len(self._follow_ups) > _MAX_PENDING_FOLLOW_UPS:
+                oldest = next(iter(self._follow_ups))
+                self._follow_ups.pop(oldest).cancel()
 
     def fit(self, session_id: str) -> Fit:
         """How the session's resume fits its posting: shared terms, missing requirements
@@ -454,11 +520,12 @@ class PracticeService:
         turn = self._telemetry.start_turn("write_example_answer")
         try:
             with self._telemetry.activate_turn(turn):
-                question = self._store.get_question(question_id)
-                session = self._store.get_session(question.session_id)
+                with self._store.reading():
+                    question = self._store.get_question(question_id)
+                    session = self._store.get_session(question.session_id)
+                    resume, job = self._texts(session.id)
+                    attempts = self._store.answers(session.id, question_id)
                 self._telemetry.annotate(session)
-                resume, job = self._texts(session.id)
-                attempts = self._store.answers(session.id, question_id)
                 task = WriteExampleAnswer(
                     question=_draft_of(question),
                     answer=attempts[-1].text if attempts else "",
@@ -503,6 +570,29 @@ class PracticeService:
         )
 
 
+class _ViewCache:
+    """The last views read, by session and ``updated_at``; views are frozen, so threads
+    share them safely."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._views: OrderedDict[tuple[str, datetime], PracticeView] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, session: Session) -> PracticeView | None:
+        with self._lock:
+            view = self._views.get((session.id, session.updated_at))
+            if view is not None:
+                self._views.move_to_end((session.id, session.updated_at))
+            return view
+
+    def put(self, view: PracticeView) -> None:
+        with self._lock:
+            self._views[(view.session.id, view.session.updated_at)] = view
+            while len(self._views) > self._size:
+                self._views.popitem(last=False)
+
+
 _DRAFT_FIELDS = set(QuestionDraft.model_fields)
 
 
@@ -515,6 +605,6 @@ def _clean_name(name: str | None) -> str:
 
 
 def _default_name(job_text: str, now: datetime | None) -> str:
-    title = profile_job(job_text).title or "Practice interview"
+    title = job_title(job_text) or "Practice interview"
     stamp = (now or datetime.now()).strftime("%d %b %Y %H:%M")
     return f"{title[:80]} · {stamp}"

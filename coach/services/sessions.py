@@ -32,12 +32,13 @@ class SessionsService:
 
     def list(self, search: str = "", *, limit: int = 20, offset: int = 0) -> SessionPage:
         term = search.strip() or None
-        return SessionPage(
-            sessions=self._store.list_sessions(term, limit=limit, offset=offset),
-            total=self._store.count_sessions(term),
-            offset=offset,
-            limit=limit,
-        )
+        with self._store.reading():  # the page and its count from one snapshot
+            return SessionPage(
+                sessions=self._store.list_sessions(term, limit=limit, offset=offset),
+                total=self._store.count_sessions(term),
+                offset=offset,
+                limit=limit,
+            )
 
     def get(self, session_id: str) -> Session:
         return self._store.get_session(session_id)

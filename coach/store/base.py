@@ -8,6 +8,7 @@ interface, so nothing here mentions DuckDB. Every method writes through at once
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
 from coach.domain import (
@@ -112,7 +113,7 @@ class SessionStore(Protocol):
     def add_answer(
         self, session_id: str, question_id: str, text: str, *, mode: AnswerMode = AnswerMode.TEXT
     ) -> Answer:
-        """Stores the next attempt for the question and clears its draft."""
+        """Stores the next attempt, clears its draft and makes it the current question."""
         ...
 
     def get_answer(self, answer_id: str) -> Answer:
@@ -124,6 +125,12 @@ class SessionStore(Protocol):
         ...
 
     def add_evaluation(self, answer_id: str, draft: EvaluationDraft) -> Evaluation: ...
+
+    def set_follow_up(
+        self, evaluation_id: str, follow_up: str, attribution: Attribution | None
+    ) -> Evaluation:
+        """The follow-up arrives after the score and is added to its evaluation."""
+        ...
 
     def evaluations(self, session_id: str) -> list[Evaluation]:
         """Oldest first."""
@@ -163,6 +170,15 @@ class SessionStore(Protocol):
 
     def deliveries(self, session_id: str) -> dict[str, DeliveryMetrics]:
         """Delivery metrics of spoken answers, by answer id."""
+        ...
+
+    # several operations of one thread as one unit
+    def batch(self) -> AbstractContextManager[object]:
+        """Writes (and reads) inside it are one transaction, committed at the end."""
+        ...
+
+    def reading(self) -> AbstractContextManager[object]:
+        """Reads inside it see one consistent snapshot; no write may happen inside."""
         ...
 
     def close(self) -> None: ...

@@ -1,31 +1,34 @@
 """``SessionStore`` on one DuckDB file, shared politely with notebooks.
 
 DuckDB lets only one process open a file at a time, and analysts open the same file
-from notebooks while the workbench runs. So the store never holds the file for long:
-it *leases* a connection. The first operation opens the file, the operations of a
-burst (one page render) reuse it, and after ``idle_release_seconds`` without use a
-reaper thread closes it so another process can get in. When another process holds
-the file, opening retries with a short backoff for up to ``lock_timeout_seconds`` and
-then raises ``StoreBusy`` with a message a person can act on.
+from notebooks while the workbench runs. The store *leases* the file
+(``coach.store.lease``): it keeps it open, warm, while it is the only one using it, and
+hands it over within tens of milliseconds when another process knocks (a notebook's
+snapshot, the CLI), or after ``idle_release_seconds`` without use. When another process
+holds the file, opening knocks and retries for up to ``lock_timeout_seconds``, then
+raises ``StoreBusy`` with a message a person can act on.
 
-All operations run one at a time under a re-entrant lock: a DuckDB connection is not
-safe to share between threads, the operations take about a millisecond, and
-serialising them makes attempt numbering and ``updated_at`` bumps trivially correct.
-Every public method is one short transaction: autosave, with no separate "save".
+Each operation runs on its own cursor, so reads from many threads run side by side;
+writes take turns (one write lock), which keeps attempt numbering and ``updated_at``
+bumps trivially correct. Every public method is one short transaction (autosave, with
+no separate "save"); ``batch()`` joins a thread's several writes into one commit and
+``reading()`` its several reads into one snapshot.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import random
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import duckdb
 from pydantic import BaseModel
@@ -68,12 +71,14 @@ from coach.errors import (
     CoachError,
     QuestionNotFound,
     SessionNotFound,
+    StoreConflict,
 )
 from coach.settings import StoreSettings
-from coach.store.locking import retry_while_locked
+from coach.store.lease import ConnectionLease
 from coach.store.migrations import migrate
 
 logger = logging.getLogger(__name__)
+R = TypeVar("R")
 
 
 _SESSION_COLUMNS = (
@@ -84,7 +89,7 @@ _QUESTION_COLUMNS = (
     "id, session_id, position, text, question_type, competency, source, rationale, created_at"
 )
 _ANSWER_COLUMNS = "id, session_id, question_id, attempt, text, mode, created_at"
-_ATTRIBUTION_COLUMNS = "agent, persona, provider, model, fallback, notice"
+_ATTRIBUTION_COLUMNS = "agent, persona, provider, model, fallback, notice, checks"
 _CHAT_MESSAGE_COLUMNS = (
     f"id, session_id, position, role, content, {_ATTRIBUTION_COLUMNS}, created_at"
 )
@@ -94,7 +99,7 @@ _CHAT_SUMMARY_COLUMNS = (
 _EVALUATION_COLUMNS = (
     "id, answer_id, session_id, question_id, overall, headline, strengths, improvements, "
     f"example_answer, non_answer, coaching_level, {_ATTRIBUTION_COLUMNS}, created_at, "
-    "follow_up"
+    "follow_up, follow_up_attribution"
 )
 _SUMMARY_COLUMNS = (
     "id, session_id, average_score, questions_total, questions_answered, dimension_averages, "
@@ -183,14 +188,15 @@ class DuckDBSessionStore:
         self._settings = settings or StoreSettings()
         self._path = Path(self._settings.path).expanduser()
         self._path.parent.mkdir(parents=True, exist_ok=True)
-        # One re-entrant lock guards the connection and serialises every operation;
-        # the condition lets close() wake the reaper so it exits at once.
-        self._lock = threading.RLock()
-        self._idle = threading.Condition(self._lock)
-        self._connection: duckdb.DuckDBPyConnection | None = None
-        self._last_used = 0.0
-        self._reaper: threading.Thread | None = None
         self._migrated = False
+        self._retry_lock = threading.Lock()
+        self._lease = ConnectionLease(
+            self._path,
+            open_connection=self._open,
+            lock_timeout_seconds=self._settings.lock_timeout_seconds,
+            idle_release_seconds=self._settings.idle_release_seconds,
+            busy_message=self._busy_message(),
+        )
 
     # --- lifecycle ----------------------------------------------------------------
 
@@ -200,18 +206,12 @@ class DuckDBSessionStore:
 
     @property
     def is_open(self) -> bool:
-        """True while this store holds the database file (other processes must wait)."""
-        with self._lock:
-            return self._connection is not None
+        """True while this store holds the database file (other processes must knock)."""
+        return self._lease.is_open
 
     def close(self) -> None:
-        """Releases the file and stops the reaper; a later call reopens it lazily."""
-        with self._lock:
-            self._release("close")
-            self._idle.notify_all()
-            reaper, self._reaper = self._reaper, None
-        if reaper is not None and reaper is not threading.current_thread():
-            reaper.join(timeout=1.0)
+        """Releases the file and stops watching it; a later call reopens it lazily."""
+        self._lease.close()
 
     def __enter__(self) -> Self:
         return self
@@ -360,7 +360,7 @@ class DuckDBSessionStore:
         return stored
 
     def documents(self, session_id: str) -> list[Document]:
-        with self._transaction() as db:
+        with self._reading() as db:
             _require_session(db, session_id)
             rows = db.execute(
                 f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE session_id = ? "
@@ -398,13 +398,14 @@ class DuckDBSessionStore:
                     session_id=session_id,
                     position=start + offset,
                     created_at=now,
+                    attribution=attribution,
                 )
                 for offset, draft in enumerate(drafts)
             ]
             if questions:
                 db.executemany(
                     f"INSERT INTO questions ({_QUESTION_COLUMNS}, {_ATTRIBUTION_COLUMNS}) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         [
                             q.id,
@@ -427,10 +428,11 @@ class DuckDBSessionStore:
         return questions
 
     def questions(self, session_id: str) -> list[Question]:
-        with self._transaction() as db:
+        with self._reading() as db:
             _require_session(db, session_id)
             rows = db.execute(
-                f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE session_id = ? ORDER BY position",
+                f"SELECT {_QUESTION_COLUMNS}, {_ATTRIBUTION_COLUMNS} FROM questions "
+                "WHERE session_id = ? ORDER BY position",
                 [session_id],
             ).fetchall()
         return [_question(row) for row in rows]
@@ -439,7 +441,8 @@ class DuckDBSessionStore:
         """Raises ``QuestionNotFound``."""
         with self._connection_lease() as db:
             row = db.execute(
-                f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE id = ?", [question_id]
+                f"SELECT {_QUESTION_COLUMNS}, {_ATTRIBUTION_COLUMNS} FROM questions WHERE id = ?",
+                [question_id],
             ).fetchone()
         if row is None:
             raise _question_not_found(question_id)
@@ -506,7 +509,7 @@ class DuckDBSessionStore:
 
     def drafts(self, session_id: str) -> dict[str, str]:
         """Every saved draft of the session by question id, in one query."""
-        with self._transaction() as db:
+        with self._reading() as db:
             _require_session(db, session_id)
             rows = db.execute(
                 "SELECT question_id, text FROM drafts WHERE session_id = ?", [session_id]
@@ -518,7 +521,8 @@ class DuckDBSessionStore:
     def add_answer(
         self, session_id: str, question_id: str, text: str, *, mode: AnswerMode = AnswerMode.TEXT
     ) -> Answer:
-        """Stores the next attempt for the question and clears its draft."""
+        """Stores the next attempt for the question, clears its draft and makes it the
+        session's current question (where a resumed session opens), in one write."""
         now = utc_now()
         with self._transaction() as db:
             _require_question(db, question_id, session_id=session_id)
@@ -548,7 +552,7 @@ class DuckDBSessionStore:
                 ],
             )
             db.execute("DELETE FROM drafts WHERE question_id = ?", [question_id])
-            _touch(db, session_id, now=now)
+            _touch(db, session_id, now=now, current_question_id=question_id)
         logger.info(
             "answer stored",
             extra={
@@ -572,7 +576,7 @@ class DuckDBSessionStore:
 
     def answers(self, session_id: str, question_id: str | None = None) -> list[Answer]:
         """Oldest first."""
-        with self._transaction() as db:
+        with self._reading() as db:
             _require_session(db, session_id)
             if question_id is None:
                 rows = db.execute(
@@ -606,7 +610,7 @@ class DuckDBSessionStore:
             )
             db.execute(
                 f"INSERT INTO evaluations ({_EVALUATION_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     evaluation.id,
                     answer_id,
@@ -622,6 +626,7 @@ class DuckDBSessionStore:
                     *_attribution_values(evaluation.attribution),
                     now,
                     evaluation.follow_up,
+                    _attribution_json(evaluation.follow_up_attribution),
                 ],
             )
             if evaluation.dimensions:
@@ -638,9 +643,36 @@ class DuckDBSessionStore:
         )
         return evaluation
 
+    def set_follow_up(
+        self, evaluation_id: str, follow_up: str, attribution: Attribution | None
+    ) -> Evaluation:
+        """Adds the interviewer's follow-up to a stored evaluation (it comes after the
+        score, so it never delays it); returns the evaluation as stored."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE evaluations SET follow_up = ?, follow_up_attribution = ? WHERE id = ?",
+                [follow_up, _attribution_json(attribution), evaluation_id],
+            )
+            row = db.execute(
+                f"SELECT {_EVALUATION_COLUMNS} FROM evaluations WHERE id = ?", [evaluation_id]
+            ).fetchone()
+            if row is None:
+                raise CoachError(f"There is no evaluation with id {evaluation_id!r}.")
+            _touch(db, row[2])  # the session now shows the follow-up: its views are stale
+            dimension_rows = db.execute(
+                "SELECT dimension, score, comment FROM evaluation_dimensions "
+                "WHERE evaluation_id = ? ORDER BY position",
+                [evaluation_id],
+            ).fetchall()
+        dimensions = [
+            DimensionScore(dimension=RubricDimension(d), score=score, comment=comment)
+            for d, score, comment in dimension_rows
+        ]
+        return _evaluation(row, dimensions)
+
     def evaluations(self, session_id: str) -> list[Evaluation]:
         """Oldest first."""
-        with self._transaction() as db:
+        with self._reading() as db:
             _require_session(db, session_id)
             rows = db.execute(
                 f"SELECT {_EVALUATION_COLUMNS} FROM evaluations WHERE session_id = ? "
@@ -670,7 +702,7 @@ class DuckDBSessionStore:
             _touch(db, session_id, now=now)
             db.execute(
                 f"INSERT INTO summaries ({_SUMMARY_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     summary.id,
                     session_id,
@@ -690,7 +722,7 @@ class DuckDBSessionStore:
         return summary
 
     def latest_summary(self, session_id: str) -> SessionSummary | None:
-        with self._transaction() as db:
+        with self._reading() as db:
             _require_session(db, session_id)
             row = db.execute(
                 f"SELECT {_SUMMARY_COLUMNS} FROM summaries WHERE session_id = ? "
@@ -728,7 +760,7 @@ class DuckDBSessionStore:
             )
             db.execute(
                 f"INSERT INTO chat_messages ({_CHAT_MESSAGE_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     message.id,
                     session_id,
@@ -743,7 +775,7 @@ class DuckDBSessionStore:
 
     def chat_messages(self, session_id: str) -> list[ChatMessage]:
         """The conversation, oldest first."""
-        with self._transaction() as db:
+        with self._reading() as db:
             _require_session(db, session_id)
             rows = db.execute(
                 f"SELECT {_CHAT_MESSAGE_COLUMNS} FROM chat_messages WHERE session_id = ? "
@@ -764,7 +796,7 @@ class DuckDBSessionStore:
             _touch(db, session_id, now=now)
             db.execute(
                 f"INSERT INTO chat_summaries ({_CHAT_SUMMARY_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     summary.id,
                     session_id,
@@ -777,7 +809,7 @@ class DuckDBSessionStore:
         return summary
 
     def latest_chat_summary(self, session_id: str) -> ChatSummary | None:
-        with self._transaction() as db:
+        with self._reading() as db:
             _require_session(db, session_id)
             row = db.execute(
                 f"SELECT {_CHAT_SUMMARY_COLUMNS} FROM chat_summaries WHERE session_id = ? "
@@ -791,8 +823,8 @@ class DuckDBSessionStore:
             session_id=row[1],
             takeaways=json.loads(row[2]),
             action_items=json.loads(row[3]),
-            attribution=_attribution(row[4:10]),
-            created_at=_utc(row[10]),
+            attribution=_attribution(row[4:11]),
+            created_at=_utc(row[11]),
         )
 
     # --- voice --------------------------------------------------------------------
@@ -823,7 +855,7 @@ class DuckDBSessionStore:
 
     def transcripts(self, session_id: str) -> list[Transcript]:
         """Oldest first."""
-        with self._transaction() as db:
+        with self._reading() as db:
             _require_session(db, session_id)
             rows = db.execute(
                 "SELECT id, session_id, question_id, segments, voice, created_at "
@@ -848,6 +880,7 @@ class DuckDBSessionStore:
             row = db.execute("SELECT session_id FROM answers WHERE id = ?", [answer_id]).fetchone()
             if row is None:
                 raise _answer_not_found(answer_id)
+            _touch(db, row[0])  # every change to a session moves its updated_at
             db.execute("DELETE FROM answer_delivery WHERE answer_id = ?", [answer_id])
             db.execute(
                 "INSERT INTO answer_delivery (answer_id, session_id, speaking_seconds, words, "
@@ -871,7 +904,7 @@ class DuckDBSessionStore:
 
     def deliveries(self, session_id: str) -> dict[str, DeliveryMetrics]:
         """Delivery metrics of the session's spoken answers, by answer id."""
-        with self._transaction() as db:
+        with self._reading() as db:
             _require_session(db, session_id)
             rows = db.execute(
                 "SELECT answer_id, speaking_seconds, words, words_per_minute, filler_count, "
@@ -902,128 +935,127 @@ class DuckDBSessionStore:
         The query runs in a transaction that is always rolled back, so an analytics
         module can read everything but can never change the file.
         """
-        with self._connection_lease() as db:
-            db.execute("BEGIN TRANSACTION")
-            try:
-                return db.execute(sql, list(parameters)).fetchall()
-            finally:
-                self._rollback(db)
+        with self._reading() as db:
+            return db.execute(sql, list(parameters)).fetchall()
 
     # --- the connection lease -----------------------------------------------------
 
     def transaction(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
         """One short transaction on the leased connection, for writers that keep their
-        DuckDB-only SQL in their own module (telemetry spans: ``coach.store.spans``)."""
-        return self._transaction()
+        DuckDB-only SQL in their own module (telemetry spans: ``coach.store.spans``).
 
-    @contextmanager
-    def _connection_lease(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """The shared connection, held by this thread for one operation."""
-        with self._lock:
-            connection = self._acquire()
-            try:
-                yield connection
-            finally:
-                self._after_use()
+        These writers take turns with each other (no conflict to retry), never with the
+        session writes."""
+        return self._lease.transaction(exclusive=True)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One operation as one transaction: all of it is stored, or none of it."""
-        with self._connection_lease() as connection:
-            connection.execute("BEGIN TRANSACTION")
-            try:
-                yield connection
-                connection.execute("COMMIT")
-            except BaseException:
-                self._rollback(connection)
-                raise
+    def batch(self) -> AbstractContextManager[object]:
+        """Several writes (and reads) of this thread as one transaction and one commit.
+
+        A use case that stores several things before it calls a model (a new session
+        and its documents) commits them together, still before the call.
+        """
+        return self._lease.transaction()
+
+    def reading(self) -> AbstractContextManager[object]:
+        """Several reads of this thread as one consistent snapshot (a page's view)."""
+        return self._lease.reading()
+
+    def _connection_lease(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """A cursor for one operation (the thread's open one when nested)."""
+        return self._lease.cursor()
+
+    def _transaction(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """One write as one transaction: all of it is stored, or none of it."""
+        return self._lease.transaction()
+
+    def _reading(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """Several reads in one transaction, side by side with other threads' reads."""
+        return self._lease.reading()
 
     def _rollback(self, connection: duckdb.DuckDBPyConnection) -> None:
-        try:
-            connection.execute("ROLLBACK")
-        except duckdb.TransactionException:
-            pass  # a failed COMMIT has already ended the transaction
-        except duckdb.Error:
-            # A connection that cannot roll back is unusable; drop it and let the next
-            # operation open a fresh one.
-            logger.warning("rollback failed; reopening the database", exc_info=True)
-            self._release("rollback failed")
+        self._lease.rollback(connection)
 
-    def _acquire(self) -> duckdb.DuckDBPyConnection:
-        if self._connection is None:
-            self._connection = self._open()
-        return self._connection
-
-    def _after_use(self) -> None:
-        if self._connection is None:
-            return
-        if self._settings.idle_release_seconds == 0:
-            self._release("idle")
-            return
-        self._last_used = time.monotonic()
-        if self._reaper is None or not self._reaper.is_alive():
-            self._reaper = threading.Thread(
-                target=self._reap_when_idle, name="coach-store-idle-release", daemon=True
-            )
-            self._reaper.start()
-
-    def _reap_when_idle(self) -> None:
-        """Closes the connection once no operation has used it for the idle period.
-
-        Operations hold the lock while they run, so whenever this thread holds it no
-        operation is in progress and closing is safe.
-        """
-        idle_seconds = self._settings.idle_release_seconds
-        with self._idle:
-            while self._connection is not None:
-                remaining = self._last_used + idle_seconds - time.monotonic()
-                if remaining <= 0:
-                    self._release("idle")
-                    break
-                self._idle.wait(timeout=remaining)
-            if self._reaper is threading.current_thread():
-                self._reaper = None
-
-    def _release(self, reason: str) -> None:
-        connection, self._connection = self._connection, None
-        if connection is None:
-            return
-        try:
-            connection.close()
-        except duckdb.Error:
-            logger.warning("closing the database failed", exc_info=True)
-        logger.debug("database released", extra={"path": str(self._path), "reason": reason})
+    def _busy_message(self) -> str:
+        return (
+            f"The workbench database at {self._path} is in use by another program (a "
+            f"notebook?), and it was still busy after "
+            f"{self._settings.lock_timeout_seconds:g} seconds. Close that program's "
+            "connection to the file (for example `connection.close()` in the "
+            "notebook), then try again."
+        )
 
     def _open(self) -> duckdb.DuckDBPyConnection:
-        """Opens the file, waiting with backoff while another process holds it."""
+        """Opens the file (the lease waits while another process holds it)."""
         started = time.monotonic()
-        connection, _ = retry_while_locked(
-            lambda: duckdb.connect(str(self._path)),
-            path=self._path,
-            timeout_seconds=self._settings.lock_timeout_seconds,
-            busy_message=(
-                f"The workbench database at {self._path} is in use by another program (a "
-                f"notebook?), and it was still busy after "
-                f"{self._settings.lock_timeout_seconds:g} seconds. Close that program's "
-                "connection to the file (for example `connection.close()` in the "
-                "notebook), then try again."
-            ),
-        )
+        connection = duckdb.connect(str(self._path))
         try:
-            # Timestamps come back as UTC whatever the machine's zone is.
-            connection.execute("SET TimeZone = 'UTC'")
+            # Timestamps come back as UTC whatever the machine's zone is, on every cursor.
+            connection.execute("SET GLOBAL TimeZone = 'UTC'")
             if not self._migrated:
                 migrate(connection)
                 self._migrated = True
         except BaseException:
             connection.close()
             raise
-        waited = time.monotonic() - started
         logger.debug(
             "database opened",
-            extra={"path": str(self._path), "seconds": round(waited, 4)},
+            extra={"path": str(self._path), "seconds": round(time.monotonic() - started, 4)},
         )
         return connection
+
+
+# --- conflicts: a single write that collided is simply run again --------------------
+
+_WRITE_METHODS = (
+    "create_session",
+    "rename_session",
+    "delete_session",
+    "set_current_question",
+    "set_coaching_level",
+    "add_document",
+    "add_questions",
+    "remove_question",
+    "save_draft",
+    "add_answer",
+    "add_evaluation",
+    "add_summary",
+    "add_chat_message",
+    "add_chat_summary",
+    "add_transcript",
+    "set_delivery",
+)
+_CONFLICT_ATTEMPTS = 20
+
+
+def _retry_on_conflict(method: Callable[..., R]) -> Callable[..., R]:
+    """Runs a write again when it collided with another thread's write of the same row
+    (two tabs of one session): it re-reads everything (attempt numbers, positions), so
+    the second run is as correct as if the two had taken turns. Inside a batch the
+    batch is the unit, so the conflict goes to its owner."""
+
+    @functools.wraps(method)
+    def retrying(self: DuckDBSessionStore, *args: Any, **kwargs: Any) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except StoreConflict:
+            if self._lease.in_transaction:
+                raise
+        # Retries take turns, so writers that keep colliding cannot starve each other.
+        with self._retry_lock:
+            for attempt in range(1, _CONFLICT_ATTEMPTS + 1):
+                time.sleep(random.uniform(0, min(0.002 * attempt, 0.02)))
+                try:
+                    return method(self, *args, **kwargs)
+                except StoreConflict:
+                    if attempt == _CONFLICT_ATTEMPTS:
+                        raise
+        raise AssertionError("unreachable")
+
+    return retrying
+
+
+for _name in _WRITE_METHODS:
+    setattr(DuckDBSessionStore, _name, _retry_on_conflict(getattr(DuckDBSessionStore, _name)))
 
 
 # --- helpers: rows in, models out ---------------------------------------------------
@@ -1156,6 +1188,7 @@ def _question(row: tuple[Any, ...]) -> Question:
         source=QuestionSource(row[6]),
         rationale=row[7],
         created_at=_utc(row[8]),
+        attribution=_attribution(row[9:16]) if len(row) > 9 else None,
     )
 
 
@@ -1173,7 +1206,10 @@ def _answer(row: tuple[Any, ...]) -> Answer:
 
 def _attribution_values(attribution: Attribution | None) -> list[Any]:
     if attribution is None:
-        return [None] * 6
+        return [None] * 7
+    checks = None
+    if attribution.checks or attribution.cut_off:
+        checks = json.dumps({"checks": attribution.checks, "cut_off": attribution.cut_off})
     return [
         attribution.agent,
         attribution.persona,
@@ -1181,13 +1217,15 @@ def _attribution_values(attribution: Attribution | None) -> list[Any]:
         attribution.model,
         attribution.fallback,
         attribution.notice,
+        checks,
     ]
 
 
 def _attribution(values: Sequence[Any]) -> Attribution | None:
-    agent, persona, provider, model, fallback, notice = values
+    agent, persona, provider, model, fallback, notice, checks = values
     if agent is None:
         return None
+    repaired = json.loads(checks) if checks else {}
     return Attribution(
         agent=agent,
         persona=persona,
@@ -1195,7 +1233,13 @@ def _attribution(values: Sequence[Any]) -> Attribution | None:
         model=model,
         fallback=bool(fallback),
         notice=notice or "",
+        checks=repaired.get("checks", []),
+        cut_off=bool(repaired.get("cut_off", False)),
     )
+
+
+def _attribution_json(attribution: Attribution | None) -> str | None:
+    return attribution.model_dump_json(exclude_defaults=True) if attribution else None
 
 
 def _insert_dimensions(db: duckdb.DuckDBPyConnection, evaluation: Evaluation) -> None:
@@ -1232,10 +1276,11 @@ def _evaluation(row: tuple[Any, ...], dimensions: list[DimensionScore]) -> Evalu
         example_answer=row[8],
         non_answer=row[9],
         coaching_level=CoachingLevel(row[10]),
-        attribution=_attribution(row[11:17]),
+        attribution=_attribution(row[11:18]),
         dimensions=dimensions,
-        created_at=_utc(row[17]),
-        follow_up=row[18] or "",
+        created_at=_utc(row[18]),
+        follow_up=row[19] or "",
+        follow_up_attribution=(Attribution.model_validate_json(row[20]) if row[20] else None),
     )
 
 
@@ -1253,8 +1298,8 @@ def _summary(row: tuple[Any, ...]) -> SessionSummary:
         weakest=[RubricDimension(name) for name in json.loads(row[7])],
         highlights=json.loads(row[8]),
         next_steps=json.loads(row[9]),
-        attribution=_attribution(row[10:16]),
-        created_at=_utc(row[16]),
+        attribution=_attribution(row[10:17]),
+        created_at=_utc(row[17]),
     )
 
 
@@ -1265,6 +1310,6 @@ def _chat_message(row: tuple[Any, ...]) -> ChatMessage:
         position=row[2],
         role=ChatRole(row[3]),
         content=row[4],
-        attribution=_attribution(row[5:11]),
-        created_at=_utc(row[11]),
+        attribution=_attribution(row[5:12]),
+        created_at=_utc(row[12]),
     )

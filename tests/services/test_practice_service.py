@@ -83,6 +83,14 @@ def test_practising_again_keeps_every_attempt(wb: Workbench) -> None:
     assert second.overall > first.overall
 
 
+def test_a_custom_question_without_a_type_is_typed_from_its_wording(wb: Workbench) -> None:
+    session_id = start(wb, question_count=1)
+    technical = wb.practice.add_custom_question(session_id, "How would you design a cache?")
+    pitch = wb.practice.add_custom_question(session_id, "Tell me about yourself.")
+    assert technical.type is QuestionType.TECHNICAL  # not behavioural by default
+    assert pitch.type is QuestionType.ROLE_SPECIFIC
+
+
 def test_more_custom_and_removed_questions(wb: Workbench) -> None:
     session_id = start(wb, question_count=2)
     before = [p.question.text for p in wb.practice.view(session_id).questions]

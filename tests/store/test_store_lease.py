@@ -156,3 +156,154 @@ def test_close_releases_the_file_and_stops_the_idle_timer(db_path: Path) -> None
 
     assert not store.is_open
     assert not any(t.name == REAPER_THREAD_NAME for t in threading.enumerate())
+
+
+# --- held while useful, handed over on request (issue 13) ---------------------------
+
+
+def notebook_takes_a_snapshot(path: Path) -> subprocess.CompletedProcess[str]:
+    """An analyst's notebook in another process, through coach.analysis (which knocks)."""
+    code = (
+        "import sys, time; from pathlib import Path; "
+        "from coach.analysis import open_analysis; "
+        "started = time.monotonic(); "
+        "analysis = open_analysis(Path(sys.argv[1]), lock_timeout_seconds=5); "
+        "print(len(analysis.sessions()), round(analysis.waited_seconds, 3)); "
+        "analysis.close()"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_pause_between_clicks_keeps_the_file_open_and_warm(db_path: Path) -> None:
+    with DuckDBSessionStore(StoreSettings(path=db_path)) as store:
+        store.create_session("first")
+        time.sleep(0.8)  # longer than the old half-second idle release
+        assert store.is_open
+
+
+def test_a_notebook_that_asks_gets_the_file_from_a_store_that_would_keep_it(
+    db_path: Path,
+) -> None:
+    settings = StoreSettings(path=db_path, idle_release_seconds=600)
+    with DuckDBSessionStore(settings) as store:
+        store.create_session("one")
+        store.create_session("two")
+        assert store.is_open
+
+        notebook = notebook_takes_a_snapshot(db_path)
+
+        assert notebook.returncode == 0, notebook.stderr
+        count, waited = notebook.stdout.split()
+        assert count == "2"
+        assert float(waited) < 2.0  # handed over on the knock, not after 600 s
+        # and the store takes the file back for its next operation
+        assert [s.name for s in store.list_sessions()] == ["two", "one"]
+        assert store.is_open
+
+
+def test_a_second_workbench_process_gets_the_file_while_this_one_holds_it(
+    db_path: Path,
+) -> None:
+    settings = StoreSettings(path=db_path, idle_release_seconds=600, lock_timeout_seconds=5)
+    with DuckDBSessionStore(settings) as store:
+        store.create_session("here")
+        code = (
+            "import sys; from coach.settings import StoreSettings; "
+            "from coach.store import DuckDBSessionStore; "
+            "store = DuckDBSessionStore(StoreSettings(path=sys.argv[1], lock_timeout_seconds=5)); "
+            "store.create_session('there'); store.close(); print('ok')"
+        )
+        other = subprocess.run(
+            [sys.executable, "-c", code, str(db_path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert other.returncode == 0, other.stderr
+        assert sorted(s.name for s in store.list_sessions()) == ["here", "there"]
+
+
+def test_reads_in_one_thread_do_not_wait_for_another_threads_open_operation(
+    db_path: Path,
+) -> None:
+    """No process-wide lock: a long read in one thread, others read and write meanwhile."""
+    with DuckDBSessionStore(StoreSettings(path=db_path)) as store:
+        session = store.create_session("shared")
+        inside, finish = threading.Event(), threading.Event()
+
+        def long_reader() -> None:
+            with store.reading():
+                store.get_session(session.id)
+                inside.set()
+                finish.wait(timeout=10)
+
+        reader = threading.Thread(target=long_reader)
+        reader.start()
+        try:
+            assert inside.wait(timeout=10)
+            done = threading.Event()
+
+            def others() -> None:
+                store.get_session(session.id)
+                store.rename_session(session.id, "renamed meanwhile")
+                done.set()
+
+            threading.Thread(target=others, daemon=True).start()
+            assert done.wait(timeout=5), "another thread waited for the open read"
+        finally:
+            finish.set()
+            reader.join(timeout=10)
+        assert store.get_session(session.id).name == "renamed meanwhile"
+
+
+def test_answers_written_from_many_threads_at_once_get_distinct_attempts(
+    db_path: Path,
+) -> None:
+    from coach.domain import QuestionDraft, QuestionType
+
+    with DuckDBSessionStore(StoreSettings(path=db_path)) as store:
+        session = store.create_session("busy")
+        (question,) = store.add_questions(
+            session.id, [QuestionDraft(text="Why?", type=QuestionType.BEHAVIOURAL)]
+        )
+        start = threading.Barrier(12)
+
+        def answer(number: int) -> None:
+            start.wait(timeout=10)
+            store.add_answer(session.id, question.id, f"answer {number}")
+
+        threads = [threading.Thread(target=answer, args=(n,)) for n in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+
+        attempts = [a.attempt for a in store.answers(session.id, question.id)]
+        assert attempts == list(range(1, 13))
+
+
+def test_a_batch_commits_together_or_not_at_all(db_path: Path) -> None:
+    with DuckDBSessionStore(StoreSettings(path=db_path)) as store:
+        with pytest.raises(RuntimeError, match="model exploded"), store.batch():
+            store.create_session("half done")
+            raise RuntimeError("model exploded")
+        assert store.list_sessions() == []
+
+        with store.batch():
+            kept = store.create_session("whole")
+            store.rename_session(kept.id, "whole, renamed")
+        assert [s.name for s in store.list_sessions()] == ["whole, renamed"]
+
+
+def test_a_write_inside_a_read_snapshot_is_refused(db_path: Path) -> None:
+    with DuckDBSessionStore(StoreSettings(path=db_path)) as store:
+        with store.reading(), pytest.raises(RuntimeError, match="read-only"):
+            store.create_session("sneaky")
+        assert store.list_sessions() == []

@@ -1,0 +1,236 @@
+"""The Practice and Sessions pages as a person uses them (issue 13, targets 2, 3 and 7).
+
+Driven through ``streamlit.testing.v1.AppTest`` on the real ``workbench.py``, against
+the loopback model server (200 ms a call), so each figure is the page's own cost plus
+one known model latency:
+
+- starting a session (paste both documents, press "Generate questions", until the
+  session page is drawn): <= 100 ms beyond the model;
+- answering (type, press "Submit answer", until the score is drawn; the evaluation and
+  the follow-up are two calls side by side, one latency): <= 60 ms beyond the model;
+- a Practice rerun: <= 10x a bare three-widget page rerun measured in the same run.
+
+And the pause case at 100,000 sessions: a rerun 5 s after the previous one, as a person
+clicks after reading, against back-to-back reruns of the same page (<= 1.3x), for the
+Practice and the Sessions page; and the Sessions name search (<= 50 ms).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from benchmarks.bulk import seed_sessions
+from benchmarks.core import Ratio, Result, measure
+from benchmarks.model_server import model_server
+from coach.settings import PROJECT_ROOT
+
+log = logging.getLogger(__name__)
+
+LATENCY_SECONDS = 0.2
+START_TARGET_MS = 100
+ANSWER_TARGET_MS = 60
+RERUN_RATIO_TARGET = 10.0
+PAUSE_SECONDS = 5.0
+PAUSE_RATIO_TARGET = 1.3
+SEARCH_TARGET_MS = 50
+BIG_STORE_SESSIONS = 100_000
+APP = str(PROJECT_ROOT / "workbench.py")
+RESUME = (
+    "Jordan Lee\nData Engineer at Acme Analytics, 2019-2024\n"
+    "Led the migration of nightly ETL to Spark; cut the runtime from nine hours to four.\n"
+    "Built the data quality checks the finance team relies on.\n"
+) * 3
+JOB = (
+    "Senior Data Engineer\nCompany: Northwind\n"
+    "You will build reliable pipelines, own data quality and mentor engineers.\n"
+    "Requirements: 5+ years of experience with Python, SQL and Spark.\n"
+)
+ANSWER = (
+    "Our nightly ETL missed the 7am deadline. I owned the pipeline, profiled the jobs, "
+    "rewrote two joins as broadcast joins and added a check; it has finished on time since."
+)
+BARE_PAGE = """
+import streamlit as st
+st.title("Bare page")
+name = st.text_input("Name")
+st.button("Go")
+"""
+
+
+@contextlib.contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    before = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _checked(at: Any) -> Any:
+    if at.exception:
+        raise RuntimeError(f"the page failed: {at.exception}")
+    return at
+
+
+def _timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return (time.perf_counter() - started) * 1000
+
+
+def _start_once() -> tuple[float, Any]:
+    """One new session through the form; the ms it took and the AppTest on its page."""
+    from streamlit.testing.v1 import AppTest
+
+    at = _checked(AppTest.from_file(APP, default_timeout=60).run())
+    at.text_area(key="paste-resume").input(RESUME)
+    at.text_area(key="paste-job_description").input(JOB)
+    button = next(b for b in at.button if b.label == "Generate questions")
+    ms = _timed(lambda: button.click().run())
+    _checked(at)
+    if not any(t.key and t.key.startswith("answer-") for t in at.text_area):
+        raise RuntimeError("starting a session did not open its page")
+    return ms, at
+
+
+def _answer_once(at: Any) -> float:
+    box = next(t for t in at.text_area if t.key and t.key.startswith("answer-"))
+    box.input(ANSWER)
+    ms = _timed(lambda: at.button(key=f"submit-{box.key}").click().run())
+    _checked(at)
+    if not any("Answer saved and scored" in str(t.value) for t in at.toast):
+        raise RuntimeError("the answer was not scored")
+    return ms
+
+
+def bench_practice_through_page(runs: int = 5) -> list[Ratio | Result]:
+    from streamlit.testing.v1 import AppTest
+
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        model_server(LATENCY_SECONDS) as url,
+    ):
+        path = Path(folder) / "bench.duckdb"
+        seed_sessions(path, 1_000)
+        with _environment(
+            COACH_STORE__PATH=str(path),
+            COACH_OPENAI_BASE_URL=url,
+            COACH_OPENAI_MAX_RETRIES="0",
+            COACH_LOG_LEVEL="WARNING",
+        ):
+            _start_once()  # warm: imports, the workbench, the HTTP client
+            starts, answers = [], []
+            at = None
+            for _ in range(runs):
+                ms, at = _start_once()
+                starts.append(ms)
+                answers.append(_answer_once(at))
+            assert at is not None
+            practice = measure("Practice page rerun (a scored answer on it)", 1e9, at.run)
+            bare_at = _checked(AppTest.from_string(BARE_PAGE).run())
+            bare = measure("bare 3-widget page rerun", 1e9, bare_at.run)
+    latency_ms = LATENCY_SECONDS * 1000
+    start_ms, answer_ms = statistics.median(starts), statistics.median(answers)
+    return [
+        _beyond("Practice: start a session, beyond the model", starts, latency_ms, START_TARGET_MS),
+        _beyond(
+            "Practice: answer and score, beyond the model", answers, latency_ms, ANSWER_TARGET_MS
+        ),
+        Ratio(
+            name="Practice page rerun / bare 3-widget page rerun",
+            ratio=practice.median_ms / bare.median_ms,
+            target_ratio=RERUN_RATIO_TARGET,
+            measured=(
+                f"{practice.median_ms:.1f} vs {bare.median_ms:.1f} ms median; start "
+                f"{start_ms:.0f} ms, answer {answer_ms:.0f} ms with a {latency_ms:.0f} ms model"
+            ),
+        ),
+    ]
+
+
+def _beyond(name: str, samples_ms: list[float], latency_ms: float, target_ms: float) -> Result:
+    beyond = sorted(s - latency_ms for s in samples_ms)
+    return Result(
+        name=name,
+        target_ms=target_ms,
+        runs=len(beyond),
+        median_ms=statistics.median(beyond),
+        p95_ms=beyond[-1] if len(beyond) < 20 else beyond[round(0.95 * len(beyond)) - 1],
+        worst_ms=beyond[-1],
+    )
+
+
+def _paused_against_back_to_back(name: str, at: Any, pauses: int) -> Ratio:
+    back_to_back = measure(name, 1e9, at.run, runs=10)
+    paused = []
+    for _ in range(pauses):
+        time.sleep(PAUSE_SECONDS)
+        paused.append(_timed(lambda: _checked(at.run())))
+    after_pause = statistics.median(paused)
+    return Ratio(
+        name=f"{name}: rerun after {PAUSE_SECONDS:g} s / back to back",
+        ratio=after_pause / back_to_back.median_ms,
+        target_ratio=PAUSE_RATIO_TARGET,
+        measured=(
+            f"{after_pause:.0f} ms after a pause ({', '.join(f'{p:.0f}' for p in paused)}) "
+            f"vs {back_to_back.median_ms:.0f} ms"
+        ),
+    )
+
+
+def bench_pause_and_search(sessions: int = BIG_STORE_SESSIONS, pauses: int = 3) -> list[Any]:
+    """Reruns after a pause against back-to-back ones, and name search, at 100k sessions."""
+    from streamlit.testing.v1 import AppTest
+
+    from ui.resources import workbench
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.duckdb"
+        started = time.perf_counter()
+        newest = seed_sessions(path, sessions)
+        log.info("seeded", extra={"sessions": sessions, "seconds": time.perf_counter() - started})
+        with _environment(COACH_STORE__PATH=str(path), COACH_LOG_LEVEL="WARNING"):
+            practice = AppTest.from_file(APP, default_timeout=60)
+            practice.query_params["session"] = newest
+            _checked(practice.run())
+            sessions_page = _checked(
+                AppTest.from_file(APP, default_timeout=60).switch_page("views/sessions.py").run()
+            )
+            results: list[Any] = [
+                _paused_against_back_to_back(f"Practice, {sessions:,} sessions", practice, pauses),
+                _paused_against_back_to_back(
+                    f"Sessions, {sessions:,} sessions", sessions_page, pauses
+                ),
+            ]
+            service = workbench().sessions
+            terms = iter(range(10**9))
+            results.append(
+                measure(
+                    f"Sessions name search, {sessions:,} sessions",
+                    SEARCH_TARGET_MS,
+                    lambda: service.list(f"session {next(terms) * 37 % sessions}"),
+                    runs=20,
+                )
+            )
+    return results
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING)
+    for outcome in (bench_practice_through_page(), bench_pause_and_search()):
+        for result in outcome:
+            sys.stdout.write(result.line() + "\n")
