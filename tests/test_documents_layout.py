@@ -264,15 +264,26 @@ def flate_bomb_pdf(unpacked_bytes: int) -> bytes:
 
 
 _MEASURE = """
-import json, resource, sys, time
+import json, sys, time
 from coach.documents import extract_upload
 from coach.domain import DocumentKind
 from coach.errors import DocumentError
 from coach.settings import UploadSettings
+
+
+def kib(field):
+    status = open("/proc/self/status").read().splitlines()
+    return int(next(line for line in status if line.startswith(field + ":")).split()[1])
+
+
 data = open(sys.argv[1], "rb").read()
-# Resident memory now (not the peak so far): peak after minus this bounds what parsing used.
-status = open("/proc/self/status").read()
-before = int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1])
+# This process's own peak (VmHWM; ru_maxrss would carry the parent's peak over exec),
+# reset to the resident size now, so peak minus now is what parsing added.
+try:
+    open("/proc/self/clear_refs", "w").write("5")
+except OSError:
+    pass
+before = kib("VmRSS")
 started = time.perf_counter()
 try:
     extract_upload(data, sys.argv[2], DocumentKind.RESUME, UploadSettings())
@@ -280,7 +291,7 @@ try:
 except DocumentError as error:
     message = str(error)
 seconds = time.perf_counter() - started
-extra_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+extra_kib = kib("VmHWM") - before
 print(json.dumps({"message": message, "seconds": seconds, "extra_mib": extra_kib / 1024}))
 """
 
