@@ -10,7 +10,7 @@ import pypdfium2 as pdfium
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import APP_READY_MS, RunningApp, wait_for_app
+from tests.e2e.conftest import RunningApp, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -20,12 +20,6 @@ ANSWER = (
     "a role leading the group work. Within three weeks the disruptions stopped and his "
     "test score rose from 55 to 72 percent."
 )
-
-
-def wait_for_script(page: Page) -> None:
-    """The session page's heading is an h2 (conftest's wait_for_app wants an h1): wait
-    for the script to finish instead."""
-    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=APP_READY_MS)
 
 
 def test_field_practice_study_guide_and_progress(
@@ -45,7 +39,7 @@ def test_field_practice_study_guide_and_progress(
     answer = page.get_by_label("Your answer")
     answer.fill(ANSWER)
     answer.press("Control+Enter")
-    wait_for_script(page)
+    wait_for_app(page)
     page.get_by_role("button", name="Submit answer").click()
     expect(page.get_by_text("What worked")).to_be_visible()
 
