@@ -87,6 +87,39 @@ class ProgressReport(BaseModel):
     def is_empty(self) -> bool:
         return not self.attempts
 
+    @classmethod
+    def from_answers(cls, answers: pd.DataFrame) -> ProgressReport:
+        """A report from ``open_analysis().answers_with_scores()`` (a notebook's snapshot
+        of the database), so a notebook draws the page's figures while the app runs.
+
+        That frame has no answer text: fillers and words stay empty here."""
+        scored = answers.dropna(subset=["overall"])
+        started = scored.groupby("session_id")["answered_at"].min()
+        attempts = [
+            ScoredAttempt(
+                session_id=row["session_id"],
+                session_name=row["session_name"],
+                session_started=started[row["session_id"]],
+                question_text=row["question"],
+                attempt=int(row["attempt"]),
+                answered_at=row["answered_at"],
+                overall=float(row["overall"]),
+                dimensions={
+                    d: float(row[d.value])
+                    for d in RubricDimension
+                    if d.value in row and pd.notna(row[d.value])
+                },
+                words=int(row.get("answer_words", 0) or 0),
+            )
+            for _, row in scored.iterrows()
+        ]
+        attempts.sort(key=lambda a: a.answered_at)
+        return cls(
+            attempts=attempts,
+            struggling=_struggling(attempts),
+            sessions_read=len(started),
+        )
+
     def frame(self) -> pd.DataFrame:
         """One row per scored attempt and dimension (long form, for charts and notebooks)."""
         rows = []

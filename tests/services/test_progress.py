@@ -9,7 +9,9 @@ from collections.abc import Iterator
 import pytest
 
 from coach import figures
+from coach.analysis import open_analysis
 from coach.domain import DocumentKind
+from coach.services.progress import ProgressReport
 from coach.settings import CoachSettings
 from coach.workbench import Workbench, build_workbench
 from tests.fixtures import JOB_DESCRIPTION, RESUME, STRONG_ANSWER
@@ -82,3 +84,21 @@ def test_figures_draw_every_dimension_every_session_and_attempt(wb: Workbench) -
     (line,) = figures.fillers_by_session(report).data
     assert len(line.y) == 2
     assert figures.top_words(report).data[0].y[-1] == report.top_words[0].word
+
+
+def test_a_notebook_snapshot_gives_the_same_score_figures(
+    wb: Workbench, settings: CoachSettings
+) -> None:
+    session_with(wb, HESITANT, STRONG_ANSWER, name="Monday")
+    from_store = wb.progress.report()
+    wb.close()
+
+    with open_analysis(settings.store.path) as analysis:
+        from_snapshot = ProgressReport.from_answers(analysis.answers_with_scores())
+
+    assert [a.overall for a in from_snapshot.attempts] == [a.overall for a in from_store.attempts]
+    assert [a.dimensions for a in from_snapshot.attempts] == [
+        a.dimensions for a in from_store.attempts
+    ]
+    page, notebook = figures.scores_by_session(from_store), figures.scores_by_session(from_snapshot)
+    assert [(t.name, list(t.y)) for t in page.data] == [(t.name, list(t.y)) for t in notebook.data]
