@@ -102,3 +102,15 @@ def test_a_notebook_snapshot_gives_the_same_score_figures(
     ]
     page, notebook = figures.scores_by_session(from_store), figures.scores_by_session(from_snapshot)
     assert [(t.name, list(t.y)) for t in page.data] == [(t.name, list(t.y)) for t in notebook.data]
+
+
+def test_a_new_answer_or_a_removed_question_shows_in_the_next_report(wb: Workbench) -> None:
+    session_id = session_with(wb, HESITANT, name="Monday")
+    assert len(wb.progress.report().attempts) == 1
+
+    second = wb.practice.view(session_id).questions[1].question
+    wb.practice.answer_and_evaluate(session_id, second.id, STRONG_ANSWER)
+    assert len(wb.progress.report().attempts) == 2
+
+    wb.practice.remove_question(second.id)
+    assert len(wb.progress.report().attempts) == 1
