@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from coach.domain import RubricDimension, SessionKind, SessionOverview
 from coach.store.base import SessionStore
 from coach.text import Filler, content_words, count_words, find_fillers
+from coach.users import Actor
 
 # A question "keeps giving trouble" when its answers average below this, over at least
 # this many attempts (one weak answer is a bad day, two is a pattern).
@@ -183,19 +184,23 @@ class ProgressService:
     def __init__(self, store: SessionStore, *, max_sessions: int = 200) -> None:
         self._store = store
         self._max_sessions = max_sessions
-        self._read: dict[str, _SessionProgress] = {}
+        # By (owner, session id); each report keeps its owner's current sessions only.
+        self._read: dict[tuple[tuple[str, str], str], _SessionProgress] = {}
         self._lock = threading.Lock()
 
-    def report(self, *, top_words: int = 15) -> ProgressReport:
+    def report(self, actor: Actor, *, top_words: int = 15) -> ProgressReport:
+        """The actor's own progress; an admin's too is their own sessions only."""
+        actor = actor.model_copy(update={"is_admin": False})
         overviews = [
             o
-            for o in self._store.list_sessions(limit=self._max_sessions)
+            for o in self._store.list_sessions(actor, limit=self._max_sessions)
             if o.kind is SessionKind.INTERVIEW and o.answered_count
         ]
         attempts: list[ScoredAttempt] = []
         word_counts: Counter[str] = Counter()
         by_session: list[SessionWords] = []
-        fresh: dict[str, _SessionProgress] = {}
+        owner = (actor.issuer, actor.subject)
+        fresh: dict[tuple[tuple[str, str], str], _SessionProgress] = {}
         for overview in overviews:
             version = (
                 overview.name,
@@ -205,10 +210,10 @@ class ProgressService:
                 overview.average_score,
             )
             with self._lock:
-                known = self._read.get(overview.id)
+                known = self._read.get((owner, overview.id))
             progress = known if known and known.version == version else None
-            progress = progress or self._read_session(overview, version)
-            fresh[overview.id] = progress
+            progress = progress or self._read_session(actor, overview, version)
+            fresh[(owner, overview.id)] = progress
             attempts += progress.attempts
             word_counts.update(progress.words)
             by_session.append(
@@ -219,7 +224,9 @@ class ProgressService:
                 )
             )
         with self._lock:
-            self._read = fresh
+            for key in [k for k in self._read if k[0] == owner and k not in fresh]:
+                del self._read[key]
+            self._read.update(fresh)
         attempts.sort(key=lambda a: a.answered_at)
         return ProgressReport(
             attempts=attempts,
@@ -230,13 +237,13 @@ class ProgressService:
         )
 
     def _read_session(
-        self, overview: SessionOverview, version: tuple[object, ...]
+        self, actor: Actor, overview: SessionOverview, version: tuple[object, ...]
     ) -> _SessionProgress:
-        questions = {q.id: q.text for q in self._store.questions(overview.id)}
-        scores = {e.answer_id: e for e in self._store.evaluations(overview.id)}
+        questions = {q.id: q.text for q in self._store.questions(actor, overview.id)}
+        scores = {e.answer_id: e for e in self._store.evaluations(actor, overview.id)}
         attempts: list[ScoredAttempt] = []
         words: Counter[str] = Counter()
-        for answer in self._store.answers(overview.id):
+        for answer in self._store.answers(actor, overview.id):
             fillers = find_fillers(answer.text)
             words.update(content_words(_without(answer.text, fillers)))
             evaluation = scores.get(answer.id)
