@@ -98,6 +98,9 @@ def read_pdf(data: bytes, *, max_pages: int, max_unpacked_bytes: int) -> PdfText
 
 
 _STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
+# An image XObject (PDFium never decodes images to read text). Its dictionary says so with
+# a subtype and a width; a stream merely named "/Image" somewhere is still counted.
+_IMAGE = re.compile(rb"/Subtype\s*/Image\b(?=.*?/Width\b)|/Width\b.*?/Subtype\s*/Image\b", re.S)
 _CHUNK = 1 << 16
 
 
@@ -112,8 +115,9 @@ def unpacked_size(data: bytes, cap: int) -> int:
     total = 0
     for match in _STREAM_START.finditer(data):
         head = data[max(0, match.start() - 2048) : match.start()]
-        head = head[head.rfind(b" obj") :]
-        if b"/Image" in head or b"Flate" not in head:
+        if (start := head.rfind(b" obj")) >= 0:
+            head = head[start:]
+        if b"Flate" not in head or _IMAGE.search(head):
             continue
         inflater = zlib.decompressobj()
         position = match.end()
