@@ -117,3 +117,11 @@ def test_a_new_answer_or_a_removed_question_shows_in_the_next_report(wb: Workben
 
     wb.practice.remove_question(LOCAL_USER, second.id)
     assert len(wb.progress.report(LOCAL_USER).attempts) == 1
+
+
+def test_a_session_name_with_plotly_markup_is_shown_as_typed(wb: Workbench) -> None:
+    session_with(wb, STRONG_ANSWER, name='<a href="https://x.example/t">Monday</a>')
+
+    (overall, *_) = figures.scores_by_session(wb.progress.report(LOCAL_USER)).data
+
+    assert "<a" not in overall.x[0] and "&lt;a href" in overall.x[0]
