@@ -355,9 +355,7 @@ def test_pdf_just_under_the_unpacked_cap_is_read_within_the_budget() -> None:
 
 def test_a_bomb_cannot_hide_behind_a_long_dictionary_or_the_word_image() -> None:
     bomb = flate_bomb_pdf(20 * MiB)
-    padded = bomb.replace(
-        b"<< /Length", b"<< /Note (" + b"x" * 3000 + b") /Alt /Image /Length", 1
-    )
+    padded = bomb.replace(b"<< /Length", b"<< /Note (" + b"x" * 3000 + b") /Alt /Image /Length", 1)
 
     with pytest.raises(DocumentError, match="of page content"):
         extract_upload(padded, "padded.pdf", RESUME, LIMITS)
