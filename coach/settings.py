@@ -72,6 +72,9 @@ class UploadSettings(BaseModel):
     max_unpacked_bytes: int = Field(
         default=32 * MiB, gt=0, description="Most a DOCX may unpack to, images included."
     )
+    max_pdf_unpacked_bytes: int = Field(
+        default=2 * MiB, gt=0, description="Most a PDF's content and fonts may unpack to."
+    )
     min_chars: int = Field(
         default=300, ge=0, description="Fewer characters than this get a warning."
     )
