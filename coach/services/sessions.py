@@ -33,12 +33,11 @@ class SessionsService:
     def list(self, search: str = "", *, limit: int = 20, offset: int = 0) -> SessionPage:
         term = search.strip() or None
         with self._store.reading():  # the page and its count from one snapshot
-            return SessionPage(
-                sessions=self._store.list_sessions(term, limit=limit, offset=offset),
-                total=self._store.count_sessions(term),
-                offset=offset,
-                limit=limit,
-            )
+            sessions = self._store.list_sessions(term, limit=limit, offset=offset)
+            # A page that is not full is the last one: its count needs no second scan.
+            short = len(sessions) < limit and (sessions or offset == 0)
+            total = offset + len(sessions) if short else self._store.count_sessions(term)
+            return SessionPage(sessions=sessions, total=total, offset=offset, limit=limit)
 
     def get(self, session_id: str) -> Session:
         return self._store.get_session(session_id)
