@@ -21,6 +21,7 @@ pages = [
     st.Page("views/voice.py", title="Voice", icon=":material/mic:"),
     st.Page("views/chat.py", title="Chat", icon=":material/forum:"),
     st.Page("views/sessions.py", title="Sessions", icon=":material/folder_open:"),
+    st.Page("views/progress.py", title="My progress", icon=":material/trending_up:"),
     st.Page("views/telemetry.py", title="Telemetry", icon=":material/monitoring:"),
     st.Page("views/persona_lab.py", title="Persona Lab", icon=":material/science:"),
 ]

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.cold_start import bench_cold_start
 from benchmarks.concurrency import bench_concurrent_evaluations
 from benchmarks.core import Ratio, Result
 from benchmarks.experiments import bench_experiment_run
@@ -31,6 +32,7 @@ from benchmarks.telemetry_page import bench_telemetry_page
 
 Outcome = Result | Ratio
 BENCHMARKS: tuple[Callable[[], Outcome | list[Outcome]], ...] = (
+    bench_cold_start,
     bench_question_generation,
     bench_scoring,
     bench_practice_page_rerun,

@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from coach.agents.resolver import TEAM_KEY
 from coach.analysis import busy_message
+from coach.command import build_parser
 from coach.demo_data import (
     CANDIDATES,
     QUALITY_WEIGHTS,
@@ -221,7 +222,7 @@ def _answer(
         workbench.store.set_delivery(answer.id, _delivery_for(text, quality, rng))
     evaluation = workbench.practice.evaluate(answer.id)
     report.evaluations += 1
-    return evaluation
+    return workbench.practice.follow_up(evaluation)
 
 
 def _delivery_for(text: str, quality: AnswerQuality, rng: random.Random) -> DeliveryMetrics:
@@ -257,15 +258,22 @@ def _pick_quality(rng: random.Random) -> AnswerQuality:
 # --- commands ---------------------------------------------------------------------------
 
 
-def _settings(db: Path | None) -> CoachSettings:
-    """The app's settings, pointed at ``db`` when given, always with the offline coach."""
+def _settings(db: Path | None, *, model: bool = False) -> CoachSettings:
+    """The app's settings, pointed at ``db`` when given; with the offline coach unless
+    ``model`` (an experiment runs the configured model, as the page does)."""
     settings = CoachSettings()
     store = settings.store if db is None else settings.store.model_copy(update={"path": db})
+    if model:
+        return settings.model_copy(update={"store": store})
     agent = settings.agent.model_copy(update={"provider": "offline"})
     return settings.model_copy(update={"store": store, "agent": agent})
 
 
-def _workbench(db: Path | None) -> Workbench:
+def _workbench(db: Path | None, *, model: bool = False) -> Workbench:
+    """The offline coach for demo data and exports; the configured model (behind its
+    labelled fallback) when ``model``."""
+    if model:
+        return build_workbench(_settings(db, model=True))
     from coach.providers.offline import OfflineProvider
 
     return build_workbench(_settings(db), provider=OfflineProvider())
@@ -590,7 +598,7 @@ def _experiment_run_command(args: argparse.Namespace) -> int:
             "to continue an experiment."
         )
     spec = _read_spec(args.spec) if args.spec is not None else None
-    workbench = _workbench(args.db)
+    workbench = _workbench(args.db, model=True)
     try:
         service = workbench.experiments
         if args.resume is not None:
@@ -739,80 +747,16 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is too small; give 1 or more")
-    return value
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="coach", description="The Coaching Workbench from the command line."
-    )
-    parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING or ERROR")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    seed = commands.add_parser(
-        "seed-demo",
-        help="fill a database with labelled demo sessions, played by the offline coach",
-    )
-    seed.add_argument("--sessions", type=_positive_int, required=True, help="practice sessions")
-    seed.add_argument("--chats", type=int, default=2, help="chat sessions (default 2)")
-    seed.add_argument("--db", type=Path, default=None, help="database file (default: settings)")
-    seed.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
-    seed.add_argument(
-        "--no-experiment",
-        dest="experiment",
-        action="store_false",
-        help="skip the demo persona experiment (96 pairs on the sample set)",
-    )
-    seed.set_defaults(handler=_seed_demo_command)
-
-    export = commands.add_parser("export", help="write a session as Markdown")
-    export.add_argument("--session", required=True, help="the session id")
-    export.add_argument("--db", type=Path, default=None, help="database file (default: settings)")
-    export.add_argument("--out", type=Path, default=None, help="file or folder (default: stdout)")
-    export.set_defaults(handler=_export_command)
-
-    experiment = commands.add_parser(
-        "experiment", help="run persona experiments (A/B variants) and read their reports"
-    )
-    actions = experiment.add_subparsers(dest="action", required=True, metavar="ACTION")
-    run = actions.add_parser(
-        "run", help="run a spec file's experiment (or --resume one) and print its report"
-    )
-    run.add_argument("spec", type=Path, nargs="?", help="the experiment spec (YAML)")
-    run.add_argument(
-        "--resume",
-        metavar="ID",
-        default=None,
-        help="continue this experiment (its id, or the first 6+ characters) instead of "
-        "creating a new one",
-    )
-    run.add_argument("--db", type=Path, default=None, help="database file (default: settings)")
-    run.set_defaults(handler=_experiment_run_command)
-    show = actions.add_parser("show", help="print a stored experiment's report")
-    show.add_argument("id", help="the experiment id, or its first 6+ characters")
-    show.add_argument("--db", type=Path, default=None, help="database file (default: settings)")
-    show.set_defaults(handler=_experiment_show_command)
-    listing = actions.add_parser("list", help="list the recent experiments, newest first")
-    listing.add_argument("--limit", type=_positive_int, default=20, help="how many (default 20)")
-    listing.add_argument("--db", type=Path, default=None, help="database file (default: settings)")
-    listing.set_defaults(handler=_experiment_list_command)
-    return parser
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs one command; returns the exit code (argparse exits 2 itself on bad usage)."""
-    parser = _parser()
-    args = parser.parse_args(argv)
+    return run(build_parser().parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Runs the command ``args`` names (parsed by ``coach.command.build_parser``)."""
     # The library logs every store write at INFO; a command line wants only problems.
     configure_logging(args.log_level or "WARNING")
-    handler: Callable[[argparse.Namespace], int] = args.handler
+    handler: Callable[[argparse.Namespace], int] = globals()[args.handler]
     try:
         return handler(args)
     except _BadUsage as error:  # a spec, dataset or id to fix

@@ -17,7 +17,6 @@ import io
 import logging
 import math
 import re
-import threading
 import time
 import unicodedata
 import zipfile
@@ -27,14 +26,20 @@ from typing import Any
 
 import docx
 from docx.document import Document as DocxDocument
+from docx.enum.style import WD_STYLE_TYPE
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
-from pypdf import PdfReader
-from pypdf.errors import DependencyError, FileNotDecryptedError
 
 from coach.domain import DocumentKind, ExtractedDocument
 from coach.errors import DocumentError
+from coach.pdf_text import (
+    PdfDamaged,
+    PdfEncryptionUnsupported,
+    PdfPasswordRequired,
+    PdfTooManyPages,
+    read_pdf,
+)
 from coach.settings import MiB, UploadSettings
 
 logger = logging.getLogger(__name__)
@@ -60,8 +65,6 @@ _IMAGE_EXTENSIONS = frozenset(
 # ones (axis labels, a stamp), so "no text layer" means fewer than this per page.
 _MIN_LETTERS_PER_PAGE = 20
 
-# A .docx is a zip: cap what it unpacks to, so a zip bomb cannot exhaust memory.
-_MAX_DOCX_UNPACKED_BYTES = 100 * MiB
 
 # Text files: how much of the decoded text we inspect for binary junk, and how much
 # of it may be control or undecodable characters before we call it binary.
@@ -94,20 +97,27 @@ def extract_upload(
         raise _reject("too_big", _too_big_message(filename, kind, len(data), limits.max_bytes))
 
     pages: int | None = None
+    warnings: list[str] = []
     if extension == ".pdf":
-        text, pages = _extract_pdf(data, filename, kind, limits)
+        text, pages, warnings = _extract_pdf(data, filename, kind, limits)
     elif extension == ".docx":
-        text = _extract_docx(data, filename, kind)
+        text = _extract_docx(data, filename, kind, limits)
     else:
-        text = _decode_text(data, filename, kind)
+        text = _plain_markdown(_decode_text(data, filename, kind))
 
     text = _normalise(text, soft_hyphen_is_visible=extension == ".pdf")
     if extension != ".pdf" and not _has_words(text):
         raise _reject("no_text", _no_text_message(filename, kind))
     _check_length(text, filename, kind, limits)
+    warnings.extend(_too_little_text(text, filename, kind, limits))
 
     document = ExtractedDocument(
-        kind=kind, filename=filename, media_type=_MEDIA_TYPES[extension], text=text, pages=pages
+        kind=kind,
+        filename=filename,
+        media_type=_MEDIA_TYPES[extension],
+        text=text,
+        pages=pages,
+        warnings=warnings,
     )
     logger.info(
         "document extracted",
@@ -124,7 +134,7 @@ def extract_upload(
 
 def from_pasted_text(text: str, kind: DocumentKind, limits: UploadSettings) -> ExtractedDocument:
     """Check and normalise text the candidate pasted, the same way as an upload."""
-    text = _normalise(text)
+    text = _normalise(_plain_markdown(text))
     if not _has_words(text):
         raise _reject(
             "empty",
@@ -139,8 +149,27 @@ def from_pasted_text(text: str, kind: DocumentKind, limits: UploadSettings) -> E
             "version with the most relevant parts.",
         )
     return ExtractedDocument(
-        kind=kind, filename=PASTED_TEXT_NAME, media_type="text/plain", text=text
+        kind=kind,
+        filename=PASTED_TEXT_NAME,
+        media_type="text/plain",
+        text=text,
+        warnings=_too_little_text(text, PASTED_TEXT_NAME, kind, limits),
     )
+
+
+def _too_little_text(
+    text: str, filename: str, kind: DocumentKind, limits: UploadSettings
+) -> list[str]:
+    """A warning when there is too little to tailor questions to (a locked PDF that
+    shows only its title, a stray file): the session would start, but coach blind."""
+    if len(text) >= limits.min_chars:
+        return []
+    source = "The pasted text" if filename == PASTED_TEXT_NAME else f"“{filename}”"
+    return [
+        f"{source} has only {len(text):,} characters of text, too little to tailor "
+        f"questions to your {kind.label} (we look for at least {limits.min_chars:,}). "
+        "Check it is the right file, or paste the full text."
+    ]
 
 
 # --- errors ---------------------------------------------------------------------------
@@ -244,7 +273,7 @@ def _looks_like(data: bytes) -> str:
 
 def _extract_pdf(
     data: bytes, filename: str, kind: DocumentKind, limits: UploadSettings
-) -> tuple[str, int]:
+) -> tuple[str, int, list[str]]:
     """Text of every page, after the password, damage and page-count checks."""
     if b"%PDF-" not in data[:1024]:
         raise _reject(
@@ -260,108 +289,50 @@ def _extract_pdf(
             "happens when an upload or download is interrupted). Download or export your "
             f"{kind.label} again and upload the new file, or paste the text instead.",
         )
-    with _pypdf_logs_as_debug:
-        reader, page_count = _open_pdf(data, filename, kind)
-        if page_count > limits.max_pages:
-            raise _reject(
-                "too_many_pages",
-                f"“{filename}” has {page_count} pages, more than the {limits.max_pages} we "
-                f"read for your {kind.label}. Upload a shorter version, or paste the most "
-                "relevant part of the text instead.",
-            )
-        page_texts: list[str] = []
-        for number, page in enumerate(reader.pages, start=1):
-            try:
-                page_texts.append(page.extract_text() or "")
-            except Exception as error:  # pypdf raises many types on broken content
-                logger.debug("pdf page %d unreadable: %r", number, error)
-                raise _reject("damaged_pdf", _damaged_pdf_message(filename, kind)) from error
+    try:
+        pdf = read_pdf(data, max_pages=limits.max_pages)
+    except PdfTooManyPages as error:
+        raise _reject(
+            "too_many_pages",
+            f"“{filename}” has {error.page_count:,} pages, more than the {limits.max_pages} "
+            f"we read for your {kind.label}. Upload a shorter version, or paste the most "
+            "relevant part of the text instead.",
+        ) from None
+    except PdfPasswordRequired:
+        raise _reject(
+            "password",
+            f"“{filename}” is protected with a password, so we can't read your "
+            f"{kind.label}. Remove the password (open it and save or print it as a new PDF "
+            "without one) and upload it again, or paste the text instead.",
+        ) from None
+    except PdfEncryptionUnsupported:
+        raise _reject(
+            "unsupported_encryption",
+            f"“{filename}” is protected with a kind of PDF encryption we can't open. "
+            "Remove the password (save or print it as a new PDF without one) and upload "
+            "it again, or paste the text instead.",
+        ) from None
+    except PdfDamaged as error:
+        logger.debug("pdf unreadable: %s", error)
+        raise _reject("damaged_pdf", _damaged_pdf_message(filename, kind)) from None
 
-    text = "\n".join(page_texts)
+    text = "\n".join(pdf.pages)
     letters = sum(1 for char in text if char.isalpha())
-    if letters < _MIN_LETTERS_PER_PAGE * page_count:
+    if letters < _MIN_LETTERS_PER_PAGE * pdf.page_count:
         raise _reject(
             "no_text_layer",
             f"“{filename}” looks scanned: it has no text layer (only images, or blank "
             f"pages), so there is no text of your {kind.label} for us to read. Upload the "
             "original PDF or DOCX from your editor, or paste the text instead.",
         )
-    return text, page_count
-
-
-def _open_pdf(data: bytes, filename: str, kind: DocumentKind) -> tuple[PdfReader, int]:
-    """Open and, if needed, unlock with the empty password; return the page count."""
-    password_message = (
-        f"“{filename}” is protected with a password, so we can't read your {kind.label}. "
-        "Remove the password (open it and save or print it as a new PDF without one) "
-        "and upload it again, or paste the text instead."
-    )
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        # Many PDFs are encrypted only to restrict printing or copying; the empty
-        # password opens those, and the reader then behaves like any other.
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise _reject("password", password_message)
-        return reader, len(reader.pages)
-    except DocumentError:
-        raise
-    except FileNotDecryptedError as error:
-        raise _reject("password", password_message) from error
-    except (DependencyError, NotImplementedError) as error:
-        # An encryption scheme we have no code for (or a missing crypto backend).
-        logger.debug("pdf encryption unsupported: %r", error)
-        raise _reject(
-            "unsupported_encryption",
-            f"“{filename}” is protected with a kind of PDF encryption we can't open. "
-            "Remove the password (save or print it as a new PDF without one) and upload "
-            "it again, or paste the text instead.",
-        ) from error
-    except Exception as error:  # PdfReadError, PdfStreamError, and parser bugs alike
-        logger.debug("pdf unreadable: %r", error)
-        raise _reject("damaged_pdf", _damaged_pdf_message(filename, kind)) from error
-
-
-class _ForwardAsDebug(logging.Handler):
-    """Re-log pypdf's complaints about broken files under our logger, at debug level."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            logger.debug("pypdf: %s", record.getMessage(), extra={"source": record.name})
-        except Exception:
-            self.handleError(record)
-
-
-class _PypdfLogsAsDebug:
-    """While we parse, keep pypdf's warnings ("EOF marker not found") out of the app's
-    log at warning level: they describe the user's file, not a fault of ours.
-
-    Reference-counted because Streamlit serves sessions on several threads.
-    """
-
-    def __init__(self) -> None:
-        self._logger = logging.getLogger("pypdf")
-        self._handler = _ForwardAsDebug()
-        self._lock = threading.Lock()
-        self._users = 0
-        self._saved_propagate = True
-
-    def __enter__(self) -> None:
-        with self._lock:
-            if self._users == 0:
-                self._saved_propagate = self._logger.propagate
-                self._logger.addHandler(self._handler)
-                self._logger.propagate = False
-            self._users += 1
-
-    def __exit__(self, *exc_info: object) -> None:
-        with self._lock:
-            self._users -= 1
-            if self._users == 0:
-                self._logger.removeHandler(self._handler)
-                self._logger.propagate = self._saved_propagate
-
-
-_pypdf_logs_as_debug = _PypdfLogsAsDebug()
+    warnings: list[str] = []
+    if pdf.restricted:
+        warnings.append(
+            f"“{filename}” is locked against copying or printing by its author. We read "
+            "its text anyway; if the questions miss what is in it, upload a copy saved "
+            "without restrictions, or paste the text."
+        )
+    return text, pdf.page_count, warnings
 
 
 # --- DOCX -----------------------------------------------------------------------------
@@ -373,10 +344,20 @@ _NAMESPACES = {
 # Word writes each text box twice (DrawingML, and a VML copy under mc:Fallback).
 _TEXT_BOXES = etree.XPath(".//w:txbxContent[not(ancestor::mc:Fallback)]", namespaces=_NAMESPACES)
 _TEXT_BOX_PARAGRAPHS = etree.XPath("./w:p", namespaces=_NAMESPACES)
+# A paragraph's text is in its runs, directly or inside hyperlinks (as python-docx reads
+# it); one compiled XPath walks them in C, many times faster on a long document.
+_RUN_CONTENT = etree.XPath("./w:r/* | ./w:hyperlink/w:r/*", namespaces=_NAMESPACES)
+_W = "{" + _NAMESPACES["w"] + "}"
+_RUN_TEXT = {
+    f"{_W}tab": "\t",
+    f"{_W}ptab": "\t",
+    f"{_W}cr": "\n",
+    f"{_W}noBreakHyphen": "-",
+}
 _PAGE_NUMBER = re.compile(r"(page )?\d+( (of|/) \d+)?", re.IGNORECASE)
 
 
-def _extract_docx(data: bytes, filename: str, kind: DocumentKind) -> str:
+def _extract_docx(data: bytes, filename: str, kind: DocumentKind, limits: UploadSettings) -> str:
     """Header, body paragraphs, text boxes and table cells, in document order."""
     damaged = (
         f"“{filename}” is a damaged Word file (it isn't a valid .docx){_looks_like(data)}, "
@@ -405,13 +386,7 @@ def _extract_docx(data: bytes, filename: str, kind: DocumentKind) -> str:
             members = archive.infolist()
         if not any(member.filename == "word/document.xml" for member in members):
             raise _reject("damaged_docx", damaged)
-        if sum(member.file_size for member in members) > _MAX_DOCX_UNPACKED_BYTES:
-            raise _reject(
-                "docx_unpacks_too_big",
-                f"“{filename}” is too large once unpacked (it holds very large images or "
-                f"data). Save your {kind.label} again without them, or as PDF, or paste the "
-                "text instead.",
-            )
+        _check_docx_budget(members, filename, kind, limits)
         document = docx.Document(io.BytesIO(data))
         return "\n".join(_docx_lines(document))
     except DocumentError:
@@ -421,13 +396,43 @@ def _extract_docx(data: bytes, filename: str, kind: DocumentKind) -> str:
         raise _reject("damaged_docx", damaged) from error
 
 
+def _check_docx_budget(
+    members: list[zipfile.ZipInfo], filename: str, kind: DocumentKind, limits: UploadSettings
+) -> None:
+    """Refuse, from the zip's directory alone, a DOCX that unpacks to more than we parse.
+
+    A 339 KB zip bomb whose document.xml unpacks to 95 MiB once kept the server parsing
+    for minutes at 840 MB. The sizes come from the zip's directory; a member that lies
+    about its size is cut off at the size it claims and fails its checksum (damaged).
+    """
+    xml = sum(m.file_size for m in members if m.filename.endswith((".xml", ".rels")))
+    total = sum(member.file_size for member in members)
+    if xml > limits.max_xml_bytes:
+        raise _reject(
+            "docx_too_much_xml",
+            f"“{filename}” holds {_megabytes(xml, round_up=True)} of document text and "
+            f"markup once unpacked, more than the {_megabytes(limits.max_xml_bytes)} we read "
+            f"for your {kind.label} (a resume or job posting needs a small fraction of "
+            "that). Save a shorter version, or as PDF, or paste the text instead.",
+        )
+    if total > limits.max_unpacked_bytes:
+        raise _reject(
+            "docx_unpacks_too_big",
+            f"“{filename}” is {_megabytes(total, round_up=True)} once unpacked (it holds "
+            f"very large images or data), more than the {_megabytes(limits.max_unpacked_bytes)}"
+            f" we accept. Save your {kind.label} again without them, or as PDF, or paste the "
+            "text instead.",
+        )
+
+
 def _docx_lines(document: DocxDocument) -> Iterator[str]:
     """The body, after any page-header lines it does not already contain.
 
     Templates often put the name and contact details in the page header; the header
     also repeats the name and a "Page 2 of 3" field, which add nothing.
     """
-    body = list(_block_lines(document))
+    lists = _ListStyles(document)
+    body = list(_block_lines(document, lists))
     known = {line.strip() for line in body}
     for section in document.sections:
         headers = [section.header]
@@ -437,7 +442,7 @@ def _docx_lines(document: DocxDocument) -> Iterator[str]:
             # A linked header has no part of its own; reading it would create one.
             if header.is_linked_to_previous:
                 continue
-            for line in _block_lines(header):
+            for line in _block_lines(header, lists):
                 line = line.strip()
                 if line and line not in known and not _PAGE_NUMBER.fullmatch(line):
                     known.add(line)
@@ -445,39 +450,81 @@ def _docx_lines(document: DocxDocument) -> Iterator[str]:
     yield from body
 
 
-def _block_lines(container: Any) -> Iterator[str]:
+def _block_lines(container: Any, lists: _ListStyles) -> Iterator[str]:
     """Paragraphs and tables of a body, header or table cell, in reading order."""
     for block in container.iter_inner_content():
         if isinstance(block, Paragraph):
             yield from _text_box_lines(block)
-            yield f"• {block.text}" if _is_list_item(block) and block.text.strip() else block.text
+            text = _paragraph_text(block._p)
+            yield f"• {text}" if text.strip() and lists.is_list_item(block) else text
         elif isinstance(block, Table):
-            yield from _table_lines(block)
+            yield from _table_lines(block, lists)
 
 
-def _is_list_item(paragraph: Paragraph) -> bool:
-    """Word draws list bullets from numbering definitions, not text; we write one, so a
-    DOCX bullet reads like a PDF bullet downstream."""
-    for properties in (paragraph._p.pPr, _style_paragraph_properties(paragraph)):
-        numbering = properties.numPr if properties is not None else None
-        if numbering is not None and numbering.numId is not None:
-            return numbering.numId.val != 0  # numId 0 switches numbering off
-    return False
+class _ListStyles:
+    """Which paragraph styles number their paragraphs, looked up once per style.
+
+    Word draws list bullets from numbering definitions, not text; we write one, so a
+    DOCX bullet reads like a PDF bullet downstream. python-docx's ``paragraph.style``
+    scans every style per call, which made a 3 MB document take half a minute.
+    """
+
+    def __init__(self, document: DocxDocument) -> None:
+        self._styles = document.styles
+        self._numbered: dict[str | None, bool] = {}
+
+    def is_list_item(self, paragraph: Paragraph) -> bool:
+        properties = paragraph._p.pPr
+        numbered = _numbering(properties)
+        if numbered is not None:
+            return numbered
+        style_id = properties.style if properties is not None else None
+        if style_id not in self._numbered:
+            self._numbered[style_id] = bool(_numbering(self._style_properties(style_id)))
+        return self._numbered[style_id]
+
+    def _style_properties(self, style_id: str | None) -> Any:
+        try:
+            style = self._styles.element.get_by_id(style_id) if style_id else None
+            if style is None:
+                style = self._styles.element.default_for(WD_STYLE_TYPE.PARAGRAPH)
+        except Exception:  # an odd styles part: no style, no numbering
+            return None
+        return style.pPr if style is not None else None
 
 
-def _style_paragraph_properties(paragraph: Paragraph) -> Any:
-    style = paragraph.style
-    return style.element.pPr if style is not None else None
+def _numbering(properties: Any) -> bool | None:
+    """True or False when these properties number the paragraph or switch it off."""
+    numbering = properties.numPr if properties is not None else None
+    if numbering is not None and numbering.numId is not None:
+        return numbering.numId.val != 0  # numId 0 switches numbering off
+    return None
+
+
+def _paragraph_text(paragraph: Any) -> str:
+    """The text of a ``w:p`` element: what python-docx's ``Paragraph.text`` gives."""
+    parts: list[str] = []
+    for element in _RUN_CONTENT(paragraph):
+        tag = element.tag
+        if tag == f"{_W}t":
+            parts.append(element.text or "")
+        elif tag == f"{_W}br":
+            # Only a text-wrapping break is a line break; page and column breaks are not.
+            if element.get(f"{_W}type", "textWrapping") == "textWrapping":
+                parts.append("\n")
+        else:
+            parts.append(_RUN_TEXT.get(tag, ""))
+    return "".join(parts)
 
 
 def _text_box_lines(paragraph: Paragraph) -> Iterator[str]:
     """Text boxes anchored in a paragraph; python-docx's ``text`` leaves them out."""
     for box in _TEXT_BOXES(paragraph._p):
         for element in _TEXT_BOX_PARAGRAPHS(box):
-            yield Paragraph(element, paragraph).text
+            yield _paragraph_text(element)
 
 
-def _table_lines(table: Table) -> Iterator[str]:
+def _table_lines(table: Table, lists: _ListStyles) -> Iterator[str]:
     """One line per row when its cells are one-liners, else each cell's lines."""
     for row in table.rows:
         cells: list[str] = []
@@ -487,7 +534,7 @@ def _table_lines(table: Table) -> Iterator[str]:
             if id(cell._tc) in seen:
                 continue
             seen.add(id(cell._tc))
-            text = "\n".join(line for line in _block_lines(cell) if line.strip())
+            text = "\n".join(line for line in _block_lines(cell, lists) if line.strip())
             if text:
                 cells.append(text)
         if all("\n" not in cell for cell in cells):
@@ -560,6 +607,28 @@ def _ascii_ratio(text: str) -> float:
 
 # --- normalisation --------------------------------------------------------------------
 
+# Markdown that only decorates: a posting copied from a job board keeps its words, not
+# its link targets or emphasis ("[Snowflake Data Engineer](https://…)" is a title, and an
+# image must never become something a page could load).
+_MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^()\n]|\([^)\n]*\))*\)")
+_MD_REFERENCE_LINK = re.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]")
+_MD_LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*\S+.*$", re.MULTILINE)
+_MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
+_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+
+
+def _plain_markdown(text: str) -> str:
+    """Link and image text without their targets, and strong emphasis without markers;
+    headings and bullets stay, since downstream readers use them."""
+    text = _MD_IMAGE.sub(lambda m: m.group(1), text)
+    text = _MD_LINK.sub(lambda m: m.group(1), text)
+    text = _MD_REFERENCE_LINK.sub(lambda m: m.group(1), text)
+    text = _MD_LINK_DEFINITION.sub("", text)
+    text = _MD_AUTOLINK.sub(lambda m: m.group(1), text)
+    return _MD_STRONG.sub(lambda m: m.group(2), text)
+
+
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff]")
 _LIGATURES = {
     0xFB00: "ff",
@@ -591,12 +660,32 @@ def _normalise(text: str, *, soft_hyphen_is_visible: bool = False) -> str:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.translate(_TRANSLATION).replace("\u00ad", "-" if soft_hyphen_is_visible else "")
+    text = _join_line_end_hyphens(text)
     text = _strip_private_use(text)
     text = _SPACE_RUNS.sub(" ", text)
     text = "\n".join(line.strip() for line in text.split("\n"))
     text = _HYPHENATED_BREAK.sub(_join_hyphenated, text)
     text = _BLANK_LINE_RUNS.sub("\n\n", text)
     return text.strip()
+
+
+_LINE_END_HYPHEN = re.compile(r"(\w+)\ufffe(\w+)")
+
+
+def _join_line_end_hyphens(text: str) -> str:
+    """PDFium marks a hyphen that ended a line with U+FFFE and joins the two halves.
+
+    TeX hyphenation ("Con-" / "sul") wants the halves joined; a word with a hyphen of its
+    own ("multi-account") keeps it when it is written that way elsewhere in the text.
+    """
+    if "\ufffe" not in text:
+        return text
+
+    def join(match: re.Match[str]) -> str:
+        hyphenated = f"{match.group(1)}-{match.group(2)}"
+        return hyphenated if hyphenated in text else match.group(1) + match.group(2)
+
+    return _LINE_END_HYPHEN.sub(join, text).replace("\ufffe", "-")
 
 
 def _join_hyphenated(match: re.Match[str]) -> str:

@@ -102,7 +102,10 @@ class Attribution(_Model):
     """Who produced a result: which agent, persona, provider and model.
 
     ``fallback`` is true when the configured provider failed and another one answered;
-    ``notice`` then says why, in words for the candidate.
+    ``notice`` then says why, in words for the candidate. ``checks`` names what the
+    checks between model and page repaired or dropped (a model's answer is not shown
+    as given when it contradicts itself); ``cut_off`` marks a streamed reply that ended
+    before the model said it had finished.
     """
 
     agent: str
@@ -113,6 +116,8 @@ class Attribution(_Model):
     notice: str = ""
     input_tokens: int | None = None
     output_tokens: int | None = None
+    checks: list[str] = Field(default_factory=list)
+    cut_off: bool = False
 
     @property
     def is_offline(self) -> bool:
@@ -122,7 +127,13 @@ class Attribution(_Model):
     def label(self) -> str:
         source = "Offline coach" if self.is_offline else f"{self.provider} · {self.model}"
         text = f"{source} · {self.agent} ({self.persona})"
-        return f"{text} · fallback" if self.fallback else text
+        if self.fallback:
+            text += " · fallback"
+        if self.checks:
+            text += " · repaired"
+        if self.cut_off:
+            text += " · cut off"
+        return text
 
 
 # --- sessions -------------------------------------------------------------------------
@@ -165,6 +176,9 @@ class ExtractedDocument(_Model):
     media_type: str
     text: str
     pages: int | None = None
+    # What the candidate should know before coaching starts (too little text, a locked
+    # PDF); shown when the document is read, not stored with it.
+    warnings: list[str] = Field(default_factory=list)
 
     @property
     def char_count(self) -> int:
@@ -200,6 +214,9 @@ class Question(QuestionDraft):
     session_id: str
     position: int
     created_at: datetime
+    attribution: Attribution | None = Field(
+        default=None, description="Who wrote it: the page labels a fallback's questions."
+    )
 
 
 # --- answers and evaluations ----------------------------------------------------------
@@ -234,6 +251,9 @@ class EvaluationDraft(_Model):
     non_answer: bool = False
     coaching_level: CoachingLevel = CoachingLevel.HELP
     attribution: Attribution | None = None
+    follow_up_attribution: Attribution | None = Field(
+        default=None, description="Who wrote the follow-up (it arrives after the score)."
+    )
 
     def dimension(self, dimension: RubricDimension) -> DimensionScore | None:
         return next((d for d in self.dimensions if d.dimension is dimension), None)

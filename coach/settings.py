@@ -49,6 +49,15 @@ class UploadSettings(BaseModel):
     max_bytes: int = Field(default=10 * MiB, gt=0)
     max_pages: int = Field(default=50, gt=0)
     max_chars: int = Field(default=200_000, gt=0)
+    max_xml_bytes: int = Field(
+        default=2 * MiB, gt=0, description="Most XML a DOCX may unpack to (zip bombs)."
+    )
+    max_unpacked_bytes: int = Field(
+        default=32 * MiB, gt=0, description="Most a DOCX may unpack to, images included."
+    )
+    min_chars: int = Field(
+        default=300, ge=0, description="Fewer characters than this get a warning."
+    )
 
 
 class AgentSettings(BaseModel):
@@ -148,6 +157,29 @@ class CoachSettings(BaseSettings):
     )
     openai_max_retries: int = Field(
         default=2, ge=0, description="Retries on timeouts, 429 and 5xx, with backoff."
+    )
+    openai_api: Literal["chat", "responses"] = Field(
+        default="chat",
+        description="responses: OpenAI's Responses API (api.openai.com only; compatible "
+        "servers keep Chat Completions).",
+    )
+    model_deadline_seconds: float = Field(
+        default=20,
+        gt=0,
+        description="The longest one action waits for a model, retries included; then "
+        "the offline coach answers, labelled.",
+    )
+    model_cool_off_seconds: float = Field(
+        default=60,
+        ge=0,
+        description="After a server times out or cannot be reached, how long actions go "
+        "straight to the offline coach before it is tried again.",
+    )
+    model_parallel_slots: int | None = Field(
+        default=None,
+        ge=1,
+        description="Requests the model server runs at once. Unset: asked of the server "
+        "(llama.cpp's /props); 1 if it does not say (api.openai.com: many).",
     )
     webrtc_ice_servers: list[dict[str, str | list[str]]] = Field(
         default_factory=list,

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import itertools
 import logging
-import re
 import shutil
 import struct
 import subprocess
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,6 +23,10 @@ import numpy as np
 
 from coach.domain import DeliveryMetrics, Speaker, TranscriptSegment
 from coach.errors import CoachError
+
+# Words and fillers are read one way for the whole coach (coach.text); re-exported here.
+from coach.text import count_fillers as count_fillers
+from coach.text import count_words as count_words
 
 logger = logging.getLogger(__name__)
 
@@ -223,127 +225,6 @@ def _merge_close(runs: list[tuple[int, int]], *, max_gap: int) -> list[tuple[int
         else:
             merged.append((start, end))
     return merged
-
-
-# --- words and fillers ----------------------------------------------------------------
-
-_TOKEN = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*|[,.;:!?…()\"]|—|–|--")
-_SIMPLE_FILLERS = {
-    "um": "um",
-    "umm": "um",
-    "ummm": "um",
-    "uhm": "um",
-    "uh": "uh",
-    "uhh": "uh",
-    "er": "er",
-    "erm": "er",
-    "ah": "ah",
-    "ahh": "ah",
-    "basically": "basically",
-    "actually": "actually",
-    "literally": "literally",
-}
-
-
-def _word_set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
-_DETERMINERS = _word_set(
-    "a an the this that these those what which any some every each no one same another "
-    "other my our your their his her its whatever"
-)
-_SUBJECTS = _word_set("i you we they he she it people who i'd we'd you'd they'd")
-_LIKE_AS_VERB_OR_PREPOSITION = _word_set(
-    "would do does did don't doesn't didn't to not really also still "
-    "look looks looked looking seem seems seemed sound sounds sounded feel feels felt "
-    "something anything nothing everything more much just exactly things stuff "
-    "tools languages companies teams projects"
-)
-_DISCOURSE = _word_set("and so but or then um uh er ah well yeah")
-_NUMBER_WORDS = _word_set(
-    "two three four five six seven eight nine ten twenty thirty forty fifty hundred a few half"
-)
-_ASKING = _word_set(
-    "do does did don't didn't if as would will could can should might what how whether"
-)
-_KNOW_OBJECTS = _word_set(
-    "how what why where when who whether if that it him her them me this the a an"
-)
-_MEAN_BLOCKERS_BEFORE = _word_set("what which that do did don't if")
-_MEAN_BLOCKERS_AFTER = _word_set("it to that what")
-
-
-def _tokens(text: str) -> list[str]:
-    normalised = text.lower().replace("’", "'").replace("‘", "'")
-    return _TOKEN.findall(normalised)
-
-
-def _is_word(token: str) -> bool:
-    return token[0].isalnum()
-
-
-def count_words(text: str) -> int:
-    """Words as a listener counts them: "event-driven" and "don't" are one word each."""
-    return sum(1 for token in _tokens(text) if _is_word(token))
-
-
-def count_fillers(text: str) -> dict[str, int]:
-    """Filler words and phrases by name, counting "like" and the hedges only as fillers.
-
-    Context decides: "I like Python", "looks like", "what kind of" and "do you know"
-    are ordinary language, while "so, like, I", "it was kind of hard" and "it took like
-    three weeks" are fillers. Transcribers punctuate pauses, so a comma beside "like"
-    is the strongest signal.
-    """
-    tokens = _tokens(text)
-    found: Counter[str] = Counter()
-    index = 0
-    while index < len(tokens):
-        token = tokens[index]
-        before = tokens[index - 1] if index > 0 else "."
-        after = tokens[index + 1] if index + 1 < len(tokens) else "."
-        after2 = tokens[index + 2] if index + 2 < len(tokens) else "."
-        if token in _SIMPLE_FILLERS:
-            found[_SIMPLE_FILLERS[token]] += 1
-        elif token == "like" and _like_is_filler(before, after):
-            found["like"] += 1
-        elif (token, after) == ("you", "know") and _you_know_is_filler(before, after2):
-            found["you know"] += 1
-            index += 1
-        elif (token, after) == ("i", "mean") and _i_mean_is_filler(before, after2):
-            found["i mean"] += 1
-            index += 1
-        elif token in ("sort", "kind") and after == "of" and before not in _DETERMINERS:
-            found[f"{token} of"] += 1
-            index += 1
-        elif (token, after) == ("so", "yeah"):
-            found["so yeah"] += 1
-            index += 1
-        index += 1
-    return dict(found)
-
-
-def _like_is_filler(before: str, after: str) -> bool:
-    if before in _SUBJECTS or before in _LIKE_AS_VERB_OR_PREPOSITION or before.endswith("'d"):
-        return False  # "I like", "would like", "looks like", "something like"
-    if not _is_word(after) or not _is_word(before):
-        return True  # "so, like, I", "like, we", "it was, like"
-    if before in _DISCOURSE:
-        return True  # "and like we", "so like I"
-    return after in _NUMBER_WORDS or after[0].isdigit()  # "took like three weeks"
-
-
-def _you_know_is_filler(before: str, after: str) -> bool:
-    if before in _ASKING:
-        return False  # "do you know", "as you know", "if you know"
-    return not _is_word(after) or after not in _KNOW_OBJECTS
-
-
-def _i_mean_is_filler(before: str, after: str) -> bool:
-    if before in _MEAN_BLOCKERS_BEFORE:
-        return False  # "what I mean is"
-    return not _is_word(after) or after not in _MEAN_BLOCKERS_AFTER
 
 
 # --- metrics --------------------------------------------------------------------------

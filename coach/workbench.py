@@ -14,13 +14,15 @@ from coach.agents.teams import TeamsConfig
 from coach.errors import PersonaError
 from coach.personas import Persona, PersonaRegistry
 from coach.providers.base import Provider
+from coach.providers.checked import CheckedProvider
 from coach.providers.offline import OfflineProvider
-from coach.providers.transcription import OpenAITranscriber, openai_tts
+from coach.providers.slots import ServerSlots
 from coach.runtime import AsyncRunner
 from coach.services.chat import ChatService
 from coach.services.experiments import ExperimentService
 from coach.services.export import ExportService
 from coach.services.practice import PracticeService
+from coach.services.progress import ProgressService
 from coach.services.sessions import SessionsService
 from coach.services.voice import VoiceService
 from coach.settings import CoachSettings
@@ -42,6 +44,7 @@ class Workbench:
     chat: ChatService
     sessions: SessionsService
     exports: ExportService
+    progress: ProgressService
     voice: VoiceService
     experiments: ExperimentService
     runner: AsyncRunner
@@ -67,6 +70,7 @@ def choose_provider(settings: CoachSettings) -> tuple[Provider, list[str]]:
     offline = OfflineProvider()
     if not settings.uses_real_model:
         return offline, []
+    from coach.providers.breaker import BreakerProvider
     from coach.providers.fallback import FallbackProvider
     from coach.providers.openai_compatible import OpenAICompatibleProvider
 
@@ -76,14 +80,20 @@ def choose_provider(settings: CoachSettings) -> tuple[Provider, list[str]]:
             "COACH_AGENT__PROVIDER is 'openai' but no OPENAI_API_KEY or COACH_OPENAI_BASE_URL "
             "is set, so every call will fall back to the offline coach."
         )
+    deadline = settings.model_deadline_seconds
     primary = OpenAICompatibleProvider(
         api_key=settings.openai_api_key,
         base_url=settings.openai_base_url,
-        timeout_seconds=settings.openai_timeout_seconds,
+        # One try never outlasts the action's deadline, which the breaker enforces.
+        timeout_seconds=min(settings.openai_timeout_seconds, deadline + 1),
         max_retries=settings.openai_max_retries,
         max_document_chars=settings.max_document_chars,
+        api=settings.openai_api,
     )
-    return FallbackProvider(primary, offline), notices
+    guarded = BreakerProvider(
+        primary, deadline_seconds=deadline, cool_off_seconds=settings.model_cool_off_seconds
+    )
+    return FallbackProvider(guarded, offline), notices
 
 
 def _voice_service(
@@ -92,20 +102,16 @@ def _voice_service(
     """Real voices and transcription with a model; espeak-ng previews and metrics without."""
     real = settings.uses_real_model and (settings.openai_api_key or settings.openai_base_url)
     previews = settings.voice_previews
-    tts = (
-        openai_tts(api_key=settings.openai_api_key, base_url=settings.openai_base_url)
-        if real
-        else None
-    )
-    transcriber = (
-        OpenAITranscriber(
+    tts, transcriber = None, None
+    if real:  # the openai client takes seconds to import: only when a model is configured
+        from coach.providers.transcription import OpenAITranscriber, openai_tts
+
+        tts = openai_tts(api_key=settings.openai_api_key, base_url=settings.openai_base_url)
+        transcriber = OpenAITranscriber(
             api_key=settings.openai_api_key,
             base_url=settings.openai_base_url,
             model=settings.transcription_model,
         )
-        if real
-        else None
-    )
     previewer = VoicePreviewer(previews.cache_dir, espeak_binary=previews.espeak_binary, tts=tts)
     return VoiceService(
         store,
@@ -127,10 +133,11 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
     store = DuckDBSessionStore(settings.store)
     telemetry = Telemetry.for_store(settings.telemetry, store)
     chosen: Provider = provider
-    traced = telemetry.instrument(chosen)
+    # Checks sit between whatever answers (traced, behind its fallback) and the domain.
+    checked = CheckedProvider(telemetry.instrument(chosen), OfflineProvider())
 
     def provider_for(_persona: Persona) -> Provider:
-        return traced
+        return checked
 
     teams = TeamsConfig.load(settings.agent.teams_file)
     tenant = None
@@ -149,8 +156,14 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
     # Services see a store whose calls inside a turn are spans; the exporter writes
     # through the bare one, so writing spans never makes spans.
     traced_store = telemetry.instrument_store(store)
+    slots = ServerSlots(settings.openai_base_url, configured=settings.model_parallel_slots)
     practice = PracticeService(
-        traced_store, resolver, runner, settings.uploads, telemetry=telemetry
+        traced_store,
+        resolver,
+        runner,
+        settings.uploads,
+        telemetry=telemetry,
+        follow_up_beside_score=lambda: chosen.name != "offline" and slots.parallel() > 1,
     )
     return Workbench(
         voice=_voice_service(settings, traced_store, practice),
@@ -161,6 +174,7 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         chat=ChatService(traced_store, resolver, runner, telemetry=telemetry),
         sessions=SessionsService(store),
         exports=ExportService(practice),
+        progress=ProgressService(traced_store),
         experiments=ExperimentService(
             ExperimentStore(store),
             traced_store,

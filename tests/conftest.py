@@ -10,7 +10,9 @@ import pytest
 
 from coach.settings import PROJECT_ROOT, CoachSettings, StoreSettings
 
-REALDATA = PROJECT_ROOT.parent / "shared" / "realdata"
+# Beside the checkout (CI, /work/main) or, for a git worktree under wt/, one level up.
+_REALDATA_PLACES = [root / "shared" / "realdata" for root in PROJECT_ROOT.parents[:2]]
+REALDATA = next((p for p in _REALDATA_PLACES if p.is_dir()), _REALDATA_PLACES[0])
 
 
 @pytest.fixture(autouse=True)

@@ -52,6 +52,23 @@ Requirements
 - Clear written and verbal communication
 """
 
+# A posting copied from a job board as markdown: a linked title, emphasis, an image.
+MARKDOWN_POSTING = """\
+# [Snowflake Data Engineer](https://jobs.example.com/snowflake-data-engineer?ref=(board))
+
+**Acme Analytics** · Remote ![logo](http://tracker.example.com/t.png?leak=1)
+
+## Responsibilities
+- Build and own [dbt](https://www.getdbt.com) models in Snowflake
+- Partner with analysts on data contracts, see [our handbook][handbook]
+
+## Requirements
+- 5+ years of SQL and Python
+- Experience with Airflow <https://airflow.apache.org>
+
+[handbook]: https://acme.example.com/handbook
+"""
+
 STRONG_ANSWER = """\
 At Acme Analytics our nightly ETL took nine hours and regularly missed the 7am deadline
 for the finance dashboards. I owned the pipeline, so my task was to bring it under five

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from coach.domain import DocumentKind
 from coach.errors import ProviderUnavailable
 from coach.log import configure_logging
+from coach.offline.coach import OFFLINE_MODEL
 from coach.personas import PersonaRole
 from coach.providers.base import Provider, ProviderRequest
 from coach.providers.fallback import FallbackProvider
@@ -102,19 +103,28 @@ def test_a_practice_turn_is_one_trace_turn_then_agents_then_model_calls(workbenc
     wb: Workbench = workbench()
     session_id, question_id = start_practice(wb)
     _, evaluation = wb.practice.answer_and_evaluate(session_id, question_id, ANSWER)
+    wb.practice.follow_up(evaluation)  # its own turn, after the score (issue 13.5)
     team = wb.practice.team_for(wb.practice.view(session_id).session)
-    spans = trace_of(stored_spans(wb), "answer_and_evaluate")
+    every_span = stored_spans(wb)
+    spans = trace_of(every_span, "answer_and_evaluate")
+    follow_up_spans = trace_of(every_span, "ask_follow_up")
 
     (root,) = [s for s in spans if s["parent_span_id"] is None]
     assert root["name"] == "turn answer_and_evaluate"
     assert root["operation"] == "turn" and root["session_id"] == session_id
     assert root["score"] == evaluation.overall
 
+    (follow_up_root,) = [s for s in follow_up_spans if s["parent_span_id"] is None]
     agents = [s for s in children(spans, root) if s["operation"] == "invoke_agent"]
+    agents += [
+        s for s in children(follow_up_spans, follow_up_root) if s["operation"] == "invoke_agent"
+    ]
+    spans += follow_up_spans
     by_persona = {s["persona"]: s for s in agents}
     feedback = team.agent(PersonaRole.FEEDBACK).persona
     primary = team.agent(PersonaRole.PRIMARY).persona
     assert set(by_persona) == {feedback.name, primary.name}, "evaluation and follow-up"
+    assert by_persona[primary.name]["trace_id"] != scorer_trace(by_persona, feedback.name)
     scorer = by_persona[feedback.name]
     assert scorer["name"] == f"invoke_agent {feedback.name}"
     assert scorer["agent"] == "feedback"
@@ -128,7 +138,9 @@ def test_a_practice_turn_is_one_trace_turn_then_agents_then_model_calls(workbenc
         assert agent["queue_ms"] is not None and agent["queue_ms"] >= 0
         assert agent["status"] == "ok" and agent["fallback"] is False
         (call,) = children(spans, agent)
-        assert call["name"] == f"chat {agent['request_model']}"
+        # The offline coach answered: its calls carry its own model's name.
+        assert call["name"] == f"chat {OFFLINE_MODEL}"
+        assert call["request_model"] == OFFLINE_MODEL
         assert call["operation"] == "chat" and call["provider"] == "offline"
         assert call["temperature"] == agent["temperature"]
         assert call["max_tokens"] == agent["max_tokens"]
@@ -136,6 +148,10 @@ def test_a_practice_turn_is_one_trace_turn_then_agents_then_model_calls(workbenc
 
     stores = {s["name"] for s in children(spans, root) if s["operation"] == "store"}
     assert {"store add_answer", "store add_evaluation"} <= stores
+
+
+def scorer_trace(by_persona: dict[str, dict[str, Any]], name: str) -> Any:
+    return by_persona[name]["trace_id"]
 
 
 def test_each_attribute_is_stored_once_in_its_column_and_the_rest_as_json(
@@ -393,15 +409,20 @@ def test_log_lines_inside_a_turn_carry_its_trace_id(
     configure_logging("INFO")
     wb: Workbench = workbench()
     session_id, question_id = start_practice(wb)
-    wb.practice.answer_and_evaluate(session_id, question_id, ANSWER)
+    _, evaluation = wb.practice.answer_and_evaluate(session_id, question_id, ANSWER)
+    wb.practice.follow_up(evaluation)
     logging.getLogger("coach.test").info("outside any turn")
     lines = capsys.readouterr().err.splitlines()
-    (root,) = [s for s in stored_spans(wb) if s["name"] == "turn answer_and_evaluate"]
-    agent_lines = [
-        line for line in lines if " agent call " in line and f"trace_id={root['trace_id']}" in line
-    ]
-    assert len(agent_lines) == 2, "the evaluation and the follow-up, both in the turn's trace"
-    assert all("span_id=" in line for line in agent_lines)
+    spans = stored_spans(wb)
+    for turn in ("answer_and_evaluate", "ask_follow_up"):
+        (root,) = [s for s in spans if s["name"] == f"turn {turn}"]
+        agent_lines = [
+            line
+            for line in lines
+            if " agent call " in line and f"trace_id={root['trace_id']}" in line
+        ]
+        assert len(agent_lines) == 1, f"the {turn} agent call, in its turn's trace"
+        assert all("span_id=" in line for line in agent_lines)
     (outside,) = [line for line in lines if "outside any turn" in line]
     assert "trace_id=" not in outside
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from coach.domain import (
@@ -13,14 +12,18 @@ from coach.domain import (
     RubricDimension,
     SessionSummary,
 )
+from coach.offline.fit import Fit
+from coach.offline.talking_points import TalkingPoints
 
 
 def attribution_caption(attribution: Attribution | None, what: str = "Feedback") -> None:
     if attribution is None:
         return
     st.caption(f"{what} by {attribution.label}")
-    if attribution.fallback and attribution.notice:
+    if (attribution.fallback or attribution.cut_off) and attribution.notice:
         st.warning(attribution.notice, icon="⚠️")
+    for check in attribution.checks:
+        st.caption(f"Checked: {check}")
 
 
 def evaluation(result: Evaluation, previous: Evaluation | None = None) -> None:
@@ -38,6 +41,8 @@ def evaluation(result: Evaluation, previous: Evaluation | None = None) -> None:
         else:
             st.warning(result.headline)
         attribution_caption(result.attribution)
+
+    import pandas as pd  # only once there is feedback to show: not on a first page load
 
     st.dataframe(
         pd.DataFrame(
@@ -94,6 +99,8 @@ def attempts_comparison(attempts: list[Attempt]) -> None:
         f"**Your attempts compared** — {direction} {abs(change):.1f} points "
         f"from attempt {scored[0].answer.attempt} to {scored[-1].answer.attempt}."
     )
+    import pandas as pd
+
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
@@ -129,3 +136,48 @@ def delivery(metrics: DeliveryMetrics) -> None:
     cols[3].metric("Speaking time", f"{metrics.speaking_seconds:.0f} s")
     for line in metrics.guidance:
         st.markdown(f"- {line}")
+
+
+def talking_points(points: TalkingPoints) -> None:
+    """Interview Warmup's talking points: job terms used, and the posting's left out."""
+    if points.is_empty:
+        return
+    with st.container(border=True):
+        st.markdown("**Talking points**")
+        used_col, missed_col = st.columns(2)
+        with used_col:
+            st.caption("Job-related terms you used")
+            st.text(", ".join(points.used) if points.used else "None yet.")
+        with missed_col:
+            st.caption("From the posting, you could also bring in")
+            if points.could_use:
+                marked = [
+                    f"{term} (on your resume)" if term in points.on_resume else term
+                    for term in points.could_use
+                ]
+                st.text(", ".join(marked))
+            else:
+                st.text("You covered the posting's terms.")
+
+
+def fit(result: Fit) -> None:
+    """What the resume and the posting share, and the requirements it doesn't show."""
+    if not result.posting_terms and not result.missing and not result.gaps:
+        return
+    with st.expander("How your resume fits this posting", expanded=result.career_change):
+        if result.career_change:
+            st.info(
+                f"Your resume reads as {result.resume_field} and the posting as "
+                f"{result.job_field}: expect “why the change?” and show what carries over."
+            )
+        if result.shared_terms:
+            st.caption("In both")
+            st.text(", ".join(result.shared_terms))
+        if result.missing:
+            st.caption("The posting asks for these; your resume doesn't mention them")
+            for item in result.missing:
+                st.text(f"• {item.requirement}  (missing: {', '.join(item.terms)})")
+        for gap in result.gaps:
+            until = "until now" if gap.end is None else f"until {gap.end:%b %Y}"
+            after = f" after {gap.after}" if gap.after else ""
+            st.text(f"• No role from {gap.start:%b %Y} {until}{after} ({gap.months} months)")

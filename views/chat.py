@@ -73,6 +73,12 @@ def conversation(wb: Workbench, view: ChatView) -> None:
             st.markdown(message.content)
             if message.role is ChatRole.COACH:
                 feedback.attribution_caption(message.attribution, "Reply")
+    last = view.messages[-1] if view.messages else None
+    cut_off = last is not None and last.attribution is not None and last.attribution.cut_off
+    if cut_off and st.button("Retry", key="retry-reply", icon=":material/refresh:"):
+        with st.chat_message("assistant", avatar=AVATARS[ChatRole.COACH]):
+            st.write_stream(wb.chat.retry_reply(view.session.id))
+        st.rerun()
 
     text = st.chat_input("Ask your coach…", key="chat-input")
     if text:

@@ -110,8 +110,8 @@ def _status(service: ExperimentService, listing: ExperimentListing) -> None:
 
 def _results(report: ExperimentReport) -> None:
     st.subheader("Results")
-    significant = any(c.quality is not None and c.quality.significant for c in report.comparisons)
-    (st.success if significant else st.info)(report.verdict)
+    shown = {1: st.success, -1: st.error, 0: st.info}[report.direction]
+    shown(report.verdict)
     for comparison in report.comparisons:
         if comparison.score is not None:
             st.caption(f"How it scores the answers: {comparison.score.verdict}")
@@ -230,10 +230,23 @@ def _ship(wb: Workbench, report: ExperimentReport) -> None:
     st.subheader("Ship it")
     choice_key = f"lab-ship-{experiment.id}"
     if st.session_state.get(choice_key) not in candidates:
-        st.session_state[choice_key] = charts.winner(report.comparisons) or candidates[0]
-    variant = st.columns([2, 3])[0].selectbox("Variant to ship", candidates, key=choice_key)
+        # Only a significant winner is preselected; never a worse variant.
+        st.session_state[choice_key] = charts.winner(report.comparisons)
+    variant = st.columns([2, 3])[0].selectbox(
+        "Variant to ship", candidates, key=choice_key, placeholder="Choose a variant"
+    )
     if not report.complete:
         st.caption("The run is not complete: these results may still change.")
+    if variant is None:
+        st.caption("No variant did significantly better: choose one to ship it anyway.")
+        return
+    warning = service.ship_warning(experiment.id, variant)
+    confirmed = True
+    if warning is not None:
+        st.warning(warning, icon=":material/warning:")
+        confirmed = st.checkbox(
+            f"Ship {variant} anyway", key=f"lab-confirm-{experiment.id}-{variant}"
+        )
     promote_col, rollout_col = st.columns(2)
     with promote_col:
         st.caption(
@@ -244,9 +257,10 @@ def _ship(wb: Workbench, report: ExperimentReport) -> None:
             "Promote to a new persona version",
             key="lab-promote",
             icon=":material/upgrade:",
+            disabled=not confirmed,
         ):
             try:
-                promotion = service.promote(experiment.id, variant)
+                promotion = service.promote(experiment.id, variant, confirmed=confirmed)
             except CoachError as error:
                 st.error(str(error))
             else:
@@ -269,9 +283,14 @@ def _ship(wb: Workbench, report: ExperimentReport) -> None:
             key=f"lab-share-{experiment.id}",
             help="Sticky: a session keeps its variant while the rollout runs.",
         )
-        if st.button("Roll out live", key="lab-roll-out", icon=":material/rocket_launch:"):
+        if st.button(
+            "Roll out live",
+            key="lab-roll-out",
+            icon=":material/rocket_launch:",
+            disabled=not confirmed,
+        ):
             try:
-                rollout = service.roll_out(experiment.id, variant, share / 100)
+                rollout = service.roll_out(experiment.id, variant, share / 100, confirmed=confirmed)
             except CoachError as error:
                 st.error(str(error))
             else:

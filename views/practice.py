@@ -5,7 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from coach.documents import SUPPORTED_EXTENSIONS
-from coach.domain import CoachingLevel, DocumentKind, ExtractedDocument, QuestionType, Session
+from coach.domain import (
+    CoachingLevel,
+    DocumentKind,
+    Evaluation,
+    ExtractedDocument,
+    QuestionType,
+    Session,
+)
 from coach.errors import CoachError, SessionNotFound
 from coach.personas import PersonaRole
 from coach.services.practice import PracticeView, QuestionProgress
@@ -23,11 +30,15 @@ LEVELS = {CoachingLevel.HELP: "Help — explain and encourage", CoachingLevel.ST
 
 
 def _document_input(
-    wb: Workbench, kind: DocumentKind, column: st.delta_generator.DeltaGenerator
+    wb: Workbench,
+    kind: DocumentKind,
+    column: st.delta_generator.DeltaGenerator,
+    *,
+    optional: bool = False,
 ) -> None:
     max_mb = wb.settings.uploads.max_bytes / 1024 / 1024
     with column:
-        st.markdown(f"**Your {kind.label}**")
+        st.markdown(f"**Your {kind.label}**" + (" (optional)" if optional else ""))
         # No `type=` filter: our reader explains a wrong type better than the widget.
         st.file_uploader(
             f"Upload your {kind.label} ({ACCEPTED})",
@@ -52,8 +63,21 @@ def _read_document(wb: Workbench, kind: DocumentKind) -> ExtractedDocument:
     return wb.practice.read_pasted(pasted, kind)
 
 
+WITH_POSTING = "For a job posting"
+BY_FIELD = "By field, no posting"
+
+
 def start_form(wb: Workbench) -> None:
     st.title("Practise an interview")
+    mode = st.segmented_control(
+        "How do you want to practise?",
+        [WITH_POSTING, BY_FIELD],
+        default=WITH_POSTING,
+        key="start-mode",
+    )
+    if mode == BY_FIELD:
+        field_form(wb)
+        return
     st.write(
         "Give the coach your resume and the job description. You'll get questions "
         "tailored to both, honest scores on every answer and an example answer built "
@@ -86,6 +110,74 @@ def start_form(wb: Workbench) -> None:
         submitted = st.form_submit_button("Generate questions", type="primary")
     if submitted:
         _start_session(wb)
+
+
+def field_form(wb: Workbench) -> None:
+    """Interview Warmup's way in: a field and a level, a resume if you have one."""
+    st.write(
+        "No posting at hand? Pick the kind of job and your level: you'll get real "
+        "interview questions for it from the coach's question bank. Add your resume if "
+        "you like, and example answers will draw on it."
+    )
+    choices = wb.practice.field_choices()
+    fields = {f.id: f for f in choices.fields}
+    levels = {lv.id.value: lv.label for lv in choices.levels}
+    with st.form("start-field-session"):
+        field_col, level_col = st.columns(2)
+        field_col.selectbox(
+            "Field",
+            list(fields),
+            format_func=lambda f: f"{fields[f].label} ({fields[f].roles})",
+            key="field-choice",
+        )
+        level_col.selectbox(
+            "Level", list(levels), index=1, format_func=levels.get, key="field-level"
+        )
+        resume_col, options_col = st.columns(2)
+        _document_input(wb, DocumentKind.RESUME, resume_col, optional=True)
+        with options_col:
+            st.slider(
+                "Number of questions",
+                1,
+                15,
+                wb.settings.agent.questions_per_session,
+                key="field-count",
+            )
+            st.radio(
+                "Coaching level",
+                list(LEVELS),
+                format_func=LEVELS.__getitem__,
+                index=list(LEVELS).index(wb.settings.agent.coaching_level),
+                key="field-coaching",
+                horizontal=True,
+            )
+            st.text_input("Session name (optional)", key="field-name")
+        submitted = st.form_submit_button("Get questions", type="primary")
+    if submitted:
+        _start_field_session(wb)
+
+
+def _start_field_session(wb: Workbench) -> None:
+    resume: ExtractedDocument | None = None
+    upload = st.session_state.get(f"upload-{DocumentKind.RESUME.value}")
+    pasted = st.session_state.get(f"paste-{DocumentKind.RESUME.value}") or ""
+    try:
+        if upload is not None or pasted.strip():
+            resume = _read_document(wb, DocumentKind.RESUME)
+        session = wb.practice.start_field_session(
+            st.session_state["field-choice"],
+            st.session_state["field-level"],
+            resume,
+            name=st.session_state.get("field-name"),
+            question_count=st.session_state["field-count"],
+            coaching_level=st.session_state["field-coaching"],
+        )
+    except CoachError as error:
+        st.error(str(error))
+        return
+    open_session(session.id)
+    flash("Your questions are ready.")
+    st.rerun()
 
 
 def _start_session(wb: Workbench) -> None:
@@ -141,10 +233,16 @@ def _question_label(view: PracticeView, question_id: str) -> str:
     return f"{number}. [{mark}] {text[:70]}{'…' if len(text) > 70 else ''}"
 
 
-def _follow_up(wb: Workbench, view: PracticeView, follow_up: str) -> None:
+def _follow_up(wb: Workbench, view: PracticeView, evaluation: Evaluation) -> None:
+    """Asked after the score is on screen, so waiting for it never delays the score."""
+    if evaluation.follow_up_attribution is None and not evaluation.follow_up:
+        with st.spinner("The interviewer is thinking of a follow-up…"):
+            evaluation = wb.practice.follow_up(evaluation)
+    follow_up = evaluation.follow_up
     if not follow_up:
         return
     st.info(f"**The interviewer follows up:** {follow_up}", icon=":material/forum:")
+    feedback.attribution_caption(evaluation.follow_up_attribution, "Follow-up")
     existing = {p.question.text for p in view.questions}
     if follow_up not in existing and st.button("Practise this follow-up", key="add-follow-up"):
         question = wb.practice.add_follow_up(view.session.id, follow_up)
@@ -163,6 +261,8 @@ def _fresh_example(wb: Workbench, question_id: str) -> None:
                 st.error(str(error))
                 return
             feedback.attribution_caption(reply.attribution, "Example")
+            if reply.attribution.cut_off:
+                st.button("Retry", key=f"example-retry-{question_id}", icon=":material/refresh:")
 
 
 def _spoken_answer(wb: Workbench, view: PracticeView, progress: QuestionProgress) -> None:
@@ -204,6 +304,10 @@ def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress
         f"{question.type.label.capitalize()} · {question.competency}"
         + (f" · {question.rationale}" if question.rationale else "")
     )
+    if question.attribution is not None and (
+        question.attribution.fallback or question.attribution.checks
+    ):
+        feedback.attribution_caption(question.attribution, "Questions")
     scored = [a for a in progress.attempts if a.evaluation is not None]
     if scored:
         latest = scored[-1].evaluation
@@ -212,10 +316,11 @@ def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress
         with st.expander(f"Your answer (attempt {scored[-1].answer.attempt})", expanded=False):
             st.markdown(scored[-1].answer.text)
         feedback.evaluation(latest, previous)
+        feedback.talking_points(wb.practice.talking_points(scored[-1].answer.id))
         if scored[-1].delivery is not None:
             feedback.delivery(scored[-1].delivery)
         feedback.attempts_comparison(progress.attempts)
-        _follow_up(wb, view, latest.follow_up)
+        _follow_up(wb, view, latest)
         _fresh_example(wb, question.id)
 
     pending = progress.needs_evaluation
@@ -284,8 +389,8 @@ def more_questions(wb: Workbench, view: PracticeView) -> None:
         custom = st.text_area("Add your own question", key="custom-text", height=80)
         custom_type = st.selectbox(
             "Type",
-            list(QuestionType),
-            format_func=lambda t: t.label.capitalize(),
+            [None, *QuestionType],
+            format_func=lambda t: "From its wording" if t is None else t.label.capitalize(),
             key="custom-type",
         )
         if st.button("Add question", key="custom-add"):
@@ -310,11 +415,20 @@ def summary_section(wb: Workbench, view: PracticeView) -> None:
         feedback.summary(view.summary)
     elif view.answered_count == 0:
         st.caption("Answer at least one question to get a summary.")
-    st.download_button(
+    markdown_col, guide_col = st.columns(2)
+    markdown_col.download_button(
         "Export as Markdown",
         lambda: wb.exports.markdown(view.session.id).content,
         file_name=wb.exports.filename(view.session.name),
         mime="text/markdown",
+    )
+    guide_col.download_button(
+        "Study guide (PDF)",
+        lambda: wb.exports.study_guide(view.session.id).content,
+        file_name=wb.exports.study_guide_filename(view.session.name),
+        mime="application/pdf",
+        help="Your best answer to each question with its scores, feedback and an "
+        "example answer, and a summary: to read before the interview.",
     )
 
 
@@ -336,11 +450,20 @@ def session_page(wb: Workbench, view: PracticeView) -> None:
     with head:
         st.header(session.name)
         names = " · ".join(f"{d.kind.label.capitalize()}: {d.filename}" for d in view.documents)
+        if view.practice_field is not None:
+            field, level = view.practice_field
+            choices = wb.practice.field_choices()
+            practised = f"{choices.field(field).label}, {choices.level(level).label.lower()}"
+            names = " · ".join(filter(None, [f"By field: {practised}, no posting", names]))
         st.caption(
             f"{names} · {view.answered_count} of {len(view.questions)} answered · "
             f"coaching level {session.coaching_level.value}"
         )
         st.caption(_team_line(wb, session))
+        for warning in view.document_warnings:
+            st.warning(warning, icon=":material/description:")
+        if view.document(DocumentKind.JOB_DESCRIPTION) is not None:
+            feedback.fit(wb.practice.fit(session.id))
     if actions.button("New session"):
         close_session()
         st.rerun()

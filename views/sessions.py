@@ -59,6 +59,14 @@ def session_row(wb: Workbench, overview: SessionOverview) -> None:
                 mime="text/markdown",
                 key=f"export-{overview.id}",
             )
+            if overview.kind is not SessionKind.CHAT:
+                st.download_button(
+                    "Study guide (PDF)",
+                    lambda: wb.exports.study_guide(overview.id).content,
+                    file_name=wb.exports.study_guide_filename(overview.name),
+                    mime="application/pdf",
+                    key=f"guide-{overview.id}",
+                )
             st.divider()
             confirm = st.checkbox(
                 "Yes, delete this session and all its answers",

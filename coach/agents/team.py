@@ -9,7 +9,6 @@ workbench instruments its providers), so teams are traced whoever builds them.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping
 from typing import TypeVar
@@ -95,6 +94,8 @@ class TextReply:
             model=self.meta.model,
             fallback=self.meta.fallback,
             notice=self.meta.notice,
+            checks=list(self.meta.checks),
+            cut_off=self.meta.cut_off,
         )
 
 
@@ -202,6 +203,7 @@ class AgentTeam:
             notice=completion.notice,
             input_tokens=completion.input_tokens,
             output_tokens=completion.output_tokens,
+            checks=completion.checks,
         )
         return completion.value.model_copy(update={"attribution": attribution})
 
@@ -253,24 +255,6 @@ class AgentTeam:
 
     async def follow_up(self, task: AskFollowUp) -> FollowUp:
         return _typed(await self.delegate(task), FollowUp)
-
-    async def evaluate_with_follow_up(
-        self, evaluation: EvaluateAnswer, follow_up: AskFollowUp
-    ) -> tuple[EvaluationDraft, FollowUp | None]:
-        """The feedback coach scores while the primary coach drafts a follow-up.
-
-        The two are independent, so they run in parallel; a failed follow-up never
-        costs the candidate their evaluation.
-        """
-        scored, probed = await asyncio.gather(
-            self.evaluate(evaluation), self.follow_up(follow_up), return_exceptions=True
-        )
-        if isinstance(scored, BaseException):
-            raise scored
-        if isinstance(probed, BaseException):
-            log.warning("follow-up failed", extra={"error": type(probed).__name__})
-            probed = None
-        return scored, probed
 
     async def summarize(self, task: SummarizeSession) -> SummaryDraft:
         return _typed(await self.delegate(task), SummaryDraft)

@@ -27,6 +27,7 @@ from coach.domain import EvaluationDraft, FeedbackJudgement, QuestionDraft, Rubr
 from coach.experiments.datasets import question_type
 from coach.personas import PersonaRole
 from coach.tasks import JudgeFeedback
+from coach.text import PROMPT_WORDS, STOPWORDS, words
 
 if TYPE_CHECKING:  # the offline coach uses the rules without the experiment machinery
     from coach.agents.team import AgentTeam
@@ -41,7 +42,6 @@ __all__ = [
     "rate_feedback",
 ]
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]{3,}")
 _QUOTE = re.compile(r"[\"“‘'][^\"”’']{6,}[\"”’']")
 _ACTION = re.compile(
     r"^\s*(add|cut|name|say|state|explain|describe|quantify|lead|open|close|end|start|try|"
@@ -52,70 +52,6 @@ _ACTION = re.compile(
 _ACTION_ANYWHERE = re.compile(
     r"\b(next time|instead|for example|e\.g\.|such as|by (adding|naming|stating|saying))\b",
     re.IGNORECASE,
-)
-_COMMON = frozenset(
-    [
-        "about",
-        "above",
-        "after",
-        "again",
-        "also",
-        "answer",
-        "because",
-        "been",
-        "before",
-        "being",
-        "candidate",
-        "could",
-        "does",
-        "doing",
-        "during",
-        "each",
-        "example",
-        "from",
-        "have",
-        "having",
-        "into",
-        "just",
-        "like",
-        "made",
-        "make",
-        "more",
-        "most",
-        "much",
-        "need",
-        "only",
-        "other",
-        "over",
-        "question",
-        "really",
-        "result",
-        "same",
-        "should",
-        "some",
-        "such",
-        "than",
-        "that",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "very",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "with",
-        "would",
-        "your",
-        "yours",
-    ]
 )
 _FEEDBACK_WORDS = (30, 350)  # fewer reads as a shrug, more is rarely read
 
@@ -215,7 +151,12 @@ def rate_feedback(
 
 
 def _content_words(text: str) -> frozenset[str]:
-    return frozenset(w.lower() for w in _WORD.findall(text) if w.lower() not in _COMMON)
+    """Words of four letters or more that name something: the judge's own rule, stricter
+    than the scorer's stems (which would blur the help/strict difference), over the
+    coach's one stopword list."""
+    return frozenset(
+        w for w in words(text) if len(w) >= 4 and w not in STOPWORDS and w not in PROMPT_WORDS
+    )
 
 
 def _points_at(point: str, answer_words: frozenset[str]) -> bool:

@@ -110,6 +110,30 @@ class ExperimentReport(BaseModel):
     complete: bool
 
     @property
+    def direction(self) -> int:
+        """+1 when a variant gave significantly better feedback, -1 when the only
+        significant differences are worse ones, 0 when nothing is significant: the
+        verdict's colour follows it."""
+        significant = [
+            c.quality.mean_difference
+            for c in self.comparisons
+            if c.quality is not None and c.quality.significant
+        ]
+        if any(d > 0 for d in significant):
+            return 1
+        return -1 if significant else 0
+
+    def worse(self, variant: str) -> bool:
+        """Whether ``variant`` gave significantly worse feedback than the control."""
+        return any(
+            c.variant == variant
+            and c.quality is not None
+            and c.quality.significant
+            and c.quality.mean_difference < 0
+            for c in self.comparisons
+        )
+
+    @property
     def verdict(self) -> str:
         verdicts = [c.quality.verdict for c in self.comparisons if c.quality is not None]
         if not verdicts:

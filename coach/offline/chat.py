@@ -19,6 +19,9 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from coach.domain import (
     ChatRole,
@@ -29,6 +32,7 @@ from coach.domain import (
     QuestionType,
     RubricDimension,
 )
+from coach.offline.datafiles import data_file, read_yaml
 from coach.offline.profiles import JobProfile, ResumeClaim, ResumeProfile, find_tools
 from coach.offline.question_bank import (
     COMPETENCIES,
@@ -42,7 +46,7 @@ from coach.tasks import ChatReply, EvaluateAnswer, GenerateQuestions, SummarizeC
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["chat_reply", "detect_topic", "summarize_chat"]
+__all__ = ["ChatTexts", "chat_reply", "detect_topic", "summarize_chat"]
 
 _HEADER = "*Offline coach* — {title}"
 _ANSWER_MIN_WORDS = 25
@@ -81,16 +85,6 @@ _COMPETENCY_RES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for competency in COMPETENCIES
 )
 
-_CAN_HELP = (
-    "- **Answers:** tell me about yourself, the STAR method, behavioural questions, "
-    "strengths and weaknesses, why this company\n"
-    "- **The deal:** salary negotiation, questions to ask the interviewer, thank-you notes\n"
-    "- **Preparation:** nerves, technical and system-design rounds, resume tips, career "
-    "changes and gaps, video interviews\n"
-    "- **Practice:** say *ask me a question*, answer it, and I'll score it out of 10"
-)
-
-
 # --- context and replies --------------------------------------------------------------
 
 
@@ -123,15 +117,79 @@ class _Reply:
         return f"{header}\n\n{self.body.strip()}\n\n**Next step:** {step}"
 
 
+# --- the reply texts (data/chat_replies.yaml) -----------------------------------------
+
+
+class _Texts(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ReplyText(_Texts):
+    """One reply: a title, a Markdown body and rotating next steps, as format strings."""
+
+    title: str = Field(min_length=1)
+    body: str = Field(min_length=1)
+    next_steps: tuple[str, ...] = Field(min_length=1)
+
+    def fill(self, values: dict[str, object]) -> _Reply:
+        return _Reply(
+            self.title.format(**values),
+            self.body.format(**values),
+            tuple(step.format(**values) for step in self.next_steps),
+        )
+
+
+class TopicTexts(_Texts):
+    """A topic's replies by name, the phrases its builder fills them with, and what a
+    chat summary keeps when the topic came up."""
+
+    replies: dict[str, ReplyText] = Field(min_length=1)
+    fragments: dict[str, str] = Field(default_factory=dict)
+    takeaways: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+
+    def reply(self, name: str, **values: object) -> _Reply:
+        return self.replies[name].fill(values)
+
+    def fragment(self, name: str, **values: object) -> str:
+        return self.fragments[name].format(**values)
+
+
+class SummaryTexts(_Texts):
+    takeaways: tuple[str, ...] = Field(min_length=1)
+    actions: tuple[str, ...] = Field(min_length=1)
+
+
+class ChatTexts(_Texts):
+    """Everything the chat coach says, read from data/chat_replies.yaml."""
+
+    can_help: str
+    fallback_examples: tuple[str, ...] = Field(min_length=1)
+    general_takeaways: tuple[str, ...]
+    general_actions: tuple[str, ...]
+    nothing_yet: SummaryTexts
+    type_hints: dict[QuestionType, str]
+    practice_length: dict[QuestionType, str]
+    topics: dict[str, TopicTexts]
+
+    def topic(self, key: str) -> TopicTexts:
+        return self.topics[key]
+
+
+@cache
+def _texts() -> ChatTexts:
+    """The reply texts, read and schema-checked once per process."""
+    return ChatTexts.model_validate(read_yaml(data_file("chat_replies.yaml")))
+
+
 @dataclass(frozen=True, slots=True)
 class _Topic:
-    """One thing a candidate asks about: how to spot it, how to answer, what to keep."""
+    """One thing a candidate asks about: how to spot it and how to answer (its texts,
+    and what a summary keeps of it, are in the data file under the same key)."""
 
     key: str
     pattern: re.Pattern[str]
     build: Callable[[_Context], _Reply]
-    takeaways: tuple[str, ...] = ()
-    actions: tuple[str, ...] = ()
 
 
 # --- small helpers --------------------------------------------------------------------
@@ -188,81 +246,33 @@ def _percent(question_type: QuestionType, dimension: RubricDimension) -> int:
 
 
 def _tell_me_about_yourself(ctx: _Context) -> _Reply:
+    texts = _texts().topic("tell_me_about_yourself")
     claim = _proof(ctx.resume)
-    title = ctx.resume.titles[0] if ctx.resume.titles else "[your role]"
-    employer = ctx.resume.employers[0] if ctx.resume.employers else "[employer]"
-    proof = _lower_first(claim.text) if claim else "[one achievement with a number]"
+    proof = _lower_first(claim.text) if claim else texts.fragment("no_proof")
     if ctx.variant % 2 == 0:
-        body = (
-            "Use **present → past → future** and keep it to 60–90 seconds (150–200 words):\n\n"
-            f"1. **Present:** your role and what you are known for: *\"I'm a {title} at "
-            f'{employer}; recently I {proof}."*\n'
-            "2. **Past:** two experiences that led here, each with a number.\n"
-            f'3. **Future:** why this move: *"{_capitalised(_role(ctx.job))} is my next step '
-            'because …"*\n\n'
-            "Skip childhood, hobbies and the whole CV: the interviewer has it. Ending on the "
-            "future steers the next question towards the job."
+        return texts.reply(
+            "pitch",
+            title=ctx.resume.titles[0] if ctx.resume.titles else texts.fragment("no_title"),
+            employer=ctx.resume.employers[0]
+            if ctx.resume.employers
+            else texts.fragment("no_employer"),
+            proof=proof,
+            role=_capitalised(_role(ctx.job)),
         )
-    else:
-        duty = ctx.job.responsibilities[0] if ctx.job.responsibilities else ""
-        duty_text = f', e.g. *"{_lower_first(duty)}"*' if duty else ""
-        body = (
-            "Three checks before you rehearse your pitch:\n\n"
-            "- **It opens with now**, not with where you grew up.\n"
-            f"- **It has one proof point with a figure**, e.g. *{proof}*. Specificity and "
-            "impact count here just as in a STAR answer.\n"
-            f"- **It closes with why this role**, naming something from the posting{duty_text}.\n\n"
-            "Interviewers use this answer to choose the topics for the next 45 minutes, so "
-            "plant the two stories you most want to be asked about."
-        )
-    return _Reply(
-        "Tell me about yourself",
-        body,
-        (
-            "Write your three sentences, read them aloud with a timer, and cut until they fit "
-            "in 90 seconds.",
-            "Record yourself once, then list the two follow-up questions your pitch invites "
-            "and prepare those stories.",
-        ),
-    )
+    duty = ctx.job.responsibilities[0] if ctx.job.responsibilities else ""
+    duty_text = texts.fragment("duty_text", duty=_lower_first(duty)) if duty else ""
+    return texts.reply("checks", proof=proof, duty_text=duty_text)
 
 
 def _star(ctx: _Context) -> _Reply:
+    texts = _texts().topic("star")
     b = QuestionType.BEHAVIOURAL
     claim = _proof(ctx.resume)
-    if ctx.variant % 2 == 0:
-        body = (
-            "**STAR** = Situation, Task, Action, Result. A good time split is 15 / 10 / 50 / "
-            "25 percent.\n\n"
-            "- **Situation:** where, when and what was at stake, in one or two sentences.\n"
-            "- **Task:** *your* goal, not the team's.\n"
-            "- **Action:** two or three steps you took, including one decision and why.\n"
-            "- **Result:** what changed, with a number, and what you learned.\n\n"
-            "Answers here are scored on six dimensions; for behavioural questions impact and "
-            f"relevance weigh most ({_percent(b, RubricDimension.IMPACT)}% each) and "
-            f"structure {_percent(b, RubricDimension.STRUCTURE)}%. A result without a figure "
-            "rarely gets past 6/10 from a strict interviewer."
-        )
-    else:
-        body = (
-            "The three STAR mistakes that cost the most points:\n\n"
-            "1. **Too much Situation:** if the context takes over 30 seconds, cut it.\n"
-            '2. **"We" instead of "I":** ownership is scored on its own; say what *you* did.\n'
-            "3. **No Result:** end on a number, then the lesson (STAR-L for failure "
-            "questions).\n\n"
-            'Mini-template: *"At [place], [problem and stakes]. I was responsible for [goal]. '
-            "I [action], [action], and decided [decision] because [reason]. As a result "
-            '[metric], and I learned [lesson]."*'
-        )
-    bullet = f'"{claim.text}"' if claim else "your proudest resume bullet"
-    return _Reply(
-        "The STAR method",
-        body,
-        (
-            f"Take {bullet} and write it as four sentences, one per STAR letter.",
-            "Fill in the template for your strongest story, then type *ask me a question* to "
-            "test it.",
-        ),
+    bullet = f'"{claim.text}"' if claim else texts.fragment("no_bullet")
+    ranked = sorted(DIMENSION_WEIGHTS[b], key=lambda d: -DIMENSION_WEIGHTS[b][d])
+    weights = _join([f"{d.label.lower()} {_percent(b, d)}%" for d in ranked if _percent(b, d)])
+    return texts.reply(
+        "method" if ctx.variant % 2 == 0 else "mistakes", weights=weights, bullet=bullet
     )
 
 
@@ -270,302 +280,103 @@ def _behavioural(ctx: _Context) -> _Reply:
     pool = questions_for(ctx.job.field, ctx.job.seniority, [QuestionType.BEHAVIOURAL])
     competencies = list(dict.fromkeys(q.competency for q in pool))[:6]
     example = pool[(ctx.variant * 7) % len(pool)]
-    body = (
-        'Behavioural questions (*"Tell me about a time…"*) assume past behaviour predicts '
-        f"future behaviour. Most draw on a short list of competencies: {_join(competencies)}. "
-        "Prepare **6–8 stories** that each cover two or three of them, and reuse them; tell "
-        "each in STAR form in about two minutes (150–300 words).\n\n"
-        f'Example: *"{example.text}"*\n\n'
-        f"**What scores well:** {example.rubric_hint}"
-    )
-    return _Reply(
-        "Behavioural questions",
-        body,
-        (
-            "Make a story table: one row per story, with the competencies it proves and its "
-            "headline number.",
-            f"Draft your answer to the example above in STAR form; it tests {example.competency}.",
-        ),
+    return (
+        _texts()
+        .topic("behavioural")
+        .reply(
+            "stories",
+            competencies=_join(competencies),
+            question=example.text,
+            hint=example.rubric_hint,
+            competency=example.competency,
+        )
     )
 
 
 def _weakness_or_strength(ctx: _Context) -> _Reply:
+    texts = _texts().topic("weakness")
     strengths_only = "strength" in ctx.lowered and "weakness" not in ctx.lowered
     if strengths_only:
         wanted = (ctx.job.skills + ctx.job.tools)[:3]
-        posting = f" ({_join(wanted)})" if wanted else ""
         proofs = [*ctx.resume.claims, *ctx.resume.highlights]
         claim = proofs[ctx.variant % len(proofs)] if proofs else None
-        employer = claim.employer if claim and claim.employer else "[employer]"
-        proof = _lower_first(claim.text) if claim else "[achievement with a number]"
-        body = (
-            "Name **two or three strengths** that match what the posting asks for"
-            f"{posting}, and prove each one: *strength → when it mattered → result*.\n\n"
-            f'Example: *"One of my strengths is [strength]: at {employer} I {proof}."*\n\n'
-            "A strength with no example sounds like a list of adjectives. "
-            f"**What scores well:** {_hint('rol-unique')}."
-        )
-        return _Reply(
-            "Strengths",
-            body,
-            (
-                "List three strengths from the posting and write one resume bullet that "
-                "proves each.",
-                "Turn your top strength into a 90-second STAR story with a number in the result.",
-            ),
+        return texts.reply(
+            "strengths",
+            posting=texts.fragment("posting", skills=_join(wanted)) if wanted else "",
+            employer=claim.employer if claim and claim.employer else texts.fragment("no_employer"),
+            proof=_lower_first(claim.text) if claim else texts.fragment("no_proof"),
+            hint=_hint("rol-unique"),
         )
     if ctx.variant % 2 == 0:
-        body = (
-            "Pick a **real, non-fatal** weakness that is not core to the job, then show the "
-            "fix in motion: *weakness → example → what you're doing → evidence it works*.\n\n"
-            'Example: *"I used to take on too much myself. On a release last year that made '
-            "me the bottleneck, so now I split work at planning and review it daily; we've "
-            'shipped the last three releases on time."*\n\n'
-            '"I\'m a perfectionist" sounds like a dodge. '
-            f"**What scores well:** {_hint('rol-weakness')}."
-        )
-    else:
-        core = ctx.job.tools[0] if ctx.job.tools else "the main skill in the posting"
-        body = (
-            "How interviewers judge this answer: self-awareness, honesty and progress.\n\n"
-            "- **Good picks:** delegating, estimating, public speaking, saying no, "
-            "giving feedback early.\n"
-            f"- **Bad picks:** anything core to the role (here: {core}), or a strength in "
-            'disguise ("I care too much").\n'
-            "- **Evidence of progress:** a number or a date: *\"I've presented at four team "
-            'reviews since March; the last one ran to time."*\n\n'
-            "Keep it to about a minute, then stop: don't reopen it."
-        )
-    return _Reply(
-        "Weaknesses",
-        body,
-        (
-            "Write your weakness in four sentences using that formula, with one number as "
-            "evidence of progress.",
-            "Say your weakness answer aloud twice and check it ends on progress, not on the "
-            "problem.",
-        ),
-    )
+        return texts.reply("weakness", hint=_hint("rol-weakness"))
+    core = ctx.job.tools[0] if ctx.job.tools else texts.fragment("no_core")
+    return texts.reply("judged", core=core)
 
 
 def _salary(ctx: _Context) -> _Reply:
-    claim = next((c for c in ctx.resume.claims if c.metric), None)
-    record = f"my record ({_lower_first(claim.text)})" if claim else "my record"
-    role = _role(ctx.job)
+    texts = _texts().topic("salary")
     if ctx.variant % 2 == 0:
-        body = (
-            "Research first: the posting's range, a salary site such as Glassdoor or "
-            "Levels.fyi, and one person in a similar role. Then:\n\n"
-            "- **Early on, defer:** *\"I'd like to understand the role first. What range have "
-            'you budgeted?"*\n'
-            "- **If pushed, give a range** whose bottom you'd happily accept (target 95k → "
-            "say 95–110k).\n"
-            "- **After the offer,** thank them, ask for 24–48 hours, and counter once with a "
-            "reason.\n\n"
-            "Negotiate the package, not just base: bonus, equity, start date, remote days, "
-            "learning budget."
-        )
-    else:
-        body = (
-            "A counter-offer script that stays warm:\n\n"
-            f"*\"Thank you, I'm excited about {role}. Given the scope and {record}, I was "
-            'expecting closer to X. Is there flexibility?"*\n\n'
-            "Then stop talking: silence works for you. Asking 5–10% above the offer is common "
-            "and rarely costs an offer. If base is fixed, ask for a signing bonus or a salary "
-            "review at six months, in writing."
-        )
-    return _Reply(
-        "Salary negotiation",
-        body,
-        (
-            "Before the next recruiter call, write down three numbers: your walk-away, your "
-            "target and your opening counter.",
-            "Say the counter-offer script aloud three times, with your real number in it.",
-        ),
+        return texts.reply("research")
+    claim = next((c for c in ctx.resume.claims if c.metric), None)
+    record = (
+        texts.fragment("record_with_claim", claim=_lower_first(claim.text))
+        if claim
+        else texts.fragment("record")
     )
+    return texts.reply("counter", role=_role(ctx.job), record=record)
 
 
 def _nerves(ctx: _Context) -> _Reply:
-    if ctx.variant % 2 == 0:
-        body = (
-            "Nerves are normal and mostly invisible to the interviewer. Three things work:\n\n"
-            "1. **Prepare stories, not scripts:** six stories you can tell from bullet points "
-            "beat memorised paragraphs you can lose mid-sentence.\n"
-            "2. **Box breathing:** in for 4, hold 4, out 4, hold 4, for two minutes before "
-            "you go in.\n"
-            '3. **Buy time openly:** *"Good question, let me think for a moment."* Five '
-            "seconds of silence feels long to you and normal to them.\n\n"
-            "Calling the adrenaline excitement helps more than trying to calm down."
-        )
-    else:
-        body = (
-            "A checklist that takes the surprises out of the day:\n\n"
-            "- **The day before:** route or video link tested, clothes ready, three story "
-            "prompts on one card.\n"
-            "- **Ten minutes before:** water, box breathing, read your card once.\n"
-            "- **First minute:** slow down by a third and smile; the first answer sets your "
-            "pace.\n"
-            '- **If you go blank:** restate the question, then say *"The example that comes '
-            'to mind is…"* and start with the situation.\n\n'
-            "Interviewers forgive a pause far more readily than a ramble."
-        )
-    return _Reply(
-        "Interview nerves",
-        body,
-        (
-            "Do one timed mock answer out loud today: type *ask me a question* to get one.",
-            "Write your three story prompts on a card and practise box breathing once now.",
-        ),
-    )
+    return _texts().topic("nerves").reply("habits" if ctx.variant % 2 == 0 else "checklist")
 
 
 def _questions_to_ask(ctx: _Context) -> _Reply:
-    company = ctx.job.company or "the company"
+    texts = _texts().topic("questions_to_ask")
     duty = ctx.job.responsibilities[0] if ctx.job.responsibilities else ""
     tailored = (
-        f"- *\"The posting mentions '{_lower_first(duty)}'. How does that work today?\"*\n"
+        texts.fragment("tailored_duty", duty=_lower_first(duty))
         if duty
-        else '- *"What would you want the new person to fix first?"*\n'
+        else texts.fragment("tailored_generic")
     )
-    if ctx.variant % 2 == 0:
-        body = (
-            "Ask two or three questions that show you're already thinking about the job:\n\n"
-            '- *"What does success look like in the first 90 days?"*\n'
-            '- *"What is the hardest problem the team faces this quarter?"*\n'
-            f"{tailored}"
-            '- *"What do people who do well here have in common?"*\n\n'
-            "Avoid salary and holidays in a first round, and anything the website answers."
-        )
-    else:
-        body = (
-            "Questions that signal seniority are about how the work really happens:\n\n"
-            '- *"How are decisions made when product and engineering disagree?"*\n'
-            '- *"What did the last person in this role do that you\'d like to keep?"*\n'
-            f"{tailored}"
-            '- To close: *"Is there anything in my background that makes you hesitate?"* '
-            "It gives you one last chance to answer a doubt.\n\n"
-            "Write your questions down: reading from notes here looks prepared, not nervous."
-        )
-    return _Reply(
-        "Questions to ask the interviewer",
-        body,
-        (
-            f"Write five questions tailored to {company} and rank them; you'll have time for "
-            "two or three.",
-            "Pick the closing question you'll use and practise asking it in one breath.",
-        ),
+    return texts.reply(
+        "showing_interest" if ctx.variant % 2 == 0 else "seniority",
+        tailored=tailored,
+        company=ctx.job.company or "the company",
     )
 
 
 def _thank_you_note(ctx: _Context) -> _Reply:
-    role = _role(ctx.job)
-    if ctx.variant % 2 == 0:
-        body = (
-            "Send it within 24 hours, to each interviewer, in four to six sentences: thank "
-            "them, name one specific moment, restate one reason you fit, close warmly.\n\n"
-            f'*"Hi [Name], thank you for talking with me about {role}. I enjoyed our '
-            "discussion of [topic]; it made me more excited about [part of the work]. "
-            "[One sentence of proof: what you did that fits.] I'm looking forward to the next "
-            'steps. Best, [Name]"*\n\n'
-            "Keep it short: a thank-you note is a reminder, not a second interview."
-        )
-    else:
-        body = (
-            "If you've heard nothing, wait until the date they gave (or one week), then send "
-            "one short check-in:\n\n"
-            f"*\"Hi [Name], I hope the process for {role} is going well. I'm still very "
-            "interested, and wanted to ask whether there's an update on timing. Happy to "
-            'share anything else that helps."*\n\n'
-            "One check-in, then one more a week later at most; meanwhile keep other "
-            "applications moving, because silence usually means process, not rejection."
-        )
-    return _Reply(
-        "Thank-you and follow-up notes",
-        body,
-        (
-            "Draft your note now with a blank for the specific moment, so it takes five "
-            "minutes after the interview.",
-            "Put a reminder in your calendar for the day the follow-up is due.",
-        ),
-    )
+    texts = _texts().topic("thank_you_note")
+    return texts.reply("thank_you" if ctx.variant % 2 == 0 else "check_in", role=_role(ctx.job))
 
 
 def _technical(ctx: _Context) -> _Reply:
+    texts = _texts().topic("technical")
     tools = ctx.job.tools[:4]
-    stack = (
-        f" The posting names {_join(tools)}: expect at least one question on each." if tools else ""
-    )
+    stack = texts.fragment("stack", tools=_join(tools)) if tools else ""
     if ctx.variant % 2 == 0:
-        body = (
-            "Technical rounds are scored on reasoning you say out loud.\n\n"
-            "- **Coding:** clarify inputs and edge cases → state a brute force → improve it "
-            "and give the complexity → test with one example by hand.\n"
-            "- **System design:** requirements and scale numbers → API and data model → a "
-            "simple diagram → deep-dive one bottleneck → trade-offs.\n"
-            "- **Back-of-envelope numbers:** 10k writes/s × 1 KB ≈ 860 GB a day.\n\n"
-            f"Silence is the costliest habit: narrate even the dead ends.{stack}"
-        )
-    else:
-        pool = questions_for(ctx.job.field, ctx.job.seniority, [QuestionType.TECHNICAL])
-        example = pool[(ctx.variant * 5) % len(pool)]
-        body = (
-            "Practise with a real prompt and check yourself against what interviewers "
-            "listen for.\n\n"
-            f'*"{example.text}"*\n\n'
-            f"**What scores well:** {example.rubric_hint}\n\n"
-            "Say the trade-off out loud: naming what you gave up earns more than a perfect "
-            f"answer delivered in silence.{stack}"
-        )
-    return _Reply(
-        "Technical and system-design prep",
-        body,
-        (
-            "Practise one system-design prompt end to end in 35 minutes, saying each "
-            "trade-off aloud.",
-            "Answer the prompt above in writing, then type *ask me a technical question* for "
-            "another.",
-        ),
-    )
+        return texts.reply("reasoning", stack=stack)
+    pool = questions_for(ctx.job.field, ctx.job.seniority, [QuestionType.TECHNICAL])
+    example = pool[(ctx.variant * 5) % len(pool)]
+    return texts.reply("prompt", stack=stack, question=example.text, hint=example.rubric_hint)
 
 
 def _resume_tips(ctx: _Context) -> _Reply:
+    texts = _texts().topic("resume")
     resume, job = ctx.resume, ctx.job
     measured = len(resume.claims)
     total = measured + len(resume.highlights)
     missing = [t for t in job.tools if t.lower() not in {s.lower() for s in resume.skills}][:3]
     notes = []
     if total:
-        notes.append(f"Your resume has {measured} measured bullet(s) out of {total} achievements.")
+        notes.append(texts.fragment("measured", measured=measured, total=total))
     if missing:
-        notes.append(
-            f"The posting names {_join(missing)}, which your resume doesn't: add them only "
-            "where they're true."
-        )
+        notes.append(texts.fragment("missing", tools=_join(missing)))
     personal = ("\n\n" + " ".join(notes)) if notes else ""
     claim = _proof(resume)
-    example = claim.text if claim else "Cut report run time by 40% by rewriting SQL in dbt"
-    if ctx.variant % 2 == 0:
-        body = (
-            "Write every bullet as **verb + what + how + result with a number**:\n\n"
-            f'- Weak: *"Responsible for reporting."*\n- Strong: *"{example}."*\n\n'
-            "Lead with impact, not duties; one page per ten years of experience; mirror the "
-            f"posting's words where they're true, because screeners search for them.{personal}"
-        )
-    else:
-        body = (
-            "Three checks a recruiter makes in the first 30 seconds:\n\n"
-            "1. **Title and dates** line up with the role: make the latest title easy to find.\n"
-            "2. **Numbers** in the top third: a figure per bullet where you can.\n"
-            "3. **Keywords** from the posting, in a plain Skills line that a parser can read "
-            f"(no tables or icons).{personal}"
-        )
-    return _Reply(
-        "Resume tips",
-        body,
-        (
-            "Rewrite three bullets so each has a number, then read them against the posting.",
-            "Ask a friend to skim your resume for 30 seconds and tell you what they remember.",
-        ),
+    example = claim.text if claim else texts.fragment("no_example")
+    return texts.reply(
+        "bullets" if ctx.variant % 2 == 0 else "checks", example=example, personal=personal
     )
 
 
@@ -573,112 +384,34 @@ _CHANGE_RE = re.compile(r"chang|switch|pivot|transition|new field|new industry",
 
 
 def _career_change_or_gap(ctx: _Context) -> _Reply:
+    texts = _texts().topic("career")
     if _CHANGE_RE.search(ctx.message):
-        field = ctx.job.field if ctx.job.field != "general" else "the new field"
-        body = (
-            "Build a bridge in three parts, in under a minute:\n\n"
-            f"1. **Why {field}, why now:** one honest reason, not an escape story.\n"
-            "2. **Transferable proof:** two skills you already used, each with a result.\n"
-            "3. **Investment:** what you did to test it: a course, a project, volunteering.\n\n"
-            '*"After six years in teaching I moved towards data because I kept building the '
-            "school's spreadsheets; I finished a SQL course and built a dashboard that cut "
-            'report time by half."*'
-        )
-        title = "Career change"
-    else:
-        body = (
-            "Explain a gap in **one or two calm sentences, then pivot to readiness**:\n\n"
-            "*\"I took eight months to care for a family member. Since then I've finished a "
-            "cloud certificate and I'm ready to commit full-time.\"*\n\n"
-            'For a layoff: *"My role was one of 40 cut in a restructuring."* Don\'t apologise '
-            "or over-explain; interviewers take their cue from your tone. Keep skills warm "
-            "with one small project you can name."
-        )
-        title = "Career gaps"
-    return _Reply(
-        title,
-        body,
-        (
-            "Write your two-sentence explanation and end it on what you've done since.",
-            "Say your explanation aloud until it takes under 30 seconds and sounds matter-of-fact.",
-        ),
-    )
+        field = ctx.job.field if ctx.job.field != "general" else texts.fragment("no_field")
+        return texts.reply("change", field=field)
+    return texts.reply("gap")
 
 
 def _remote(ctx: _Context) -> _Reply:
-    if ctx.variant % 2 == 0:
-        body = (
-            "Set up once, then forget it:\n\n"
-            "- **Camera** at eye level, light in front of you, a plain background.\n"
-            "- **Connection:** test the link 15 minutes early and keep a phone number as "
-            "backup.\n"
-            "- **Delivery:** look at the camera for key points, keep answers to one or two "
-            "minutes, and pause a beat before answering to allow for lag.\n"
-            "- **Notes:** three story prompts on a sticky note beside the camera, not on "
-            "another screen."
-        )
-    else:
-        body = (
-            "For one-way recorded interviews, and for remote-role questions:\n\n"
-            "- **Recorded answers:** you usually get 30 seconds to think and 2–3 minutes to "
-            "answer; use STAR and finish early rather than be cut off.\n"
-            '- **"How do you work remotely?"** Name your rituals and tools: *"A written plan '
-            'each Monday, and I post decisions in the channel, not in DMs."*\n'
-            "- **Show async skill:** mention a written design doc or a handover that worked "
-            "without a meeting."
-        )
-    return _Reply(
-        "Video and remote interviews",
-        body,
-        (
-            "Do a test call with a friend using the same app, room and lighting as the interview.",
-            "Record one answer with your webcam and watch it back with the sound off.",
-        ),
-    )
+    return _texts().topic("remote").reply("setup" if ctx.variant % 2 == 0 else "recorded")
 
 
 _FUTURE_RE = re.compile(r"five years|5 years|ten years|long[- ]term|see yourself", re.I)
 
 
 def _motivation(ctx: _Context) -> _Reply:
-    company = ctx.job.company or "[company]"
+    texts = _texts().topic("motivation")
+    company = ctx.job.company or texts.fragment("no_company")
+    if _FUTURE_RE.search(ctx.message):
+        return texts.reply("five_years", company=company, hint=_hint("rol-growth"))
     duty = ctx.job.responsibilities[0] if ctx.job.responsibilities else ""
     claim = _proof(ctx.resume)
-    if _FUTURE_RE.search(ctx.message):
-        body = (
-            "They want to know you'll stay and grow here, not your life plan. Answer with a "
-            "direction, not a title:\n\n"
-            f'*"In five years I want to be the person {company} trusts with [a bigger version '
-            "of this role's work], having grown [a skill] along the way.\"*\n\n"
-            f'**What scores well:** {_hint("rol-growth")}. Avoid "your job" '
-            "jokes and plans that clearly lead elsewhere."
-        )
-        title = "Where do you see yourself in five years?"
-        steps: tuple[str, ...] = (
-            "Write your five-year answer in two sentences: the direction, and the skill "
-            "this role helps you grow.",
-            "Check your answer against the posting: does your direction fit what this role "
-            "grows into?",
-        )
-    else:
-        duty_text = f', such as *"{_lower_first(duty)}"*' if duty else ""
-        proof = f' (*"{claim.text}"*)' if claim else ""
-        body = (
-            "Answer in three parts, about a minute in all:\n\n"
-            f"1. **Them:** something specific about {company}: a product, a customer, a "
-            "recent change.\n"
-            f"2. **The role:** a part of the work that draws you{duty_text}.\n"
-            f"3. **You:** the evidence you'd be good at it{proof}.\n\n"
-            f"**What scores well:** {_hint('rol-why-role')}."
-        )
-        title = "Why this company?"
-        steps = (
-            f"Write three sentences on why {company}: one about them, one about the role, one "
-            "about your proof.",
-            "Find one fact about the company from the last six months and work it into your "
-            "answer.",
-        )
-    return _Reply(title, body, steps)
+    return texts.reply(
+        "why_company",
+        company=company,
+        duty_text=texts.fragment("duty_text", duty=_lower_first(duty)) if duty else "",
+        proof=texts.fragment("proof", claim=claim.text) if claim else "",
+        hint=_hint("rol-why-role"),
+    )
 
 
 def _requested_types(message: str) -> list[QuestionType]:
@@ -706,23 +439,6 @@ def _rubric_hint(question: QuestionDraft) -> str:
     return bank.rubric_hint if bank else ""
 
 
-_TYPE_HINTS: dict[QuestionType, str] = {
-    QuestionType.BEHAVIOURAL: (
-        "One real story in STAR order, your own decisions in it, and a result with a number."
-    ),
-    QuestionType.TECHNICAL: (
-        "A direct answer first, the reasoning behind it, one trade-off, and a concrete example."
-    ),
-    QuestionType.SITUATIONAL: (
-        "A first step, the people you'd involve, a decision with its reason, and how you'd "
-        "check it worked."
-    ),
-    QuestionType.ROLE_SPECIFIC: (
-        "Specific reasons tied to this role, backed by one example from your own record."
-    ),
-}
-
-
 def _practice_question(ctx: _Context) -> QuestionDraft:
     asked = _asked_questions(ctx.history[: ctx.index])
     task = GenerateQuestions(
@@ -742,34 +458,19 @@ def _practice_question(ctx: _Context) -> QuestionDraft:
     return QuestionDraft(text=bank.text, type=bank.type, competency=bank.competency)
 
 
-_PRACTICE_LENGTH: dict[QuestionType, str] = {
-    QuestionType.BEHAVIOURAL: "Aim for 150–300 words in STAR form, with a number in the result.",
-    QuestionType.TECHNICAL: "Aim for 80–250 words: what you'd do, why, and one trade-off.",
-    QuestionType.SITUATIONAL: (
-        "Aim for 120–280 words: what you'd do first, who you'd involve, and how you'd know "
-        "it worked."
-    ),
-    QuestionType.ROLE_SPECIFIC: "Aim for 100–250 words, with one real example as evidence.",
-}
-
-
 def _practice(ctx: _Context) -> _Reply:
+    texts = _texts()
+    topic = texts.topic("practice")
     question = _practice_question(ctx)
-    hint = _rubric_hint(question) or _TYPE_HINTS[question.type]
-    why = f"*Why this question:* {question.rationale}\n\n" if question.rationale else ""
-    strong = f"**What scores well:** {hint}\n\n" if hint else ""
-    length = _PRACTICE_LENGTH[question.type]
-    body = (
-        f"**Practice question · {question.type.label} · {question.competency}**\n\n"
-        f"> {question.text}\n\n{why}{strong}{length}"
-    )
-    return _Reply(
-        "Practice question",
-        body,
-        (
-            "Type your answer as your next message and I'll score it out of 10.",
-            "Answer it in your next message (rough is fine) and I'll score it out of 10.",
-        ),
+    hint = _rubric_hint(question) or texts.type_hints[question.type]
+    return topic.reply(
+        "question",
+        type=question.type.label,
+        competency=question.competency,
+        question=question.text,
+        why=topic.fragment("why", rationale=question.rationale) if question.rationale else "",
+        strong=topic.fragment("strong", hint=hint) if hint else "",
+        length=texts.practice_length[question.type],
     )
 
 
@@ -838,19 +539,9 @@ def _dimension_extremes(
 
 def _feedback(ctx: _Context) -> _Reply:
     question, answer, where = _answer_to_score(ctx)
+    texts = _texts().topic("feedback")
     if not answer:
-        return _Reply(
-            "Feedback on your answer",
-            "Paste the answer you'd like scored in your message, ideally as:\n\n"
-            "*Q: the interview question*\n*A: your answer*\n\n"
-            "I'll score it out of 10 on the same six dimensions as the Practice page "
-            "(relevance, STAR structure, specificity, impact, ownership and clarity) and "
-            "name the one change that would raise it most.",
-            (
-                "Paste a question and your answer, or type *ask me a question* to get one.",
-                "Type *ask me a question*, answer it, and you'll get a score straight away.",
-            ),
-        )
+        return texts.reply("ask_for_answer")
     scored_question = question or _GENERAL_QUESTION
     evaluation = score_answer(
         EvaluateAnswer(
@@ -876,97 +567,42 @@ def _feedback(ctx: _Context) -> _Reply:
         lines.append(keep)
     lines.append("")
     if question is None:
-        lines.append(
-            "*Scored as a general behavioural answer; start with 'Q: the question' for a "
-            "sharper score.*"
-        )
+        lines.append(texts.fragment("general_question"))
     else:
-        lines.append(f'*Scored as an answer to: "{question.text}"*')
+        lines.append(texts.fragment("scored_as", question=question.text))
     repeated = any(
         turn.role is ChatRole.USER and turn.content.strip() == answer
         for turn in ctx.history[:where]
     )
     if repeated:
-        lines.append("\nSame text as before, so the same score: it moves when the answer does.")
-    return _Reply(
-        "Feedback on your answer",
-        "\n".join(lines),
-        (
-            "Rewrite the answer with that one improvement and paste it again to see the score "
-            "move.",
-            "Fix the weakest dimension first, then ask for another question with *ask me a "
-            "question*.",
-        ),
-    )
+        lines.append(texts.fragment("repeated"))
+    return texts.reply("scored", lines="\n".join(lines))
 
 
 # --- small talk and the fallback ------------------------------------------------------
 
 
 def _welcome(ctx: _Context) -> _Reply:
-    opener = _pick(
-        (
-            "Hello! I'm a rule-based interview coach, ready when you are. I can help with:",
-            "Hi again! Pick any of these and I'll give you concrete advice:",
-        ),
-        ctx.variant,
-    )
-    return _Reply(
-        "Welcome",
-        f"{opener}\n\n{_CAN_HELP}",
-        (
-            "Type *ask me a question* to start practising, or ask about any topic above.",
-            "Try *how do I answer tell me about yourself?* to start with the most common opener.",
-        ),
+    texts = _texts()
+    return texts.topic("welcome").reply(
+        "hello" if ctx.variant % 2 == 0 else "again", can_help=texts.can_help
     )
 
 
 def _thanks(ctx: _Context) -> _Reply:
-    body = _pick(
-        (
-            "You're welcome, and good luck! Three habits move interview scores the most:\n\n"
-            "1. **A number in every result.**\n"
-            '2. **"I" for your part,** "we" only for the team\'s.\n'
-            "3. **Answer first, then the story:** one sentence that answers the question, "
-            "then STAR.",
-            "Glad it helped. Before your interview, make sure you can tell six stories in "
-            "STAR form, each with a measured result, in about two minutes. That covers most "
-            "behavioural questions you'll meet, and practising them out loud matters more "
-            "than reading more advice.",
-        ),
-        ctx.variant,
-    )
-    return _Reply(
-        "You're welcome",
-        body,
-        (
-            "Type *ask me a question* for one more practice round before you go.",
-            "Ask for a summary of this chat to keep the takeaways and action items.",
-        ),
-    )
-
-
-_EXAMPLES = (
-    "How do I negotiate salary?",
-    "How do I answer tell me about yourself?",
-    "What questions should I ask the interviewer?",
-)
+    return _texts().topic("thanks").reply("habits" if ctx.variant % 2 == 0 else "stories")
 
 
 def _fallback(ctx: _Context) -> _Reply:
+    texts = _texts()
     snippet = " ".join(ctx.message.split()[:8])
     if len(ctx.message.split()) > 8:
         snippet += " …"
-    body = (
-        f"I didn't recognise an interview topic in *\"{snippet}\"*. I'm rule-based: I match "
-        "interview topics rather than understand free conversation, so I won't guess. "
-        f"I can help with:\n\n{_CAN_HELP}"
-    )
-    example = _pick(_EXAMPLES, ctx.variant)
-    return _Reply(
-        "Not something I can help with yet",
-        body,
-        (f"Rephrase with one of those topics, e.g. *{example}*",),
+    return texts.topic("fallback").reply(
+        "unknown",
+        snippet=snippet,
+        can_help=texts.can_help,
+        example=_pick(texts.fallback_examples, ctx.variant),
     )
 
 
@@ -1065,178 +701,23 @@ _THANKS_RE = _re(
 )
 
 
+# In order: with as many pattern hits, the earlier topic wins.
 _TOPICS: tuple[_Topic, ...] = (
-    _Topic(
-        "feedback",
-        _FEEDBACK_RE,
-        _feedback,
-        (
-            "Every answer is scored on relevance, STAR structure, specificity, impact, "
-            "ownership and clarity; fix the weakest first.",
-        ),
-        ("Rewrite your practice answer with the top improvement and score it again.",),
-    ),
-    _Topic(
-        "practice",
-        _PRACTICE_RE,
-        _practice,
-        (
-            "Practise out loud on questions tailored to your resume and the posting, in "
-            "150–300 words of STAR.",
-        ),
-        ("Answer one more practice question here and paste it for a score out of 10.",),
-    ),
-    _Topic(
-        "questions_to_ask",
-        _QUESTIONS_TO_ASK_RE,
-        _questions_to_ask,
-        (
-            "Ask two or three questions about the work itself: success in 90 days, the team's "
-            "hardest problem.",
-        ),
-        ("Write five questions for the interviewer, tailored to the company, and rank them.",),
-    ),
-    _Topic(
-        "thank_you_note",
-        _THANK_YOU_NOTE_RE,
-        _thank_you_note,
-        (
-            "Send a short, specific thank-you within 24 hours; check in once if the promised "
-            "date passes.",
-        ),
-        (
-            "Draft a five-sentence thank-you note now, with a blank for one moment from the "
-            "interview.",
-        ),
-    ),
-    _Topic(
-        "tell_me_about_yourself",
-        _TELL_ME_RE,
-        _tell_me_about_yourself,
-        (
-            "Answer 'tell me about yourself' in 60–90 seconds: present, past, future, with one "
-            "figure.",
-            "End the pitch on why this role, so the next question is about the job.",
-        ),
-        (
-            "Write a 90-second 'tell me about yourself' using present–past–future.",
-            "Record your pitch once and cut it until it fits in 90 seconds.",
-        ),
-    ),
-    _Topic(
-        "star",
-        _STAR_RE,
-        _star,
-        (
-            "Tell stories in STAR order and spend half the time on your own actions.",
-            "End every story with a measured result: without a figure, 6/10 is the ceiling.",
-        ),
-        ("Rewrite your strongest resume bullet as four STAR sentences, one per letter.",),
-    ),
-    _Topic(
-        "weakness",
-        _WEAKNESS_RE,
-        _weakness_or_strength,
-        (
-            "Give a real, non-fatal weakness and show the fix in motion, with evidence of "
-            "progress.",
-            "Prove each strength with a story and a result, not adjectives.",
-        ),
-        ("Write your weakness answer as weakness → example → fix → evidence, in four sentences.",),
-    ),
-    _Topic(
-        "salary",
-        _SALARY_RE,
-        _salary,
-        (
-            "Research a range first, let them name a number, and counter once after the offer, "
-            "with a reason.",
-            "Negotiate the whole package: base, bonus, equity, start date, remote days.",
-        ),
-        (
-            "Write down your walk-away number, your target and your opening counter before the "
-            "next recruiter call.",
-        ),
-    ),
-    _Topic(
-        "nerves",
-        _NERVES_RE,
-        _nerves,
-        ("Prepare stories, not scripts, and pause to think instead of rushing.",),
-        (
-            "Do one timed mock answer out loud today and two minutes of box breathing before "
-            "the interview.",
-        ),
-    ),
-    _Topic(
-        "technical",
-        _TECHNICAL_RE,
-        _technical,
-        (
-            "In technical rounds think out loud: clarify, brute force, improve, test; start "
-            "designs from requirements and numbers.",
-        ),
-        (
-            "Practise one system-design prompt end to end in 35 minutes, saying each trade-off "
-            "aloud.",
-        ),
-    ),
-    _Topic(
-        "career",
-        _CAREER_RE,
-        _career_change_or_gap,
-        (
-            "Explain a gap or a change in one or two calm sentences, then pivot to readiness "
-            "and proof.",
-        ),
-        (
-            "Write a two-sentence explanation of your gap or change, ending on what you've "
-            "done since.",
-        ),
-    ),
-    _Topic(
-        "resume",
-        _RESUME_RE,
-        _resume_tips,
-        ("Write each resume bullet as verb + what + how + measured result.",),
-        (
-            "Rewrite three resume bullets so each has a number, and add the posting's tools you "
-            "really use.",
-        ),
-    ),
-    _Topic(
-        "remote",
-        _REMOTE_RE,
-        _remote,
-        (
-            "On video: camera at eye level, light in front, link tested 15 minutes early, "
-            "shorter answers.",
-        ),
-        ("Do a test call with a friend using the same app, room and lighting as the interview.",),
-    ),
-    _Topic(
-        "motivation",
-        _MOTIVATION_RE,
-        _motivation,
-        (
-            "Answer 'why us' in three parts: something specific about them, the role's work, "
-            "your evidence.",
-        ),
-        (
-            "Write three sentences on why this company: one about them, one about the role, "
-            "one about your proof.",
-        ),
-    ),
-    _Topic(
-        "behavioural",
-        _BEHAVIOURAL_RE,
-        _behavioural,
-        ("Prepare 6–8 stories that each cover two or three competencies, and reuse them.",),
-        (
-            "Build a story table: one row per story, with the competencies it proves and its "
-            "number.",
-        ),
-    ),
+    _Topic("feedback", _FEEDBACK_RE, _feedback),
+    _Topic("practice", _PRACTICE_RE, _practice),
+    _Topic("questions_to_ask", _QUESTIONS_TO_ASK_RE, _questions_to_ask),
+    _Topic("thank_you_note", _THANK_YOU_NOTE_RE, _thank_you_note),
+    _Topic("tell_me_about_yourself", _TELL_ME_RE, _tell_me_about_yourself),
+    _Topic("star", _STAR_RE, _star),
+    _Topic("weakness", _WEAKNESS_RE, _weakness_or_strength),
+    _Topic("salary", _SALARY_RE, _salary),
+    _Topic("nerves", _NERVES_RE, _nerves),
+    _Topic("technical", _TECHNICAL_RE, _technical),
+    _Topic("career", _CAREER_RE, _career_change_or_gap),
+    _Topic("resume", _RESUME_RE, _resume_tips),
+    _Topic("remote", _REMOTE_RE, _remote),
+    _Topic("motivation", _MOTIVATION_RE, _motivation),
+    _Topic("behavioural", _BEHAVIOURAL_RE, _behavioural),
     _Topic("welcome", _WELCOME_RE, _welcome),
     _Topic("thanks", _THANKS_RE, _thanks),
 )
@@ -1321,37 +802,25 @@ def _round_robin(lists: Sequence[Sequence[str]], limit: int) -> list[str]:
 
 def _feedback_takeaway(history: Sequence[ChatTurn]) -> tuple[str, str] | None:
     """The last score the coach gave, its weakest dimension and the fix, if any."""
+    texts = _texts().topic("feedback")
     for turn in reversed(history):
         if turn.role is ChatRole.COACH and (score := _SCORE_LINE_RE.search(turn.content)):
             weakest = _WEAKEST_LINE_RE.search(turn.content)
-            takeaway = f"Your practice answer scored {score.group('score')}/10"
-            action = "Rewrite your practice answer with the top improvement and score it again."
+            takeaway = texts.fragment("summary_takeaway", score=score.group("score"))
+            action = texts.fragment("summary_action")
             if weakest:
                 label = weakest.group("label").lower()
-                takeaway += f"; its weakest dimension was {label} ({weakest.group('score')}/10)"
-                action = f"Rewrite your practice answer to raise {label}, then score it again."
+                takeaway += texts.fragment(
+                    "summary_weakest", label=label, score=weakest.group("score")
+                )
+                action = texts.fragment("summary_action_weakest", label=label)
             return takeaway + ".", action
     return None
 
 
 def _nothing_yet() -> ChatSummaryDraft:
-    return ChatSummaryDraft(
-        takeaways=["Nothing to summarise yet: we haven't discussed an interview topic."],
-        action_items=[
-            "Ask the coach a question, e.g. 'How do I answer tell me about yourself?' or "
-            "'Ask me a question'."
-        ],
-    )
-
-
-_GENERAL_TAKEAWAYS = (
-    "Answers are scored on relevance, STAR structure, specificity, impact, ownership and clarity.",
-    "A number in the result is the quickest way to raise a score.",
-)
-_GENERAL_ACTIONS = (
-    "Type 'ask me a question', answer it in STAR form and get a score out of 10.",
-    "Rehearse your two strongest stories out loud, about two minutes each.",
-)
+    nothing = _texts().nothing_yet
+    return ChatSummaryDraft(takeaways=list(nothing.takeaways), action_items=list(nothing.actions))
 
 
 def summarize_chat(task: SummarizeChat) -> ChatSummaryDraft:
@@ -1365,18 +834,19 @@ def summarize_chat(task: SummarizeChat) -> ChatSummaryDraft:
     topics = [_BY_KEY[k] for k in keys if k not in _SMALL_TALK]
     if not topics:
         return _nothing_yet()
-    takeaway_lists = [list(t.takeaways) for t in topics]
-    action_lists = [list(t.actions) for t in topics]
+    texts = _texts()
+    takeaway_lists = [list(texts.topic(t.key).takeaways) for t in topics]
+    action_lists = [list(texts.topic(t.key).actions) for t in topics]
     if "feedback" in keys and (scored := _feedback_takeaway(history)):
         position = [t.key for t in topics].index("feedback")
         takeaway_lists[position].insert(0, scored[0])
         action_lists[position] = [scored[1]]
     takeaways = _round_robin(takeaway_lists, _MAX_TAKEAWAYS)
     actions = _round_robin(action_lists, _MAX_ACTIONS)
-    for extra in _GENERAL_TAKEAWAYS:
+    for extra in texts.general_takeaways:
         if len(takeaways) < _MIN_TAKEAWAYS and extra not in takeaways:
             takeaways.append(extra)
-    for extra in _GENERAL_ACTIONS:
+    for extra in texts.general_actions:
         if len(actions) < _MIN_ACTIONS and extra not in actions:
             actions.append(extra)
     logger.debug("chat summary", extra={"coach.topics": ",".join(keys)})

@@ -23,6 +23,7 @@ from coach.domain import (
 from coach.experiments.judging import rate_feedback
 from coach.offline.chat import chat_reply, summarize_chat
 from coach.offline.examples import example_answer
+from coach.offline.fit import assess_fit, fit_questions
 from coach.offline.follow_up import ask_follow_up
 from coach.offline.profiles import JobProfile, ResumeProfile, profile_job, profile_resume
 from coach.offline.question_bank import find_bank_question
@@ -55,7 +56,18 @@ class OfflineCoach:
 
     def generate_questions(self, task: GenerateQuestions) -> QuestionSet:
         resume, job = self._profiles(task.resume, task.job_description)
-        return QuestionSet(questions=tailor_questions(task, resume, job))
+        tailored = tailor_questions(task, resume, job)
+        fit = assess_fit(task.resume, task.job_description, resume, job)
+        asked = {_squash(text) for text in task.existing}
+        about_fit = [
+            q
+            for q in fit_questions(fit, job)
+            if _squash(q.text) not in asked and (not task.types or q.type in task.types)
+        ][: max(1, task.count // 3)]
+        if not about_fit:
+            return QuestionSet(questions=tailored)
+        rest = [q for q in tailored if _squash(q.text) not in {_squash(f.text) for f in about_fit}]
+        return QuestionSet(questions=[*about_fit, *rest][: task.count])
 
     def evaluate(self, task: EvaluateAnswer) -> EvaluationDraft:
         resume, job = self._profiles(task.resume, task.job_description)
@@ -90,6 +102,10 @@ class OfflineCoach:
             _cached(self._resumes, resume_text, profile_resume, self._cache_size),
             _cached(self._jobs, job_text, profile_job, self._cache_size),
         )
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def _cached(cache: OrderedDict[str, P], text: str, build: Callable[[str], P], limit: int) -> P:

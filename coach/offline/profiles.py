@@ -15,8 +15,12 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from coach.offline.datafiles import data_file, read_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -116,11 +120,27 @@ class ToolEntry:
     spellings: tuple[str, ...] = ()
 
 
-def _entries(category: str, table: str) -> list[ToolEntry]:
-    """Parse 'Name|alias' lines: a leading '=' marks a case-sensitive spelling, '~' one
-    trusted only inside a list; the first spelling (without its mark) is the name."""
+# One vocabulary line: spellings split by '|', each optionally marked '=' or '~'.
+_ENTRY = r"^[=~]?[^|=~\s][^|]*(?:\|[=~]?[^|=~\s][^|]*)*$"
+
+
+class Vocabulary(BaseModel):
+    """The vocabulary data file: category -> entries, each 'Name|alias|alias'.
+
+    A leading '=' marks a case-sensitive spelling (an ordinary word in lower case:
+    "excel at", "a spark"), '~' one trusted only inside a list ("Ruby, Python, and Go");
+    the first spelling, without its mark, is the canonical name.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    tools: dict[str, tuple[Annotated[str, StringConstraints(pattern=_ENTRY)], ...]]
+    skills: dict[str, tuple[Annotated[str, StringConstraints(pattern=_ENTRY)], ...]]
+
+
+def _entries(category: str, lines: Iterable[str]) -> list[ToolEntry]:
     entries = []
-    for raw in table.strip().splitlines():
+    for raw in lines:
         spellings = [s for s in raw.strip().split("|") if s]
         if spellings:
             name = spellings[0].lstrip("=~")
@@ -128,547 +148,21 @@ def _entries(category: str, table: str) -> list[ToolEntry]:
     return entries
 
 
-# Curated: names a posting or resume uses for a tool, across the fields the coach knows.
-# '=' entries are ordinary words in lower case ("excel at", "a spark"), '~' entries are
-# only trusted inside a list ("Ruby, Python, and Go").
-_TOOL_TABLES: dict[str, str] = {
-    "language": """
-        Python|Python3
-        Java
-        JavaScript|JS|ECMAScript
-        TypeScript
-        ~Go|Golang
-        =Rust
-        C++|CPP
-        C#|CSharp
-        ~C
-        ~R
-        =Ruby
-        PHP
-        Scala
-        Kotlin
-        =Swift
-        Objective-C
-        Elixir
-        Erlang
-        Haskell
-        OCaml
-        Clojure
-        Perl
-        Lua
-        Dart
-        MATLAB|Matlab
-        =Julia
-        Bash|Shell scripting|shell scripts
-        =Shell
-        PowerShell
-        SQL|T-SQL|PL/SQL
-        HTML|HTML5
-        CSS|CSS3
-        Sass|SCSS
-        VBA
-        VBScript
-        =Assembly
-        Solidity
-        Groovy
-        COBOL
-        Fortran
-        LaTeX
-    """,
-    "framework": """
-        React|React.js|ReactJS
-        React Native
-        Angular|AngularJS
-        Vue|Vue.js
-        Svelte
-        Next.js|NextJS
-        Node.js|NodeJS|Node
-        =Express|Express.js
-        Django
-        Flask
-        FastAPI
-        =Spring|Spring Boot
-        =Rails|Ruby on Rails
-        Laravel
-        .NET|ASP.NET|.NET Core
-        Backbone.js|Backbone
-        jQuery
-        Redux
-        GraphQL
-        gRPC
-        REST|RESTful|REST API|REST APIs
-        Tailwind|Tailwind CSS
-        =Bootstrap
-        Webpack
-        Vite
-        Jest
-        Cypress
-        Playwright
-        Selenium
-        pytest
-        JUnit
-        Flutter
-        Android|Android SDK
-        iOS
-        Koa
-        =Hugo
-        Celery
-        WebSockets|WebSocket
-    """,
-    "data": """
-        pandas
-        NumPy
-        SciPy
-        scikit-learn|sklearn|scikit learn
-        TensorFlow
-        PyTorch
-        Keras
-        XGBoost
-        LightGBM
-        Apache Spark|=Spark|PySpark
-        Hadoop
-        =Hive|Apache Hive
-        Presto|Trino
-        =Snowflake
-        BigQuery
-        Redshift|Amazon Redshift
-        Databricks
-        dbt
-        Airflow|Apache Airflow
-        Dagster
-        Kafka|Apache Kafka
-        Flink|Apache Flink
-        Apache Beam|=Beam
-        Jupyter|Jupyter Notebook
-        matplotlib
-        seaborn
-        Plotly
-        D3.js|D3
-        MLflow
-        Kubeflow
-        SageMaker|Amazon SageMaker
-        Vertex AI
-        Hugging Face|HuggingFace|Transformers library
-        LangChain
-        spaCy
-        NLTK
-        OpenCV
-        SAS|=SAS
-        SPSS
-        Stata
-        Alteryx
-        Informatica
-        Talend
-        SSIS
-        Fivetran
-        Teradata
-        Great Expectations
-        QSTK
-    """,
-    "database": """
-        PostgreSQL|Postgres
-        MySQL
-        SQL Server|MS SQL|Microsoft SQL Server|MSSQL
-        Oracle Database|Oracle DB|=Oracle
-        SQLite
-        MongoDB|DocumentDB
-        Redis
-        Cassandra|Apache Cassandra
-        DynamoDB
-        Elasticsearch|Elastic Stack|ELK
-        Neo4j
-        InfluxDB
-        Microsoft Access|MS Access|~Access
-        Firebase
-        Supabase
-    """,
-    "bi": """
-        Tableau
-        Power BI|PowerBI
-        =Looker
-        Qlik|QlikView|Qlik Sense
-        Metabase
-        Superset|Apache Superset
-        MicroStrategy
-        Google Analytics
-        Mixpanel
-        Amplitude
-        Grafana
-        Kibana
-    """,
-    "cloud": """
-        AWS|Amazon Web Services
-        Azure|Microsoft Azure
-        Google Cloud|GCP|Google Cloud Platform
-        EC2|Amazon EC2
-        S3|Amazon S3
-        AWS Lambda|=Lambda
-        EKS|Amazon EKS
-        ECS|Amazon ECS
-        CloudFormation|Cloud Formation
-        CloudWatch
-        CloudFront
-        Route 53|Route53
-        RDS|Amazon RDS
-        =IAM
-        Heroku
-        Vercel
-        Netlify
-        Cloudflare
-        DigitalOcean
-        OpenStack
-        VMware|vSphere|vRealize|VMware vSphere
-        Hyper-V
-        Pivotal Cloud Foundry|Cloud Foundry
-        ServiceNow|Service-Now
-        Okta
-        Active Directory
-        LDAP|OpenLDAP
-        SCCM
-        Intune
-        Microsoft 365|Office 365|O365
-        Google Workspace|G Suite
-    """,
-    "devops": """
-        Docker
-        Kubernetes|K8s
-        =Helm
-        Terraform
-        Ansible
-        =Puppet
-        =Chef
-        =Packer
-        Vagrant
-        Jenkins
-        CircleCI
-        GitHub Actions
-        GitLab CI|GitLab CI/CD
-        Travis CI
-        Argo CD|ArgoCD
-        Kustomize
-        Istio
-        Linkerd
-        Consul|HashiCorp Consul
-        =Vault|HashiCorp Vault
-        =Nomad
-        Prometheus
-        Datadog
-        New Relic
-        Splunk
-        Logstash
-        Fluentd
-        OpenTelemetry
-        Jaeger
-        PagerDuty
-        Pulumi
-        Rancher
-        OpenShift
-        Nagios
-        Zabbix
-        Nginx
-        Apache HTTP Server|Apache httpd
-        Cilium
-        =Kong
-        Atlantis
-        Git
-        GitHub
-        GitLab
-        Bitbucket
-        Linux|Ubuntu|RHEL|CentOS|Debian
-        Unix|Unix-like
-        Windows Server
-        RabbitMQ
-        Telegraf
-    """,
-    "collaboration": """
-        Jira|JIRA
-        Confluence
-        Asana
-        Trello
-        Notion
-        Smartsheet
-        Monday.com
-        Airtable
-        =Slack
-        Microsoft Teams|MS Teams
-        =Zoom
-        Miro
-        =Mural
-        Microsoft Project|MS Project
-        Visio|Microsoft Visio
-        SharePoint
-        Google Docs
-        Google Sheets
-        Google Drive
-    """,
-    "office": """
-        =Excel|Microsoft Excel|MS Excel
-        PowerPoint|Microsoft PowerPoint
-        Microsoft Word|MS Word
-        =Outlook|Microsoft Outlook
-        Microsoft Office|MS Office
-        QuickBooks
-        SAP|SAP ERP|SAP S/4HANA
-        Oracle Financials|Oracle EBS
-        NetSuite|Oracle NetSuite
-        =Xero
-        =Sage
-        =Workday
-        Hyperion
-        Anaplan
-        Adaptive Insights
-        Bloomberg Terminal|=Bloomberg
-        Concur|SAP Concur
-        =ADP
-        BambooHR
-        =Greenhouse
-        UiPath
-        Zapier
-        Power Automate
-    """,
-    "crm": """
-        Salesforce|SFDC|Salesforce CRM
-        HubSpot
-        Outreach.io|=Outreach
-        Salesloft
-        =Gong|Gong.io
-        ZoomInfo
-        LinkedIn Sales Navigator|Sales Navigator
-        Pipedrive
-        Zendesk
-        =Intercom
-        Marketo
-        Pardot
-        Mailchimp
-        Google Ads|AdWords
-        Dynamics 365|Microsoft Dynamics
-        Gainsight
-    """,
-    "design": """
-        Figma
-        =Sketch|Sketch app
-        Adobe XD
-        InVision
-        Photoshop|Adobe Photoshop
-        Illustrator|Adobe Illustrator
-        InDesign|Adobe InDesign
-        After Effects
-        Premiere Pro
-        Adobe Creative Suite|Adobe Creative Cloud
-        =Framer
-        Zeplin
-        Optimizely
-        Hotjar
-        FullStory
-        =Maze
-        UserTesting
-        Storybook
-        Canva
-        Articulate Storyline|Articulate 360
-        Adobe Captivate
-    """,
-    "clinical": """
-        =Epic|Epic EHR|Epic Systems|EpicCare
-        Cerner|Oracle Cerner
-        Meditech|MEDITECH
-        Pyxis
-        Omnicell
-        BLS|Basic Life Support|Basic Life Saving
-        ACLS|Advanced Cardiovascular Life Support
-        PALS|Pediatric Advanced Life Support
-        NIHSS
-        TNCC
-        NRP|Neonatal Resuscitation Program
-        CPR
-        =Allscripts
-        athenahealth|athenaOne
-        eClinicalWorks
-    """,
-    "teaching": """
-        Google Classroom
-        =Canvas|Canvas LMS
-        =Blackboard
-        Moodle
-        Schoology
-        =Seesaw
-        Kahoot|Kahoot!
-        Nearpod
-        PowerSchool
-        SMART Board|Smartboard
-        Quizlet
-        Edpuzzle
-        Flipgrid
-        Desmos
-        Khan Academy
-        =edio
-        =IXL
-        ClassDojo
-    """,
-}
-_SKILL_TABLES: dict[str, str] = {
-    "communication": """
-        communication|communication skills|communicate effectively
-        written communication|verbal communication|oral communication
-        presentation skills|public speaking|presenting
-        technical writing|documentation
-        active listening
-        storytelling
-    """,
-    "leadership": """
-        leadership|team leadership|leading teams|lead cross-functional teams
-        people management|managing people|line management
-        change management|lead change|leading change
-        strategic planning|strategic thinking|strategy
-        decision making|decision-making
-        product vision|shared vision
-    """,
-    "mentoring": """
-        mentoring|mentorship|mentor
-        coaching
-        training|staff development|professional development
-        onboarding|orientation
-    """,
-    "teamwork": """
-        teamwork|team player|collaboration|collaborative|cross-functional|cross functional
-        multidisciplinary|interdisciplinary|inter-professional
-        remote collaboration|distributed team|asynchronously
-    """,
-    "stakeholder management": """
-        stakeholder management|stakeholders|stakeholder engagement
-        relationship building|working relationships|liaison
-        consulting|client management|account management
-        negotiation
-    """,
-    "customer focus": """
-        customer service|customer focus|customer-focused|customer success|customer expectations
-        user-centered design|user-centered|human-centered design|user-focused
-        empathy|empathetic
-        patient experience
-    """,
-    "problem solving": """
-        problem solving|problem-solving|solving problems|analyzing problems
-        critical thinking
-        troubleshooting|trouble shoot|trouble-shooting
-        root cause analysis
-    """,
-    "prioritisation": """
-        prioritization|prioritisation|feature prioritization
-        time management
-        multitasking|multi-tasking
-        meet deadlines|project deadlines
-        organizational skills|organization skills|organisation
-    """,
-    "ownership": """
-        accountability|accountable
-        ownership|pride of ownership
-        attention to detail|detail-oriented
-        integrity
-        self-starter|work independently
-    """,
-    "data analysis": """
-        data analysis|analyze data|analyzing data|analytical skills|analytics
-        statistics|statistical modeling|statistical testing|statistical models
-        machine learning|predictive modeling|predictive models
-        data visualization|visualize data|dashboards
-        forecasting
-        a/b testing|experimentation
-        data modeling|data warehouse|data warehousing
-        data governance
-        data mining
-        natural language processing|NLP
-        regression
-        ETL|data pipelines
-    """,
-    "system design": """
-        system design|architecture|technical design architecture
-        distributed systems|distributed computing
-        microservices
-        cloud architecture|cloud infrastructure
-        scalability
-        security|information security
-        web development
-    """,
-    "quality": """
-        code review|peer review
-        automated testing|test-driven development|TDD|unit testing
-        continuous integration|continuous deployment|CI/CD
-        accessibility
-        performance optimization|performance tuning
-        quality assurance|QA
-        source control|version control
-    """,
-    "ambiguity": """
-        ambiguity|ambiguous|uncertain situations
-        adaptability|adapt to change|flexibility
-        agile|agile methodology|agile methodologies|scrum|kanban
-        iterative|incremental
-    """,
-    "product sense": """
-        product management|product development|product strategy
-        roadmap|roadmaps|roadmapping
-        user research|usability testing|usability research
-        market research|competitive analysis|market fit
-        requirements gathering
-    """,
-    "finance": """
-        accounting|bookkeeping
-        budgeting|budget
-        financial modeling|financial analysis|financial reporting
-        auditing|internal audit
-        tax preparation|tax accounting
-        reconciliation
-        accounts payable|accounts receivable
-        GAAP
-    """,
-    "sales": """
-        prospecting|lead generation
-        pipeline management
-        deal closing|closing deals
-        quota attainment|quota
-        cold calling
-    """,
-    "operations": """
-        process improvement|continuous improvement|operational excellence
-        project management|program management
-        supply chain|logistics|procurement
-        inventory management
-        vendor management
-        =Lean|six sigma
-        compliance|regulatory compliance
-        risk management
-    """,
-    "patient safety": """
-        patient safety
-        patient care|quality patient care
-        evidence-based practice|evidence-based
-        infection control
-        medication administration
-        patient education
-        clinical education
-        acute care|critical care
-        triage
-        care planning|care plans
-        HIPAA
-    """,
-    "classroom management": """
-        classroom management
-        lesson planning|lesson plans
-        curriculum development|curriculum design
-        instructional design|instructional strategies
-        differentiated instruction|differentiation
-        assessment|formative assessment
-        learner engagement|student engagement
-        parent communication
-        content editing|copywriting
-    """,
-}
+@cache
+def load_vocabulary() -> Vocabulary:
+    """The curated tool and skill names, read once from data/vocabulary.yaml."""
+    return Vocabulary.model_validate(read_yaml(data_file("vocabulary.yaml")))
 
 
 TOOL_VOCABULARY: tuple[ToolEntry, ...] = tuple(
-    entry for category, table in _TOOL_TABLES.items() for entry in _entries(category, table)
+    entry
+    for category, lines in load_vocabulary().tools.items()
+    for entry in _entries(category, lines)
 )
 SKILL_VOCABULARY: tuple[ToolEntry, ...] = tuple(
-    entry for category, table in _SKILL_TABLES.items() for entry in _entries(category, table)
+    entry
+    for category, lines in load_vocabulary().skills.items()
+    for entry in _entries(category, lines)
 )
 
 

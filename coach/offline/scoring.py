@@ -15,10 +15,15 @@ from __future__ import annotations
 
 import difflib
 import logging
+import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache, lru_cache
+from types import MappingProxyType
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from coach.domain import (
     CoachingLevel,
@@ -27,9 +32,12 @@ from coach.domain import (
     QuestionType,
     RubricDimension,
 )
+from coach.offline.datafiles import data_file, read_yaml
 from coach.offline.examples import example_answer
 from coach.offline.profiles import JobProfile, ResumeProfile
+from coach.offline.question_kinds import AnswerKind, detect_kind
 from coach.tasks import EvaluateAnswer
+from coach.text import PROMPT_WORDS, STOPWORDS, Filler, content_stems, find_fillers, stem, words
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +47,17 @@ def _word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-__all__ = ["DIMENSION_WEIGHTS", "NonAnswerReason", "detect_non_answer", "score_answer"]
+__all__ = [
+    "DIMENSION_WEIGHTS",
+    "NonAnswerReason",
+    "RubricScores",
+    "RubricWeights",
+    "combine",
+    "detect_non_answer",
+    "rubric_scores",
+    "rubric_weights",
+    "score_answer",
+]
 
 
 class NonAnswerReason(StrEnum):
@@ -56,55 +74,83 @@ class NonAnswerReason(StrEnum):
 
 _D = RubricDimension
 
-#: How much each dimension counts towards the overall score, per question type.
-#: Technical answers are judged on being right and concrete more than on story shape.
-DIMENSION_WEIGHTS: dict[QuestionType, dict[RubricDimension, float]] = {
-    QuestionType.BEHAVIOURAL: {
-        _D.RELEVANCE: 0.20,
-        _D.STRUCTURE: 0.18,
-        _D.SPECIFICITY: 0.17,
-        _D.IMPACT: 0.20,
-        _D.OWNERSHIP: 0.12,
-        _D.CLARITY: 0.13,
-    },
-    QuestionType.SITUATIONAL: {
-        _D.RELEVANCE: 0.24,
-        _D.STRUCTURE: 0.18,
-        _D.SPECIFICITY: 0.17,
-        _D.IMPACT: 0.15,
-        _D.OWNERSHIP: 0.12,
-        _D.CLARITY: 0.14,
-    },
-    QuestionType.ROLE_SPECIFIC: {
-        _D.RELEVANCE: 0.25,
-        _D.STRUCTURE: 0.13,
-        _D.SPECIFICITY: 0.22,
-        _D.IMPACT: 0.17,
-        _D.OWNERSHIP: 0.10,
-        _D.CLARITY: 0.13,
-    },
-    QuestionType.TECHNICAL: {
-        _D.RELEVANCE: 0.30,
-        _D.STRUCTURE: 0.08,
-        _D.SPECIFICITY: 0.28,
-        _D.IMPACT: 0.10,
-        _D.OWNERSHIP: 0.06,
-        _D.CLARITY: 0.18,
-    },
-}
+
+class RubricWeights(BaseModel):
+    """data/rubric_weights.yaml: what each kind of question weighs (hand-set priors)
+    and what the evidence supports (weights fitted on human ratings by
+    ``python -m coach.offline.calibration``, blended in by ``shrink``, which grouped
+    cross-validation chose)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    priors: dict[AnswerKind, dict[RubricDimension, float]]
+    fitted: dict[RubricDimension, float]
+    fitted_kinds: tuple[AnswerKind, ...] = Field(
+        default=(), description="Kinds the fitted data covers; the others keep their priors."
+    )
+    shrink: float = Field(ge=0.0, le=1.0)
+
+    def for_kind(
+        self, kind: AnswerKind, shrink: float | None = None
+    ) -> dict[RubricDimension, float]:
+        """The blended weights of one kind.
+
+        The evidence says how much each dimension counts overall; the kind's prior says
+        how much more or less it counts for this kind than on average (technical answers:
+        specificity more, story shape less), so kinds keep their differences however
+        far the blend moves towards the evidence. A dimension a prior leaves out stays out.
+        """
+        s = self.shrink if shrink is None else shrink
+        if kind not in self.fitted_kinds:
+            s = 0.0
+        prior = self.priors[kind]
+        raw = {}
+        for d in RubricDimension:
+            average = sum(p.get(d, 0.0) for p in self.priors.values()) / len(self.priors)
+            relative = prior.get(d, 0.0) / average if average else 0.0
+            raw[d] = (1 - s) * prior.get(d, 0.0) + s * self.fitted.get(d, 0.0) * relative
+        total = sum(raw.values()) or 1.0
+        return {d: w / total for d, w in raw.items()}
+
+
+@cache
+def rubric_weights() -> RubricWeights:
+    """The shipped weights, read once."""
+    return RubricWeights.model_validate(read_yaml(data_file("rubric_weights.yaml")))
+
+
+@cache
+def _kind_weights() -> dict[AnswerKind, dict[RubricDimension, float]]:
+    weights = rubric_weights()
+    return {kind: weights.for_kind(kind) for kind in AnswerKind}
+
+
+#: How much each dimension counts towards the overall score, per stored question type
+#: (the weights of the kind that type stands for; the chat coach quotes them).
+DIMENSION_WEIGHTS: Mapping[QuestionType, Mapping[RubricDimension, float]] = MappingProxyType(
+    {
+        qtype: MappingProxyType(rubric_weights().for_kind(detect_kind("", qtype)))
+        for qtype in QuestionType
+    }
+)
 
 #: Word-count sweet spots (help, strict) per question type: long enough for a story,
 #: short enough that an interviewer is still listening.
-_LENGTH_WINDOWS: dict[QuestionType, tuple[tuple[int, int], tuple[int, int]]] = {
-    QuestionType.BEHAVIOURAL: ((120, 350), (150, 300)),
-    QuestionType.SITUATIONAL: ((90, 320), (120, 280)),
-    QuestionType.ROLE_SPECIFIC: ((80, 320), (110, 280)),
-    QuestionType.TECHNICAL: ((60, 300), (80, 260)),
+_LENGTH_WINDOWS: dict[AnswerKind, tuple[tuple[int, int], tuple[int, int]]] = {
+    AnswerKind.STORY: ((120, 350), (150, 300)),
+    AnswerKind.PLAN: ((90, 320), (120, 280)),
+    AnswerKind.PITCH: ((80, 320), (110, 280)),
+    AnswerKind.OPINION: ((60, 260), (80, 220)),
+    AnswerKind.KNOWLEDGE: ((60, 300), (80, 260)),
 }
 
 #: Strict scoring: without a quantified result no story answer can look better than this.
 _STRICT_CAP_WITHOUT_NUMBERS = 6.0
 _NON_ANSWER_CAP = 3.0
+#: A substantial answer that does not answer the question (a rehearsed story) cannot
+#: look better than this, however polished.
+_OFF_TOPIC_CAP = 5.0
+_OFF_TOPIC_TOPICAL = 0.3
 _ONE_LINER_WORDS = 15
 
 # --- vocabulary -----------------------------------------------------------------------
@@ -152,62 +198,67 @@ _COMMON_WORDS = _word_set("""
     um uh uhm er ah hmm okay ok yeah oh
     """)
 
-# Function words and question boilerplate: they carry no topic, so overlap on them
-# proves nothing about relevance.
-_STOPWORDS = _word_set("""
-    a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each
-    few for from further had has have having he her here hers him his how i if in into
-    is it its itself just me more most my myself no nor not now of off on once only or
-    other our ours out over own same she should so some such than that the their them
-    then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours i'm i've
-    i'd we're we've it's that's don't didn't was wasn't
-    tell describe give example time times walk talk share explain discuss situation
-    question answer please think us like really one ever say going get got thing things
-    kind lot well also way something anything make made great good ok okay alright
-    cool right sure yes yeah oh hi hello thanks thank
-    """)
-
-_SMALL_TALK_STEMS = frozenset({"um", "uh", "uhm", "er", "ah", "hmm", "okay", "ok", "yeah", "oh"})
+# Function words, prompt boilerplate and hesitation sounds carry no topic, so overlap on
+# them proves nothing about relevance (one list for the whole coach: coach.text).
+_STOPWORDS = STOPWORDS | PROMPT_WORDS
 
 # A question's key word pulls in the words an on-topic answer tends to use instead.
 _RELATED_WORDS: dict[str, str] = {
     "leadership": (
-        "lead led leader team organize organise mentor spearhead coordinate "
-        "delegate guide responsib initiative president captain chair manage "
-        "motivate decision"
+        "lead led leader leading team organize organise organized organised mentor "
+        "spearhead coordinate coordinated delegate delegated guide responsible "
+        "responsibility initiative president captain chair manage managed motivate "
+        "motivated decision"
     ),
-    "lead": "led leader team organize mentor delegate coordinate",
+    "lead": "led leader leadership team organize organise mentor delegate coordinate",
     "conflict": (
-        "disagree argument tension compromise convince colleague coworker resolve "
-        "perspective listen mediate frustrat"
+        "disagree disagreed disagreement argument tension compromise convince colleague "
+        "coworker resolve resolved perspective listen listened mediate frustrated frustration"
     ),
-    "disagree": "conflict argument compromise convince perspective resolve",
-    "fail": "mistake wrong learn lesson miss setback regret recover fix next",
-    "failure": "mistake wrong learn lesson miss setback recover fix",
-    "mistake": "wrong error learn lesson fix own apolog recover",
+    "disagree": (
+        "conflict argument compromise convince perspective resolve objection object pushed "
+        "push risky concern differently disagreement view"
+    ),
+    "manager": "boss supervisor lead director head manager",
+    "process": (
+        "faster quicker queue bottleneck automate automated streamline wait delay manual "
+        "self-service steps workflow"
+    ),
+    "improve": "faster better fewer reduce cut fix streamline automate",
+    "fail": "mistake wrong learn learned lesson miss missed setback regret recover fix next",
+    "failure": "mistake wrong learn learned lesson miss missed setback recover fix",
+    "mistake": "wrong error learn learned lesson fix own apologise apologize recover",
     "weakness": (
-        "improve work struggle trouble overcome learn perfection delegat feedback "
-        "better practice hard"
+        "improve work struggle trouble overcome learn perfection perfectionist delegate "
+        "delegation feedback better practice hard"
     ),
     "strength": "good skill strong able excel best known",
-    "team": "collaborat together colleague member group role help communicat divide split",
+    "team": (
+        "collaborate collaboration together colleague member group role help communicate "
+        "communication divide split"
+    ),
     "challenge": "problem difficult hard obstacle solve overcome issue struggle fix",
     "problem": "solve issue fix root cause debug challenge solution",
-    "deadline": "time pressure late priorit deliver schedule week day ship",
-    "pressure": "deadline stress calm priorit urgent time",
-    "priorit": "urgent important deadline trade order first plan",
+    "deadline": "time pressure late prioritise prioritize priority deliver schedule week day ship",
+    "pressure": "deadline stress calm prioritise prioritize urgent time",
+    "prioritise": "urgent important deadline trade order first plan",
+    "prioritize": "urgent important deadline trade order first plan",
     "feedback": "criticism review listen improve change manager advice",
-    "communicat": "explain present stakeholder audience write meeting listen message update",
-    "customer": "client user support complaint satisf need service",
+    "communicate": (
+        "explain present presentation stakeholder audience write meeting listen message update"
+    ),
+    "communication": (
+        "explain present presentation stakeholder audience write meeting listen message update"
+    ),
+    "customer": "client user support complaint satisfied satisfaction need service",
     "background": (
         "study student major experience work interest year school degree grew born career role"
     ),
     "career": (
-        "goal future internship job industry graduat company position plan work interest role year"
+        "goal future internship job industry graduate graduation company position plan work "
+        "interest role year"
     ),
-    "goal": "future plan want hope aim achiev year career",
+    "goal": "future plan want hope aim achieve year career",
     "yourself": (
         "study student major experience work interest year background school degree "
         "role passion career"
@@ -215,22 +266,28 @@ _RELATED_WORDS: dict[str, str] = {
     "hire": (
         "skill experience bring fit contribute strength value passion learn team unique background"
     ),
-    "motivat": "passion interest enjoy love drive care goal why",
-    "change": "adapt new shift transition adjust flexib learn",
-    "ambigu": "unclear uncertain assum clarif question unknown decide",
-    "success": "achiev proud result win won deliver goal accomplish",
-    "proud": "achiev result win won deliver accomplish success",
-    "initiative": "proactiv volunteer start idea propos own improve",
+    "motivate": "passion interest enjoy love drive care goal why",
+    "motivation": "passion interest enjoy love drive care goal why",
+    "change": "adapt new shift transition adjust flexible flexibility learn",
+    "ambiguity": "unclear uncertain assume assumption clarify question unknown decide",
+    "ambiguous": "unclear uncertain assume assumption clarify question unknown decide",
+    "success": "achieve achievement proud result win won deliver goal accomplish",
+    "proud": "achieve achievement result win won deliver accomplish success",
+    "initiative": "proactive volunteer start idea propose own improve",
     "learn": "new study course practice teach quick read skill",
     "slow": (
-        "fast speed time latency minute second wait cache parallel profil bottleneck shard optimi"
+        "fast speed time latency minute second wait cache parallel profile profiling "
+        "bottleneck shard optimise optimize"
     ),
-    "faster": "slow speed time latency minute second cache parallel profil bottleneck optimi",
+    "faster": (
+        "slow speed time latency minute second cache parallel profile bottleneck optimise optimize"
+    ),
     "pipeline": "build test stage job deploy ci cd runner cache",
     "scale": "load traffic throughput latency shard cache partition horizontal replica queue",
-    "design": "architect component trade interface requirement scal",
-    "debug": "log trace reproduc root cause bug fix profil",
-    "perform": "latency fast slow profil cache optimi benchmark",
+    "design": "architecture architect component trade interface requirement scale scalable",
+    "debug": "log trace reproduce reproduced root cause bug fix profile",
+    "perform": "latency fast slow profile cache optimise optimize benchmark",
+    "performance": "latency fast slow profile cache optimise optimize benchmark",
     "test": "unit integration coverage assert mock regression ci",
 }
 
@@ -242,7 +299,6 @@ _FAILURE_QUESTION_RE = re.compile(
 
 # --- patterns run on the original text (case-insensitive), so spans quote verbatim ----
 
-_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’]*")
 _TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z'’]*|\d[\d,.]*")
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+|\n+")
 _BOUNDARY_RE = re.compile(r"[.!?](?=\s|$)|[\n;\"]")
@@ -271,10 +327,9 @@ _DATE_RE = re.compile(
     re.IGNORECASE,
 )
 _VAGUE_RE = re.compile(
-    r"\b(stuff|various|etc\.?|and so on|and so forth|kind of|sort of|kinda|sorta|"
+    r"\b(stuff|various|etc\.?|and so on|and so forth|"
     r"somehow|something like that|things like that|stuff like that|a lot of things|"
-    r"lots of things|some things|many things|different things|whatever)\b|"
-    r"\bthings\b",
+    r"lots of things|some things|many things|different things|whatever)\b",
     re.IGNORECASE,
 )
 _ACRONYM_RE = re.compile(r"\b[A-Z][A-Z0-9]{1,6}s?\b|\b[a-z]+[A-Z][A-Za-z]+\b")
@@ -323,7 +378,38 @@ _OUTCOME_RE = re.compile(
     r"\b(reduc\w*|increas\w*|sav(?:ed|ing|es)|cut(?:s|ting)?|improv\w*|grew|grow\w*|"
     r"ship(?:ped|ping|s)?|launch\w*|deliver\w*|doubl\w*|halv\w*|rais(?:ed|ing)|boost\w*|"
     r"eliminat\w*|prevent\w*|recover\w*|generat\w*|won|achiev\w*|drop(?:ped)?|"
-    r"lower\w*|faster|fewer|speed\w* up|accelerat\w*|exceed\w*|beat|hit|scal(?:ed|ing))\b",
+    r"lower\w*|faster|fewer|speed\w* up|accelerat\w*|exceed\w*|beat|hit|scal(?:ed|ing)|"
+    r"fell|rose|shrank|went (?:down|up)|reach\w*|recruit\w*|raised)\b",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    r"thirty|forty|fifty|sixty|hundred|a hundred|a few|a couple of|several|half)"
+)
+_AMOUNT = rf"(?:[$€£]\s?\d[\d,.]*\s?[kmb]?|\d[\d,.]*\s?(?:%|percent|k\b|x\b)?|{_NUMBER_WORDS})"
+#: A stated result: a before/after ("fell from nine days to five", "from two days to
+#: about 20 minutes"), a rate ("by 30%"), time or money saved, a multiple ("doubled",
+#: "3x faster"), a count reached ("grew to 400 users").
+_STATED_RESULT_RE = re.compile(
+    rf"\bfrom\s+(?:about |around |roughly |over |nearly |almost |just )?{_AMOUNT}"
+    rf"(?:\s+[a-z]+){{0,2}}\s+(?:down |up |all the way )?to\s+(?:about |around |roughly |"
+    rf"under |just |less than |over |nearly |only )?{_AMOUNT}"
+    r"|\bby\s+(?:about |around |roughly |over |nearly |almost )?\d[\d,.]*\s?(?:%|percent)"
+    r"|\b\d[\d,.]*\s?(?:%|percent)\s+(?:more|fewer|less|faster|cheaper|higher|lower|"
+    r"increase|decrease|drop|reduction|improvement|growth|cut)"
+    rf"|\b(?:sav(?:ed|ing)|cut|shav(?:ed|ing)|reduc(?:ed|ing)|free[sd]? up)\b[^.!?]{{0,40}}?"
+    rf"\b{_AMOUNT}\s+(?:hours?|days?|weeks?|minutes?|months?|dollars|euros|pounds|"
+    r"engineer-hours|person-hours)\b"
+    r"|\b(?:doubled|tripled|quadrupled|halved|cut in half)\b"
+    rf"|\b{_AMOUNT}\s*(?:x|times)\s+(?:faster|more|fewer|less|cheaper|quicker|bigger)\b"
+    rf"|\b(?:grew|rose|climbed|increased|reached|raised|went up|went down|fell|dropped|"
+    rf"shrank|reduced)\s+(?:\w+\s+){{0,3}}?to\s+(?:about |around |over |nearly |almost )?"
+    rf"{_AMOUNT}",
+    re.IGNORECASE,
+)
+_EXAMPLE_RE = re.compile(
+    r"\b(for example|for instance|e\.g\.|such as|one time|when I|at (?-i:[A-Z]\w+)|"
+    r"in my (?:last|previous|current|first) (?:role|job|internship|team|class|project))\b",
     re.IGNORECASE,
 )
 _LEARNING_RE = re.compile(
@@ -354,14 +440,20 @@ _BLAME_RE = re.compile(
     r"because of (?:them|him|her|my manager)|wasn'?t pulling (?:their|his|her) weight)\b",
     re.IGNORECASE,
 )
-_FILLER_RE = re.compile(
-    r"\b(u+m+|u+h+|u+h+m+|e+r+m*|a+h+|h+m+|mm+-?hmm+|you know|basically|actually|"
-    r"literally|i mean|kinda|sort of|kind of|i guess|so yeah|yeah)\b|\.\.\.|…|"
-    r"(?<!would )(?<!'d )(?<!’d )(?<!i )(?<!we )(?<!they )(?<!you )(?<!feel )(?<!felt )"
-    r"(?<!look )(?<!looks )(?<!looked )(?<!seem )(?<!things )(?<!something )(?<!just )"
-    r"(?<!much )(?<!more )(?<!not )(?<!don't )(?<!didn't )\blike\b(?! to\b)",
+#: The candidate says they have no answer, in the middle of talking: "I really don't
+#: know how to answer these type of questions, sorry".
+_ADMISSION_RE = re.compile(
+    r"\b(i\s+(?:really\s+|honestly\s+)?(?:don'?t|do not|dont)\s+know\s+how\s+to\s+answer|"
+    r"i'?m\s+(?:rambling|not\s+sure\s+(?:how|what)\s+to\s+(?:answer|say))|"
+    r"i\s+(?:lost|forgot)\s+(?:my|the)\s+(?:train\s+of\s+thought|point|question)|"
+    r"i\s+(?:don'?t|do not)\s+have\s+(?:a|one|an|any)\s+(?:good\s+|big\s+|specific\s+|real\s+)?"
+    r"(?:story|example|answer)|(?:can'?t|cannot)\s+think\s+of\s+(?:a|an|one|any)\s+"
+    r"(?:good\s+|specific\s+)?(?:story|example|time))",
     re.IGNORECASE,
 )
+_ADMISSION_CAP = 4.0
+_FILLER_VAGUE = frozenset({"kind of", "sort of", "kinda", "sorta"})
+_HESITATIONS = frozenset({"um", "uh", "er", "ah", "hmm"})
 _STUTTER_RE = re.compile(r"\b(\w+)(?:\s+\1\b)+", re.IGNORECASE)
 _DONT_KNOW_RE = re.compile(
     r"\b(i\s+(?:really\s+|honestly\s+)?(?:do\s*n[o']?t|dont|don’t|do not)\s+know|"
@@ -386,44 +478,19 @@ _MORPHOLOGY_RE = re.compile(
     r"ise|ized|ised|ship|ance|ence|ist|ism|ure|ant|ent|ical|ology)$"
 )
 
-_SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s")
-
-
 # --- small text helpers ---------------------------------------------------------------
 
 
-def _stem(word: str) -> str:
-    """Crude stem: strip a common suffix, keep six letters. Cheap and good enough for
-    overlap ("migrated"/"migration", "leader"/"leadership", "tests"/"testing")."""
-    w = word.lower().replace("’", "'")
-    if w.endswith("'s"):
-        w = w[:-2]
-    for suffix in _SUFFIXES:
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            w = w[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
-            break
-    if len(w) > 4 and w.endswith("e"):
-        w = w[:-1]
-    return w[:6]
-
-
-def _words(text: str) -> list[str]:
-    return [w.lower().replace("’", "'") for w in _WORD_RE.findall(text)]
-
-
-@lru_cache(maxsize=512)
-def _content_stems(text: str) -> frozenset[str]:
-    """Topic-bearing stems of a text; cached because questions and hints repeat."""
-    return frozenset(
-        _stem(w)
-        for w in _words(text)
-        if w not in _STOPWORDS and w not in _SMALL_TALK_STEMS and len(w) > 1
-    )
-
-
-_RELATED_STEMS: dict[str, frozenset[str]] = {
-    _stem(key): frozenset(_stem(w) for w in words.split()) for key, words in _RELATED_WORDS.items()
-}
+@cache
+def _related_stems() -> Mapping[str, frozenset[str]]:
+    """Stem -> stems an on-topic answer may use instead, both ways round ("boss" answers
+    a question about a "manager" as much as "manager" answers one about a "boss")."""
+    pairs: dict[str, set[str]] = {}
+    for key, related in _RELATED_WORDS.items():
+        for word in related.split():
+            pairs.setdefault(stem(key), set()).add(stem(word))
+            pairs.setdefault(stem(word), set()).add(stem(key))
+    return MappingProxyType({k: frozenset(v - {k}) for k, v in pairs.items()})
 
 
 @lru_cache(maxsize=256)
@@ -453,6 +520,30 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return _bounds(text, start, end, _BOUNDARY_RE)
 
 
+_MAX_QUOTE_WORDS = 25
+# A quote never opens on a filler or a discourse marker: "uh because I've been able to"
+# reads as the candidate's stumble, not their point.
+_JUNK_START = _word_set(
+    "um umm uhm uh uhh er erm ah ahh hmm mm so and but or like well okay ok yeah actually "
+    "basically literally kinda sorta then also"
+)
+_HESITATION_RE = re.compile(r"(?:u+h*m+|u+h+m*|h+m+|m+h*m+|e+r+m*|a+h+)", re.IGNORECASE)
+
+
+_JUNK_PAIRS = frozenset({"you know", "i mean", "i guess", "kind of", "sort of"})
+
+
+def _junk_width(text: str, spans: list[tuple[int, int]], index: int) -> int:
+    """How many tokens of filler start at ``index``: 0, 1 ("um") or 2 ("you know")."""
+    word = text[slice(*spans[index])].lower().replace("’", "'")
+    if word in _JUNK_START or _HESITATION_RE.fullmatch(word):
+        return 1
+    if index + 1 < len(spans):
+        pair = f"{word} {text[slice(*spans[index + 1])].lower()}"
+        return 2 if pair in _JUNK_PAIRS else 0
+    return 0
+
+
 def _excerpt(text: str, start: int, end: int, *, max_words: int = 10) -> str:
     """A short verbatim slice of ``text`` around ``[start, end)``, within one clause.
 
@@ -467,14 +558,24 @@ def _excerpt(text: str, start: int, end: int, *, max_words: int = 10) -> str:
         return text[start:end].strip()
     inside = [i for i, (s, e) in enumerate(spans) if e > start and s < end]
     first, last = (inside[0], inside[-1]) if inside else (0, 0)
+    while first < last and (width := _junk_width(text, spans, first)):
+        first = min(last, first + width)
+    last = min(last, first + min(max_words, _MAX_QUOTE_WORDS) - 1)
+    while last > first + 2 and (text[slice(*spans[last])].lower() in _WEAK_END_WORDS | _JUNK_START):
+        last -= 1
     budget = max(0, max_words - (last - first + 1))
     after = min(len(spans) - 1 - last, budget - min(first, budget // 3))
     before = min(first, budget - after)
     lo_index, hi_index = first - before, last + after
-    while hi_index > last and text[slice(*spans[hi_index])].lower() in _WEAK_END_WORDS:
+    while (
+        hi_index > last and text[slice(*spans[hi_index])].lower() in _WEAK_END_WORDS | _JUNK_START
+    ):
         hi_index -= 1
-    while lo_index < first and text[slice(*spans[lo_index])].lower() in _WEAK_START_WORDS:
-        lo_index += 1
+    while lo_index < first:
+        width = _junk_width(text, spans, lo_index)
+        if not width and text[slice(*spans[lo_index])].lower() not in _WEAK_START_WORDS:
+            break
+        lo_index += max(width, 1)
     stop = spans[hi_index][1]
     while stop < len(text) and text[stop] in "%+":  # keep "40%" whole, not "40"
         stop += 1
@@ -504,6 +605,7 @@ class _Context:
 
     question: str
     qtype: QuestionType
+    kind: AnswerKind
     question_stems: frozenset[str]
     related_stems: frozenset[str]
     hint: str
@@ -537,37 +639,40 @@ class _Features:
     flow: int
     outcomes: tuple[re.Match[str], ...]
     quantified: tuple[re.Match[str], ...]
+    examples: int
     learning: tuple[re.Match[str], ...]
     i_count: int
     we_count: int
     we_actions: tuple[re.Match[str], ...]
     decisions: tuple[re.Match[str], ...]
     blame: tuple[re.Match[str], ...]
-    fillers: tuple[re.Match[str], ...]
+    fillers: tuple[Filler, ...]
     stutters: int
+    admission: re.Match[str] | None
 
 
 def _build_context(
     task: EvaluateAnswer, resume: ResumeProfile, job: JobProfile, rubric_hint: str
 ) -> _Context:
     question = task.question.text
-    question_stems = _content_stems(question) | _content_stems(task.question.competency)
+    question_stems = content_stems(question) | content_stems(task.question.competency)
     question_stems = question_stems - {"general"}
     related: set[str] = set()
-    for stem in question_stems:
-        related |= _RELATED_STEMS.get(stem, frozenset())
+    for question_stem in question_stems:
+        related |= _related_stems().get(question_stem, frozenset())
     job_phrases = tuple(dict.fromkeys(p for p in (*job.tools, *job.skills) if p.strip()))
-    responsibilities = frozenset().union(*(_content_stems(r) for r in job.responsibilities))
+    responsibilities = frozenset().union(*(content_stems(r) for r in job.responsibilities))
     resume_phrases = tuple(
         dict.fromkeys(p for p in (*resume.skills, *resume.employers, *resume.projects) if p)
     )
     return _Context(
         question=question,
         qtype=task.question.type,
+        kind=detect_kind(question, task.question.type),
         question_stems=frozenset(question_stems),
         related_stems=frozenset(related - question_stems),
         hint=rubric_hint.strip(),
-        hint_stems=_content_stems(rubric_hint) if rubric_hint.strip() else frozenset(),
+        hint_stems=content_stems(rubric_hint) if rubric_hint.strip() else frozenset(),
         job_phrases=job_phrases,
         responsibility_stems=responsibilities,
         resume_phrases=resume_phrases,
@@ -588,8 +693,20 @@ def _sentences_with(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]
     return spans
 
 
+def _with_stated_results(text: str, quantified: list[re.Match[str]]) -> tuple[re.Match[str], ...]:
+    """Measured results found by figure-after-outcome, plus stated results in any form."""
+    found = {m.start(): m for m in quantified}
+    for match in _STATED_RESULT_RE.finditer(text):
+        figures = re.findall(r"\d[\d,.]*", match.group())
+        if figures and all(re.fullmatch(r"(?:19|20)\d\d", f) for f in figures):
+            continue  # "from 2015 to 2018" is a period, not a result
+        if not any(abs(match.start() - start) < 12 for start in found):
+            found[match.start()] = match
+    return tuple(found[k] for k in sorted(found))
+
+
 def _extract_features(text: str, ctx: _Context) -> _Features:
-    words = tuple(_words(text))
+    answer_words = tuple(words(text))
     sentences = [s for s in _SENTENCE_SPLIT_RE.split(text) if s.strip()]
     numbers = tuple(_NUMBER_RE.finditer(text))
     outcomes = tuple(_OUTCOME_RE.finditer(text))
@@ -623,14 +740,10 @@ def _extract_features(text: str, ctx: _Context) -> _Features:
     proper += len(_ACRONYM_RE.findall(text))
     return _Features(
         text=text,
-        words=words,
-        word_count=len(words),
+        words=answer_words,
+        word_count=len(answer_words),
         sentence_count=max(1, len(sentences)),
-        stems=frozenset(
-            _stem(w)
-            for w in words
-            if w not in _STOPWORDS and w not in _SMALL_TALK_STEMS and len(w) > 1
-        ),
+        stems=frozenset(stem(w) for w in answer_words if w not in _STOPWORDS and len(w) > 1),
         numbers=numbers,
         number_words=len(_NUMBER_WORD_RE.findall(text)),
         dates=len(_DATE_RE.findall(text)),
@@ -644,15 +757,17 @@ def _extract_features(text: str, ctx: _Context) -> _Features:
         results=tuple(_RESULT_RE.finditer(text)),
         flow=len(_FLOW_RE.findall(lowered)),
         outcomes=outcomes,
-        quantified=tuple(quantified),
+        quantified=_with_stated_results(text, quantified),
+        examples=len(_EXAMPLE_RE.findall(text)),
         learning=tuple(_LEARNING_RE.finditer(text)),
         i_count=len(_I_RE.findall(text)),
         we_count=len(_WE_RE.findall(text)),
         we_actions=tuple(_WE_ACTION_RE.finditer(text)),
         decisions=tuple(_DECISION_RE.finditer(text)),
         blame=tuple(_BLAME_RE.finditer(text)),
-        fillers=tuple(_FILLER_RE.finditer(text)),
+        fillers=tuple(find_fillers(text)),
         stutters=len(_STUTTER_RE.findall(text)),
+        admission=_ADMISSION_RE.search(text),
     )
 
 
@@ -682,7 +797,7 @@ def _looks_like_gibberish(words: tuple[str, ...], context_stems: frozenset[str])
     if not words:
         return False
     known = sum(1 for w in words if w in _COMMON_WORDS or w in _STOPWORDS)
-    topical = sum(1 for w in words if _stem(w) in context_stems)
+    topical = sum(1 for w in words if stem(w) in context_stems)
     implausible = sum(1 for w in words if not _is_wordlike(w))
     n = len(words)
     if implausible / n >= 0.4:
@@ -700,25 +815,23 @@ def detect_non_answer(answer: str, question: str) -> NonAnswerReason | None:
     Public so a service can refuse to spend a model call on a non-answer.
     """
     text = answer.strip()
-    words = tuple(_words(text))
-    if not words:
+    answer_words = tuple(words(text))
+    if not answer_words:
         return NonAnswerReason.GIBBERISH if re.search(r"\d", text) else NonAnswerReason.EMPTY
-    if len(words) < 25 and _DONT_KNOW_RE.search(text) and not re.search(r"\d", text):
-        content = [w for w in words if w not in _STOPWORDS and w not in _SMALL_TALK_STEMS]
+    if len(answer_words) < 25 and _DONT_KNOW_RE.search(text) and not re.search(r"\d", text):
+        content = [w for w in answer_words if w not in _STOPWORDS]
         if len(content) < 8:
             return NonAnswerReason.DONT_KNOW
-    if _looks_like_gibberish(words, _content_stems(question)):
+    if _looks_like_gibberish(answer_words, content_stems(question)):
         return NonAnswerReason.GIBBERISH
-    stems = frozenset(
-        _stem(w) for w in words if w not in _STOPWORDS and w not in _SMALL_TALK_STEMS and len(w) > 1
-    )
-    if len(words) <= 2 * len(_words(question)) + 10:
-        ratio = difflib.SequenceMatcher(None, words, _words(question), autojunk=False).ratio()
-        question_stems = _content_stems(question)
+    stems = frozenset(stem(w) for w in answer_words if w not in _STOPWORDS and len(w) > 1)
+    if len(answer_words) <= 2 * len(words(question)) + 10:
+        ratio = difflib.SequenceMatcher(None, answer_words, words(question), autojunk=False).ratio()
+        question_stems = content_stems(question)
         novel = stems - question_stems
         if ratio >= 0.75 or (stems and question_stems and len(novel) <= max(1, len(stems) // 8)):
             return NonAnswerReason.COPY_OF_QUESTION
-    if len(words) < _ONE_LINER_WORDS:
+    if len(answer_words) < _ONE_LINER_WORDS:
         return NonAnswerReason.ONE_LINER
     return None
 
@@ -732,7 +845,13 @@ class _Judgement:
     comment: str
 
 
-def _score_relevance(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
+def _topicality(f: _Features, ctx: _Context, strict: bool = False) -> float:
+    """0-1: how much of the answer is about what was asked, paraphrase included.
+
+    Three readings, the best counts most: the question's own words (any form, by
+    stem), words an on-topic answer uses instead (both ways round: "boss" for
+    "manager"), and the words of the bank's rubric hint.
+    """
     target = 0.6 if strict else 0.45
     q_cov = (
         len(f.stems & ctx.question_stems) / len(ctx.question_stems) if ctx.question_stems else 0.5
@@ -744,7 +863,19 @@ def _score_relevance(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
         min(1.0, related / (4.0 if strict else 3.0)),
         min(1.0, hint_cov / (0.45 if strict else 0.35)),
     ]
-    topical = 0.7 * max(signals) + 0.3 * (sum(signals) / len(signals))
+    return 0.7 * max(signals) + 0.3 * (sum(signals) / len(signals))
+
+
+def _is_off_topic(f: _Features, ctx: _Context) -> bool:
+    """A substantial answer that is about something else: a prepared story told to the
+    wrong question. A pitch is about the candidate, so it is never off-topic this way."""
+    if ctx.kind is AnswerKind.PITCH or f.word_count < 40 or not ctx.question_stems:
+        return False
+    return _topicality(f, ctx) < _OFF_TOPIC_TOPICAL
+
+
+def _score_relevance(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
+    topical = _topicality(f, ctx, strict)
     job_terms = len(ctx.job_phrases) + len(ctx.responsibility_stems)
     job_hits = len(f.job_hits) + 0.5 * min(4, len(f.stems & ctx.responsibility_stems))
     if job_terms:
@@ -753,7 +884,7 @@ def _score_relevance(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
     else:
         job = 0.0
         score = 1 + 9 * topical
-    if topical < 0.15:
+    if topical < 0.15 or _is_off_topic(f, ctx):
         score = min(score, 3.0)
     if topical >= 0.8:
         comment = "Answers what was asked"
@@ -785,12 +916,13 @@ def _score_structure(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
     if strict and not (has_s and has_r):
         star = min(star, 6.0)
     flow = 2 + min(4.0, f.flow * (0.8 if strict else 1.0)) + 2.0 * action + 2.0 * has_r
-    if ctx.qtype is QuestionType.BEHAVIOURAL:
+    if f.admission is not None:
+        star, flow = min(star, 3.0), min(flow, 3.0)
+    if ctx.kind.wants_story:
         score = star
-    elif ctx.qtype is QuestionType.TECHNICAL:
-        score = max(flow, star)
     else:
-        score = max(star, 0.5 * (star + flow))
+        # Not a story: organised means answering, then reasons, steps and an example.
+        score = max(flow + min(1.0, f.examples * 0.5), 0.5 * (star + flow))
     parts = [
         name
         for name, present in (
@@ -802,7 +934,7 @@ def _score_structure(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
         if present
     ]
     missing = [p for p in ("situation", "task", "action", "result") if p not in parts]
-    if ctx.qtype is QuestionType.TECHNICAL and flow >= star:
+    if not ctx.kind.wants_story:
         comment = f"{f.flow} reasoning step(s): sequence, causes, trade-offs, examples."
     elif not missing:
         comment = "All four STAR parts" + (", in order." if ordered else ", but out of order.")
@@ -817,8 +949,11 @@ def _score_specificity(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
     numbers = len(f.numbers) + 0.5 * f.number_words
     # Employers and tools are usually capitalised too: count the larger, not both.
     named = max(min(6, f.proper_nouns), len(f.job_hits) + f.resume_hits)
-    concrete = numbers + 0.7 * named + 0.7 * f.dates
-    target = (3.0 + f.word_count / 80) * (1.3 if strict else 1.0)
+    # Spoken answers carry detail in words more than in figures: count the distinct
+    # topic-bearing words too (a place, an activity, a tool named in lower case).
+    detail = len(f.stems) / 12
+    concrete = numbers + 0.7 * named + 0.7 * f.dates + detail
+    target = (4.0 + f.word_count / 60) * (1.3 if strict else 1.0)
     vague_penalty = min(3.5, len(f.vague) * (1.0 if strict else 0.7))
     score = 1.5 + 7.5 * min(1.0, concrete / target) + (1.0 if numbers and named else 0.0)
     if not numbers:
@@ -831,8 +966,10 @@ def _score_specificity(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
 
 
 def _score_impact(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
-    if ctx.qtype is QuestionType.TECHNICAL:
+    if ctx.kind is AnswerKind.KNOWLEDGE:
         return _score_technical_impact(f, strict)
+    if not ctx.kind.wants_story and not ctx.failure_question:
+        return _score_evidence(f, strict)
     outcome_credit = min(3.0, len(f.outcomes) * (1.0 if strict else 1.2))
     quantified_credit = (3.5 if f.quantified else 0.0) + (1.0 if len(f.quantified) >= 2 else 0)
     learning_weight = 1.5 if ctx.failure_question else 0.5
@@ -849,6 +986,21 @@ def _score_impact(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
         comment = "Draws a lesson; no concrete outcome."
     else:
         comment = "No result or outcome stated."
+    return _Judgement(score, comment)
+
+
+def _score_evidence(f: _Features, strict: bool) -> _Judgement:
+    """A pitch, an opinion or a plan is not asked for a measured result: its "impact"
+    is the evidence behind it (an achievement, an example, a result if there is one)."""
+    achievements = min(3.0, len(f.outcomes) * (0.8 if strict else 1.0))
+    examples = min(2.5, f.examples * (0.8 if strict else 1.0) + 0.5 * bool(f.situation))
+    score = 2.5 + achievements + examples + (2.0 if f.quantified else 0.0)
+    if f.quantified:
+        comment = "Backs it with a stated result."
+    elif f.outcomes or f.examples:
+        comment = "Backs it with an example or an achievement."
+    else:
+        comment = "Says it without evidence: no example or achievement behind it."
     return _Judgement(score, comment)
 
 
@@ -869,13 +1021,13 @@ def _score_technical_impact(f: _Features, strict: bool) -> _Judgement:
 def _score_ownership(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
     pronouns = f.i_count + f.we_count
     if pronouns == 0:
-        base = 6.0 if ctx.qtype is QuestionType.TECHNICAL else 3.5
+        base = 3.5 if ctx.kind.wants_story else 6.0
         return _Judgement(base, "Never says who did the work.")
     ratio = f.i_count / pronouns
     score = 2 + 5 * min(1.0, ratio / (0.7 if strict else 0.6))
     score += min(2.0, len(f.decisions) * 1.0) + (1.0 if len(f.actions) >= 2 else 0.0)
     score -= len(f.blame) * (3.0 if strict else 2.5)
-    if ctx.qtype is QuestionType.TECHNICAL:
+    if not ctx.kind.wants_story:
         score = max(score, 5.0)
     comment = f'"I" {f.i_count}x vs "we" {f.we_count}x'
     if f.decisions:
@@ -886,7 +1038,7 @@ def _score_ownership(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
 
 
 def _score_clarity(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
-    help_window, strict_window = _LENGTH_WINDOWS[ctx.qtype]
+    help_window, strict_window = _LENGTH_WINDOWS[ctx.kind]
     low, high = strict_window if strict else help_window
     words = f.word_count
     penalty = 0.0
@@ -899,9 +1051,16 @@ def _score_clarity(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
     # so only run-ons far past a comfortable length cost anything.
     if average_sentence > 35:
         penalty += min(1.0, (average_sentence - 35) / 15)
-    filler_rate = 100 * len(f.fillers) / max(words, 1)
-    penalty += min(4.0, filler_rate * (0.7 if strict else 0.5))
+    # Hesitations ("um", "uh") cost more than verbal habits ("like", "basically"); the
+    # penalty keeps growing past the usual rates instead of stopping at a ceiling.
+    hesitations = sum(1 for filler in f.fillers if filler.name in _HESITATIONS)
+    filler_rate = 100 * (len(f.fillers) + hesitations) / 2 / max(words, 1)
+    penalty += 5.0 * (1 - math.exp(-filler_rate * (0.16 if strict else 0.12)))
     penalty += min(1.5, f.stutters * 0.3 * 100 / max(words, 100))
+    # Vague wording ("stuff", "various things") leaves the listener unsure what happened.
+    # ("kind of" and "sort of" are fillers already, counted above.)
+    vague = sum(1 for m in f.vague if m.group().lower() not in _FILLER_VAGUE)
+    penalty += min(2.5, vague * (0.7 if strict else 0.5))
     comment = f"{words} words, ~{average_sentence:.0f} per sentence"
     if f.fillers:
         comment += f", {len(f.fillers)} filler(s)"
@@ -931,10 +1090,16 @@ def _rubric(f: _Features, ctx: _Context, level: CoachingLevel) -> dict[RubricDim
     return judgements
 
 
-def _overall(scores: dict[RubricDimension, int], qtype: QuestionType) -> float:
-    weights = DIMENSION_WEIGHTS[qtype]
-    total = sum(weights[d] * scores[d] for d in scores) / sum(weights[d] for d in scores)
-    return round(_clamp(total), 1)
+def combine(
+    scores: Mapping[RubricDimension, int],
+    kind: AnswerKind,
+    cap: float = 10.0,
+    weights: Mapping[RubricDimension, float] | None = None,
+) -> float:
+    """The overall score: the kind's weighted mean of the dimensions, under any cap."""
+    w = weights if weights is not None else _kind_weights()[kind]
+    total = sum(w[d] * scores[d] for d in scores) / (sum(w[d] for d in scores) or 1.0)
+    return round(min(_clamp(total), cap), 1)
 
 
 # --- words for the candidate ----------------------------------------------------------
@@ -981,19 +1146,45 @@ _STRICT_TECHNICAL_FIXES = {
 }
 
 
+_ARGUMENT_PRAISE = {
+    **_PRAISE,
+    _D.STRUCTURE: "a clear line of argument",
+    _D.IMPACT: "evidence behind what you claim",
+    _D.OWNERSHIP: "a view of your own",
+}
+_ARGUMENT_FIXES = {
+    **_FIXES,
+    _D.STRUCTURE: "answer first, then give your reasons and one example",
+    _D.IMPACT: "back it with one example from your own record",
+    _D.OWNERSHIP: "say what you think and what you did, in the first person",
+}
+_STRICT_ARGUMENT_FIXES = {
+    **_STRICT_FIXES,
+    _D.STRUCTURE: "the point gets lost: no clear answer, reasons and example",
+    _D.IMPACT: "nothing backs up the claims",
+    _D.OWNERSHIP: "it never says where you stand",
+}
+
+
+def _wording(kind: AnswerKind) -> tuple[dict, dict, dict]:
+    """(praise, fixes, strict fixes) in the words that fit what the question asks."""
+    if kind is AnswerKind.KNOWLEDGE:
+        return _TECHNICAL_PRAISE, _TECHNICAL_FIXES, _STRICT_TECHNICAL_FIXES
+    if kind.wants_story:
+        return _PRAISE, _FIXES, _STRICT_FIXES
+    return _ARGUMENT_PRAISE, _ARGUMENT_FIXES, _STRICT_ARGUMENT_FIXES
+
+
 def _ranked(scores: dict[RubricDimension, int]) -> list[RubricDimension]:
     order = list(RubricDimension)
     return sorted(scores, key=lambda d: (scores[d], order.index(d)))
 
 
 def _headline(
-    scores: dict[RubricDimension, int], overall: float, level: CoachingLevel, qtype: QuestionType
+    scores: dict[RubricDimension, int], overall: float, level: CoachingLevel, kind: AnswerKind
 ) -> str:
     ranked = _ranked(scores)
-    technical = qtype is QuestionType.TECHNICAL
-    praise = _TECHNICAL_PRAISE if technical else _PRAISE
-    fixes = _TECHNICAL_FIXES if technical else _FIXES
-    strict_fixes = _STRICT_TECHNICAL_FIXES if technical else _STRICT_FIXES
+    praise, fixes, strict_fixes = _wording(kind)
     weakest, second = ranked[0], ranked[1]
     best, runner_up = sorted(scores, key=lambda d: (-scores[d], list(RubricDimension).index(d)))[:2]
     if scores[weakest] >= 8:
@@ -1020,36 +1211,81 @@ def _headline(
     return f"There is something to build on here: {fixes[weakest]} and {fixes[second]}."
 
 
-def _strengths(f: _Features, scores: dict[RubricDimension, int], level: CoachingLevel) -> list[str]:
-    """Up to three things done well, each pinned to the candidate's own words."""
+_ACTION_PRAISE: dict[AnswerKind, str] = {
+    AnswerKind.STORY: "You put yourself in the action",
+    AnswerKind.PITCH: "You speak from your own experience",
+    AnswerKind.OPINION: "You back the view with what you did",
+    AnswerKind.PLAN: "You say what you would do yourself",
+    AnswerKind.KNOWLEDGE: "You speak from hands-on work",
+}
+_LENGTH_PRAISE: dict[AnswerKind, str] = {
+    AnswerKind.STORY: "{words} words: room for the whole story without padding.",
+    AnswerKind.PITCH: "{words} words, about a minute spoken: the right length for this.",
+    AnswerKind.OPINION: "{words} words: a view and its reasons, without padding.",
+    AnswerKind.PLAN: "{words} words: a plan an interviewer can follow.",
+    AnswerKind.KNOWLEDGE: "{words} words: an explanation that stays on the point.",
+}
+_REASON_RE = re.compile(r"\b(because|which is why|that's why|so that|the reason)\b", re.I)
+_NAME_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b(?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*|[A-Z]{2,})\b")
+
+
+def _strengths(
+    f: _Features, ctx: _Context, scores: dict[RubricDimension, int], level: CoachingLevel
+) -> list[str]:
+    """Up to three things done well, each pinned to the candidate's own words, from the
+    best-scored dimensions down (one per dimension)."""
     text = f.text
-    found: list[str] = []
+    candidates: dict[RubricDimension, str] = {}
     if f.quantified:
         match = f.quantified[0]
         lo, hi = _sentence_bounds(text, match.start(), match.end())
         outcome = next((m for m in f.outcomes if lo <= m.start() < hi), match)
         start, end = min(outcome.start(), match.start()), max(outcome.end(), match.end())
-        found.append(f'You quantified the result: "{_excerpt(text, start, end, max_words=12)}".')
+        candidates[_D.IMPACT] = (
+            f'You quantified the result: "{_excerpt(text, start, end, max_words=12)}".'
+        )
+    elif f.learning and scores[_D.IMPACT] >= 5:
+        candidates[_D.IMPACT] = f'You drew a lesson: "{_quote(text, f.learning[0])}".'
     elif f.outcomes and scores[_D.IMPACT] >= 5:
-        found.append(f'You name an outcome: "{_quote(text, f.outcomes[0])}".')
+        candidates[_D.IMPACT] = f'You name an outcome: "{_quote(text, f.outcomes[0])}".'
     if f.decisions:
-        found.append(f'You own the decision: "{_quote(text, f.decisions[0], max_words=12)}".')
-    elif f.actions and scores[_D.OWNERSHIP] >= 6:
-        found.append(
-            f'You put yourself in the action: "{_quote(text, f.actions[0], max_words=8)}".'
+        candidates[_D.OWNERSHIP] = (
+            f'You own the decision: "{_quote(text, f.decisions[0], max_words=12)}".'
+        )
+    elif f.actions and scores[_D.OWNERSHIP] >= 8:
+        candidates[_D.OWNERSHIP] = (
+            f'{_ACTION_PRAISE[ctx.kind]}: "{_quote(text, f.actions[0], max_words=8)}".'
         )
     if f.job_hits:
         names = ", ".join(f'"{m.group()}"' for _, m in f.job_hits[:3])
-        found.append(f"You named what the role uses: {names}.")
-    if f.situation is not None and scores[_D.STRUCTURE] >= 6:
-        found.append(f'You set the scene: "{_quote(text, f.situation, max_words=10)}".')
-    if f.learning and scores[_D.IMPACT] >= 5:
-        found.append(f'You drew a lesson: "{_quote(text, f.learning[0], max_words=10)}".')
-    if scores[_D.CLARITY] >= 8 and not found:
-        found.append(f"A good length ({f.word_count} words) and easy to follow.")
-    if level is CoachingLevel.STRICT:
-        return found[:2]
-    return found[:3]
+        candidates[_D.RELEVANCE] = f"You named what the role uses: {names}."
+    if ctx.kind.wants_story and f.situation is not None and scores[_D.STRUCTURE] >= 7:
+        candidates[_D.STRUCTURE] = (
+            f'You set the scene: "{_quote(text, f.situation, max_words=10)}".'
+        )
+    elif (
+        not ctx.kind.wants_story
+        and scores[_D.STRUCTURE] >= 7
+        and (reason := _REASON_RE.search(text))
+    ):
+        candidates[_D.STRUCTURE] = f'You give your reason: "{_quote(text, reason)}".'
+    if scores[_D.SPECIFICITY] >= 8:
+        name = _NAME_RE.search(text)
+        if f.numbers:
+            candidates[_D.SPECIFICITY] = f'Figures make it real: "{_quote(text, f.numbers[0])}".'
+        elif name and name.group().lower() not in _STOPWORDS:
+            candidates[_D.SPECIFICITY] = f'You name names: "{_quote(text, name)}".'
+    if scores[_D.CLARITY] >= 9:
+        rate = len(f.fillers) / max(f.word_count, 1)
+        if not f.fillers:
+            candidates[_D.CLARITY] = f"Fluent: {f.word_count} words without a filler."
+        elif rate < 0.015:
+            candidates[_D.CLARITY] = f"Easy to follow: hardly a filler in {f.word_count} words."
+        else:
+            candidates[_D.CLARITY] = _LENGTH_PRAISE[ctx.kind].format(words=f.word_count)
+    order = sorted(candidates, key=lambda d: (-scores[d], list(RubricDimension).index(d)))
+    found = [candidates[d] for d in order]
+    return found[:2] if level is CoachingLevel.STRICT else found[:3]
 
 
 def _improvements(
@@ -1059,7 +1295,9 @@ def _improvements(
     text = f.text
     strict = level is CoachingLevel.STRICT
     ideas: dict[RubricDimension, str] = {}
-    if not f.quantified and ctx.qtype is not QuestionType.TECHNICAL:
+    if _is_off_topic(f, ctx):
+        ideas[_D.RELEVANCE] = _off_topic_advice(f, ctx)
+    if not f.quantified and (ctx.kind.wants_story or ctx.failure_question):
         if f.outcomes:
             ideas[_D.IMPACT] = (
                 f'Put a number on "{_quote(text, f.outcomes[0], max_words=8)}": by how much, '
@@ -1070,11 +1308,10 @@ def _improvements(
                 "Say what you learned and what you do differently now: that is the result "
                 "a failure question is after."
             )
-        else:
-            ideas[_D.IMPACT] = (
-                "Add the result: what changed because of you, how much faster, cheaper or "
-                "better, and for whom?"
-            )
+        elif ctx.kind.wants_story:
+            ideas[_D.IMPACT] = _result_advice(f)
+    elif not f.quantified and scores[_D.IMPACT] <= 5 and ctx.kind is not AnswerKind.KNOWLEDGE:
+        ideas[_D.IMPACT] = _evidence_advice(f, ctx)
     if f.we_count > f.i_count and f.we_count >= 3:
         we = f.we_actions[0] if f.we_actions else next(_WE_RE.finditer(text), None)
         if we is not None:
@@ -1090,15 +1327,10 @@ def _improvements(
     elif _D.OWNERSHIP not in ideas and scores[_D.OWNERSHIP] <= 5:
         ideas[_D.OWNERSHIP] = "Name your own decisions: 'I decided…', 'I chose… because…'."
     if f.vague:
-        ideas[_D.SPECIFICITY] = (
-            f'Replace vague words: "{_quote(text, f.vague[0], max_words=6)}" tells the '
-            "interviewer nothing; name the system, the team, the number."
-        )
+        ideas[_D.SPECIFICITY] = _vague_advice(f)
     elif scores[_D.SPECIFICITY] <= 6:
-        ideas[_D.SPECIFICITY] = (
-            "Add evidence: the name of the system or tool, the size of the team, a date, a figure."
-        )
-    if scores[_D.STRUCTURE] <= 6 and ctx.qtype is not QuestionType.TECHNICAL:
+        ideas[_D.SPECIFICITY] = _detail_advice(f, ctx)
+    if scores[_D.STRUCTURE] <= 6 and ctx.kind.wants_story:
         if f.situation is None:
             ideas[_D.STRUCTURE] = (
                 "Open with the situation in one sentence: where you were, when, what was at stake."
@@ -1109,15 +1341,17 @@ def _improvements(
             ideas[_D.STRUCTURE] = "Finish the story: close with the outcome and what it meant."
     elif scores[_D.STRUCTURE] <= 6:
         ideas[_D.STRUCTURE] = (
-            "Lay out your reasoning in steps: the approach, why, the trade-off, an example."
+            _pitch_shape_advice(f, ctx)
+            if ctx.kind is AnswerKind.PITCH
+            else _STRUCTURE_ADVICE[ctx.kind]
         )
     if f.fillers and 100 * len(f.fillers) / max(f.word_count, 1) >= 2:
         quoted = ", ".join(
-            f'"{m.group()}"' for m in {m.group().lower(): m for m in f.fillers}.values()
+            f'"{f.text[m.start : m.end]}"' for m in {m.name: m for m in f.fillers}.values()
         )
         ideas[_D.CLARITY] = f"Cut the fillers ({len(f.fillers)}x: {quoted}); pause instead."
     elif scores[_D.CLARITY] <= 6:
-        low, high = _LENGTH_WINDOWS[ctx.qtype][1 if strict else 0]
+        low, high = _LENGTH_WINDOWS[ctx.kind][1 if strict else 0]
         if f.word_count < low:
             ideas[_D.CLARITY] = (
                 f"Too short ({f.word_count} words): aim for {low}–{high}, enough for context, "
@@ -1130,7 +1364,9 @@ def _improvements(
             )
         else:
             ideas[_D.CLARITY] = "Use shorter sentences: one idea each."
-    if scores[_D.RELEVANCE] <= 6:
+    if _D.RELEVANCE in ideas:
+        pass
+    elif scores[_D.RELEVANCE] <= 6:
         if ctx.hint and not (f.stems & ctx.hint_stems):
             ideas[_D.RELEVANCE] = (
                 f"A strong answer here shows {ctx.hint.rstrip('.')}: say so explicitly."
@@ -1141,11 +1377,7 @@ def _improvements(
                 f"Link it to the role: where did you use {tools} or something close to it?"
             )
         else:
-            ideas[_D.RELEVANCE] = (
-                "Answer the question head-on in your first sentence, then explain."
-                if ctx.qtype is QuestionType.TECHNICAL
-                else "Answer the question head-on in your first sentence, then tell the story."
-            )
+            ideas[_D.RELEVANCE] = _HEAD_ON[_subtype(ctx)]
     elif ctx.hint and not (f.stems & ctx.hint_stems) and _D.RELEVANCE not in ideas:
         ideas[_D.RELEVANCE] = (
             f"A strong answer here shows {ctx.hint.rstrip('.')}: say so explicitly."
@@ -1156,8 +1388,240 @@ def _improvements(
         ideas[weakest] = (
             f"{weakest.label} is your lowest score ({scores[weakest]}/10): " + (_POLISH[weakest])
         )
-    ordered = [d for d in _ranked(scores) if d in ideas]
-    return [ideas[d] for d in ordered][:4]
+    ordered = [d for d in _ranked(scores) if d in ideas][:4]
+    if _D.RELEVANCE in ideas and _D.RELEVANCE not in ordered:
+        # Advice about this question (its rubric hint) is the most specific: keep it.
+        ordered[-1] = _D.RELEVANCE
+    return [ideas[d] for d in ordered]
+
+
+_STRUCTURE_ADVICE: dict[AnswerKind, str] = {
+    AnswerKind.STORY: "Finish the story: close with the outcome and what it meant.",
+    AnswerKind.PITCH: (
+        "Give it a shape: who you are now, the one or two experiences that led here, and why "
+        "this role is the next step."
+    ),
+    AnswerKind.OPINION: (
+        "State your view in the first sentence, then the reason for it and one example that "
+        "shows it in practice."
+    ),
+    AnswerKind.PLAN: (
+        "Say what you would do first, who you would involve, and how you would know it worked."
+    ),
+    AnswerKind.KNOWLEDGE: (
+        "Lay out your reasoning in steps: the approach, why, the trade-off, an example."
+    ),
+}
+
+
+def _last_clause(text: str) -> re.Match[str] | None:
+    """The answer's closing words, to quote where a result would go."""
+    clauses = list(re.finditer(r"[^.!?\n]{12,}[.!?]?\s*$|[^.!?\n]{12,}(?=[.!?])", text))
+    return clauses[-1] if clauses else None
+
+
+def _result_advice(f: _Features) -> str:
+    """What to add when a story has no result, anchored on how the story now ends."""
+    ending = _last_clause(f.text)
+    if f.actions and ending is not None:
+        quoted = _quote(f.text, ending, max_words=10)
+        return (
+            f'Your story stops at "{quoted}". Add what changed because of it: a before and '
+            "after, a figure, or who noticed."
+        )
+    if f.actions:
+        return (
+            f'After "{_quote(f.text, f.actions[-1], max_words=8)}", say what it achieved: '
+            "faster, cheaper, fewer errors, happier users, by how much?"
+        )
+    return "Add the result: what changed because of you, how much, and for whom?"
+
+
+class _Subtype(StrEnum):
+    """What kind of pitch (or other answer) the question asks for, for wording advice."""
+
+    SELF = "self"
+    FIT = "fit"
+    TRAIT = "trait"
+    ASSESS = "assess"
+    STORY = "story"
+    OPINION = "opinion"
+    PLAN = "plan"
+    KNOWLEDGE = "knowledge"
+
+
+_SUBTYPE_RULES = (
+    (re.compile(r"weakness|strength|improve about|change one thing", re.I), _Subtype.TRAIT),
+    (
+        re.compile(r"hire|why (?:us|here|this|our|do you want)|fit|bring|interest", re.I),
+        _Subtype.FIT,
+    ),
+    (
+        re.compile(r"(?:you'?re|you are|yourself) (?:a|an) |consider yourself", re.I),
+        _Subtype.ASSESS,
+    ),
+)
+
+
+def _subtype(ctx: _Context) -> _Subtype:
+    if ctx.kind is not AnswerKind.PITCH:
+        return _Subtype(ctx.kind.value)
+    return next(
+        (kind for pattern, kind in _SUBTYPE_RULES if pattern.search(ctx.question)), _Subtype.SELF
+    )
+
+
+_VAGUE_KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"stuff|things|whatever", re.I),
+        "say what the thing was: the task, the tool or the event, by name.",
+    ),
+    (
+        re.compile(r"various|a lot of|lots of|many|different|some", re.I),
+        "pick the one that mattered most and name it.",
+    ),
+    (
+        re.compile(r"etc|and so on|and so forth|like that", re.I),
+        "finish the list or cut it: a trailing 'and so on' sounds unprepared.",
+    ),
+)
+
+
+def _vague_advice(f: _Features) -> str:
+    match = f.vague[0]
+    fix = next(
+        (advice for pattern, advice in _VAGUE_KINDS if pattern.search(match.group())),
+        _VAGUE_KINDS[0][1],
+    )
+    return f'"{_quote(f.text, match, max_words=6)}" is vague: {fix}'
+
+
+_CONCRETE: dict[_Subtype, str] = {
+    _Subtype.SELF: (
+        "Make it concrete: name your school or team, the project you are proudest of, and "
+        "one figure (how many, how long)."
+    ),
+    _Subtype.FIT: (
+        "Make the fit concrete: name the project, the club or the job where you showed it, "
+        "and one figure."
+    ),
+    _Subtype.TRAIT: (
+        "Make it concrete: name the moment the trait showed (the place, the task) and how "
+        "often or how much."
+    ),
+    _Subtype.ASSESS: "Make it concrete: name the team, what you led, and how many people.",
+    _Subtype.STORY: (
+        "Make it concrete: a name (the team, the tool, the place) and a figure (how many, "
+        "how long) give the interviewer something to remember."
+    ),
+    _Subtype.OPINION: "Make it concrete: name the team or the person your view comes from.",
+    _Subtype.PLAN: "Make the plan concrete: name who you would talk to and by when.",
+    _Subtype.KNOWLEDGE: "Make it concrete: name the tool, the data size or the latency.",
+}
+
+
+def _detail_advice(f: _Features, ctx: _Context) -> str:
+    if not f.numbers and not f.number_words and f.proper_nouns < 2:
+        return _CONCRETE[_subtype(ctx)]
+    if not f.numbers and not f.number_words:
+        return "You name names; now add a figure: how many people, how long, how big."
+    return "You give figures; now name what they measure: the system, the team or the place."
+
+
+_HEAD_ON: dict[_Subtype, str] = {
+    _Subtype.SELF: "Open with who you are now in one sentence, then what led you here.",
+    _Subtype.FIT: "Lead with the reason you fit this role best, then the proof for it.",
+    _Subtype.TRAIT: "Name the trait in your first sentence, then show it with one moment.",
+    _Subtype.ASSESS: "Say yes or no first, then one moment that proves it.",
+    _Subtype.STORY: "Answer the question head-on in your first sentence, then tell the story.",
+    _Subtype.OPINION: "Say your view in the first sentence, then why you hold it.",
+    _Subtype.PLAN: "Start with the first thing you would do, then why.",
+    _Subtype.KNOWLEDGE: "Answer the question head-on in your first sentence, then explain.",
+}
+_PRESENT_RE = re.compile(r"\b(i'?m|i am|currently|right now|these days|studying|my major)\b", re.I)
+_FUTURE_RE = re.compile(
+    r"\b(want to|hope to|looking for|looking to|interested in|excited|goal|next step|"
+    r"this (?:role|position|internship|job|company)|here)\b",
+    re.I,
+)
+_PAST_RE = re.compile(
+    r"\b(last (?:year|summer|semester)|previously|before that|worked|interned|was|grew up|"
+    r"started)\b",
+    re.I,
+)
+
+
+def _pitch_shape_advice(f: _Features, ctx: _Context) -> str:
+    subtype = _subtype(ctx)
+    if subtype is _Subtype.SELF:
+        if not _FUTURE_RE.search(f.text):
+            return (
+                "It never says where you are heading: end on why this role is your next "
+                "step, so the interviewer's next question is about the job."
+            )
+        if not _PRESENT_RE.search(f.text):
+            return "Open with who you are now (your study or role), then the past, then why here."
+        if not _PAST_RE.search(f.text):
+            return "Between now and next, add the one or two experiences that led you here."
+        return (
+            "Give it a shape: who you are now, the one or two experiences that led here, and "
+            "why this role is the next step."
+        )
+    if subtype is _Subtype.FIT:
+        return "Give two or three reasons you fit, strongest first, each with its proof."
+    if subtype is _Subtype.TRAIT:
+        return "Name it, show it in one moment, then say what you do about it now."
+    return "Answer first, then one moment that shows it, then what it means for this role."
+
+
+def _evidence_advice(f: _Features, ctx: _Context) -> str:
+    subtype = _subtype(ctx)
+    mention = f.actions[0] if f.actions else None
+    if mention is not None and subtype in (_Subtype.SELF, _Subtype.ASSESS):
+        return (
+            f'You mention "{_quote(f.text, mention, max_words=8)}": say what came of it, '
+            "so the claim has evidence behind it."
+        )
+    return {
+        _Subtype.SELF: (
+            "Back the claims about yourself with one achievement from your record: what you "
+            "did, where, and what came of it."
+        ),
+        _Subtype.FIT: (
+            "Each reason you give needs proof: one thing you did that shows it, and what "
+            "came of it."
+        ),
+        _Subtype.TRAIT: (
+            "Show the trait at work: one moment it mattered, what you did, and what changed."
+        ),
+        _Subtype.ASSESS: "Prove it with one time it happened: where, what you did, the outcome.",
+        _Subtype.OPINION: (
+            "Show your view in action: one moment when you acted on it, and what happened."
+        ),
+        _Subtype.PLAN: (
+            "Ground the plan in your experience: a time you did something similar, and how it went."
+        ),
+    }.get(subtype, "Back it with one example from your own record.")
+
+
+def _off_topic_advice(f: _Features, ctx: _Context) -> str:
+    opening = _excerpt(f.text, 0, min(len(f.text), 80), max_words=8)
+    return (
+        f'This answers a different question: it opens with "{opening}", but the question asks '
+        f"about {_question_topic(ctx.question)}. Tell a story about that instead, or link this "
+        "one to it in your first sentence."
+    )
+
+
+def _question_topic(question: str) -> str:
+    """The asked-about part of a question, for advice: "a time you disagreed with ..."."""
+    found = re.search(
+        r"(?:about|describe|tell me about|give (?:me )?an example of)\s+(.+?)[.?!]*$",
+        question.strip(),
+        re.IGNORECASE,
+    )
+    words_ = (found.group(1) if found else question).strip().rstrip("?.!").split()
+    return " ".join(words_[:12])
 
 
 _POLISH: dict[RubricDimension, str] = {
@@ -1250,6 +1714,60 @@ def _score_non_answer(
 # --- the public function --------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class RubricScores:
+    """The rubric's reading of one answer before the overall is weighed: the kind of
+    question, the dimension scores and the cap the evidence puts on the overall."""
+
+    kind: AnswerKind
+    scores: dict[RubricDimension, int]
+    cap: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Assessment:
+    ctx: _Context
+    features: _Features
+    reason: NonAnswerReason | None
+    off_topic: bool
+    judged: dict[RubricDimension, _Judgement]
+    rubric: RubricScores
+
+
+def _assess(
+    task: EvaluateAnswer, resume: ResumeProfile, job: JobProfile, rubric_hint: str
+) -> _Assessment:
+    level = task.coaching_level
+    ctx = _build_context(task, resume, job, rubric_hint)
+    features = _extract_features(task.answer, ctx)
+    reason = detect_non_answer(task.answer, task.question.text)
+    off_topic = reason is None and _is_off_topic(features, ctx)
+    if reason is not None:
+        judged, _ = _score_non_answer(reason, features, ctx, level)
+    else:
+        judged = _rubric(features, ctx, level)
+    scores = {d: _round_half_up(_clamp(j.score)) for d, j in judged.items()}
+    cap = 10.0
+    if reason is not None:
+        cap = _NON_ANSWER_CAP
+    elif off_topic:
+        cap = _OFF_TOPIC_CAP
+    elif features.admission is not None:
+        cap = _ADMISSION_CAP
+    elif level is CoachingLevel.STRICT and not features.quantified and ctx.kind.wants_story:
+        cap = _STRICT_CAP_WITHOUT_NUMBERS
+    return _Assessment(
+        ctx, features, reason, off_topic, judged, RubricScores(ctx.kind, scores, cap)
+    )
+
+
+def rubric_scores(
+    task: EvaluateAnswer, resume: ResumeProfile, job: JobProfile, *, rubric_hint: str = ""
+) -> RubricScores:
+    """The dimension scores and cap of one answer, for calibrating the weights."""
+    return _assess(task, resume, job, rubric_hint).rubric
+
+
 def score_answer(
     task: EvaluateAnswer,
     resume: ResumeProfile,
@@ -1264,31 +1782,22 @@ def score_answer(
     result has no attribution: the agent layer, which knows who answered, adds it.
     """
     level = task.coaching_level
-    ctx = _build_context(task, resume, job, rubric_hint)
-    features = _extract_features(task.answer, ctx)
-    reason = detect_non_answer(task.answer, task.question.text)
+    assessed = _assess(task, resume, job, rubric_hint)
+    ctx, features, reason = assessed.ctx, assessed.features, assessed.reason
+    judged, scores = assessed.judged, assessed.rubric.scores
+    overall = combine(scores, ctx.kind, assessed.rubric.cap)
+    strengths: list[str] = []
     if reason is not None:
-        judged, improvements = _score_non_answer(reason, features, ctx, level)
-        strengths: list[str] = []
-    else:
-        judged = _rubric(features, ctx, level)
-        improvements = []
-    scores = {d: _round_half_up(_clamp(j.score)) for d, j in judged.items()}
-    overall = _overall(scores, ctx.qtype)
-    if reason is not None:
-        overall = min(overall, _NON_ANSWER_CAP)
+        _, improvements = _score_non_answer(reason, features, ctx, level)
         help_text, strict_text = _NON_ANSWER_HEADLINES[reason]
         template = strict_text if level is CoachingLevel.STRICT else help_text
         headline = template.format(words=features.word_count)
     else:
-        if (
-            level is CoachingLevel.STRICT
-            and not features.quantified
-            and ctx.qtype is not QuestionType.TECHNICAL
-        ):
-            overall = min(overall, _STRICT_CAP_WITHOUT_NUMBERS)
-        headline = _headline(scores, overall, level, ctx.qtype)
-        strengths = _strengths(features, scores, level)
+        if assessed.off_topic:
+            headline = _off_topic_headline(ctx, level)
+        else:
+            headline = _headline(scores, overall, level, ctx.kind)
+        strengths = _strengths(features, ctx, scores, level)
         improvements = _improvements(features, ctx, scores, level)
     example = example_answer(task.question, resume, job, answer=task.answer)
     logger.debug(
@@ -1296,6 +1805,7 @@ def score_answer(
         extra={
             "coach.overall": overall,
             "coach.non_answer": reason.value if reason else "",
+            "coach.kind": ctx.kind.value,
             "coach.words": features.word_count,
         },
     )
@@ -1312,4 +1822,14 @@ def score_answer(
         non_answer=reason is not None,
         coaching_level=level,
         attribution=None,
+    )
+
+
+def _off_topic_headline(ctx: _Context, level: CoachingLevel) -> str:
+    topic = _question_topic(ctx.question)
+    if level is CoachingLevel.STRICT:
+        return f"Off the question: a prepared story, but the question asks about {topic}."
+    return (
+        f"A polished story, but not an answer to this question, which asks about {topic}; "
+        "an interviewer would notice."
     )

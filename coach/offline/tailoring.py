@@ -30,6 +30,7 @@ from coach.offline.profiles import (
 )
 from coach.offline.question_bank import COMPETENCIES, BankQuestion, questions_for
 from coach.tasks import GenerateQuestions
+from coach.text import PROMPT_WORDS, STOPWORDS
 
 logger = logging.getLogger(__name__)
 
@@ -53,11 +54,10 @@ _LEVEL_WORDS = {
     Seniority.UNKNOWN: "",
 }
 _CERTIFICATIONS = {"BLS", "ACLS", "PALS", "CPR", "TNCC", "NRP", "NIHSS"}
-_STOPWORDS = {
-    "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "by", "at",
-    "from", "as", "into", "via", "that", "which", "their", "its", "our", "your", "more",
-    "about", "questions", "question", "focus", "please", "me", "my", "some", "i",
-}  # fmt: skip
+# A quote never ends on a function word or a list's tail ("... and", "including").
+_QUOTE_TAIL_WORDS = STOPWORDS | {"etc", "including"}
+# A hint's topic words: the coach's one stopword list, prompt words too ("questions on").
+_HINT_STOPWORDS = STOPWORDS | PROMPT_WORDS
 _HINT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "leadership": ("leadership", "lead", "leader", "leading", "direction", "mentoring"),
     "lead": ("leadership", "lead", "leader", "leading"),
@@ -140,7 +140,7 @@ def _lower_first(text: str) -> str:
 
 
 def _trim_end(words: list[str]) -> str:
-    while words and words[-1].lower().strip(",.;:") in _STOPWORDS | {"etc", "including"}:
+    while words and words[-1].lower().strip(",.;:") in _QUOTE_TAIL_WORDS:
         words = words[:-1]
     return " ".join(words).strip().rstrip(",.;:—–-").strip()
 
@@ -928,7 +928,7 @@ def _bank_candidates(
 def _hint_terms(hint: str) -> list[str]:
     terms: list[str] = []
     for word in re.findall(r"[a-z][a-z+#./-]*", hint.lower()):
-        if word in _STOPWORDS or len(word) < 2:
+        if word in _HINT_STOPWORDS or len(word) < 2:
             continue
         terms.extend(_HINT_SYNONYMS.get(word, (word,)))
     phrase = " ".join(hint.lower().split())
@@ -1073,7 +1073,9 @@ def tailor_questions(
     bank = _bank_candidates(job, types, rng)
     used_subjects = _existing_subjects(task.existing, tailored + bank)
     terms = _hint_terms(task.hint)
-    exact = [w for w in re.findall(r"[a-z][a-z+#./-]*", task.hint.lower()) if w not in _STOPWORDS]
+    exact = [
+        w for w in re.findall(r"[a-z][a-z+#./-]*", task.hint.lower()) if w not in _HINT_STOPWORDS
+    ]
     strength: dict[str, int] = {}
 
     def adjust(candidate: _Candidate) -> _Candidate:

@@ -50,6 +50,9 @@ class Completion(BaseModel, Generic[T]):
     notice: str = ""
     input_tokens: int | None = None
     output_tokens: int | None = None
+    checks: list[str] = Field(default_factory=list)
+    response_id: str | None = None
+    finish_reason: str | None = None
 
 
 class StreamMeta(BaseModel):
@@ -66,6 +69,10 @@ class StreamMeta(BaseModel):
     input_tokens: int | None = None
     output_tokens: int | None = None
     time_to_first_token_ms: float | None = None
+    finish_reason: str | None = None
+    response_id: str | None = None
+    cut_off: bool = False
+    checks: list[str] = Field(default_factory=list)
 
 
 @runtime_checkable

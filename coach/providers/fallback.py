@@ -63,6 +63,7 @@ class FallbackProvider:
             if started:
                 self._log_fallback(request, error, streamed=True, mid_stream=True)
                 meta.notice = str(error)
+                meta.cut_off = True
                 yield f"\n\n[The model stopped answering: {str(error).rstrip('.')}.]"
                 return
             failure = error

@@ -24,8 +24,9 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 import openai
@@ -52,6 +53,17 @@ __all__ = ["OpenAICompatibleProvider"]
 logger = logging.getLogger(__name__)
 
 _OPENAI_HOST = "api.openai.com"
+_REASONING_MODEL = re.compile(r"^(o\d|gpt-5)", re.IGNORECASE)
+_NOT_STRICT_KEYWORDS = frozenset({"maxLength", "minLength"})
+_COMPATIBLE = "openai_compatible"
+# What /models says owns a model -> the server software (llama-cpp-python says "me").
+_OWNERS = {
+    "llamacpp": "llama.cpp",
+    "me": "llama.cpp",
+    "vllm": "vllm",
+    "ollama": "ollama",
+    "library": "ollama",
+}
 # Words that, in a refusal, mean "I do not support this parameter" rather than a fault.
 _FORMAT_WORDS = ("response_format", "json_schema", "schema", "not supported", "unsupported")
 _STREAM_OPTION_WORDS = ("stream_options", "include_usage")
@@ -84,10 +96,27 @@ class _Usage:
         self.output_tokens: int | None = None
 
     def add(self, usage: Any) -> None:
+        """Chat Completions' usage (prompt/completion tokens) or the Responses API's
+        (input/output tokens)."""
         if usage is None:
             return
-        self.input_tokens = (self.input_tokens or 0) + (usage.prompt_tokens or 0)
-        self.output_tokens = (self.output_tokens or 0) + (usage.completion_tokens or 0)
+        given = getattr(usage, "prompt_tokens", None)
+        taken = getattr(usage, "completion_tokens", None)
+        if given is None and taken is None:
+            given = getattr(usage, "input_tokens", None)
+            taken = getattr(usage, "output_tokens", None)
+        self.input_tokens = (self.input_tokens or 0) + (given or 0)
+        self.output_tokens = (self.output_tokens or 0) + (taken or 0)
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """One JSON reply, whichever API carried it."""
+
+    text: str
+    finish_reason: str | None
+    model: str | None
+    response_id: str | None = None
 
 
 class OpenAICompatibleProvider:
@@ -102,11 +131,14 @@ class OpenAICompatibleProvider:
         max_retries: int = 2,
         max_document_chars: int = 12_000,
         name: str = "openai",
+        api: Literal["chat", "responses"] = "chat",
         client: AsyncOpenAI | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         """``client`` replaces the whole ``AsyncOpenAI`` client; ``http_client`` only its
-        transport (tests pass an ``httpx.AsyncClient`` so respx can intercept it)."""
+        transport (tests pass an ``httpx.AsyncClient`` so respx can intercept it).
+        ``api="responses"`` uses OpenAI's Responses API; it applies to OpenAI itself
+        only: compatible servers keep Chat Completions."""
         self.name = name
         self._timeout_seconds = timeout_seconds
         self._max_retries = max_retries
@@ -121,6 +153,10 @@ class OpenAICompatibleProvider:
             http_client=http_client,  # type: ignore[arg-type]
         )
         self._server = _server_label(str(self._client.base_url))
+        self._is_openai = self._server == _OPENAI_HOST
+        self._api = api if self._is_openai else "chat"
+        self._warned_ignored: set[str] = set()
+        self._system: str | None = None
         # What this server accepts, learnt from its refusals; shared by all calls.
         self._formats: list[_OutputFormat] = list(_OutputFormat)
         self._format_confirmed = False
@@ -137,6 +173,36 @@ class OpenAICompatibleProvider:
         """host:port of the model server, as named in error messages."""
         return self._server
 
+    async def system(self) -> str:
+        """Which server software answers (``gen_ai.provider.name``): OpenAI by its host,
+        Ollama by its port, others by what ``/models`` says owns the model (llama.cpp,
+        vLLM); learnt once."""
+        if self._system is None:
+            self._system = await self._learn_system()
+        return self._system
+
+    @property
+    def known_system(self) -> str:
+        """The server software as far as known without asking the server."""
+        if self._system is not None:
+            return self._system
+        if self._is_openai:
+            return "openai"
+        if "ollama" in self._server or self._server.endswith(":11434"):
+            return "ollama"
+        return _COMPATIBLE
+
+    async def _learn_system(self) -> str:
+        if self.known_system != _COMPATIBLE:
+            return self.known_system
+        try:
+            quick = self._client.with_options(max_retries=0, timeout=2.0)
+            page = await quick.models.list()
+            owners = [str(getattr(m, "owned_by", "")).lower() for m in page.data]
+        except Exception:  # a server without /models is still a server: name it generically
+            return _COMPATIBLE
+        return next((_OWNERS[o] for o in owners if o in _OWNERS), _COMPATIBLE)
+
     @property
     def output_format(self) -> str:
         """The JSON output format structured calls use now (stepped down on refusals)."""
@@ -150,7 +216,7 @@ class OpenAICompatibleProvider:
         if kind not in TASK_OUTPUTS:
             raise TypeError(f"{kind} is a text task: stream it")
         usage = _Usage()
-        response = await self._ask_json(request, [], usage)
+        response = await self._ask(request, [], usage)
         try:
             value = _to_domain(request, response)
         except _InvalidReply as problem:
@@ -159,14 +225,14 @@ class OpenAICompatibleProvider:
                 extra=self._log_fields(request, **{"coach.problem": str(problem)}),
             )
             correction = [
-                {"role": "assistant", "content": _reply_text(response)[:_MAX_REPLY_ECHO]},
+                {"role": "assistant", "content": response.text[:_MAX_REPLY_ECHO]},
                 {
                     "role": "user",
                     "content": f"Your reply was not valid: {problem}. "
                     "Reply again with only the JSON object.",
                 },
             ]
-            response = await self._ask_json(request, correction, usage)
+            response = await self._ask(request, correction, usage)
             try:
                 value = _to_domain(request, response)
             except _InvalidReply as again:
@@ -192,6 +258,58 @@ class OpenAICompatibleProvider:
             model=_model_label(response.model) or request.settings.model,
             input_tokens=usage.input_tokens,
             output_tokens=usage.output_tokens,
+            response_id=response.response_id,
+            finish_reason=response.finish_reason,
+        )
+
+    async def _ask(
+        self, request: ProviderRequest, correction: list[dict[str, str]], usage: _Usage
+    ) -> _Reply:
+        if self._api == "responses":
+            return await self._ask_responses(request, correction, usage)
+        response = await self._ask_json(request, correction, usage)
+        choice = response.choices[0] if response.choices else None
+        return _Reply(
+            text=_reply_text(response),
+            finish_reason=choice.finish_reason if choice else None,
+            model=response.model,
+            response_id=getattr(response, "id", None),
+        )
+
+    async def _ask_responses(
+        self, request: ProviderRequest, correction: list[dict[str, str]], usage: _Usage
+    ) -> _Reply:
+        """One JSON answer through the Responses API, held to the schema (strict)."""
+        schema = json_schema_for_task(request.task)
+        system, *messages = render_messages(
+            request, schema=None, max_document_chars=self._max_document_chars
+        )
+        kwargs = {
+            **self._responses_sampling(request),
+            "instructions": system["content"],
+            "input": [*messages, *correction],
+            "text": {
+                "format": {
+                    "type": "json_schema",
+                    "name": request.task.kind,
+                    "schema": _strict_schema(schema),
+                    "strict": True,
+                }
+            },
+            "store": False,
+        }
+        try:
+            response = await self._client.responses.create(**kwargs)
+        except openai.OpenAIError as error:
+            raise self._domain_error(error, request.settings.model) from None
+        usage.add(response.usage)
+        incomplete = getattr(response, "incomplete_details", None)
+        finish = "length" if incomplete is not None else "stop"
+        return _Reply(
+            text=response.output_text or "",
+            finish_reason=finish,
+            model=response.model,
+            response_id=response.id,
         )
 
     async def _ask_json(
@@ -207,9 +325,11 @@ class OpenAICompatibleProvider:
                 max_document_chars=self._max_document_chars,
             )
             kwargs = {
-                **_sampling(request),
+                **self._sampling(request),
                 "messages": [*messages, *correction],
-                "response_format": _response_format(output_format, request.task.kind, schema),
+                "response_format": _response_format(
+                    output_format, request.task.kind, schema, strict=self._is_openai
+                ),
             }
             try:
                 response = await self._create(
@@ -248,20 +368,28 @@ class OpenAICompatibleProvider:
         messages = render_messages(
             request, schema=None, max_document_chars=self._max_document_chars
         )
-        chunks = await self._open_stream({**_sampling(request), "messages": messages})
+        if self._api == "responses":
+            async for piece in self._stream_responses(request, meta, messages, started):
+                yield piece
+            return
+        chunks = await self._open_stream({**self._sampling(request), "messages": messages})
         first = True
         try:
             while True:
                 try:
                     chunk = await anext(chunks)
                 except StopAsyncIteration:
+                    _mark_cut_off(meta, self._server)
                     break
                 except openai.OpenAIError as error:
                     raise self._stream_error(error, request, started=not first) from None
+                meta.response_id = meta.response_id or getattr(chunk, "id", None)
                 if chunk.usage is not None:
                     meta.input_tokens = chunk.usage.prompt_tokens
                     meta.output_tokens = chunk.usage.completion_tokens
                 for choice in chunk.choices:
+                    if choice.finish_reason:
+                        meta.finish_reason = choice.finish_reason
                     piece = choice.delta.content if choice.delta else None
                     if not piece:
                         continue
@@ -272,6 +400,53 @@ class OpenAICompatibleProvider:
                     yield piece
         finally:
             await chunks.close()
+
+    async def _stream_responses(
+        self,
+        request: ProviderRequest,
+        meta: StreamMeta,
+        messages: list[dict[str, str]],
+        started: float,
+    ) -> AsyncIterator[str]:
+        """Text deltas from the Responses API; a stream that ends before its
+        ``response.completed`` event is cut off."""
+        system, *rest = messages
+        try:
+            events = await self._client.responses.create(
+                **self._responses_sampling(request),
+                instructions=system["content"],
+                input=rest,
+                store=False,
+                stream=True,
+            )
+        except openai.OpenAIError as error:
+            raise self._domain_error(error, request.settings.model) from None
+        first = True
+        try:
+            while True:
+                try:
+                    event = await anext(events)
+                except StopAsyncIteration:
+                    _mark_cut_off(meta, self._server)
+                    break
+                except openai.OpenAIError as error:
+                    raise self._stream_error(error, request, started=not first) from None
+                kind = getattr(event, "type", "")
+                if kind == "response.output_text.delta" and event.delta:
+                    if first:
+                        first = False
+                        meta.time_to_first_token_ms = (time.perf_counter() - started) * 1000
+                    yield event.delta
+                elif kind in ("response.completed", "response.incomplete"):
+                    response = event.response
+                    meta.response_id = response.id
+                    meta.finish_reason = "stop" if kind == "response.completed" else "length"
+                    meta.model = _model_label(response.model) or meta.model
+                    if response.usage is not None:
+                        meta.input_tokens = response.usage.input_tokens
+                        meta.output_tokens = response.usage.output_tokens
+        finally:
+            await events.close()
 
     async def _open_stream(self, kwargs: dict[str, Any]) -> Any:
         """Ask for usage in the last chunk, unless this server has refused that before."""
@@ -351,7 +526,8 @@ class OpenAICompatibleProvider:
         )
         if isinstance(error, openai.APITimeoutError):
             return ProviderTimeout(
-                f"The model server at {server} did not answer in {self._timeout_seconds:g} s."
+                f"The model server at {server} did not answer in {self._timeout_seconds:g} s "
+                f"per try, with {self._retries()}."
             )
         if isinstance(error, openai.APIConnectionError):
             return ProviderUnavailable(
@@ -417,6 +593,47 @@ class OpenAICompatibleProvider:
         text = self._server_message(error).lower()
         return any(word in text for word in words)
 
+    def _sampling(self, request: ProviderRequest) -> dict[str, Any]:
+        """Every persona parameter, exactly as merged by the agent, as this server wants
+        it: OpenAI takes ``max_completion_tokens``, and its reasoning models no sampling
+        parameters at all (those are named as ignored, never sent); top_p only when set."""
+        settings = request.settings
+        limit = "max_completion_tokens" if self._is_openai else "max_tokens"
+        kwargs: dict[str, Any] = {"model": settings.model, limit: settings.max_tokens}
+        kwargs.update(self._sampling_parameters(request))
+        return kwargs
+
+    def _responses_sampling(self, request: ProviderRequest) -> dict[str, Any]:
+        settings = request.settings
+        return {
+            "model": settings.model,
+            "max_output_tokens": settings.max_tokens,
+            **self._sampling_parameters(request),
+        }
+
+    def _sampling_parameters(self, request: ProviderRequest) -> dict[str, Any]:
+        settings = request.settings
+        given: dict[str, Any] = {"temperature": settings.temperature}
+        if settings.top_p is not None:
+            given["top_p"] = settings.top_p
+        if not (self._is_openai and is_reasoning_model(settings.model)):
+            return given
+        if settings.model not in self._warned_ignored:
+            self._warned_ignored.add(settings.model)
+            logger.warning(
+                "persona parameters ignored: %s does not take %s",
+                settings.model,
+                " or ".join(given),
+                extra=self._log_fields(request, **{"coach.ignored_parameters": ", ".join(given)}),
+            )
+        return {}
+
+    def ignored_parameters(self, model: str, *, top_p: bool) -> list[str]:
+        """The persona parameters this server would not be sent for ``model``."""
+        if not (self._is_openai and is_reasoning_model(model)):
+            return []
+        return ["temperature", "top_p"] if top_p else ["temperature"]
+
     def _log_fields(self, request: ProviderRequest, **fields: Any) -> dict[str, Any]:
         return {
             "coach.provider": self.name,
@@ -431,26 +648,49 @@ class OpenAICompatibleProvider:
 # --- helpers --------------------------------------------------------------------------
 
 
-def _sampling(request: ProviderRequest) -> dict[str, Any]:
-    """Every persona parameter, exactly as merged by the agent; top_p only when set."""
-    settings = request.settings
-    kwargs: dict[str, Any] = {
-        "model": settings.model,
-        "temperature": settings.temperature,
-        "max_tokens": settings.max_tokens,
-    }
-    if settings.top_p is not None:
-        kwargs["top_p"] = settings.top_p
-    return kwargs
+def is_reasoning_model(model: str) -> bool:
+    """OpenAI's reasoning models (o1, o3, o4-mini, gpt-5…) refuse sampling parameters."""
+    return bool(_REASONING_MODEL.match(model.rsplit("/", 1)[-1]))
+
+
+def _strict_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema without the length limits OpenAI's strict mode does not accept (the
+    server holds the model to the schema anyway)."""
+    if isinstance(schema, dict):
+        return {
+            key: _strict_schema(value)
+            for key, value in schema.items()
+            if key not in _NOT_STRICT_KEYWORDS
+        }
+    if isinstance(schema, list):
+        return [_strict_schema(item) for item in schema]
+    return schema
+
+
+def _mark_cut_off(meta: StreamMeta, server: str) -> None:
+    """A stream that ended without a finish reason (the server dropped it) or at the
+    token limit is not a whole reply: say so, so the page offers to retry."""
+    if meta.finish_reason == "length":
+        meta.cut_off = True
+        meta.notice = "The reply was cut off at the persona's max_tokens."
+    elif meta.finish_reason is None:
+        meta.cut_off = True
+        meta.notice = f"The reply was cut off: the model server at {server} ended it unfinished."
 
 
 def _response_format(
-    output_format: _OutputFormat, kind: str, schema: dict[str, Any]
+    output_format: _OutputFormat, kind: str, schema: dict[str, Any], *, strict: bool = False
 ) -> dict[str, Any]:
+    """``strict`` (OpenAI) holds the model to the schema exactly; compatible servers get
+    ``strict: false`` (several refuse or ignore it)."""
     if output_format is _OutputFormat.JSON_SCHEMA:
         return {
             "type": "json_schema",
-            "json_schema": {"name": kind, "schema": schema, "strict": False},
+            "json_schema": {
+                "name": kind,
+                "schema": _strict_schema(schema) if strict else schema,
+                "strict": strict,
+            },
         }
     if output_format is _OutputFormat.JSON_OBJECT_WITH_SCHEMA:
         return {"type": "json_object", "schema": schema}
@@ -464,13 +704,12 @@ def _reply_text(response: Any) -> str:
     return (message.content or "") if message else ""
 
 
-def _to_domain(request: ProviderRequest, response: Any) -> BaseModel:
+def _to_domain(request: ProviderRequest, response: _Reply) -> BaseModel:
     """Parse, validate and convert a reply, or say in a few words what is wrong with it."""
     try:
-        data = _json_object(_reply_text(response))
+        data = _json_object(response.text)
     except _InvalidReply as problem:
-        choices = response.choices or []
-        if choices and choices[0].finish_reason == "length":
+        if response.finish_reason == "length":
             raise _InvalidReply(
                 f"{problem.args[0]}, cut off at max_tokens: keep it shorter"
             ) from None

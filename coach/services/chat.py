@@ -153,6 +153,30 @@ class ChatService:
             raise
         return self._stream_and_store(session_id, reply.pieces, lambda: reply.attribution, turn)
 
+    def retry_reply(self, session_id: str) -> Iterator[str]:
+        """Stream a new reply to the last message (after a reply was cut off); the cut-off
+        reply stays stored, labelled, and the new one is stored after it."""
+        turn = self._telemetry.start_turn("chat_reply", session_id=session_id)
+        try:
+            with self._telemetry.activate_turn(turn):
+                session = self._store.get_session(session_id)
+                self._telemetry.annotate(session)
+                messages = self._store.chat_messages(session_id)
+                while messages and messages[-1].role is ChatRole.COACH:
+                    messages.pop()
+                if not messages:
+                    raise CoachError("There is no message to reply to yet.")
+                history = [
+                    ChatTurn(role=m.role, content=m.content) for m in messages[-HISTORY_TURNS:]
+                ]
+                reply = self.team_for(session).stream(
+                    ChatReply(history=history, coaching_level=session.coaching_level)
+                )
+        except BaseException as error:
+            self._telemetry.end_turn(turn, error)
+            raise
+        return self._stream_and_store(session_id, reply.pieces, lambda: reply.attribution, turn)
+
     def _stream_and_store(
         self,
         session_id: str,

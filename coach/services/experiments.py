@@ -336,9 +336,31 @@ class ExperimentService:
 
     # --- ship it ------------------------------------------------------------------------
 
-    def promote(self, experiment_id: str, variant_name: str) -> Promotion:
+    def ship_warning(self, experiment_id: str, variant_name: str) -> str | None:
+        """Why shipping ``variant_name`` needs a confirmation, if it does: it gave worse
+        feedback than the control, or it is what the base persona already is."""
+        experiment = self._experiments.get(experiment_id)
+        variant = self._variant(experiment, variant_name)
+        base = self.personas.get(experiment.base_persona)
+        current = fingerprint(base, provider=self._provider_name)
+        if fingerprint(variant.persona, provider=self._provider_name) == current:
+            return (
+                f"Variant {variant.name} is what {base.name} already is (version "
+                f"{base.version}): shipping it changes nothing."
+            )
+        if self.report(experiment_id).worse(variant.name):
+            return (
+                f"Variant {variant.name} gave significantly worse feedback than "
+                f"{experiment.control.name}."
+            )
+        return None
+
+    def promote(
+        self, experiment_id: str, variant_name: str, *, confirmed: bool = False
+    ) -> Promotion:
         """``variant_name`` becomes the next version of its persona file; teams use it
-        from now on."""
+        from now on. A worse variant, or the current base, needs ``confirmed``."""
+        self._require_confirmation(experiment_id, variant_name, confirmed)
         experiment = self._experiments.get(experiment_id)
         variant = self._variant(experiment, variant_name)
         promotion = promote(
@@ -351,10 +373,14 @@ class ExperimentService:
         self._teams.reload_personas(PersonaRegistry.from_directory(self._personas_dir))
         return promotion
 
-    def roll_out(self, experiment_id: str, variant_name: str, share: float) -> Rollout:
-        """Serve ``share`` of sessions with the variant (sticky per session)."""
+    def roll_out(
+        self, experiment_id: str, variant_name: str, share: float, *, confirmed: bool = False
+    ) -> Rollout:
+        """Serve ``share`` of sessions with the variant (sticky per session). A worse
+        variant, or the current base, needs ``confirmed``."""
         if not 0 < share <= 1:
             raise ExperimentError("Choose a share between 1% and 100%.")
+        self._require_confirmation(experiment_id, variant_name, confirmed)
         experiment = self._experiments.get(experiment_id)
         variant = self._variant(experiment, variant_name)
         existing = next(
@@ -384,6 +410,13 @@ class ExperimentService:
 
     def rollouts(self) -> list[Rollout]:
         return self._experiments.rollouts()
+
+    def _require_confirmation(self, experiment_id: str, variant: str, confirmed: bool) -> None:
+        if confirmed:
+            return
+        warning = self.ship_warning(experiment_id, variant)
+        if warning is not None:
+            raise ExperimentError(f"{warning} Confirm to ship it anyway.")
 
     @staticmethod
     def _variant(experiment: Experiment, name: str) -> VariantRecord:

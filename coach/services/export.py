@@ -1,4 +1,5 @@
-"""Export a session as a Markdown file a candidate can keep or share.
+"""Export a session as a Markdown file a candidate can keep or share, or as a PDF
+study guide (best answers, scores, feedback, example answers, summary).
 
 Only the session's own content goes in: no settings, no keys, no internal ids
 beyond the session's.
@@ -19,6 +20,7 @@ from coach.domain import (
     Speaker,
 )
 from coach.services.practice import PracticeService, PracticeView
+from coach.services.study_guide import render_study_guide
 
 
 class ExportFile(BaseModel):
@@ -29,6 +31,14 @@ class ExportFile(BaseModel):
     content: str
 
 
+class BinaryExportFile(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    filename: str
+    media_type: str
+    content: bytes
+
+
 class ExportService:
     def __init__(self, practice: PracticeService) -> None:
         self._practice = practice
@@ -36,6 +46,19 @@ class ExportService:
     @staticmethod
     def filename(session_name: str) -> str:
         return f"{_slug(session_name)}.md"
+
+    @staticmethod
+    def study_guide_filename(session_name: str) -> str:
+        return f"{_slug(session_name)}-study-guide.pdf"
+
+    def study_guide(self, session_id: str) -> BinaryExportFile:
+        """The session as a PDF study guide."""
+        view = self._practice.view(session_id)
+        return BinaryExportFile(
+            filename=self.study_guide_filename(view.session.name),
+            media_type="application/pdf",
+            content=render_study_guide(view),
+        )
 
     def markdown(self, session_id: str) -> ExportFile:
         view = self._practice.view(session_id)

@@ -7,10 +7,11 @@ evaluated, so a crash or a failing model never loses what the candidate typed.
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,6 +28,7 @@ from coach.domain import (
     DocumentKind,
     Evaluation,
     ExtractedDocument,
+    FollowUp,
     Question,
     QuestionDraft,
     QuestionSource,
@@ -37,7 +39,11 @@ from coach.domain import (
     Transcript,
 )
 from coach.errors import AnswerSavedNotScored, CoachError, EmptyAnswer
-from coach.offline.profiles import job_title
+from coach.offline.fields import FieldCatalog, field_catalog, field_questions
+from coach.offline.fit import Fit, assess_fit
+from coach.offline.profiles import job_title, profile_job, profile_resume
+from coach.offline.question_kinds import question_type_for
+from coach.offline.talking_points import TalkingPoints, talking_points
 from coach.personas import PersonaRole
 from coach.runtime import AsyncRunner
 from coach.settings import UploadSettings
@@ -54,6 +60,13 @@ from coach.telemetry import Telemetry, carry_context
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1_000
+_MAX_PENDING_FOLLOW_UPS = 64
+# Session metadata: what the candidate was warned about their documents (too little
+# text, a locked PDF), kept so the session keeps saying it, not only the upload.
+DOCUMENT_WARNINGS_KEY = "document_warnings"
+# Session metadata of practice by field and level, with no job posting.
+FIELD_KEY = "practice_field"
+LEVEL_KEY = "practice_level"
 
 
 class QuestionProgress(BaseModel):
@@ -108,6 +121,19 @@ class PracticeView(BaseModel):
     def document(self, kind: DocumentKind) -> Document | None:
         return next((d for d in self.documents if d.kind is kind), None)
 
+    @property
+    def practice_field(self) -> tuple[str, str] | None:
+        """The field and level of a session practised without a posting."""
+        metadata = self.session.metadata
+        if FIELD_KEY not in metadata:
+            return None
+        return metadata[FIELD_KEY], metadata.get(LEVEL_KEY, "mid")
+
+    @property
+    def document_warnings(self) -> list[str]:
+        stored = self.session.metadata.get(DOCUMENT_WARNINGS_KEY, "")
+        return [line for line in stored.split("\n") if line]
+
 
 class PracticeService:
     """Start sessions, generate questions, take answers, evaluate, summarise."""
@@ -120,12 +146,19 @@ class PracticeService:
         uploads: UploadSettings,
         *,
         telemetry: Telemetry | None = None,
+        follow_up_beside_score: Callable[[], bool] = lambda: False,
     ) -> None:
+        """``follow_up_beside_score`` says whether the model server can work on the
+        follow-up while it scores (more than one parallel slot)."""
         self._store = store
         self._teams = teams
         self._runner = runner
         self._uploads = uploads
         self._telemetry = telemetry or Telemetry.disabled()
+        self._follow_up_beside_score = follow_up_beside_score
+        # Follow-ups started beside a score, by answer id, until the page asks for them.
+        self._follow_ups: dict[str, concurrent.futures.Future[FollowUp]] = {}
+        self._lock = threading.Lock()
         self._views = _ViewCache()
 
     # --- documents -------------------------------------------------------------------
@@ -136,6 +169,11 @@ class PracticeService:
 
     def read_pasted(self, text: str, kind: DocumentKind) -> ExtractedDocument:
         return from_pasted_text(text, kind, self._uploads)
+
+    @staticmethod
+    def field_choices() -> FieldCatalog:
+        """The fields and levels a candidate can practise without a posting."""
+        return field_catalog()
 
     # --- sessions --------------------------------------------------------------------
 
@@ -165,18 +203,65 @@ class PracticeService:
             ):
                 raise CoachError("Give a resume and a job description, in that order.")
             team = self._teams.resolve(SessionKind.INTERVIEW)
+            metadata = {TEAM_KEY: team.name}
+            warnings = [*resume.warnings, *job_description.warnings]
+            if warnings:
+                metadata[DOCUMENT_WARNINGS_KEY] = "\n".join(warnings)
             # One commit for the session and its documents, still before any model call.
             with self._store.batch():
                 session = self._store.create_session(
                     _clean_name(name) or _default_name(job_description.text, now),
                     persona=team.agent(PersonaRole.PRIMARY).persona.name,
                     coaching_level=coaching_level,
-                    metadata={TEAM_KEY: team.name},
+                    metadata=metadata,
                 )
                 self._store.add_document(session.id, resume)
                 self._store.add_document(session.id, job_description)
             self._telemetry.annotate(session)
             self.generate_questions(session.id, count=question_count, hint=hint, types=types)
+            return self._store.get_session(session.id)
+
+    def start_field_session(
+        self,
+        field: str,
+        level: str,
+        resume: ExtractedDocument | None = None,
+        *,
+        name: str | None = None,
+        question_count: int = 5,
+        coaching_level: CoachingLevel = CoachingLevel.HELP,
+        now: datetime | None = None,
+    ) -> Session:
+        """A session with no job posting: bank questions for a field and level.
+
+        A resume is optional; given, the coach builds example answers from it.
+        """
+        with self._telemetry.turn("start_session"):
+            catalog = field_catalog()
+            try:
+                chosen_field, chosen_level = catalog.field(field), catalog.level(level)
+            except KeyError as error:
+                raise CoachError(
+                    f"Pick a field and a level from the lists; {error.args[0]!r} is not one."
+                ) from None
+            if resume is not None and resume.kind is not DocumentKind.RESUME:
+                raise CoachError("Give your resume here, or no document at all.")
+            team = self._teams.resolve(SessionKind.INTERVIEW)
+            metadata = {TEAM_KEY: team.name, FIELD_KEY: field, LEVEL_KEY: level}
+            if resume is not None and resume.warnings:
+                metadata[DOCUMENT_WARNINGS_KEY] = "\n".join(resume.warnings)
+            stamp = (now or datetime.now()).strftime("%d %b %Y %H:%M")
+            default_name = f"{chosen_field.label} · {chosen_level.label.split(' (')[0]} · {stamp}"
+            session = self._store.create_session(
+                _clean_name(name) or default_name,
+                persona=team.agent(PersonaRole.PRIMARY).persona.name,
+                coaching_level=coaching_level,
+                metadata=metadata,
+            )
+            self._telemetry.annotate(session)
+            if resume is not None:
+                self._store.add_document(session.id, resume)
+            self.generate_questions(session.id, count=question_count)
             return self._store.get_session(session.id)
 
     def view(self, session_id: str) -> PracticeView:
@@ -245,6 +330,8 @@ class PracticeService:
                 resume, job = self._texts(session_id)
                 existing = [q.text for q in self._store.questions(session_id)]
             self._telemetry.annotate(session)
+            if FIELD_KEY in session.metadata:
+                return self._add_field_questions(session, count, types or [])
             task = GenerateQuestions(
                 resume=resume,
                 job_description=job,
@@ -265,9 +352,27 @@ class PracticeService:
                     self._store.set_current_question(session_id, added[0].id)
             return added
 
+    def _add_field_questions(
+        self, session: Session, count: int, types: list[QuestionType]
+    ) -> list[Question]:
+        """More bank questions for a session practised by field (no model is asked)."""
+        drafts = field_questions(
+            session.metadata[FIELD_KEY],
+            session.metadata.get(LEVEL_KEY, "mid"),
+            count if not types else 10 * count,
+            existing=[q.text for q in self._store.questions(session.id)],
+            seed=session.id,
+        )
+        drafts = [d for d in drafts if not types or d.type in types][:count]
+        added = self._store.add_questions(session.id, drafts)
+        if added and session.current_question_id is None:
+            self._store.set_current_question(session.id, added[0].id)
+        return added
+
     def add_custom_question(
-        self, session_id: str, text: str, question_type: QuestionType = QuestionType.BEHAVIOURAL
+        self, session_id: str, text: str, question_type: QuestionType | None = None
     ) -> Question:
+        """A question the candidate typed; its type read from its wording unless given."""
         text = " ".join(text.split())
         if not text:
             raise CoachError("Type the question you want to practise before adding it.")
@@ -278,7 +383,7 @@ class PracticeService:
             )
         draft = QuestionDraft(
             text=text,
-            type=question_type,
+            type=question_type or question_type_for(text),
             competency="custom",
             source=QuestionSource.CUSTOM,
             rationale="Added by you.",
@@ -288,9 +393,10 @@ class PracticeService:
 
     def add_follow_up(self, session_id: str, text: str) -> Question:
         """The interviewer's follow-up becomes a question of its own, to practise next."""
+        text = " ".join(text.split())[:MAX_QUESTION_CHARS]
         draft = QuestionDraft(
-            text=" ".join(text.split())[:MAX_QUESTION_CHARS],
-            type=QuestionType.BEHAVIOURAL,
+            text=text,
+            type=question_type_for(text),
             competency="follow-up",
             source=QuestionSource.TAILORED,
             rationale="The interviewer's follow-up to your answer.",
@@ -322,33 +428,75 @@ class PracticeService:
             return self._store.add_answer(session_id, question_id, text.strip(), mode=mode)
 
     def evaluate(self, answer_id: str) -> Evaluation:
-        """Score a stored answer; the primary coach drafts a follow-up meanwhile."""
+        """Score a stored answer and return as soon as the score is stored.
+
+        The follow-up is a separate step (``follow_up``), so it never delays the score:
+        on a server with parallel slots it is started beside the evaluation and picked
+        up later; on a single-slot server it waits until the score is in."""
         with self._telemetry.turn("evaluate_answer"):
-            with self._store.reading():
+            with self._store.reading():  # one snapshot for every read the tasks need
                 answer = self._store.get_answer(answer_id)
                 session = self._store.get_session(answer.session_id)
-                question = _draft_of(self._store.get_question(answer.question_id))
-                resume, job = self._texts(answer.session_id)
+                evaluate, follow_up = self._tasks(answer, session)
             self._telemetry.annotate(session)
-            context = {
-                "resume": resume,
-                "job_description": job,
-                "coaching_level": session.coaching_level,
-            }
             team = self.team_for(session)
-            draft, follow_up = self._runner.run(
-                carry_context(
-                    team.evaluate_with_follow_up(
-                        EvaluateAnswer(question=question, answer=answer.text, **context),
-                        AskFollowUp(question=question, answer=answer.text, **context),
-                    )
-                )
-            )
-            if follow_up is not None:
-                draft = draft.model_copy(update={"follow_up": follow_up.question.text})
+            if self._follow_up_beside_score():
+                self._start_follow_up(answer.id, team, follow_up)
+            draft = self._runner.run(carry_context(team.evaluate(evaluate)))
             evaluation = self._store.add_evaluation(answer.id, draft)
             self._telemetry.scored(evaluation.overall)
             return evaluation
+
+    def follow_up(self, evaluation: Evaluation) -> Evaluation:
+        """The interviewer's follow-up to a scored answer, stored with the evaluation.
+
+        It arrives after the score; if the model fails, the offline coach's follow-up is
+        stored, labelled, like any fallback."""
+        with self._telemetry.turn("ask_follow_up", session_id=evaluation.session_id):
+            with self._lock:
+                started = self._follow_ups.pop(evaluation.answer_id, None)
+            if started is not None:
+                probed = started.result()
+            else:
+                answer = self._store.get_answer(evaluation.answer_id)
+                session = self._store.get_session(answer.session_id)
+                _, task = self._tasks(answer, session)
+                probed = self._runner.run(carry_context(self.team_for(session).follow_up(task)))
+            return self._store.set_follow_up(
+                evaluation.id, probed.question.text, probed.attribution
+            )
+
+    def _tasks(self, answer: Answer, session: Session) -> tuple[EvaluateAnswer, AskFollowUp]:
+        question = _draft_of(self._store.get_question(answer.question_id))
+        resume, job = self._texts(answer.session_id)
+        context = {
+            "question": question,
+            "answer": answer.text,
+            "resume": resume,
+            "job_description": job,
+            "coaching_level": session.coaching_level,
+        }
+        return EvaluateAnswer(**context), AskFollowUp(**context)
+
+    def _start_follow_up(self, answer_id: str, team: AgentTeam, task: AskFollowUp) -> None:
+        future = self._runner.submit(carry_context(team.follow_up(task)))
+        with self._lock:
+            self._follow_ups[answer_id] = future
+            while len(self._follow_ups) > _MAX_PENDING_FOLLOW_UPS:
+                oldest = next(iter(self._follow_ups))
+                self._follow_ups.pop(oldest).cancel()
+
+    def fit(self, session_id: str) -> Fit:
+        """How the session's resume fits its posting: shared terms, missing requirements
+        (named), gaps, a career change. Empty when either document is missing."""
+        resume, job = self._texts(session_id)
+        return assess_fit(resume, job, profile_resume(resume), profile_job(job))
+
+    def talking_points(self, answer_id: str) -> TalkingPoints:
+        """The job-related terms an answer used and the posting's terms it could have."""
+        answer = self._store.get_answer(answer_id)
+        resume, job = self._texts(answer.session_id)
+        return talking_points(answer.text, job, resume)
 
     def answer_and_evaluate(
         self, session_id: str, question_id: str, text: str

@@ -12,6 +12,7 @@ import logging
 import threading
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
@@ -28,14 +29,16 @@ from coach.domain import (
 )
 from coach.errors import CoachError, EmptyAnswer, ProviderError
 from coach.personas import PersonaRole
-from coach.providers.transcription import Transcriber
-from coach.realtime.relay import RealtimeRelay
 from coach.realtime.session import session_config, voice_settings
 from coach.realtime.settings import RealtimeSettings
 from coach.services.practice import PracticeService
 from coach.speech import delivery_from_audio, delivery_from_transcript, read_wav
 from coach.store.base import SessionStore
 from coach.voices import VOICES, VoiceInfo, VoicePreview, VoicePreviewer, default_preview_text
+
+if TYPE_CHECKING:  # the relay pulls in av, numpy, websockets and openai: only a live interview
+    from coach.providers.transcription import Transcriber
+    from coach.realtime.relay import RealtimeRelay
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +111,8 @@ class VoiceService:
         session = self._store.get_session(session_id)
         persona = self._practice.team_for(session).agent(PersonaRole.PRIMARY).persona
         live_id = uuid.uuid4().hex
+        from coach.realtime.relay import RealtimeRelay
+
         relay = RealtimeRelay(
             token=self._token,
             session=session_config(

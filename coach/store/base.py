@@ -126,6 +126,12 @@ class SessionStore(Protocol):
 
     def add_evaluation(self, answer_id: str, draft: EvaluationDraft) -> Evaluation: ...
 
+    def set_follow_up(
+        self, evaluation_id: str, follow_up: str, attribution: Attribution | None
+    ) -> Evaluation:
+        """The follow-up arrives after the score and is added to its evaluation."""
+        ...
+
     def evaluations(self, session_id: str) -> list[Evaluation]:
         """Oldest first."""
         ...

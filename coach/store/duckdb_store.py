@@ -89,7 +89,7 @@ _QUESTION_COLUMNS = (
     "id, session_id, position, text, question_type, competency, source, rationale, created_at"
 )
 _ANSWER_COLUMNS = "id, session_id, question_id, attempt, text, mode, created_at"
-_ATTRIBUTION_COLUMNS = "agent, persona, provider, model, fallback, notice"
+_ATTRIBUTION_COLUMNS = "agent, persona, provider, model, fallback, notice, checks"
 _CHAT_MESSAGE_COLUMNS = (
     f"id, session_id, position, role, content, {_ATTRIBUTION_COLUMNS}, created_at"
 )
@@ -99,7 +99,7 @@ _CHAT_SUMMARY_COLUMNS = (
 _EVALUATION_COLUMNS = (
     "id, answer_id, session_id, question_id, overall, headline, strengths, improvements, "
     f"example_answer, non_answer, coaching_level, {_ATTRIBUTION_COLUMNS}, created_at, "
-    "follow_up"
+    "follow_up, follow_up_attribution"
 )
 _SUMMARY_COLUMNS = (
     "id, session_id, average_score, questions_total, questions_answered, dimension_averages, "
@@ -381,13 +381,14 @@ class DuckDBSessionStore:
                     session_id=session_id,
                     position=start + offset,
                     created_at=now,
+                    attribution=attribution,
                 )
                 for offset, draft in enumerate(drafts)
             ]
             if questions:
                 db.executemany(
                     f"INSERT INTO questions ({_QUESTION_COLUMNS}, {_ATTRIBUTION_COLUMNS}) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         [
                             q.id,
@@ -413,7 +414,8 @@ class DuckDBSessionStore:
         with self._reading() as db:
             _require_session(db, session_id)
             rows = db.execute(
-                f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE session_id = ? ORDER BY position",
+                f"SELECT {_QUESTION_COLUMNS}, {_ATTRIBUTION_COLUMNS} FROM questions "
+                "WHERE session_id = ? ORDER BY position",
                 [session_id],
             ).fetchall()
         return [_question(row) for row in rows]
@@ -422,7 +424,8 @@ class DuckDBSessionStore:
         """Raises ``QuestionNotFound``."""
         with self._connection_lease() as db:
             row = db.execute(
-                f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE id = ?", [question_id]
+                f"SELECT {_QUESTION_COLUMNS}, {_ATTRIBUTION_COLUMNS} FROM questions WHERE id = ?",
+                [question_id],
             ).fetchone()
         if row is None:
             raise _question_not_found(question_id)
@@ -590,7 +593,7 @@ class DuckDBSessionStore:
             )
             db.execute(
                 f"INSERT INTO evaluations ({_EVALUATION_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     evaluation.id,
                     answer_id,
@@ -606,6 +609,7 @@ class DuckDBSessionStore:
                     *_attribution_values(evaluation.attribution),
                     now,
                     evaluation.follow_up,
+                    _attribution_json(evaluation.follow_up_attribution),
                 ],
             )
             if evaluation.dimensions:
@@ -621,6 +625,33 @@ class DuckDBSessionStore:
             },
         )
         return evaluation
+
+    def set_follow_up(
+        self, evaluation_id: str, follow_up: str, attribution: Attribution | None
+    ) -> Evaluation:
+        """Adds the interviewer's follow-up to a stored evaluation (it comes after the
+        score, so it never delays it); returns the evaluation as stored."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE evaluations SET follow_up = ?, follow_up_attribution = ? WHERE id = ?",
+                [follow_up, _attribution_json(attribution), evaluation_id],
+            )
+            row = db.execute(
+                f"SELECT {_EVALUATION_COLUMNS} FROM evaluations WHERE id = ?", [evaluation_id]
+            ).fetchone()
+            if row is None:
+                raise CoachError(f"There is no evaluation with id {evaluation_id!r}.")
+            _touch(db, row[2])  # the session now shows the follow-up: its views are stale
+            dimension_rows = db.execute(
+                "SELECT dimension, score, comment FROM evaluation_dimensions "
+                "WHERE evaluation_id = ? ORDER BY position",
+                [evaluation_id],
+            ).fetchall()
+        dimensions = [
+            DimensionScore(dimension=RubricDimension(d), score=score, comment=comment)
+            for d, score, comment in dimension_rows
+        ]
+        return _evaluation(row, dimensions)
 
     def evaluations(self, session_id: str) -> list[Evaluation]:
         """Oldest first."""
@@ -654,7 +685,7 @@ class DuckDBSessionStore:
             _touch(db, session_id, now=now)
             db.execute(
                 f"INSERT INTO summaries ({_SUMMARY_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     summary.id,
                     session_id,
@@ -712,7 +743,7 @@ class DuckDBSessionStore:
             )
             db.execute(
                 f"INSERT INTO chat_messages ({_CHAT_MESSAGE_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     message.id,
                     session_id,
@@ -748,7 +779,7 @@ class DuckDBSessionStore:
             _touch(db, session_id, now=now)
             db.execute(
                 f"INSERT INTO chat_summaries ({_CHAT_SUMMARY_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     summary.id,
                     session_id,
@@ -775,8 +806,8 @@ class DuckDBSessionStore:
             session_id=row[1],
             takeaways=json.loads(row[2]),
             action_items=json.loads(row[3]),
-            attribution=_attribution(row[4:10]),
-            created_at=_utc(row[10]),
+            attribution=_attribution(row[4:11]),
+            created_at=_utc(row[11]),
         )
 
     # --- voice --------------------------------------------------------------------
@@ -1140,6 +1171,7 @@ def _question(row: tuple[Any, ...]) -> Question:
         source=QuestionSource(row[6]),
         rationale=row[7],
         created_at=_utc(row[8]),
+        attribution=_attribution(row[9:16]) if len(row) > 9 else None,
     )
 
 
@@ -1157,7 +1189,10 @@ def _answer(row: tuple[Any, ...]) -> Answer:
 
 def _attribution_values(attribution: Attribution | None) -> list[Any]:
     if attribution is None:
-        return [None] * 6
+        return [None] * 7
+    checks = None
+    if attribution.checks or attribution.cut_off:
+        checks = json.dumps({"checks": attribution.checks, "cut_off": attribution.cut_off})
     return [
         attribution.agent,
         attribution.persona,
@@ -1165,13 +1200,15 @@ def _attribution_values(attribution: Attribution | None) -> list[Any]:
         attribution.model,
         attribution.fallback,
         attribution.notice,
+        checks,
     ]
 
 
 def _attribution(values: Sequence[Any]) -> Attribution | None:
-    agent, persona, provider, model, fallback, notice = values
+    agent, persona, provider, model, fallback, notice, checks = values
     if agent is None:
         return None
+    repaired = json.loads(checks) if checks else {}
     return Attribution(
         agent=agent,
         persona=persona,
@@ -1179,7 +1216,13 @@ def _attribution(values: Sequence[Any]) -> Attribution | None:
         model=model,
         fallback=bool(fallback),
         notice=notice or "",
+        checks=repaired.get("checks", []),
+        cut_off=bool(repaired.get("cut_off", False)),
     )
+
+
+def _attribution_json(attribution: Attribution | None) -> str | None:
+    return attribution.model_dump_json(exclude_defaults=True) if attribution else None
 
 
 def _insert_dimensions(db: duckdb.DuckDBPyConnection, evaluation: Evaluation) -> None:
@@ -1216,10 +1259,11 @@ def _evaluation(row: tuple[Any, ...], dimensions: list[DimensionScore]) -> Evalu
         example_answer=row[8],
         non_answer=row[9],
         coaching_level=CoachingLevel(row[10]),
-        attribution=_attribution(row[11:17]),
+        attribution=_attribution(row[11:18]),
         dimensions=dimensions,
-        created_at=_utc(row[17]),
-        follow_up=row[18] or "",
+        created_at=_utc(row[18]),
+        follow_up=row[19] or "",
+        follow_up_attribution=(Attribution.model_validate_json(row[20]) if row[20] else None),
     )
 
 
@@ -1237,8 +1281,8 @@ def _summary(row: tuple[Any, ...]) -> SessionSummary:
         weakest=[RubricDimension(name) for name in json.loads(row[7])],
         highlights=json.loads(row[8]),
         next_steps=json.loads(row[9]),
-        attribution=_attribution(row[10:16]),
-        created_at=_utc(row[16]),
+        attribution=_attribution(row[10:17]),
+        created_at=_utc(row[17]),
     )
 
 
@@ -1249,6 +1293,6 @@ def _chat_message(row: tuple[Any, ...]) -> ChatMessage:
         position=row[2],
         role=ChatRole(row[3]),
         content=row[4],
-        attribution=_attribution(row[5:11]),
-        created_at=_utc(row[11]),
+        attribution=_attribution(row[5:12]),
+        created_at=_utc(row[12]),
     )

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
 from pydantic import BaseModel
 
 from coach.domain import utc_now
@@ -30,6 +30,9 @@ from coach.experiments.spec import ExperimentSpec
 from coach.experiments.variants import PersonaOverrides
 from coach.personas import Persona
 from coach.store.duckdb_store import DuckDBSessionStore
+
+if TYPE_CHECKING:  # pyarrow (and numpy under it) loads with the first write, not at start
+    import pyarrow as pa
 
 __all__ = ["ExperimentStore"]
 
@@ -57,19 +60,27 @@ _RESULT_COLUMNS = (
     "judge",
     "created_at",
 )
-_RESULT_TYPES: dict[str, pa.DataType] = {
-    "repeat": pa.int32(),
-    "ok": pa.bool_(),
-    "score": pa.float64(),
-    "quality": pa.float64(),
-    "fallback": pa.bool_(),
-    "latency_ms": pa.float64(),
-    "queue_ms": pa.float64(),
-    "input_tokens": pa.int32(),
-    "output_tokens": pa.int32(),
-    "cached": pa.bool_(),
-    "created_at": pa.timestamp("us", tz="UTC"),
-}
+
+
+@cache
+def _result_types() -> dict[str, pa.DataType]:
+    import pyarrow as pa
+
+    return {
+        "repeat": pa.int32(),
+        "ok": pa.bool_(),
+        "score": pa.float64(),
+        "quality": pa.float64(),
+        "fallback": pa.bool_(),
+        "latency_ms": pa.float64(),
+        "queue_ms": pa.float64(),
+        "input_tokens": pa.int32(),
+        "output_tokens": pa.int32(),
+        "cached": pa.bool_(),
+        "created_at": pa.timestamp("us", tz="UTC"),
+    }
+
+
 _EXPERIMENT_COLUMNS = (
     "id, name, base_persona, spec, dataset_name, dataset_source, item_count, repeats, "
     "judge, provider, status, message, runner, created_at, updated_at"
@@ -87,6 +98,8 @@ class ExperimentStore:
     # --- experiments ------------------------------------------------------------------
 
     def create(self, experiment: Experiment, items: Sequence[DatasetItem]) -> Experiment:
+        import pyarrow as pa
+
         with self._store.transaction() as db:
             db.execute(
                 f"INSERT INTO experiments ({_EXPERIMENT_COLUMNS}) "
@@ -244,11 +257,13 @@ class ExperimentStore:
 
     def add_results(self, results: Sequence[PairResult]) -> int:
         """Store a batch in one transaction; a pair already stored is kept as it was."""
+        import pyarrow as pa
+
         if not results:
             return 0
         table = pa.table(
             {
-                column: pa.array(values, type=_RESULT_TYPES.get(column, pa.string()))
+                column: pa.array(values, type=_result_types().get(column, pa.string()))
                 for column, values in zip(
                     _RESULT_COLUMNS,
                     zip(*(_result_row(r) for r in results), strict=True),
@@ -282,6 +297,8 @@ class ExperimentStore:
         experiment, judged by ``judge``: the cache that makes an unchanged variant free."""
         if not wanted:
             return {}
+        import pyarrow as pa
+
         keys = pa.table(
             {
                 "fingerprint": [w[0] for w in wanted],

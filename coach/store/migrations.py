@@ -380,6 +380,25 @@ _V7_EXPERIMENT_RUNNER = Migration(
     statements=("ALTER TABLE experiments ADD COLUMN runner VARCHAR NOT NULL DEFAULT ''",),
 )
 
+_V8_CHECKS = Migration(
+    version=8,
+    description="what the checks repaired in a model's answer (and cut-off replies), and "
+    "who wrote each follow-up",
+    statements=(
+        *(
+            f"ALTER TABLE {table} ADD COLUMN checks VARCHAR"
+            for table in (
+                "questions",
+                "evaluations",
+                "summaries",
+                "chat_messages",
+                "chat_summaries",
+            )
+        ),
+        "ALTER TABLE evaluations ADD COLUMN follow_up_attribution VARCHAR",
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1_INITIAL,
     _V2_CHAT,
@@ -388,6 +407,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _V5_SPANS,
     _V6_EXPERIMENTS,
     _V7_EXPERIMENT_RUNNER,
+    _V8_CHECKS,
 )
 """Every migration, oldest first; versions are 1, 2, 3, ... without gaps."""
 

@@ -10,9 +10,11 @@ file free for notebooks between batches.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from functools import cache
+from typing import TYPE_CHECKING, NamedTuple
 
-import pyarrow as pa
+if TYPE_CHECKING:  # pyarrow (and numpy under it) loads with the first batch, not at start
+    import pyarrow as pa
 
 from coach.store.duckdb_store import DuckDBSessionStore
 
@@ -55,21 +57,27 @@ class SpanRow(NamedTuple):
     attributes: str
 
 
-_TIMESTAMP = pa.timestamp("ns", tz="UTC")
-_ARROW_TYPES: dict[str, pa.DataType] = {
-    "start_time_ns": _TIMESTAMP,
-    "end_time_ns": _TIMESTAMP,
-    "duration_ms": pa.float64(),
-    "temperature": pa.float64(),
-    "max_tokens": pa.int32(),
-    "input_tokens": pa.int32(),
-    "output_tokens": pa.int32(),
-    "queue_ms": pa.float64(),
-    "ttft_ms": pa.float64(),
-    "fallback": pa.bool_(),
-    "score": pa.float64(),
-    "demo": pa.bool_(),
-}
+@cache
+def _arrow_types() -> dict[str, pa.DataType]:
+    import pyarrow as pa
+
+    timestamp = pa.timestamp("ns", tz="UTC")
+    return {
+        "start_time_ns": timestamp,
+        "end_time_ns": timestamp,
+        "duration_ms": pa.float64(),
+        "temperature": pa.float64(),
+        "max_tokens": pa.int32(),
+        "input_tokens": pa.int32(),
+        "output_tokens": pa.int32(),
+        "queue_ms": pa.float64(),
+        "ttft_ms": pa.float64(),
+        "fallback": pa.bool_(),
+        "score": pa.float64(),
+        "demo": pa.bool_(),
+    }
+
+
 # Row field -> table column: the two times travel as nanoseconds since the epoch.
 SPAN_COLUMNS: tuple[str, ...] = tuple(
     field.removesuffix("_ns") if field.endswith("_time_ns") else field for field in SpanRow._fields
@@ -100,10 +108,13 @@ def insert_spans(store: DuckDBSessionStore, rows: Sequence[SpanRow]) -> int:
 
 
 def _arrow_batch(rows: Sequence[SpanRow]) -> pa.Table:
+    import pyarrow as pa
+
+    types = _arrow_types()
     columns = zip(*rows, strict=True)
     return pa.table(
         {
-            field: pa.array(values, type=_ARROW_TYPES.get(field, pa.string()))
+            field: pa.array(values, type=types.get(field, pa.string()))
             for field, values in zip(SpanRow._fields, columns, strict=True)
         }
     )

@@ -8,27 +8,42 @@ from __future__ import annotations
 
 from typing import Final
 
-# --- GenAI semantic conventions ----------------------------------------------------------
-OPERATION: Final = "gen_ai.operation.name"
-PROVIDER: Final = "gen_ai.provider.name"
-REQUEST_MODEL: Final = "gen_ai.request.model"
-RESPONSE_MODEL: Final = "gen_ai.response.model"
-TEMPERATURE: Final = "gen_ai.request.temperature"
-MAX_TOKENS: Final = "gen_ai.request.max_tokens"
-TOP_P: Final = "gen_ai.request.top_p"
-INPUT_TOKENS: Final = "gen_ai.usage.input_tokens"
-OUTPUT_TOKENS: Final = "gen_ai.usage.output_tokens"
-AGENT_NAME: Final = "gen_ai.agent.name"
-INPUT_MESSAGES: Final = "gen_ai.input.messages"
-OUTPUT_MESSAGES: Final = "gen_ai.output.messages"
-ERROR_TYPE: Final = "error.type"
+from opentelemetry.semconv._incubating.attributes import db_attributes as _db
+from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as _gen_ai
+from opentelemetry.semconv.attributes import error_attributes as _error
+from opentelemetry.semconv.attributes import server_attributes as _server
 
-OPERATION_CHAT: Final = "chat"
-OPERATION_INVOKE_AGENT: Final = "invoke_agent"
+# --- GenAI semantic conventions ----------------------------------------------------------
+# Spelled by the opentelemetry-semantic-conventions package (GenAI names are still
+# "incubating" there), so a collector's GenAI views find them under the standard names.
+OPERATION: Final = _gen_ai.GEN_AI_OPERATION_NAME
+PROVIDER: Final = _gen_ai.GEN_AI_PROVIDER_NAME
+REQUEST_MODEL: Final = _gen_ai.GEN_AI_REQUEST_MODEL
+RESPONSE_MODEL: Final = _gen_ai.GEN_AI_RESPONSE_MODEL
+RESPONSE_ID: Final = _gen_ai.GEN_AI_RESPONSE_ID
+FINISH_REASONS: Final = _gen_ai.GEN_AI_RESPONSE_FINISH_REASONS
+OUTPUT_TYPE: Final = _gen_ai.GEN_AI_OUTPUT_TYPE
+CONVERSATION_ID: Final = _gen_ai.GEN_AI_CONVERSATION_ID
+TEMPERATURE: Final = _gen_ai.GEN_AI_REQUEST_TEMPERATURE
+MAX_TOKENS: Final = _gen_ai.GEN_AI_REQUEST_MAX_TOKENS
+TOP_P: Final = _gen_ai.GEN_AI_REQUEST_TOP_P
+INPUT_TOKENS: Final = _gen_ai.GEN_AI_USAGE_INPUT_TOKENS
+OUTPUT_TOKENS: Final = _gen_ai.GEN_AI_USAGE_OUTPUT_TOKENS
+AGENT_NAME: Final = _gen_ai.GEN_AI_AGENT_NAME
+INPUT_MESSAGES: Final = _gen_ai.GEN_AI_INPUT_MESSAGES
+OUTPUT_MESSAGES: Final = _gen_ai.GEN_AI_OUTPUT_MESSAGES
+SERVER_ADDRESS: Final = _server.SERVER_ADDRESS
+SERVER_PORT: Final = _server.SERVER_PORT
+ERROR_TYPE: Final = _error.ERROR_TYPE
+
+OPERATION_CHAT: Final = _gen_ai.GenAiOperationNameValues.CHAT.value
+OPERATION_INVOKE_AGENT: Final = _gen_ai.GenAiOperationNameValues.INVOKE_AGENT.value
+OUTPUT_JSON: Final = _gen_ai.GenAiOutputTypeValues.JSON.value
+OUTPUT_TEXT: Final = _gen_ai.GenAiOutputTypeValues.TEXT.value
 
 # --- database semantic conventions (store spans) ------------------------------------------
-DB_SYSTEM: Final = "db.system.name"
-DB_OPERATION: Final = "db.operation.name"
+DB_SYSTEM: Final = _db.DB_SYSTEM_NAME
+DB_OPERATION: Final = _db.DB_OPERATION_NAME
 
 # --- ours ----------------------------------------------------------------------------------
 COACH_OPERATION: Final = "coach.operation"  # "turn" or "store": spans that are not GenAI calls

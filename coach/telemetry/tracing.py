@@ -186,7 +186,9 @@ class Telemetry:
     def start_turn(self, operation: str, *, session_id: str | None = None) -> Turn:
         """A turn that outlives a ``with`` block (a streamed reply): ``activate_turn`` it
         around each piece of work, ``end_turn`` it when the stream ends."""
-        inherited = {names.SESSION_ID: session_id} if session_id else {}
+        inherited = (
+            {names.SESSION_ID: session_id, names.CONVERSATION_ID: session_id} if session_id else {}
+        )
         span = self.tracer.start_span(
             f"turn {operation}",
             attributes={
@@ -372,6 +374,9 @@ class Turn:
         """Set ``key`` on the turn and on every span started under it from now on."""
         self.inherited = {**self.inherited, key: value}
         self.span.set_attribute(key, value)
+        if key == names.SESSION_ID:  # a session is the GenAI conventions' conversation
+            self.inherited = {**self.inherited, names.CONVERSATION_ID: value}
+            self.span.set_attribute(names.CONVERSATION_ID, value)
 
 
 def _current_turn() -> Turn | None:
@@ -451,17 +456,19 @@ class TracedProvider:
         telemetry = self.telemetry
         # A leaf: nothing in coach starts under a model call, so it is never made current.
         span = telemetry.tracer.start_span(
-            f"{names.OPERATION_CHAT} {request.settings.model}",
+            f"{names.OPERATION_CHAT} {self._model(request)}",
             kind=SpanKind.CLIENT,
-            attributes=self._attributes(request),
+            attributes={**self._attributes(request), names.OUTPUT_TYPE: names.OUTPUT_JSON},
         )
         try:
             completion = await self.inner.structured(request, output)
         except BaseException as error:
+            span.set_attribute(names.PROVIDER, self._known_system())
             telemetry.mark_failed(span, error)
             span.end()
             raise
         attributes = _completion_attributes(completion)
+        attributes[names.PROVIDER] = await self._system()
         attributes[names.FALLBACK] = self._fallback or completion.fallback
         if telemetry.record_content:
             attributes[names.OUTPUT_MESSAGES] = telemetry.content(
@@ -476,9 +483,9 @@ class TracedProvider:
         whatever span is current then: the agent's)."""
         telemetry = self.telemetry
         span = telemetry.tracer.start_span(
-            f"{names.OPERATION_CHAT} {request.settings.model}",
+            f"{names.OPERATION_CHAT} {self._model(request)}",
             kind=SpanKind.CLIENT,
-            attributes=self._attributes(request),
+            attributes={**self._attributes(request), names.OUTPUT_TYPE: names.OUTPUT_TEXT},
         )
         started = time.perf_counter()
         collected: list[str] | None = [] if telemetry.record_content else None
@@ -492,12 +499,13 @@ class TracedProvider:
                     collected.append(piece)
                 yield piece
             attributes = _stream_attributes(meta)
-            attributes[names.PROVIDER] = self.name
+            attributes[names.PROVIDER] = await self._system()
             attributes[names.FALLBACK] = self._fallback or meta.fallback
             if collected is not None:
                 attributes[names.OUTPUT_MESSAGES] = telemetry.content("".join(collected))
             span.set_attributes(attributes)
         except BaseException as error:
+            span.set_attribute(names.PROVIDER, self._known_system())
             telemetry.mark_failed(span, error)
             raise
         finally:
@@ -506,12 +514,39 @@ class TracedProvider:
                 await close()
             span.end()
 
+    def _model(self, request: ProviderRequest) -> str:
+        """The model this provider asks: the offline coach never asks the persona's."""
+        return getattr(self.inner, "model", None) or request.settings.model
+
+    async def _system(self) -> str:
+        """``gen_ai.provider.name``: llama.cpp, vllm, ollama or openai as the provider
+        learnt it, rather than the API family every compatible server shares."""
+        inner: Any = self.inner
+        while inner is not None:
+            system = getattr(inner, "system", None)
+            if callable(system):
+                return str(await system())
+            inner = getattr(inner, "inner", None)
+        return self.name
+
+    def _known_system(self) -> str:
+        """As ``_system`` without asking the server (a failed call must not wait more)."""
+        inner: Any = self.inner
+        while inner is not None:
+            known = getattr(inner, "known_system", None)
+            if isinstance(known, str):
+                return known
+            inner = getattr(inner, "inner", None)
+        return self.name
+
     def _attributes(self, request: ProviderRequest) -> Attributes:
         attributes: Attributes = {
             **_request_attributes(request),
+            names.REQUEST_MODEL: self._model(request),
             names.OPERATION: names.OPERATION_CHAT,
             names.PROVIDER: self.name,
             names.FALLBACK: self._fallback,
+            **_server_attributes(self.inner),
             **_inherited(None),
         }
         if self.telemetry.record_content:
@@ -584,6 +619,9 @@ def telemetry_for(provider: Provider) -> Telemetry:
         return provider.telemetry
     if isinstance(provider, FallbackProvider):
         return telemetry_for(provider.primary)
+    inner = getattr(provider, "inner", None)  # a wrapper (checks, breaker) around one
+    if inner is not None:
+        return telemetry_for(inner)
     return Telemetry.disabled()
 
 
@@ -636,12 +674,29 @@ def _request_attributes(request: ProviderRequest) -> Attributes:
     return attributes
 
 
+def _server_attributes(provider: Any) -> Attributes:
+    """``server.address`` and ``server.port`` of the model server a provider calls."""
+    while provider is not None:
+        server = getattr(provider, "server", None)
+        if isinstance(server, str) and server:
+            host, _, port = server.rpartition(":")
+            if host and port.isdigit():
+                return {names.SERVER_ADDRESS: host, names.SERVER_PORT: int(port)}
+            return {names.SERVER_ADDRESS: server, names.SERVER_PORT: 443}
+        provider = getattr(provider, "inner", None)
+    return {}
+
+
 def _completion_attributes(completion: Completion[Any]) -> Attributes:
     attributes: Attributes = {
         names.PROVIDER: completion.provider,
         names.RESPONSE_MODEL: completion.model,
         names.FALLBACK: completion.fallback,
     }
+    if completion.response_id:
+        attributes[names.RESPONSE_ID] = completion.response_id
+    if completion.finish_reason:
+        attributes[names.FINISH_REASONS] = [completion.finish_reason]
     if completion.notice:
         attributes[names.NOTICE] = completion.notice
     if completion.input_tokens is not None:
@@ -653,6 +708,10 @@ def _completion_attributes(completion: Completion[Any]) -> Attributes:
 
 def _stream_attributes(meta: StreamMeta) -> Attributes:
     attributes: Attributes = {names.FALLBACK: meta.fallback}
+    if meta.response_id:
+        attributes[names.RESPONSE_ID] = meta.response_id
+    if meta.finish_reason:
+        attributes[names.FINISH_REASONS] = [meta.finish_reason]
     if meta.provider:
         attributes[names.PROVIDER] = meta.provider
     if meta.model:

@@ -14,6 +14,7 @@ from coach.settings import AgentSettings, CoachSettings, StoreSettings
 from coach.tasks import EvaluateAnswer
 from coach.workbench import build_workbench
 from tests.agents.test_team import canned
+from tests.fixtures import STRONG_ANSWER
 
 QUESTION = QuestionDraft(text="Tell me about a conflict.", type=QuestionType.BEHAVIOURAL)
 
@@ -40,7 +41,7 @@ def test_the_config_only_team_is_selected_when_its_flag_is_on_and_its_persona_re
     wb = workbench(tmp_path, provider, features=frozenset({"bar_raiser"}))
     team = wb.teams.resolve(SessionKind.INTERVIEW)
     assert team.name == "bar_raiser"
-    wb.runner.run(team.evaluate(EvaluateAnswer(question=QUESTION, answer="I fixed it.")))
+    wb.runner.run(team.evaluate(EvaluateAnswer(question=QUESTION, answer=STRONG_ANSWER)))
     (request,) = provider.requests
     strict = wb.personas.get("strict_feedback_coach")
     assert request.persona == "strict_feedback_coach"

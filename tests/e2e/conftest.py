@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect
 
 from coach.settings import PROJECT_ROOT
 from tests.processes import free_port
@@ -102,6 +103,20 @@ def running_app(tmp_path: Path) -> Iterator[RunningApp]:
     stop_app(app.process)
 
 
+# A busy 2-core machine can take far longer than Playwright's 5 s default for a first render:
+# every expectation waits up to this long for the app instead of a fixed few seconds.
+APP_READY_MS = 60_000
+expect.set_options(timeout=APP_READY_MS)
+
+
+def wait_for_app(page: Page) -> None:
+    """Wait until the app has rendered a page and finished running its script: the page's
+    heading is on screen and Streamlit's "Running…" indicator is gone."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=APP_READY_MS)
+    expect(page.locator("[data-testid='stMain'] h1").first).to_be_visible(timeout=APP_READY_MS)
+    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=APP_READY_MS)
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """Per module: Playwright's sync API holds an event loop in this thread while it
@@ -120,6 +135,6 @@ def browser() -> Iterator[object]:
 def page(browser):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(APP_READY_MS)
     yield page
     context.close()

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import RunningApp
-from tests.e2e.test_practice_flow import wait_for_app
+from tests.e2e.conftest import RunningApp, wait_for_app
 
 pytestmark = pytest.mark.e2e
 

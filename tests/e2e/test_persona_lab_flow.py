@@ -18,8 +18,7 @@ import yaml
 from playwright.sync_api import Page, expect
 
 from coach.settings import PROJECT_ROOT
-from tests.e2e.conftest import RunningApp, start_app, stop_app
-from tests.e2e.test_practice_flow import wait_for_app
+from tests.e2e.conftest import RunningApp, start_app, stop_app, wait_for_app
 
 pytestmark = pytest.mark.e2e
 

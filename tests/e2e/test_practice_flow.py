@@ -7,15 +7,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import RunningApp
+from tests.e2e.conftest import RunningApp, wait_for_app
 from tests.fixtures import JOB_DESCRIPTION, RESUME, STRONG_ANSWER, make_pdf
 
 pytestmark = pytest.mark.e2e
-
-
-def wait_for_app(page: Page) -> None:
-    page.wait_for_selector("[data-testid='stApp']")
-    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=30_000)
 
 
 def test_upload_answer_reload_resume_rename_delete(

@@ -14,8 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from coach.settings import PROJECT_ROOT
-from tests.e2e.conftest import RunningApp, start_app, stop_app
-from tests.e2e.test_practice_flow import wait_for_app
+from tests.e2e.conftest import RunningApp, start_app, stop_app, wait_for_app
 from tests.fixtures import JOB_DESCRIPTION, RESUME, STRONG_ANSWER
 from tests.llama_server import MODEL_ALIAS, LlamaServer, start_llama_server
 

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import RunningApp, start_app, stop_app
-from tests.e2e.test_practice_flow import wait_for_app
+from tests.e2e.conftest import RunningApp, start_app, stop_app, wait_for_app
 from tests.span_rows import seed_spans
 
 pytestmark = pytest.mark.e2e

@@ -18,8 +18,14 @@ from playwright.sync_api import Page, expect
 from coach.domain import DocumentKind
 from coach.settings import CoachSettings, StoreSettings
 from coach.workbench import build_workbench
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, RunningApp, start_app, stop_app
-from tests.e2e.test_practice_flow import wait_for_app
+from tests.e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    RunningApp,
+    start_app,
+    stop_app,
+    wait_for_app,
+)
 from tests.fixtures import JOB_DESCRIPTION, RESUME
 from tests.realtime.fake_server import FakeRealtimeServer
 

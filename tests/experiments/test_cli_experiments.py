@@ -332,3 +332,40 @@ def test_the_progress_bar_redraws_one_line_on_a_terminal() -> None:
     assert text.startswith("\r[") and text.endswith("\n")
     assert text.count("\n") == 1
     assert "[" + "#" * 24 + "] 100/100 pairs 100%" in text
+
+
+def test_run_sends_every_pair_to_the_configured_server(
+    db_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Issue 15: with a base URL set, ``coach experiment run`` asks that server for every
+    pair (a non-answer is scored by the offline coach, labelled, without a call), and a
+    persona judge named in the spec is asked there too."""
+    from coach.experiments.datasets import sample_dataset
+    from coach.offline.scoring import detect_non_answer
+    from tests.fake_model_server import fake_model_server, task_kind
+
+    items = sample_dataset().items[:6]
+    answers = [i for i in items if detect_non_answer(i.answer, i.question) is None]
+    assert answers, "the first sample items include real answers"
+    lines = (PROJECT_ROOT / "coach/experiments/data/sample_items.jsonl").read_text().splitlines()
+    dataset = tmp_path / "six.jsonl"
+    dataset.write_text("\n".join(lines[:6]) + "\n", encoding="utf-8")
+    spec = _spec(
+        tmp_path,
+        STRICTER.replace("dataset: sample", f"dataset: {{file: {dataset}}}")
+        + "judge: feedback_coach\n",
+    )
+    with fake_model_server("none") as server:
+        monkeypatch.setenv("COACH_OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("COACH_MODEL_DEADLINE_SECONDS", "5")
+        assert _experiment(db_path, "run", str(spec)) == 0
+        kinds = [task_kind(r) for r in server.requests]
+    assert kinds.count("evaluate_answer") == 2 * len(answers)
+    assert kinds.count("judge_feedback") == 2 * len(items)
+    assert "model failed" not in caplog.text
+    report = capsys.readouterr().out
+    assert "provider openai" in report

@@ -290,7 +290,12 @@ def test_promoting_writes_the_next_version_and_keeps_the_previous(
 
         folder = lab_settings.agent.personas_dir
         original = (folder / "feedback_coach.yaml").read_text()
-        promotion = svc.promote(experiment.id, "B")
+        # Strict B scored worse with the judge: promoting a loser asks first.
+        assert svc.report(experiment.id).direction == -1
+        with pytest.raises(ExperimentError, match="B gave significantly worse feedback than A"):
+            svc.promote(experiment.id, "B")
+        assert (folder / "feedback_coach.yaml").read_text() == original
+        promotion = svc.promote(experiment.id, "B", confirmed=True)
         assert promotion.path == folder / "feedback_coach.yaml"
         assert promotion.previous == folder / "versions" / "feedback_coach.v1.yaml"
         assert "version: 2" in promotion.path.read_text()
@@ -301,6 +306,14 @@ def test_promoting_writes_the_next_version_and_keeps_the_previous(
         assert not [e for e in wb.personas.errors], "the versions folder is not read as personas"
         with pytest.raises(ExperimentError, match="no variant 'C'"):
             svc.promote(experiment.id, "C")
+        # B is now the base: shipping it again, or rolling it out, needs a confirmation.
+        warning = svc.ship_warning(experiment.id, "B")
+        assert warning is not None and "already is (version 2)" in warning
+        with pytest.raises(ExperimentError, match=r"changes nothing\. Confirm to ship it anyway"):
+            svc.promote(experiment.id, "B")
+        with pytest.raises(ExperimentError, match="Confirm to ship it anyway"):
+            svc.roll_out(experiment.id, "B", 0.5)
+        assert svc.roll_out(experiment.id, "B", 0.5, confirmed=True).share == 0.5
     finally:
         wb.close()
 

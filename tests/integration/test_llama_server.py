@@ -23,6 +23,7 @@ from coach.domain import (
 from coach.experiments.datasets import dataset_from_file
 from coach.experiments.spec import parse_spec
 from coach.personas import PersonaRegistry, PersonaRole
+from coach.providers.checks import OVERALL_TOLERANCE
 from coach.providers.fallback import FallbackProvider
 from coach.providers.offline import OfflineProvider
 from coach.providers.openai_compatible import OpenAICompatibleProvider
@@ -59,6 +60,7 @@ def real_model_workbench(base_url: str, db_path: Path, tmp_path: Path) -> Workbe
         openai_base_url=base_url,
         openai_timeout_seconds=60,
         openai_max_retries=0,
+        model_deadline_seconds=60,  # a 135M model on two busy cores: give it time
         agent={"personas_dir": personas},
     )
     return build_workbench(settings)
@@ -189,5 +191,39 @@ def test_a_persona_experiment_runs_against_the_real_server(
                 assert result.output.attribution.model == MODEL_ALIAS
                 assert result.input_tokens and result.output_tokens, "the server counts tokens"
         assert "B" in svc.report(experiment.id).verdict
+    finally:
+        wb.close()
+
+
+def test_no_evaluation_shown_contradicts_its_dimensions(
+    llama: LlamaServer, db_path: Path, tmp_path: Path
+) -> None:
+    """Issue 15: SmolLM2's schema-valid answers are checked before anyone sees them: the
+    overall shown always agrees with the dimension scores (repaired and labelled when
+    the model's did not), and every quoted strength is in the answer."""
+    wb = real_model_workbench(llama.base_url, db_path, tmp_path)
+    try:
+        resume = wb.practice.read_pasted(RESUME, DocumentKind.RESUME)
+        job = wb.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION)
+        session = wb.practice.start_session(resume, job, question_count=1)
+        question = wb.practice.view(session.id).questions[0].question
+        answers = [
+            STRONG_ANSWER,
+            "I led the migration of 120 Airflow DAGs to Kubernetes with a team of four; "
+            "I planned it in waves, wrote the runbook and we finished a month early.",
+        ]
+        for text in answers:
+            wb.practice.answer_and_evaluate(session.id, question.id, text)
+        shown = [a.evaluation for a in wb.practice.view(session.id).questions[0].attempts]
+        for evaluation in shown:
+            assert evaluation is not None and evaluation.attribution is not None
+            scores = [d.score for d in evaluation.dimensions]
+            mean = sum(scores) / len(scores)
+            assert min(scores) - 0.5 <= evaluation.overall <= max(scores) + 0.5
+            assert abs(evaluation.overall - mean) <= OVERALL_TOLERANCE + 0.05
+            for point in [*evaluation.strengths, *evaluation.improvements]:
+                assert len(point.split()) >= 3, point
+            if any("contradicted" in c for c in evaluation.attribution.checks):
+                assert "repaired" in evaluation.attribution.label
     finally:
         wb.close()

@@ -9,8 +9,9 @@ from collections.abc import Callable
 
 import pytest
 
-from coach.domain import ChatRole, ChatTurn
+from coach.domain import ChatRole, ChatTurn, QuestionType
 from coach.offline.coach import OfflineCoach
+from coach.offline.scoring import DIMENSION_WEIGHTS
 from coach.tasks import ChatReply, SummarizeChat
 from tests.fixtures import JOB_DESCRIPTION, RESUME, STRONG_ANSWER
 
@@ -160,7 +161,10 @@ def test_advice_is_personalised_from_the_resume_and_the_posting(coach: OfflineCo
 def test_star_advice_matches_how_answers_are_scored(coach: OfflineCoach) -> None:
     reply, _ = ask(coach, "Explain the STAR method")
     assert "six dimensions" in reply
-    assert "20%" in reply  # impact's weight for behavioural answers in the rubric
+    # The weights the reply quotes are the rubric's own, whatever the evidence made them.
+    weights = DIMENSION_WEIGHTS[QuestionType.BEHAVIOURAL]
+    top = max(weights, key=lambda d: weights[d])
+    assert f"{top.label.lower()} {round(weights[top] * 100)}%" in reply
 
 
 def test_ask_me_a_question_names_something_from_the_resume_or_posting(

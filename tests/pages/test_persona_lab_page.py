@@ -76,7 +76,23 @@ def errors(at: AppTest) -> list[str]:
 
 
 def alerts(at: AppTest) -> list[str]:
-    return [*(s.value for s in at.success), *(i.value for i in at.info)]
+    return [
+        *(s.value for s in at.success),
+        *(i.value for i in at.info),
+        *(e.value for e in at.error),
+    ]
+
+
+def choose_and_confirm(at: AppTest, experiment_id: str, variant: str) -> AppTest:
+    """Pick the variant to ship (a loser is never preselected) and confirm the warning."""
+    assert at.selectbox(key=f"lab-ship-{experiment_id}").value is None
+    rerun(at.selectbox(key=f"lab-ship-{experiment_id}").select(variant))
+    (warning,) = [w.value for w in at.warning if "significantly worse" in w.value]
+    assert warning == f"Variant {variant} gave significantly worse feedback than A."
+    assert at.button(key="lab-promote").disabled and at.button(key="lab-roll-out").disabled
+    rerun(at.checkbox(key=f"lab-confirm-{experiment_id}-{variant}").check())
+    assert not at.button(key="lab-promote").disabled
+    return at
 
 
 def figures(at: AppTest) -> dict[str, dict[str, Any]]:
@@ -137,6 +153,8 @@ def test_create_run_read_reopen_and_promote(personas_dir: Path) -> None:
     report = service().report(experiment_id)
     assert report.complete and report.experiment.name == "stricter feedback"
     assert report.verdict in alerts(at)
+    # B scored worse: the verdict is red, not green.
+    assert report.direction == -1 and report.verdict in [e.value for e in at.error]
     assert "Variant B" in report.verdict and "quality points" in report.verdict
     shown = figures(at)
     assert set(shown) == {QUALITY_TITLE, DIMENSIONS_TITLE}
@@ -161,6 +179,7 @@ def test_create_run_read_reopen_and_promote(personas_dir: Path) -> None:
     assert report.verdict in alerts(again)
     assert again.query_params["experiment"] == experiment_id
 
+    choose_and_confirm(again, experiment_id, "B")
     rerun(again.button(key="lab-promote").click())
     assert [s.value for s in again.success][-1] == (
         "feedback_coach is now version 2 (personas/feedback_coach.yaml); version 1 is kept "
@@ -301,6 +320,7 @@ def test_roll_out_a_variant_and_stop_it(personas_dir: Path) -> None:
     experiment_id = experiment_via_service()
     at = open_lab(experiment_id)
 
+    choose_and_confirm(at, experiment_id, "B")
     at.slider(key=f"lab-share-{experiment_id}").set_value(25)
     rerun(at.button(key="lab-roll-out").click())
 

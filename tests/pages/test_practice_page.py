@@ -187,3 +187,108 @@ def test_an_oversize_upload_is_refused_with_the_limit(
     (message,) = errors(at)
     assert "big.txt" in message and "limit" in message
     assert stored_session_count(app_env) == 0
+
+
+# --- issue 15: labels on the page ------------------------------------------------------
+
+
+def model_app(app_env: Path, monkeypatch: pytest.MonkeyPatch, base_url: str) -> AppTest:
+    monkeypatch.setenv("COACH_OPENAI_BASE_URL", base_url)
+    monkeypatch.setenv("COACH_OPENAI_MAX_RETRIES", "0")
+    monkeypatch.setenv("COACH_MODEL_DEADLINE_SECONDS", "5")
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def test_the_models_nonsense_is_shown_repaired_and_labelled(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.fake_model_server import fake_model_server
+
+    with fake_model_server("nonsense") as server:
+        at = start_session(model_app(app_env, monkeypatch, server.base_url), count=2)
+        assert any(c.startswith("Questions by") and "repaired" in c for c in captions(at))
+        answer_box(at).input(STRONG_ANSWER)
+        submit_button(at).click().run()
+        assert not at.exception, at.exception
+    score = float(at.metric[0].value.split(" / ")[0])
+    assert score < 5, "the overall of 10 contradicted the dimension scores"
+    checked = [c for c in captions(at) if c.startswith("Checked: ")]
+    assert any("overall 10.0 contradicted" in c for c in checked)
+    assert any("example answer was removed" in c for c in checked)
+    assert any(c.startswith("Feedback by") and "repaired" in c for c in captions(at))
+    assert any("The interviewer follows up" in i.value for i in at.info)
+    assert any(c.startswith("Follow-up by") for c in captions(at))
+
+
+def test_when_the_model_fails_questions_score_and_follow_up_say_the_offline_coach_stood_in(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.fake_model_server import fake_model_server
+
+    with fake_model_server("500") as server:
+        at = start_session(model_app(app_env, monkeypatch, server.base_url), count=2)
+        assert any(
+            c.startswith("Questions by Offline coach") and "fallback" in c for c in captions(at)
+        )
+        answer_box(at).input(STRONG_ANSWER)
+        submit_button(at).click().run()
+        assert not at.exception, at.exception
+    labelled = [c for c in captions(at) if "Offline coach" in c and "fallback" in c]
+    assert any(c.startswith("Feedback by") for c in labelled)
+    assert any(c.startswith("Follow-up by") for c in labelled)
+    assert any("offline coach answered instead" in w.value for w in at.warning)
+
+
+def test_a_near_empty_resume_starts_a_session_that_says_so(app: AppTest) -> None:
+    app.text_area(key="paste-resume").input("Jane Doe, nurse.")
+    app.text_area(key="paste-job_description").input(JOB_DESCRIPTION)
+    app.slider(key="start-count").set_value(1)
+    app.button[0].click()
+    app.run()
+
+    assert not app.exception, app.exception
+    warnings = [w.value for w in app.warning]
+    assert any("only 16 characters" in w and "too little" in w for w in warnings), warnings
+
+
+def test_practice_by_field_with_no_document_gives_bank_questions(app: AppTest) -> None:
+    app.segmented_control(key="start-mode").set_value("By field, no posting").run()
+    app.selectbox(key="field-choice").set_value("teaching")
+    app.selectbox(key="field-level").set_value("junior")
+    app.slider(key="field-count").set_value(3)
+    next(b for b in app.button if b.label == "Get questions").click()
+    app.run()
+
+    assert not app.exception, app.exception
+    assert not errors(app)
+    assert app.header[0].value.startswith("Teaching and education · Entry level")
+    assert any("By field: Teaching and education" in c.value for c in app.caption)
+    questions = next(r for r in app.radio if str(r.key).startswith("question-nav-"))
+    assert len(questions.options) == 3
+
+
+def test_after_an_answer_the_talking_points_name_terms_used_and_missed(app: AppTest) -> None:
+    at = start_session(app)
+    answer_box(at).input(STRONG_ANSWER)
+    submit_button(at).click().run()
+
+    assert not at.exception, at.exception
+    assert "Talking points" in " ".join(m.value for m in at.markdown)
+    texts = [t.value for t in at.text]
+    assert any("Python" in t for t in texts), texts
+    assert any("Kafka (on your resume)" in t for t in texts), texts
+
+
+def test_the_session_names_the_postings_requirements_the_resume_lacks(app: AppTest) -> None:
+    at = start_session(app)
+
+    fit = next(e for e in at.expander if e.label == "How your resume fits this posting")
+    texts = [t.value for t in fit.text]
+    assert any("Terraform" in t and "missing" in t for t in texts), texts

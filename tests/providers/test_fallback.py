@@ -93,13 +93,13 @@ def reply(content: str) -> httpx.Response:
     )
 
 
-def sse_line(content: str) -> bytes:
+def sse_line(content: str, finish_reason: str | None = None) -> bytes:
     chunk = {
         "id": "c",
         "object": "chat.completion.chunk",
         "created": 1,
         "model": "gpt-4o-mini",
-        "choices": [{"index": 0, "delta": {"content": content}, "finish_reason": None}],
+        "choices": [{"index": 0, "delta": {"content": content}, "finish_reason": finish_reason}],
     }
     return f"data: {json.dumps(chunk)}\n\n".encode()
 
@@ -143,7 +143,7 @@ def test_a_timeout_ends_in_the_offline_coach_with_a_notice(server: respx.MockRou
 
     assert completion.fallback is True
     assert completion.notice == (
-        "The model server at 127.0.0.1:9 did not answer in 30 s. "
+        "The model server at 127.0.0.1:9 did not answer in 30 s per try, with 0 retries. "
         "The offline coach answered instead."
     )
 
@@ -226,7 +226,7 @@ def test_a_stream_that_fails_mid_way_says_so_and_stops(server: respx.MockRouter)
 
 
 def test_a_working_stream_passes_through_untouched(server: respx.MockRouter) -> None:
-    body = sse_line("Hello") + sse_line(" there") + b"data: [DONE]\n\n"
+    body = sse_line("Hello") + sse_line(" there", "stop") + b"data: [DONE]\n\n"
     server.post("/chat/completions").mock(
         return_value=httpx.Response(
             200, content=body, headers={"content-type": "text/event-stream"}

@@ -503,7 +503,9 @@ def test_a_timeout_says_the_server_did_not_answer_in_time(server: respx.MockRout
     with pytest.raises(ProviderTimeout) as caught:
         structured(make_provider(timeout=5))
 
-    assert str(caught.value) == f"The model server at {SERVER} did not answer in 5 s."
+    assert str(caught.value) == (
+        f"The model server at {SERVER} did not answer in 5 s per try, with 0 retries."
+    )
 
 
 def test_a_silent_server_times_out_for_real() -> None:

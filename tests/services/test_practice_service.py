@@ -10,7 +10,7 @@ from coach.domain import CoachingLevel, DocumentKind, QuestionSource, QuestionTy
 from coach.errors import CoachError, EmptyAnswer, SessionNotFound
 from coach.settings import CoachSettings
 from coach.workbench import Workbench, build_workbench
-from tests.fixtures import JOB_DESCRIPTION, RESUME, STRONG_ANSWER
+from tests.fixtures import JOB_DESCRIPTION, MARKDOWN_POSTING, RESUME, STRONG_ANSWER
 
 
 @pytest.fixture
@@ -81,6 +81,14 @@ def test_practising_again_keeps_every_attempt(wb: Workbench) -> None:
     first, second = (a.evaluation for a in attempts)
     assert first is not None and second is not None
     assert second.overall > first.overall
+
+
+def test_a_custom_question_without_a_type_is_typed_from_its_wording(wb: Workbench) -> None:
+    session_id = start(wb, question_count=1)
+    technical = wb.practice.add_custom_question(session_id, "How would you design a cache?")
+    pitch = wb.practice.add_custom_question(session_id, "Tell me about yourself.")
+    assert technical.type is QuestionType.TECHNICAL  # not behavioural by default
+    assert pitch.type is QuestionType.ROLE_SPECIFIC
 
 
 def test_more_custom_and_removed_questions(wb: Workbench) -> None:
@@ -170,3 +178,27 @@ def test_when_scoring_fails_the_page_is_told_the_answer_is_saved(settings: Coach
     pending = wb.practice.view(session_id).questions[0].needs_evaluation
     assert pending is not None and pending.text == STRONG_ANSWER.strip()
     wb.close()
+
+
+def test_a_session_from_a_near_empty_resume_keeps_saying_so(wb: Workbench) -> None:
+    resume = wb.practice.read_pasted("Jane Doe, nurse.", DocumentKind.RESUME)
+    job = wb.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION)
+
+    session = wb.practice.start_session(resume, job, question_count=1)
+
+    (warning,) = wb.practice.view(session.id).document_warnings
+    assert "only 16 characters" in warning and "your resume" in warning
+
+
+def test_a_markdown_posting_with_a_linked_title_names_the_session_by_its_title(
+    wb: Workbench,
+) -> None:
+    resume = wb.practice.read_pasted(RESUME, DocumentKind.RESUME)
+    job = wb.practice.read_upload(
+        MARKDOWN_POSTING.encode(), "posting.md", DocumentKind.JOB_DESCRIPTION
+    )
+
+    session = wb.practice.start_session(resume, job, question_count=1)
+
+    assert session.name.startswith("Snowflake Data Engineer · ")
+    assert "[" not in session.name and "http" not in session.name

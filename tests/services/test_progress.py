@@ -1,0 +1,84 @@
+"""My progress from real practice sessions (DuckDB file, offline coach): scores per
+dimension across sessions and attempts, fillers, most-used words, struggling questions;
+and the figures the page and notebooks draw from the same report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from coach import figures
+from coach.domain import DocumentKind
+from coach.settings import CoachSettings
+from coach.workbench import Workbench, build_workbench
+from tests.fixtures import JOB_DESCRIPTION, RESUME, STRONG_ANSWER
+
+HESITANT = (
+    "Um, so, you know, I basically, um, fixed the pipeline. It was, like, slow, and "
+    "um I made it faster, you know."
+)
+
+
+@pytest.fixture
+def wb(settings: CoachSettings) -> Iterator[Workbench]:
+    workbench = build_workbench(settings)
+    yield workbench
+    workbench.close()
+
+
+def session_with(wb: Workbench, *answers: str, name: str) -> str:
+    resume = wb.practice.read_pasted(RESUME, DocumentKind.RESUME)
+    job = wb.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION)
+    session = wb.practice.start_session(resume, job, question_count=2, name=name)
+    first = wb.practice.view(session.id).questions[0].question
+    for text in answers:
+        wb.practice.answer_and_evaluate(session.id, first.id, text)
+    return session.id
+
+
+def test_an_empty_store_gives_an_empty_report_and_empty_figures(wb: Workbench) -> None:
+    report = wb.progress.report()
+
+    assert report.is_empty
+    assert figures.scores_by_session(report).data == ()
+
+
+def test_progress_follows_scores_fillers_and_words_across_sessions(wb: Workbench) -> None:
+    session_with(wb, HESITANT, HESITANT, name="Monday")
+    session_with(wb, STRONG_ANSWER, name="Friday")
+
+    report = wb.progress.report()
+
+    assert [a.session_name for a in report.attempts] == ["Monday", "Monday", "Friday"]
+    assert [a.attempt for a in report.attempts] == [1, 2, 1]
+    monday, friday = report.attempts[0], report.attempts[-1]
+    assert friday.overall > monday.overall
+    assert set(friday.dimensions) and all(1 <= s <= 10 for s in friday.dimensions.values())
+    fillers = report.fillers_by_session().set_index("session")["fillers_per_100_words"]
+    assert fillers["Monday"] > 10 > fillers["Friday"]
+    assert "pipeline" in [w.word for w in report.top_words]
+    assert not {"um", "you", "the", "and", "basically"} & {w.word for w in report.top_words}
+    assert [s.session_name for s in report.words_by_session] == ["Monday", "Friday"]
+    assert "pipeline" in [w.word for w in report.words_by_session[0].words]
+    # The same question, weak twice (and once well in another session): a struggle.
+    (struggle,) = report.struggling
+    assert struggle.attempts == 3 and struggle.sessions == 2
+    assert struggle.latest == friday.overall and struggle.average < 6
+
+
+def test_figures_draw_every_dimension_every_session_and_attempt(wb: Workbench) -> None:
+    session_with(wb, HESITANT, STRONG_ANSWER, name="Monday")
+    session_with(wb, STRONG_ANSWER, name="Friday")
+    report = wb.progress.report()
+
+    by_session = figures.scores_by_session(report)
+    names = {trace.name for trace in by_session.data}
+    assert "Overall" in names and len(names) >= 6
+    overall = next(t for t in by_session.data if t.name == "Overall")
+    assert len(overall.x) == 2 and overall.x[0].endswith("Monday")
+    (bars,) = figures.scores_by_attempt(report).data
+    assert list(bars.x) == ["Attempt 1", "Attempt 2"]
+    (line,) = figures.fillers_by_session(report).data
+    assert len(line.y) == 2
+    assert figures.top_words(report).data[0].y[-1] == report.top_words[0].word
