@@ -1,9 +1,10 @@
 """The Telemetry page's use case: turn a time range and filters into chart-ready data.
 
 Plain Python over ``coach.analytics``, so a notebook gets the same numbers as the page.
-Relative ranges ("last 24 hours") are resolved against a clock rounded up to the
-minute, so the same choice within one minute gives an identical ``SpanFilter`` and the
-page's cache (keyed by the filter's JSON) is hit on every rerun.
+Relative ranges ("last 24 hours") end at the next boundary of the range's chart bucket
+(the next hour for the last 7 days), so the same choice gives an identical
+``SpanFilter`` for a whole bucket and the page's cache (keyed by the filter's JSON) is
+hit on every rerun: a minute passing recomputes nothing (issue 13).
 """
 
 from __future__ import annotations
@@ -120,8 +121,9 @@ class TelemetryService:
             first, last = sorted(custom)
             start = datetime.combine(first, clock_time.min, tzinfo=UTC)
             return start, datetime.combine(last, clock_time.min, tzinfo=UTC) + timedelta(days=1)
-        end = _next_minute(self._now())
-        return end - _RANGE_LENGTHS[choice], end
+        now, length = self._now(), _RANGE_LENGTHS[choice]
+        end = _next_boundary(now, analytics.bucket_for(now - length, now))
+        return end - length, end
 
     def overview(self) -> TelemetryOverview:
         return analytics.overview(self._reader)
@@ -167,6 +169,8 @@ class TelemetryService:
         return analytics.waterfall(self._reader, trace_id)
 
 
-def _next_minute(moment: datetime) -> datetime:
-    floor = moment.replace(second=0, microsecond=0)
-    return floor if floor == moment else floor + timedelta(minutes=1)
+def _next_boundary(moment: datetime, bucket: timedelta) -> datetime:
+    """``moment`` rounded up to a whole ``bucket`` since the epoch (UTC)."""
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    steps = -((epoch - moment) // bucket)  # ceiling division
+    return epoch + steps * bucket

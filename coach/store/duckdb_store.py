@@ -974,6 +974,7 @@ class DuckDBSessionStore:
         try:
             # Timestamps come back as UTC whatever the machine's zone is, on every cursor.
             connection.execute("SET GLOBAL TimeZone = 'UTC'")
+            connection.execute("SET GLOBAL memory_limit = ?", [self._settings.memory_limit])
             if not self._migrated:
                 migrate(connection)
                 self._migrated = True
