@@ -11,24 +11,31 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import auth
 from ui.resources import workbench
 from ui.state import show_flash
 
 st.set_page_config(page_title="Coaching Workbench", page_icon="🎯", layout="wide")
 
+actor = auth.require_sign_in()  # a visitor sees the sign-in screen and nothing else
 pages = [
     st.Page("views/practice.py", title="Practice", icon=":material/target:", default=True),
     st.Page("views/voice.py", title="Voice", icon=":material/mic:"),
     st.Page("views/chat.py", title="Chat", icon=":material/forum:"),
     st.Page("views/sessions.py", title="Sessions", icon=":material/folder_open:"),
     st.Page("views/progress.py", title="My progress", icon=":material/trending_up:"),
-    st.Page("views/telemetry.py", title="Telemetry", icon=":material/monitoring:"),
-    st.Page("views/persona_lab.py", title="Persona Lab", icon=":material/science:"),
 ]
+if actor.is_admin:
+    # Not listed means not reachable: /telemetry from a non-admin is "page not found".
+    pages += [
+        st.Page("views/telemetry.py", title="Telemetry", icon=":material/monitoring:"),
+        st.Page("views/persona_lab.py", title="Persona Lab", icon=":material/science:"),
+    ]
 page = st.navigation(pages)
 
 wb = workbench()
 with st.sidebar:
+    auth.sidebar(actor)
     if wb.settings.uses_real_model:
         st.caption("Coaching with a real model; the offline coach steps in if it fails.")
     else:

@@ -24,6 +24,9 @@ from coach.domain import (
 )
 from coach.settings import StoreSettings
 from coach.store.duckdb_store import DuckDBSessionStore
+from coach.users import Actor
+
+LOCAL_USER = Actor.local()
 
 _ID_COLUMNS = (
     "id",
@@ -38,12 +41,13 @@ ANSWER = "I owned the nightly export, rewrote two joins and it has finished on t
 
 
 def _template(store: DuckDBSessionStore) -> str:
-    session = store.create_session("Benchmark session 0")
+    session = store.create_session(LOCAL_USER, "Benchmark session 0")
     for kind, text in (
         (DocumentKind.RESUME, "Data engineer. Led a migration; cut runtime by half. " * 20),
         (DocumentKind.JOB_DESCRIPTION, "Senior Data Engineer\nBuild pipelines. " * 20),
     ):
         store.add_document(
+            LOCAL_USER,
             session.id,
             ExtractedDocument(
                 kind=kind, filename=f"{kind.value}.txt", media_type="text/plain", text=text
@@ -61,10 +65,10 @@ def _template(store: DuckDBSessionStore) -> str:
         improvements=["Say what you did."],
         example_answer="Situation: ...",
     )
-    for question in store.add_questions(session.id, drafts):
-        answer = store.add_answer(session.id, question.id, ANSWER)
-        store.add_evaluation(answer.id, evaluation)
-    store.set_current_question(session.id, None)
+    for question in store.add_questions(LOCAL_USER, session.id, drafts):
+        answer = store.add_answer(LOCAL_USER, session.id, question.id, ANSWER)
+        store.add_evaluation(LOCAL_USER, answer.id, evaluation)
+    store.set_current_question(LOCAL_USER, session.id, None)
     return session.id
 
 

@@ -28,7 +28,14 @@ from benchmarks.core import Ratio, percentile
 from benchmarks.model_server import model_server
 from coach.domain import DocumentKind, ExtractedDocument, QuestionDraft, QuestionType
 from coach.settings import CoachSettings, StoreSettings
+from coach.users import Actor
 from coach.workbench import Workbench, build_workbench
+
+
+def _user(number: int) -> Actor:
+    """Concurrent users are different people: fair use caps each one, not the crowd."""
+    return Actor(issuer="http://127.0.0.1/benchmark", subject=f"user-{number}")
+
 
 log = logging.getLogger(__name__)
 
@@ -48,16 +55,19 @@ def _document(kind: DocumentKind, text: str) -> ExtractedDocument:
     )
 
 
-def _sessions(wb: Workbench, count: int) -> list[tuple[str, str]]:
-    """``count`` sessions with one question each, written straight to the store."""
+def _sessions(wb: Workbench, count: int) -> list[tuple[Actor, str, str]]:
+    """``count`` sessions with one question each, each its own user's, written straight
+    to the store."""
     pairs = []
     for number in range(count):
-        session = wb.store.create_session(f"Concurrent user {number}")
-        wb.store.add_document(session.id, _document(DocumentKind.RESUME, "Data engineer."))
+        owner = _user(number)
+        session = wb.store.create_session(owner, f"Concurrent user {number}")
+        wb.store.add_document(owner, session.id, _document(DocumentKind.RESUME, "Data engineer."))
         wb.store.add_document(
-            session.id, _document(DocumentKind.JOB_DESCRIPTION, "Senior Data Engineer")
+            owner, session.id, _document(DocumentKind.JOB_DESCRIPTION, "Senior Data Engineer")
         )
         (question,) = wb.store.add_questions(
+            owner,
             session.id,
             [
                 QuestionDraft(
@@ -65,21 +75,23 @@ def _sessions(wb: Workbench, count: int) -> list[tuple[str, str]]:
                 )
             ],
         )
-        pairs.append((session.id, question.id))
+        pairs.append((owner, session.id, question.id))
     return pairs
 
 
-def _evaluate_at_once(wb: Workbench, pairs: list[tuple[str, str]]) -> tuple[float, list[float]]:
+def _evaluate_at_once(
+    wb: Workbench, pairs: list[tuple[Actor, str, str]]
+) -> tuple[float, list[float]]:
     """Every user submits at the same moment; the batch's wall time and each user's."""
     barrier = threading.Barrier(len(pairs) + 1)
     waits: list[float] = [0.0] * len(pairs)
     problems: list[str] = []
 
-    def user(index: int, session_id: str, question_id: str) -> None:
+    def user(index: int, actor: Actor, session_id: str, question_id: str) -> None:
         barrier.wait()
         started = time.perf_counter()
         try:
-            _, evaluation = wb.practice.answer_and_evaluate(session_id, question_id, ANSWER)
+            _, evaluation = wb.practice.answer_and_evaluate(actor, session_id, question_id, ANSWER)
             if evaluation.attribution and evaluation.attribution.fallback:
                 problems.append(f"user {index} fell back: {evaluation.attribution.notice}")
         except Exception as error:  # reported below, not lost in a thread
@@ -87,8 +99,8 @@ def _evaluate_at_once(wb: Workbench, pairs: list[tuple[str, str]]) -> tuple[floa
         waits[index] = time.perf_counter() - started
 
     threads = [
-        threading.Thread(target=user, args=(i, s, q), name=f"user-{i}")
-        for i, (s, q) in enumerate(pairs)
+        threading.Thread(target=user, args=(i, a, s, q), name=f"user-{i}")
+        for i, (a, s, q) in enumerate(pairs)
     ]
     for thread in threads:
         thread.start()
@@ -115,9 +127,9 @@ def bench_concurrent_evaluations(users: int = USERS, rounds: int = 3) -> list[Ra
             # One user alone first (warms the client's connections too), then rounds of
             # twenty at once, each on fresh sessions; the median round is reported.
             alone = []
-            for session_id, question_id in pairs[:users][:3]:
+            for actor, session_id, question_id in pairs[:users][:3]:
                 started = time.perf_counter()
-                wb.practice.answer_and_evaluate(session_id, question_id, ANSWER)
+                wb.practice.answer_and_evaluate(actor, session_id, question_id, ANSWER)
                 alone.append(time.perf_counter() - started)
             outcomes = [
                 _evaluate_at_once(wb, pairs[users * (r + 1) : users * (r + 2)])

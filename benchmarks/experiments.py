@@ -52,7 +52,10 @@ from coach.experiments.spec import parse_spec
 from coach.providers.base import Completion, ProviderRequest, StreamMeta, T
 from coach.services.experiments import ExperimentService
 from coach.settings import PROJECT_ROOT, CoachSettings
+from coach.users import Actor
 from coach.workbench import Workbench, build_workbench
+
+LOCAL_USER = Actor.local()
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +190,7 @@ def _create(service: ExperimentService, run: int) -> str:
         }
     )
     dataset = Dataset(name=f"benchmark, {ITEMS:,} items", source="file", items=items(run))
-    return service.create(spec, dataset).id
+    return service.create(LOCAL_USER, spec, dataset).id
 
 
 def _finished(
@@ -209,7 +212,7 @@ def _timed_run(service: ExperimentService, provider: SlowProvider, run: int) -> 
     experiment_id = _create(service, run)
     calls = provider.calls
     started = time.perf_counter()
-    service.start(experiment_id)
+    service.start(LOCAL_USER, experiment_id)
     service.wait(experiment_id, timeout=_RUN_TIMEOUT_SECONDS)
     wall_ms = (time.perf_counter() - started) * 1000
     _finished(service, experiment_id, calls, provider)
@@ -235,7 +238,7 @@ def _page_reruns(
     experiment_id = _create(service, run)
     calls = provider.calls
     started = time.perf_counter()
-    service.start(experiment_id)
+    service.start(LOCAL_USER, experiment_id)
     rerun = open_page(experiment_id)
     samples: list[float] = []
     while service.is_running(experiment_id):
@@ -293,7 +296,7 @@ def _service_calls(service: ExperimentService) -> Callable[[str], Callable[[], N
 
     def open_page(experiment_id: str) -> Callable[[], None]:
         def rerun() -> None:
-            service.list()
+            service.list(LOCAL_USER)
             service.is_running(experiment_id)
             service.progress(experiment_id)
             service.rollouts()

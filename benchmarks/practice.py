@@ -26,6 +26,9 @@ from coach.offline.coach import OfflineCoach
 from coach.settings import PROJECT_ROOT, StoreSettings
 from coach.store.duckdb_store import DuckDBSessionStore
 from coach.tasks import EvaluateAnswer, GenerateQuestions
+from coach.users import Actor
+
+LOCAL_USER = Actor.local()
 
 ANSWER = (
     "At Acme Analytics our nightly ETL took nine hours and regularly missed the 7am "
@@ -92,12 +95,12 @@ def _seed(path: Path, sessions: int) -> str:
     last = ""
     with DuckDBSessionStore(StoreSettings(path=path)) as store:
         for number in range(sessions):
-            session = store.create_session(f"Benchmark session {number}")
-            store.add_document(session.id, resume)
-            store.add_document(session.id, job)
-            for question in store.add_questions(session.id, drafts):
-                answer = store.add_answer(session.id, question.id, ANSWER)
-                store.add_evaluation(answer.id, evaluation)
+            session = store.create_session(LOCAL_USER, f"Benchmark session {number}")
+            store.add_document(LOCAL_USER, session.id, resume)
+            store.add_document(LOCAL_USER, session.id, job)
+            for question in store.add_questions(LOCAL_USER, session.id, drafts):
+                answer = store.add_answer(LOCAL_USER, session.id, question.id, ANSWER)
+                store.add_evaluation(LOCAL_USER, answer.id, evaluation)
             last = session.id
     return last
 

@@ -32,6 +32,7 @@ from benchmarks.bulk import seed_sessions
 from benchmarks.core import Ratio, Result, measure
 from benchmarks.model_server import model_server
 from coach.settings import PROJECT_ROOT
+from coach.users import Actor
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ JOB = (
     "You will build reliable pipelines, own data quality and mentor engineers.\n"
     "Requirements: 5+ years of experience with Python, SQL and Spark.\n"
 )
+LOCAL_USER = Actor.local()
 ANSWER = (
     "Our nightly ETL missed the 7am deadline. I owned the pipeline, profiled the jobs, "
     "rewrote two joins as broadcast joins and added a check; it has finished on time since."
@@ -229,7 +231,7 @@ def bench_pause_and_search(sessions: int = BIG_STORE_SESSIONS, pauses: int = 4) 
                 measure(
                     f"Sessions name search, {sessions:,} sessions",
                     SEARCH_TARGET_MS,
-                    lambda: service.list(f"session {next(terms) * 37 % sessions}"),
+                    lambda: service.list(LOCAL_USER, f"session {next(terms) * 37 % sessions}"),
                     runs=20,
                 )
             )

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from coach.domain import RubricDimension
 from coach.errors import CoachError
 from coach.store.locking import retry_while_locked
+from coach.users import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ SELECT s.id AS session_id, s.name, s.kind, s.persona, s.coaching_level,
        (SELECT avg(overall) FROM latest WHERE latest.session_id = s.id AND r = 1)
            AS average_score
 FROM sessions s
+WHERE {scope}
 ORDER BY s.created_at, s.id
 """
 
@@ -117,6 +119,7 @@ JOIN sessions s ON s.id = a.session_id
 LEFT JOIN latest_evaluation e ON e.answer_id = a.id
 LEFT JOIN dims ON dims.evaluation_id = e.id
 LEFT JOIN answer_delivery d ON d.answer_id = a.id
+WHERE {{scope}}
 ORDER BY a.created_at, s.id, q.position, a.attempt
 """
 
@@ -127,6 +130,8 @@ FROM evaluation_dimensions ed
 JOIN evaluations e ON e.id = ed.evaluation_id
 JOIN answers a ON a.id = e.answer_id
 JOIN questions q ON q.id = e.question_id
+JOIN sessions s ON s.id = ed.session_id
+WHERE {scope}
 ORDER BY e.created_at, ed.evaluation_id, ed.position
 """
 
@@ -141,6 +146,8 @@ class AnalysisSettings(BaseModel):
     path: Path
     snapshot: bool = True
     lock_timeout_seconds: float = Field(default=15.0, gt=0)
+    # Whose data to read: one person's own sessions, or (an admin) everyone's.
+    actor: Actor = Field(default_factory=Actor.local)
 
 
 def open_analysis(
@@ -148,6 +155,7 @@ def open_analysis(
     *,
     snapshot: bool = True,
     lock_timeout_seconds: float = 15.0,
+    actor: Actor | None = None,
 ) -> Analysis:
     """The workbench's data for a notebook, as of now.
 
@@ -157,6 +165,10 @@ def open_analysis(
     moment while the copy is taken (tens of milliseconds; 0.3 s for 200,000 spans).
     Raises ``StoreBusy`` when the app holds the file longer than ``lock_timeout_seconds``,
     ``CoachError`` when there is no database at ``path``.
+
+    ``actor`` reads as that person: their own sessions and answers only, and no spans or
+    experiments unless they are an admin. The default is the local user, who owns the
+    file on this machine and reads everything.
     """
     if path is None:
         from coach.settings import CoachSettings
@@ -166,6 +178,7 @@ def open_analysis(
         path=Path(path).expanduser(),
         snapshot=snapshot,
         lock_timeout_seconds=lock_timeout_seconds,
+        actor=actor or Actor.local(),
     )
     return Analysis(settings)
 
@@ -296,19 +309,20 @@ class Analysis:
 
     def sessions(self) -> pd.DataFrame:
         """One row per session: kind, demo flag, counts and the average latest score."""
-        return self.sql(_SESSIONS_SQL)
+        return self._owned(_SESSIONS_SQL)
 
     def answers_with_scores(self) -> pd.DataFrame:
         """One row per answer attempt: question type and competency, overall score, the
         six dimensions as columns, and delivery metrics for spoken answers (else NaN)."""
-        return self.sql(_ANSWERS_WITH_SCORES_SQL)
+        return self._owned(_ANSWERS_WITH_SCORES_SQL)
 
     def dimension_scores(self) -> pd.DataFrame:
         """The same scores in long form: one row per evaluation and dimension."""
-        return self.sql(_DIMENSION_SCORES_SQL)
+        return self._owned(_DIMENSION_SCORES_SQL)
 
     def spans(self) -> pd.DataFrame:
         """Telemetry spans, oldest first. Empty (with ``attrs["note"]``) before tracing."""
+        self._require_admin("Spans")
         if not self.has_table("spans"):
             return _empty(_NO_SPANS_TABLE_NOTE)
         frame = self.sql(_SPANS_SQL)
@@ -324,7 +338,26 @@ class Analysis:
         """Per-item results of the experiments; empty with ``attrs["note"]`` until any."""
         return self._optional_table("experiment_results")
 
+    def _owned(self, query: str) -> pd.DataFrame:
+        """``query`` limited to the sessions the actor may read (``{scope}`` on ``s``)."""
+        actor = self._settings.actor
+        if actor.is_admin:
+            return self.sql(query.format(scope="TRUE"))
+        return self.sql(
+            query.format(scope="s.owner_issuer = ? AND s.owner_subject = ?"),
+            [actor.issuer, actor.subject],
+        )
+
+    def _require_admin(self, what: str) -> None:
+        if not self._settings.actor.is_admin:
+            raise CoachError(
+                f"{what} cover every user's work, so only admins (COACH_AUTH__ADMINS) read "
+                "them. Your own sessions and answers are in sessions() and "
+                "answers_with_scores()."
+            )
+
     def _optional_table(self, table: str) -> pd.DataFrame:
+        self._require_admin("Experiments")
         if not self.has_table(table):
             return _empty(_NO_EXPERIMENTS_NOTE.format(table=table))
         frame = self.sql(f"SELECT * FROM {table}")

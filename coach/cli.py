@@ -63,6 +63,7 @@ from coach.services.experiments import ExperimentService
 from coach.settings import CoachSettings
 from coach.speech import delivery_from_transcript
 from coach.store.locking import retry_while_locked
+from coach.users import Actor
 from coach.workbench import Workbench, build_workbench
 
 logger = logging.getLogger(__name__)
@@ -70,6 +71,8 @@ logger = logging.getLogger(__name__)
 DEMO_PREFIX = "[demo] "
 DEMO_METADATA = {"demo": "true"}
 
+# The command line acts as the local user: it runs on the machine that holds the file.
+LOCAL_USER = Actor.local()
 _VOICE_SHARE = 0.3
 _RETRY_SHARE = 0.5
 _FOLLOW_UP_SHARE = 0.2
@@ -158,8 +161,8 @@ def _demo_experiment(workbench: Workbench, report: SeedDemoReport) -> None:
             "bundled sample set.",
         }
     )
-    experiment = service.create(spec, service.dataset(spec.dataset))
-    progress = service.run(experiment.id)
+    experiment = service.create(LOCAL_USER, spec, service.dataset(LOCAL_USER, spec.dataset))
+    progress = service.run(LOCAL_USER, experiment.id)
     report.experiment_id = experiment.id
     report.experiment_name = experiment.name
     report.experiment_pairs = progress.done
@@ -174,16 +177,21 @@ def _practice_session(
     # The service's start_session would not label the session, so the session is made
     # here with the same team metadata it would get, and the rest goes through the service.
     session = store.create_session(
+        LOCAL_USER,
         f"{DEMO_PREFIX}{candidate.role} · {candidate.name}",
         persona=team.agent(PersonaRole.PRIMARY).persona.name,
         coaching_level=level,
         metadata={TEAM_KEY: team.name, **DEMO_METADATA},
     )
-    store.add_document(session.id, practice.read_pasted(candidate.resume, DocumentKind.RESUME))
     store.add_document(
-        session.id, practice.read_pasted(candidate.job_description, DocumentKind.JOB_DESCRIPTION)
+        LOCAL_USER, session.id, practice.read_pasted(candidate.resume, DocumentKind.RESUME)
     )
-    questions = practice.generate_questions(session.id, count=rng.randint(3, 5))
+    store.add_document(
+        LOCAL_USER,
+        session.id,
+        practice.read_pasted(candidate.job_description, DocumentKind.JOB_DESCRIPTION),
+    )
+    questions = practice.generate_questions(LOCAL_USER, session.id, count=rng.randint(3, 5))
     report.questions += len(questions)
     if len(questions) > 1 and rng.random() < _SKIP_LAST_SHARE:
         questions = questions[:-1]  # a question left for later, as people do
@@ -194,11 +202,11 @@ def _practice_session(
             better = rng.choice([AnswerQuality.STRONG, AnswerQuality.PARTIAL])
             evaluation = _answer(workbench, session.id, question.id, better, candidate, rng, report)
         if evaluation.follow_up and rng.random() < _FOLLOW_UP_SHARE:
-            follow_up = practice.add_follow_up(session.id, evaluation.follow_up)
+            follow_up = practice.add_follow_up(LOCAL_USER, session.id, evaluation.follow_up)
             report.questions += 1
             _answer(workbench, session.id, follow_up.id, _pick_quality(rng), candidate, rng, report)
     if rng.random() < _SUMMARY_SHARE:
-        practice.summarize(session.id)
+        practice.summarize(LOCAL_USER, session.id)
         report.summaries += 1
     return session
 
@@ -216,13 +224,13 @@ def _answer(
     text = answer_text(quality, rng.choice(candidate.stories), rng)
     spoken = rng.random() < _VOICE_SHARE and quality is not AnswerQuality.NON_ANSWER
     mode = AnswerMode.VOICE if spoken else AnswerMode.TEXT
-    answer = workbench.practice.submit_answer(session_id, question_id, text, mode=mode)
+    answer = workbench.practice.submit_answer(LOCAL_USER, session_id, question_id, text, mode=mode)
     report.answers += 1
     if spoken:
-        workbench.store.set_delivery(answer.id, _delivery_for(text, quality, rng))
-    evaluation = workbench.practice.evaluate(answer.id)
+        workbench.store.set_delivery(LOCAL_USER, answer.id, _delivery_for(text, quality, rng))
+    evaluation = workbench.practice.evaluate(LOCAL_USER, answer.id)
     report.evaluations += 1
-    return workbench.practice.follow_up(evaluation)
+    return workbench.practice.follow_up(LOCAL_USER, evaluation)
 
 
 def _delivery_for(text: str, quality: AnswerQuality, rng: random.Random) -> DeliveryMetrics:
@@ -238,15 +246,16 @@ def _chat_session(
     team = workbench.teams.resolve(SessionKind.CHAT)
     coach = team.agent(PersonaRole.GENERAL_CHAT).persona
     session = workbench.store.create_session(
+        LOCAL_USER,
         f"{DEMO_PREFIX}Chat with {coach.title}",
         kind=SessionKind.CHAT,
         persona=coach.name,
         metadata={TEAM_KEY: team.name, **DEMO_METADATA},
     )
     for opener in chat_openers(rng, turns):
-        workbench.chat.reply(session.id, opener)
+        workbench.chat.reply(LOCAL_USER, session.id, opener)
         report.chat_messages += 2
-    workbench.chat.summarize(session.id)
+    workbench.chat.summarize(LOCAL_USER, session.id)
     return session
 
 
@@ -356,7 +365,7 @@ def _count(number: int, noun: str) -> str:
 def _export_command(args: argparse.Namespace) -> int:
     workbench = _workbench(args.db)
     try:
-        export = workbench.exports.markdown(args.session)
+        export = workbench.exports.markdown(LOCAL_USER, args.session)
     except SessionNotFound as error:
         raise CoachError(
             f"There is no session with id {args.session!r} in {workbench.settings.store.path}. "
@@ -494,8 +503,8 @@ def _read_spec(path: Path) -> ExperimentSpec:
 
 def _create_experiment(service: ExperimentService, spec: ExperimentSpec) -> Experiment:
     try:
-        dataset = service.dataset(spec.dataset, upload=_dataset_file(spec))
-        return service.create(spec, dataset)
+        dataset = service.dataset(LOCAL_USER, spec.dataset, upload=_dataset_file(spec))
+        return service.create(LOCAL_USER, spec, dataset)
     except (ExperimentError, PersonaError) as error:  # the dataset, a variant, the persona
         raise _BadUsage(str(error)) from error
 
@@ -523,10 +532,12 @@ def _find_experiment(service: ExperimentService, text: str, db: Path) -> Experim
             "experiment id (`coach experiment list` shows them)."
         )
     try:
-        return service.get(wanted)
+        return service.get(LOCAL_USER, wanted)
     except ExperimentError:
         pass
-    matches = [service.get(found) for found in service.ids_starting_with(wanted)]
+    matches = [
+        service.get(LOCAL_USER, found) for found in service.ids_starting_with(LOCAL_USER, wanted)
+    ]
     if len(matches) == 1:
         return matches[0]
     if not matches:
@@ -569,7 +580,9 @@ def _run_experiment(
         f" x {_count(experiment.repeats, 'repeat')} = {pairs}"
     )
     if resuming:
-        done = next((x.done for x in service.list() if x.experiment.id == experiment.id), 0)
+        done = next(
+            (x.done for x in service.list(LOCAL_USER) if x.experiment.id == experiment.id), 0
+        )
         size += f", {done} done before"
     sys.stderr.write(
         f"{'Resuming' if resuming else 'Running'} experiment {experiment.id[:8]} "
@@ -578,10 +591,10 @@ def _run_experiment(
     sys.stderr.flush()
     bar = _ProgressBar(sys.stderr)
     try:
-        final = service.run(experiment.id, on_progress=bar)
+        final = service.run(LOCAL_USER, experiment.id, on_progress=bar)
     finally:
         bar.close()
-    sys.stdout.write(render_report(service.report(experiment.id)))
+    sys.stdout.write(render_report(service.report(LOCAL_USER, experiment.id)))
     if final.status is ExperimentStatus.FINISHED:
         return 0
     sys.stderr.write(
@@ -618,7 +631,7 @@ def _experiment_show_command(args: argparse.Namespace) -> int:
     try:
         service = workbench.experiments
         experiment = _find_experiment(service, args.id, workbench.settings.store.path)
-        report = service.report(experiment.id)
+        report = service.report(LOCAL_USER, experiment.id)
     finally:
         workbench.close()
     sys.stdout.write(render_report(report))
@@ -628,7 +641,7 @@ def _experiment_show_command(args: argparse.Namespace) -> int:
 def _experiment_list_command(args: argparse.Namespace) -> int:
     workbench = _workbench(args.db)
     try:
-        listings = workbench.experiments.list()[: args.limit]
+        listings = workbench.experiments.list(LOCAL_USER)[: args.limit]
     finally:
         workbench.close()
     if not listings:

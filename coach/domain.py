@@ -159,6 +159,7 @@ class SessionOverview(_Model):
     kind: SessionKind
     created_at: datetime
     updated_at: datetime
+    owner_email: str = ""  # shown to admins, who list everyone's sessions
     question_count: int = 0
     answered_count: int = 0
     average_score: float | None = None

@@ -38,6 +38,10 @@ class EmptyAnswer(CoachError):
     """The candidate submitted an answer with no words in it."""
 
 
+class TooManyInFlight(CoachError):
+    """One person already has as many model-backed actions running as fair use allows."""
+
+
 class AnswerSavedNotScored(CoachError):
     """The answer is stored, but scoring it failed; it can be scored later."""
 

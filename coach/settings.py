@@ -133,6 +133,33 @@ class TelemetrySettings(BaseModel):
         return self
 
 
+class AuthSettings(BaseModel):
+    """Who may do what once sign-in is on (sign-in itself is `.streamlit/secrets.toml`
+    ``[auth]``, Streamlit's own OIDC), and how much of the shared model one person may use.
+    """
+
+    admins: str = Field(
+        default="",
+        description='Comma-separated emails or whole domains ("@example.org") that may open '
+        "Telemetry and Persona Lab and read everyone's sessions.",
+    )
+    pseudonym_key: SecretStr | None = Field(
+        default=None,
+        description="Key for the pseudonymous user id on spans; unset, a random key per "
+        "process (ids then change on restart).",
+    )
+    max_model_actions_per_user: int = Field(
+        default=2,
+        ge=1,
+        description="Model-backed actions (scoring, questions, replies) one person may have "
+        "in flight at once; more are refused with a message.",
+    )
+
+    @property
+    def admin_rules(self) -> list[str]:
+        return [part.strip() for part in self.admins.split(",") if part.strip()]
+
+
 class CoachSettings(BaseSettings):
     """Everything the workbench can be told from outside, in one typed object."""
 
@@ -151,6 +178,7 @@ class CoachSettings(BaseSettings):
     realtime: RealtimeSettings = Field(default_factory=RealtimeSettings)
     voice_previews: VoicePreviewSettings = Field(default_factory=VoicePreviewSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
     openai_api_key: SecretStr | None = Field(
         default=None,
         validation_alias=AliasChoices("COACH_OPENAI_API_KEY", "OPENAI_API_KEY"),

@@ -21,6 +21,7 @@ from coach.runtime import AsyncRunner
 from coach.services.chat import ChatService
 from coach.services.experiments import ExperimentService
 from coach.services.export import ExportService
+from coach.services.fair_use import ModelActionLimit
 from coach.services.practice import PracticeService
 from coach.services.progress import ProgressService
 from coach.services.sessions import SessionsService
@@ -131,7 +132,12 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         provider, provider_notices = choose_provider(settings)
         notices += provider_notices
     store = DuckDBSessionStore(settings.store)
-    telemetry = Telemetry.for_store(settings.telemetry, store)
+    key = settings.auth.pseudonym_key
+    telemetry = Telemetry.for_store(
+        settings.telemetry,
+        store,
+        pseudonym_key=key.get_secret_value().encode() if key else None,
+    )
     chosen: Provider = provider
     # Checks sit between whatever answers (traced, behind its fallback) and the domain.
     checked = CheckedProvider(telemetry.instrument(chosen), OfflineProvider())
@@ -156,6 +162,7 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
     # Services see a store whose calls inside a turn are spans; the exporter writes
     # through the bare one, so writing spans never makes spans.
     traced_store = telemetry.instrument_store(store)
+    limit = ModelActionLimit(settings.auth.max_model_actions_per_user)  # shared by services
     slots = ServerSlots(settings.openai_base_url, configured=settings.model_parallel_slots)
     practice = PracticeService(
         traced_store,
@@ -163,6 +170,7 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         runner,
         settings.uploads,
         telemetry=telemetry,
+        limit=limit,
         follow_up_beside_score=lambda: chosen.name != "offline" and slots.parallel() > 1,
     )
     return Workbench(
@@ -171,7 +179,7 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         store=store,
         teams=resolver,
         practice=practice,
-        chat=ChatService(traced_store, resolver, runner, telemetry=telemetry),
+        chat=ChatService(traced_store, resolver, runner, telemetry=telemetry, limit=limit),
         sessions=SessionsService(store),
         exports=ExportService(practice),
         progress=ProgressService(traced_store),

@@ -24,7 +24,10 @@ from coach.errors import CoachError, StoreBusy
 from coach.providers.offline import OfflineProvider
 from coach.settings import CoachSettings, StoreSettings
 from coach.store import DuckDBSessionStore
+from coach.users import Actor
 from coach.workbench import build_workbench
+
+LOCAL_USER = Actor.local()
 
 
 @pytest.fixture
@@ -81,7 +84,7 @@ def test_a_newer_write_appears_only_after_refresh(seeded: Path, settings: CoachS
     analysis = open_analysis(seeded)
     first_snapshot = analysis.snapshot_time
     with DuckDBSessionStore(settings.store) as store:
-        store.create_session("written after the snapshot")
+        store.create_session(LOCAL_USER, "written after the snapshot")
 
     before = analysis.sessions()
     analysis.refresh()
@@ -102,7 +105,7 @@ def test_reading_the_live_file_sees_new_writes_without_refresh(
     count = len(live.sessions())
 
     with DuckDBSessionStore(settings.store) as store:
-        store.create_session("seen live")  # would fail if the live reader held the file
+        store.create_session(LOCAL_USER, "seen live")  # would fail if the live reader held the file
 
     assert len(live.sessions()) == count + 1
 
@@ -132,7 +135,7 @@ def test_the_app_waits_only_a_moment_while_snapshots_are_taken(tmp_path: Path) -
     process takes snapshot after snapshot; every write succeeds and none waits long."""
     path = tmp_path / "busy.duckdb"
     with DuckDBSessionStore(StoreSettings(path=path, idle_release_seconds=0)) as store:
-        store.create_session("first")
+        store.create_session(LOCAL_USER, "first")
     writer = subprocess.Popen(
         [sys.executable, "-c", _WRITE_FOR_A_WHILE, str(path), "3.0"],
         stdout=subprocess.PIPE,
@@ -215,13 +218,15 @@ _WRITE_FOR_A_WHILE = """
 import json, sys, time
 from coach.settings import StoreSettings
 from coach.store import DuckDBSessionStore
+from coach.users import Actor
 
+LOCAL_USER = Actor.local()
 store = DuckDBSessionStore(StoreSettings(path=sys.argv[1], idle_release_seconds=0))
 deadline = time.monotonic() + float(sys.argv[2])
 durations = []
 while time.monotonic() < deadline:
     started = time.monotonic()
-    store.create_session(f"write {len(durations)}")
+    store.create_session(LOCAL_USER, f"write {len(durations)}")
     durations.append(time.monotonic() - started)
     time.sleep(0.02)
 store.close()

@@ -22,7 +22,10 @@ from coach.errors import CoachError
 from coach.services.telemetry import TelemetryService, TimeRange
 from coach.settings import StoreSettings
 from coach.store.duckdb_store import DuckDBSessionStore
+from coach.users import Actor
 from tests.span_rows import AGENTS, SpanRow, insert_spans, seed_spans
+
+LOCAL_USER = Actor.local()
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 WEEK = SpanFilter(start=T0 - timedelta(days=1), end=T0 + timedelta(days=6))
@@ -221,14 +224,15 @@ def test_filter_options_list_each_value_once_within_the_range(
 
 
 def test_score_distributions_by_persona_and_dimension(store: DuckDBSessionStore) -> None:
-    session = store.create_session("Scores", persona="primary_coach")
+    session = store.create_session(LOCAL_USER, "Scores", persona="primary_coach")
     draft = QuestionDraft(text="Why us?", type=QuestionType.BEHAVIOURAL)
-    questions = store.add_questions(session.id, [draft] * 3)
+    questions = store.add_questions(LOCAL_USER, session.id, [draft] * 3)
     for question, overall, persona in zip(
         questions, (7.5, 7.9, 3.0), ("strict", "strict", None), strict=True
     ):
-        answer = store.add_answer(session.id, question.id, "Because.")
+        answer = store.add_answer(LOCAL_USER, session.id, question.id, "Because.")
         store.add_evaluation(
+            LOCAL_USER,
             answer.id,
             EvaluationDraft(
                 overall=overall,

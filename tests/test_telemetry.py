@@ -33,8 +33,11 @@ from coach.settings import CoachSettings, StoreSettings, TelemetrySettings
 from coach.store.duckdb_store import DuckDBSessionStore
 from coach.store.spans import SPAN_COLUMNS
 from coach.telemetry import DuckDBSpanExporter
+from coach.users import Actor
 from coach.workbench import Workbench, build_workbench
 from tests.fixtures import JOB_DESCRIPTION, RESUME
+
+LOCAL_USER = Actor.local()
 
 # Words no coach, persona or prompt would ever produce: if they are in a span, the
 # candidate's answer leaked into it.
@@ -73,8 +76,8 @@ def workbench(open_workbenches: list[Workbench], db_path: Path) -> Any:
 def start_practice(wb: Workbench, questions: int = 1) -> tuple[str, str]:
     resume = wb.practice.read_pasted(RESUME, DocumentKind.RESUME)
     job = wb.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION)
-    session = wb.practice.start_session(resume, job, question_count=questions)
-    return session.id, wb.practice.view(session.id).questions[0].question.id
+    session = wb.practice.start_session(LOCAL_USER, resume, job, question_count=questions)
+    return session.id, wb.practice.view(LOCAL_USER, session.id).questions[0].question.id
 
 
 def stored_spans(wb: Workbench) -> list[dict[str, Any]]:
@@ -102,9 +105,9 @@ def children(spans: list[dict[str, Any]], parent: dict[str, Any]) -> list[dict[s
 def test_a_practice_turn_is_one_trace_turn_then_agents_then_model_calls(workbench: Any) -> None:
     wb: Workbench = workbench()
     session_id, question_id = start_practice(wb)
-    _, evaluation = wb.practice.answer_and_evaluate(session_id, question_id, ANSWER)
-    wb.practice.follow_up(evaluation)  # its own turn, after the score (issue 13.5)
-    team = wb.practice.team_for(wb.practice.view(session_id).session)
+    _, evaluation = wb.practice.answer_and_evaluate(LOCAL_USER, session_id, question_id, ANSWER)
+    wb.practice.follow_up(LOCAL_USER, evaluation)  # its own turn, after the score (issue 13.5)
+    team = wb.practice.team_for(wb.practice.view(LOCAL_USER, session_id).session)
     every_span = stored_spans(wb)
     spans = trace_of(every_span, "answer_and_evaluate")
     follow_up_spans = trace_of(every_span, "ask_follow_up")
@@ -159,7 +162,7 @@ def test_each_attribute_is_stored_once_in_its_column_and_the_rest_as_json(
 ) -> None:
     wb: Workbench = workbench()
     session_id, question_id = start_practice(wb)
-    wb.practice.answer_and_evaluate(session_id, question_id, ANSWER)
+    wb.practice.answer_and_evaluate(LOCAL_USER, session_id, question_id, ANSWER)
     spans = trace_of(stored_spans(wb), "answer_and_evaluate")
     (scorer,) = [s for s in spans if s["operation"] == "invoke_agent" and s["score"] is not None]
     extras = json.loads(scorer["attributes"])
@@ -179,8 +182,8 @@ def test_each_attribute_is_stored_once_in_its_column_and_the_rest_as_json(
 def test_the_page_flow_submit_then_evaluate_is_two_turns_each_one_trace(workbench: Any) -> None:
     wb: Workbench = workbench()
     session_id, question_id = start_practice(wb)
-    answer = wb.practice.submit_answer(session_id, question_id, ANSWER)
-    wb.practice.evaluate(answer.id)
+    answer = wb.practice.submit_answer(LOCAL_USER, session_id, question_id, ANSWER)
+    wb.practice.evaluate(LOCAL_USER, answer.id)
     spans = stored_spans(wb)
     submitted = trace_of(spans, "submit_answer")
     evaluated = trace_of(spans, "evaluate_answer")
@@ -201,8 +204,8 @@ def test_the_page_flow_submit_then_evaluate_is_two_turns_each_one_trace(workbenc
 
 def test_a_chat_reply_is_one_trace_with_time_to_first_token(workbench: Any) -> None:
     wb: Workbench = workbench()
-    chat = wb.chat.start()
-    wb.chat.reply(chat.id, "How should I prepare for a system design interview?")
+    chat = wb.chat.start(LOCAL_USER)
+    wb.chat.reply(LOCAL_USER, chat.id, "How should I prepare for a system design interview?")
     spans = trace_of(stored_spans(wb), "chat_reply")
     (root,) = [s for s in spans if s["parent_span_id"] is None]
     (agent,) = [s for s in children(spans, root) if s["operation"] == "invoke_agent"]
@@ -219,7 +222,7 @@ def test_a_chat_reply_is_one_trace_with_time_to_first_token(workbench: Any) -> N
 def test_a_streamed_example_answer_is_a_turn_that_ends_with_the_stream(workbench: Any) -> None:
     wb: Workbench = workbench()
     session_id, question_id = start_practice(wb)
-    reply = wb.practice.stream_example_answer(question_id)
+    reply = wb.practice.stream_example_answer(LOCAL_USER, question_id)
     text = "".join(wb.practice.iterate(reply))
     assert text.strip()
     spans = trace_of(stored_spans(wb), "write_example_answer")
@@ -242,9 +245,9 @@ def test_a_fallback_shows_the_failed_attempt_and_the_one_that_answered(workbench
     provider = FallbackProvider(ScriptedProvider(_unreachable, name="openai"), OfflineProvider())
     wb: Workbench = workbench(provider)
     session_id, question_id = start_practice(wb)
-    wb.practice.answer_and_evaluate(session_id, question_id, ANSWER)
-    chat = wb.chat.start()
-    wb.chat.reply(chat.id, "Any tips for behavioural questions?")
+    wb.practice.answer_and_evaluate(LOCAL_USER, session_id, question_id, ANSWER)
+    chat = wb.chat.start(LOCAL_USER)
+    wb.chat.reply(LOCAL_USER, chat.id, "Any tips for behavioural questions?")
     spans = stored_spans(wb)
 
     for turn in ("answer_and_evaluate", "chat_reply"):
@@ -280,9 +283,9 @@ def _everything(spans: list[dict[str, Any]]) -> str:
 def test_no_answer_text_reaches_any_span_column_by_default(workbench: Any) -> None:
     wb: Workbench = workbench()
     session_id, question_id = start_practice(wb)
-    wb.practice.answer_and_evaluate(session_id, question_id, ANSWER)
-    chat = wb.chat.start()
-    wb.chat.reply(chat.id, f"Was this a good answer? {ANSWER}")
+    wb.practice.answer_and_evaluate(LOCAL_USER, session_id, question_id, ANSWER)
+    chat = wb.chat.start(LOCAL_USER)
+    wb.chat.reply(LOCAL_USER, chat.id, f"Was this a good answer? {ANSWER}")
     spans = stored_spans(wb)
     assert len(spans) > 20
     assert SECRET not in _everything(spans)
@@ -291,7 +294,7 @@ def test_no_answer_text_reaches_any_span_column_by_default(workbench: Any) -> No
 def test_record_content_puts_prompts_and_replies_on_model_spans(workbench: Any) -> None:
     wb: Workbench = workbench(record_content=True, content_max_chars=50_000)
     session_id, question_id = start_practice(wb)
-    wb.practice.answer_and_evaluate(session_id, question_id, ANSWER)
+    wb.practice.answer_and_evaluate(LOCAL_USER, session_id, question_id, ANSWER)
     spans = stored_spans(wb)
     assert SECRET in _everything(spans)
     scoring = [s for s in trace_of(spans, "answer_and_evaluate") if s["operation"] == "chat"]
@@ -336,7 +339,7 @@ def test_spans_reach_an_otlp_collector_when_one_is_configured(
     port = collector.server_address[1]
     wb: Workbench = workbench(otlp_endpoint=f"http://127.0.0.1:{port}/v1/traces")
     session_id, question_id = start_practice(wb)
-    wb.practice.answer_and_evaluate(session_id, question_id, ANSWER)
+    wb.practice.answer_and_evaluate(LOCAL_USER, session_id, question_id, ANSWER)
     assert wb.telemetry.force_flush()
     received = collector.received  # type: ignore[attr-defined]
     assert received and all(path == "/v1/traces" and body for path, body in received)
@@ -360,7 +363,7 @@ def test_spans_reach_an_otlp_collector_when_one_is_configured(
 def test_closing_the_workbench_writes_the_last_spans(db_path: Path) -> None:
     wb = build_workbench(make_settings(db_path, schedule_delay_ms=60_000))
     session_id, question_id = start_practice(wb)
-    wb.practice.answer_and_evaluate(session_id, question_id, ANSWER)
+    wb.practice.answer_and_evaluate(LOCAL_USER, session_id, question_id, ANSWER)
     wb.close()
     with duckdb.connect(str(db_path), read_only=True) as db:
         (count,) = db.execute(
@@ -372,7 +375,7 @@ def test_closing_the_workbench_writes_the_last_spans(db_path: Path) -> None:
 def test_the_file_is_free_for_notebooks_between_batches(workbench: Any) -> None:
     wb: Workbench = workbench(schedule_delay_ms=50)
     session_id, question_id = start_practice(wb)
-    wb.practice.answer_and_evaluate(session_id, question_id, ANSWER)
+    wb.practice.answer_and_evaluate(LOCAL_USER, session_id, question_id, ANSWER)
     assert wb.telemetry.force_flush()
     deadline = time.monotonic() + 5
     while wb.store.is_open and time.monotonic() < deadline:
@@ -395,7 +398,7 @@ def test_the_exporter_reports_failure_instead_of_raising(
 def test_disabled_telemetry_records_nothing_and_changes_nothing(workbench: Any) -> None:
     wb: Workbench = workbench(enabled=False)
     session_id, question_id = start_practice(wb)
-    _, evaluation = wb.practice.answer_and_evaluate(session_id, question_id, ANSWER)
+    _, evaluation = wb.practice.answer_and_evaluate(LOCAL_USER, session_id, question_id, ANSWER)
     assert evaluation.overall >= 1
     assert stored_spans(wb) == []
 
@@ -409,8 +412,8 @@ def test_log_lines_inside_a_turn_carry_its_trace_id(
     configure_logging("INFO")
     wb: Workbench = workbench()
     session_id, question_id = start_practice(wb)
-    _, evaluation = wb.practice.answer_and_evaluate(session_id, question_id, ANSWER)
-    wb.practice.follow_up(evaluation)
+    _, evaluation = wb.practice.answer_and_evaluate(LOCAL_USER, session_id, question_id, ANSWER)
+    wb.practice.follow_up(LOCAL_USER, evaluation)
     logging.getLogger("coach.test").info("outside any turn")
     lines = capsys.readouterr().err.splitlines()
     spans = stored_spans(wb)

@@ -15,9 +15,12 @@ import pytest
 from coach.domain import DocumentKind
 from coach.offline.coach import OFFLINE_MODEL
 from coach.settings import AgentSettings, CoachSettings, StoreSettings
+from coach.users import Actor
 from coach.workbench import Workbench, build_workbench
 from tests.fake_model_server import fake_model_server
 from tests.fixtures import JOB_DESCRIPTION, RESUME, STRONG_ANSWER
+
+LOCAL_USER = Actor.local()
 
 
 def spans_of(wb: Workbench) -> list[dict[str, Any]]:
@@ -35,10 +38,12 @@ def spans_of(wb: Workbench) -> list[dict[str, Any]]:
 def practise(wb: Workbench) -> str:
     resume = wb.practice.read_pasted(RESUME, DocumentKind.RESUME)
     job = wb.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION)
-    session = wb.practice.start_session(resume, job, question_count=1)
-    question = wb.practice.view(session.id).questions[0].question
-    _, evaluation = wb.practice.answer_and_evaluate(session.id, question.id, STRONG_ANSWER)
-    wb.practice.follow_up(evaluation)
+    session = wb.practice.start_session(LOCAL_USER, resume, job, question_count=1)
+    question = wb.practice.view(LOCAL_USER, session.id).questions[0].question
+    _, evaluation = wb.practice.answer_and_evaluate(
+        LOCAL_USER, session.id, question.id, STRONG_ANSWER
+    )
+    wb.practice.follow_up(LOCAL_USER, evaluation)
     return session.id
 
 

@@ -14,6 +14,7 @@ from coach.domain import (
 )
 from coach.offline.fit import Fit
 from coach.offline.talking_points import TalkingPoints
+from ui.text import inert, show
 
 
 def attribution_caption(attribution: Attribution | None, what: str = "Feedback") -> None:
@@ -33,13 +34,13 @@ def evaluation(result: Evaluation, previous: Evaluation | None = None) -> None:
     score_col.metric("Score", f"{result.overall:.1f} / 10", delta=delta)
     with verdict_col:
         if result.non_answer:
-            st.error(result.headline, icon="🚫")
+            st.error(inert(result.headline), icon="🚫")
         elif result.overall >= 7:
-            st.success(result.headline)
+            st.success(inert(result.headline))
         elif result.overall >= 4.5:
-            st.info(result.headline)
+            st.info(inert(result.headline))
         else:
-            st.warning(result.headline)
+            st.warning(inert(result.headline))
         attribution_caption(result.attribution)
 
     import pandas as pd  # only once there is feedback to show: not on a first page load
@@ -65,14 +66,14 @@ def evaluation(result: Evaluation, previous: Evaluation | None = None) -> None:
     with strengths:
         st.markdown("**What worked**")
         for line in result.strengths or ["Nothing stood out yet — see the improvements."]:
-            st.markdown(f"- {line}")
+            st.markdown(f"- {inert(line)}")
     with improvements:
         st.markdown("**What to improve**")
         for line in result.improvements or ["Keep doing what you did."]:
-            st.markdown(f"- {line}")
+            st.markdown(f"- {inert(line)}")
     if result.example_answer:
         with st.expander("Example answer (STAR, from your resume)"):
-            st.markdown(result.example_answer)
+            show(result.example_answer)
 
 
 def attempts_comparison(attempts: list[Attempt]) -> None:
@@ -115,11 +116,11 @@ def summary(result: SessionSummary) -> None:
     if result.weakest:
         st.markdown("**Weakest:** " + ", ".join(d.label for d in result.weakest))
     for line in result.highlights:
-        st.markdown(f"- {line}")
+        st.markdown(f"- {inert(line)}")
     if result.next_steps:
         st.markdown("**Next steps**")
         for step in result.next_steps:
-            st.markdown(f"1. {step}")
+            st.markdown(f"1. {inert(step)}")
     attribution_caption(result.attribution, "Summary")
 
 

@@ -13,7 +13,9 @@ from coach.domain import Speaker
 from coach.errors import CoachError
 from coach.services.practice import PracticeView
 from coach.workbench import Workbench
+from ui.auth import current_actor
 from ui.state import flash
+from ui.text import inert
 
 _LIVE_KEY = "live-interview-id"
 
@@ -47,18 +49,18 @@ def live_interview(wb: Workbench, view: PracticeView, voice: str) -> None:
         key="voice-question",
     )
     live_id = st.session_state.get(_LIVE_KEY)
-    interview = wb.voice.live(live_id) if live_id else None
+    interview = wb.voice.live(current_actor(), live_id) if live_id else None
     if interview is not None and interview.question_id != question_id:
-        wb.voice.finish_live(interview.id, use_as_answer=False)
+        wb.voice.finish_live(current_actor(), interview.id, use_as_answer=False)
         interview = None
     if interview is None:
         try:
-            live_id = wb.voice.start_live(view.session.id, question_id, voice)
+            live_id = wb.voice.start_live(current_actor(), view.session.id, question_id, voice)
         except CoachError as error:
             st.error(str(error))
             return
         st.session_state[_LIVE_KEY] = live_id
-        interview = wb.voice.live(live_id)
+        interview = wb.voice.live(current_actor(), live_id)
         assert interview is not None
 
     relay = interview.relay
@@ -77,12 +79,14 @@ def live_interview(wb: Workbench, view: PracticeView, voice: str) -> None:
 
     if st.button("Use this as my answer", type="primary", key="voice-use"):
         try:
-            _, _answer, evaluation = wb.voice.finish_live(interview.id, use_as_answer=True)
+            _, _answer, evaluation = wb.voice.finish_live(
+                current_actor(), interview.id, use_as_answer=True
+            )
         except CoachError as error:
             st.error(str(error))
             return
         st.session_state.pop(_LIVE_KEY, None)
-        wb.practice.go_to_question(view.session.id, question_id)
+        wb.practice.go_to_question(current_actor(), view.session.id, question_id)
         score = f" It scored {evaluation.overall:.1f}/10." if evaluation else ""
         flash(f"Your spoken answer is saved.{score} See the feedback on the Practice page.")
         st.switch_page("views/practice.py")
@@ -91,7 +95,7 @@ def live_interview(wb: Workbench, view: PracticeView, voice: str) -> None:
 @st.fragment(run_every=1.0)
 def _transcript(wb: Workbench, live_id: str) -> None:
     """Refreshes on its own every second while the interview runs."""
-    interview = wb.voice.live(live_id)
+    interview = wb.voice.live(current_actor(), live_id)
     if interview is None:
         return
     status = interview.relay.status
@@ -104,4 +108,4 @@ def _transcript(wb: Workbench, live_id: str) -> None:
         st.caption("The transcript appears here as you talk.")
     for segment in segments:
         who = "Coach" if segment.speaker is Speaker.COACH else "You"
-        st.markdown(f"**{who}:** {segment.text}")
+        st.markdown(f"**{who}:** {inert(segment.text)}")

@@ -9,8 +9,10 @@ from coach.errors import CoachError, SessionNotFound
 from coach.services.chat import ChatView
 from coach.workbench import Workbench
 from ui import feedback
+from ui.auth import current_actor
 from ui.resources import workbench
 from ui.state import CHAT, flash
+from ui.text import inert, inert_stream, show
 
 AVATARS = {ChatRole.USER: ":material/person:", ChatRole.COACH: ":material/school:"}
 SUGGESTIONS = (
@@ -32,7 +34,7 @@ def start_chat(wb: Workbench) -> None:
     )
     if st.button("Start chat", type="primary"):
         try:
-            session = wb.chat.start(choice)
+            session = wb.chat.start(current_actor(), choice)
         except CoachError as error:
             st.error(str(error))
             return
@@ -42,14 +44,16 @@ def start_chat(wb: Workbench) -> None:
 
 def _send(wb: Workbench, view: ChatView, text: str) -> None:
     try:
-        reply = wb.chat.stream_reply(view.session.id, text)  # stores the message first
+        reply = wb.chat.stream_reply(
+            current_actor(), view.session.id, text
+        )  # stores the message first
     except CoachError as error:
         st.error(str(error))
         return
     with st.chat_message("user", avatar=AVATARS[ChatRole.USER]):
-        st.markdown(text)
+        show(text)
     with st.chat_message("assistant", avatar=AVATARS[ChatRole.COACH]):
-        st.write_stream(reply)
+        st.write_stream(inert_stream(reply))
     st.rerun()
 
 
@@ -70,14 +74,14 @@ def conversation(wb: Workbench, view: ChatView) -> None:
     for message in view.messages:
         role = "user" if message.role is ChatRole.USER else "assistant"
         with st.chat_message(role, avatar=AVATARS[message.role]):
-            st.markdown(message.content)
+            show(message.content)
             if message.role is ChatRole.COACH:
                 feedback.attribution_caption(message.attribution, "Reply")
     last = view.messages[-1] if view.messages else None
     cut_off = last is not None and last.attribution is not None and last.attribution.cut_off
     if cut_off and st.button("Retry", key="retry-reply", icon=":material/refresh:"):
         with st.chat_message("assistant", avatar=AVATARS[ChatRole.COACH]):
-            st.write_stream(wb.chat.retry_reply(view.session.id))
+            st.write_stream(wb.chat.retry_reply(current_actor(), view.session.id))
         st.rerun()
 
     text = st.chat_input("Ask your coach…", key="chat-input")
@@ -91,7 +95,7 @@ def conversation(wb: Workbench, view: ChatView) -> None:
         if st.button("Summarise this chat", disabled=not has_coach_reply):
             with st.spinner("Summarising…"):
                 try:
-                    wb.chat.summarize(view.session.id)
+                    wb.chat.summarize(current_actor(), view.session.id)
                 except CoachError as error:
                     st.error(str(error))
                 else:
@@ -99,15 +103,15 @@ def conversation(wb: Workbench, view: ChatView) -> None:
         if view.summary:
             st.subheader("Takeaways")
             for line in view.summary.takeaways:
-                st.markdown(f"- {line}")
+                st.markdown(f"- {inert(line)}")
             st.subheader("Action items")
             for line in view.summary.action_items:
-                st.markdown(f"- [ ] {line}")
+                st.markdown(f"- [ ] {inert(line)}")
             feedback.attribution_caption(view.summary.attribution, "Summary")
     with delete_col.popover("Delete chat"):
         st.write("Delete this chat and its messages? This cannot be undone.")
         if st.button("Delete", key="delete-chat"):
-            wb.sessions.delete(view.session.id)
+            wb.sessions.delete(current_actor(), view.session.id)
             CHAT.close()
             flash("Chat deleted.", ":material/delete:")
             st.rerun()
@@ -120,7 +124,7 @@ def main() -> None:
         start_chat(wb)
         return
     try:
-        view = wb.chat.view(chat_id)
+        view = wb.chat.view(current_actor(), chat_id)
     except SessionNotFound:
         CHAT.close()
         st.info("That chat no longer exists. Start a new one.")

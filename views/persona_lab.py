@@ -20,8 +20,10 @@ from coach.services.experiments import ExperimentListing, ExperimentService
 from coach.workbench import Workbench
 from ui import persona_lab_charts as charts
 from ui import persona_lab_form as form
+from ui.auth import current_actor
 from ui.resources import workbench
 from ui.state import OpenItem, flash
+from ui.text import inert
 
 OPEN_EXPERIMENT = OpenItem("open_experiment_id", "experiment")
 EMPTY_GUIDANCE = (
@@ -46,9 +48,10 @@ def _service() -> ExperimentService:
 # form does not redo the bootstrap; the database is in the key for processes serving two.
 @st.cache_data(ttl=_REPORT_TTL_SECONDS, max_entries=32, show_spinner="Summarising results…")
 def _report(
-    database: str, experiment_id: str, done: int, status: str, updated: str
+    database: str, experiment_id: str, done: int, status: str, updated: str, owner: str
 ) -> ExperimentReport:
-    return _service().report(experiment_id)
+    """``owner`` keys the cache by who reads: a report is never served across people."""
+    return _service().report(current_actor(), experiment_id)
 
 
 def _progress_text(progress: Progress) -> str:
@@ -80,7 +83,7 @@ def _status(service: ExperimentService, listing: ExperimentListing) -> None:
     experiment = listing.experiment
     status = listing.status
     if status is ExperimentStatus.FINISHED:
-        st.caption(experiment.message or "Finished.")
+        st.caption(inert(experiment.message) if experiment.message else "Finished.")
         return
     done = f"{listing.done:,} of {experiment.pairs_total:,} pairs done."
     if status is ExperimentStatus.RUNNING:  # by another process: the CLI, another server
@@ -101,7 +104,7 @@ def _status(service: ExperimentService, listing: ExperimentListing) -> None:
         label, key="lab-resume", type="primary", icon=":material/play_arrow:", help=help_text
     ):
         try:
-            service.start(experiment.id)
+            service.start(current_actor(), experiment.id)
         except CoachError as error:
             st.error(str(error))
         else:
@@ -240,7 +243,7 @@ def _ship(wb: Workbench, report: ExperimentReport) -> None:
     if variant is None:
         st.caption("No variant did significantly better: choose one to ship it anyway.")
         return
-    warning = service.ship_warning(experiment.id, variant)
+    warning = service.ship_warning(current_actor(), experiment.id, variant)
     confirmed = True
     if warning is not None:
         st.warning(warning, icon=":material/warning:")
@@ -260,7 +263,9 @@ def _ship(wb: Workbench, report: ExperimentReport) -> None:
             disabled=not confirmed,
         ):
             try:
-                promotion = service.promote(experiment.id, variant, confirmed=confirmed)
+                promotion = service.promote(
+                    current_actor(), experiment.id, variant, confirmed=confirmed
+                )
             except CoachError as error:
                 st.error(str(error))
             else:
@@ -290,7 +295,9 @@ def _ship(wb: Workbench, report: ExperimentReport) -> None:
             disabled=not confirmed,
         ):
             try:
-                rollout = service.roll_out(experiment.id, variant, share / 100, confirmed=confirmed)
+                rollout = service.roll_out(
+                    current_actor(), experiment.id, variant, share / 100, confirmed=confirmed
+                )
             except CoachError as error:
                 st.error(str(error))
             else:
@@ -337,6 +344,7 @@ def _open_experiment(wb: Workbench, listing: ExperimentListing) -> None:
         listing.done,
         listing.status.value,
         experiment.updated_at.isoformat(),
+        f"{current_actor().issuer} {current_actor().subject}",
     )
     _results(report)
     if len(experiment.variants) > 1:
@@ -357,7 +365,7 @@ def _rollouts(service: ExperimentService, listings: list[ExperimentListing]) -> 
             f"{rollout.share:.0%} of sessions (from “{source}”)."
         )
         if stop_col.button("Stop", key=f"lab-stop-{rollout.base_persona}", icon=":material/block:"):
-            service.stop_rollout(rollout.base_persona)
+            service.stop_rollout(current_actor(), rollout.base_persona)
             flash(
                 f"Stopped the {rollout.base_persona} rollout: every session gets the base persona."
             )
@@ -375,14 +383,16 @@ def _create(service: ExperimentService, draft: form.Draft) -> None:
             raise ExperimentError(
                 "Upload a CSV, JSONL or JSON file of items first, or choose the sample set."
             )
-        dataset = service.dataset(spec.dataset, upload=upload)
-        experiment = service.create(spec, dataset)
-        service.start(experiment.id)
+        dataset = service.dataset(current_actor(), spec.dataset, upload=upload)
+        experiment = service.create(current_actor(), spec, dataset)
+        service.start(current_actor(), experiment.id)
     except CoachError as error:
         st.error(str(error))
         return
     OPEN_EXPERIMENT.open(experiment.id)
-    flash(f"Started “{experiment.name}”: {experiment.pairs_total:,} pairs on {dataset.name}.")
+    flash(
+        f"Started “{inert(experiment.name)}”: {experiment.pairs_total:,} pairs on {dataset.name}."
+    )
     st.rerun()
 
 
@@ -437,7 +447,7 @@ def _listing(
         if listing.experiment.id == experiment_id:
             return listing
     try:
-        experiment = service.get(experiment_id)
+        experiment = service.get(current_actor(), experiment_id)
     except ExperimentError:
         return None
     return ExperimentListing(experiment=experiment, done=0, failed=0, status=experiment.status)
@@ -452,7 +462,7 @@ def main() -> None:
         "gives better feedback, then promote it or roll it out to a share of sessions."
     )
     try:
-        listings = service.list()
+        listings = service.list(current_actor())
         open_id = OPEN_EXPERIMENT.get()
         listing = _listing(service, listings, open_id) if open_id else None
         if open_id and listing is None:

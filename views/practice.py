@@ -18,8 +18,10 @@ from coach.personas import PersonaRole
 from coach.services.practice import PracticeView, QuestionProgress
 from coach.workbench import Workbench
 from ui import feedback
+from ui.auth import current_actor
 from ui.resources import workbench
 from ui.state import close_session, flash, open_session, open_session_id
+from ui.text import inert, inert_stream, show
 
 ACCEPTED = ", ".join(ext.lstrip(".").upper() for ext in SUPPORTED_EXTENSIONS)
 _JOBS = {PersonaRole.PRIMARY: "Questions", PersonaRole.FEEDBACK: "Feedback"}
@@ -165,6 +167,7 @@ def _start_field_session(wb: Workbench) -> None:
         if upload is not None or pasted.strip():
             resume = _read_document(wb, DocumentKind.RESUME)
         session = wb.practice.start_field_session(
+            current_actor(),
             st.session_state["field-choice"],
             st.session_state["field-level"],
             resume,
@@ -192,6 +195,7 @@ def _start_session(wb: Workbench) -> None:
     with st.spinner("Reading your documents and writing questions…"):
         try:
             session = wb.practice.start_session(
+                current_actor(),
                 documents[DocumentKind.RESUME],
                 documents[DocumentKind.JOB_DESCRIPTION],
                 name=st.session_state.get("start-name"),
@@ -211,13 +215,17 @@ def _start_session(wb: Workbench) -> None:
 
 
 def _save_draft(wb: Workbench, session_id: str, question_id: str, key: str) -> None:
-    wb.practice.save_draft(session_id, question_id, st.session_state.get(key) or "")
+    wb.practice.save_draft(
+        current_actor(), session_id, question_id, st.session_state.get(key) or ""
+    )
 
 
 def _submit(wb: Workbench, view: PracticeView, progress: QuestionProgress, key: str) -> None:
     text = st.session_state.get(key) or ""
     try:
-        wb.practice.answer_and_evaluate(view.session.id, progress.question.id, text)
+        wb.practice.answer_and_evaluate(
+            current_actor(), view.session.id, progress.question.id, text
+        )
     except CoachError as error:  # AnswerSavedNotScored says the answer is safe
         st.session_state["answer-error"] = str(error)
         return
@@ -230,23 +238,23 @@ def _question_label(view: PracticeView, question_id: str) -> str:
     evaluation = progress.latest_evaluation
     mark = f"{evaluation.overall:.1f}" if evaluation else ("…" if progress.attempts else "○")
     text = progress.question.text
-    return f"{number}. [{mark}] {text[:70]}{'…' if len(text) > 70 else ''}"
+    return inert(f"{number}. [{mark}] {text[:70]}{'…' if len(text) > 70 else ''}")
 
 
 def _follow_up(wb: Workbench, view: PracticeView, evaluation: Evaluation) -> None:
     """Asked after the score is on screen, so waiting for it never delays the score."""
     if evaluation.follow_up_attribution is None and not evaluation.follow_up:
         with st.spinner("The interviewer is thinking of a follow-up…"):
-            evaluation = wb.practice.follow_up(evaluation)
+            evaluation = wb.practice.follow_up(current_actor(), evaluation)
     follow_up = evaluation.follow_up
     if not follow_up:
         return
-    st.info(f"**The interviewer follows up:** {follow_up}", icon=":material/forum:")
+    st.info(f"**The interviewer follows up:** {inert(follow_up)}", icon=":material/forum:")
     feedback.attribution_caption(evaluation.follow_up_attribution, "Follow-up")
     existing = {p.question.text for p in view.questions}
     if follow_up not in existing and st.button("Practise this follow-up", key="add-follow-up"):
-        question = wb.practice.add_follow_up(view.session.id, follow_up)
-        wb.practice.go_to_question(view.session.id, question.id)
+        question = wb.practice.add_follow_up(current_actor(), view.session.id, follow_up)
+        wb.practice.go_to_question(current_actor(), view.session.id, question.id)
         flash("The follow-up is your next question.")
         st.rerun()
 
@@ -255,8 +263,8 @@ def _fresh_example(wb: Workbench, question_id: str) -> None:
     if st.button("Write me a fresh example answer", key=f"example-{question_id}"):
         with st.container(border=True):
             try:
-                reply = wb.practice.stream_example_answer(question_id)
-                st.write_stream(wb.practice.iterate(reply))
+                reply = wb.practice.stream_example_answer(current_actor(), question_id)
+                st.write_stream(inert_stream(wb.practice.iterate(reply)))
             except CoachError as error:
                 st.error(str(error))
                 return
@@ -284,7 +292,7 @@ def _spoken_answer(wb: Workbench, view: PracticeView, progress: QuestionProgress
         st.session_state[f"{key}-sent"] = recording.file_id
         try:
             result = wb.voice.submit_recording(
-                view.session.id, progress.question.id, recording.getvalue()
+                current_actor(), view.session.id, progress.question.id, recording.getvalue()
             )
         except CoachError as error:
             st.error(str(error))
@@ -299,10 +307,12 @@ def _spoken_answer(wb: Workbench, view: PracticeView, progress: QuestionProgress
 
 def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress) -> None:
     question = progress.question
-    st.subheader(question.text)
+    st.subheader(inert(question.text))
     st.caption(
-        f"{question.type.label.capitalize()} · {question.competency}"
-        + (f" · {question.rationale}" if question.rationale else "")
+        inert(
+            f"{question.type.label.capitalize()} · {question.competency}"
+            + (f" · {question.rationale}" if question.rationale else "")
+        )
     )
     if question.attribution is not None and (
         question.attribution.fallback or question.attribution.checks
@@ -314,9 +324,9 @@ def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress
         previous = scored[-2].evaluation if len(scored) > 1 else None
         assert latest is not None
         with st.expander(f"Your answer (attempt {scored[-1].answer.attempt})", expanded=False):
-            st.markdown(scored[-1].answer.text)
+            show(scored[-1].answer.text)
         feedback.evaluation(latest, previous)
-        feedback.talking_points(wb.practice.talking_points(scored[-1].answer.id))
+        feedback.talking_points(wb.practice.talking_points(current_actor(), scored[-1].answer.id))
         if scored[-1].delivery is not None:
             feedback.delivery(scored[-1].delivery)
         feedback.attempts_comparison(progress.attempts)
@@ -330,7 +340,7 @@ def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress
         )
         if st.button("Score it now", key=f"rescore-{pending.id}"):
             try:
-                wb.practice.evaluate(pending.id)
+                wb.practice.evaluate(current_actor(), pending.id)
             except CoachError as error:
                 st.error(f"Your answer is still saved. {error}")
             else:
@@ -363,7 +373,7 @@ def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress
     with st.popover("Remove this question"):
         st.write("Remove it with all its answers? This cannot be undone.")
         if st.button("Remove question", key=f"remove-{question.id}"):
-            wb.practice.remove_question(question.id)
+            wb.practice.remove_question(current_actor(), question.id)
             flash("Question removed.", ":material/delete:")
             st.rerun()
 
@@ -381,7 +391,7 @@ def more_questions(wb: Workbench, view: PracticeView) -> None:
         if st.button("Generate more questions", key="more-generate"):
             with st.spinner("Writing more questions…"):
                 added = wb.practice.generate_questions(
-                    view.session.id, count=int(count), hint=hint, types=types
+                    current_actor(), view.session.id, count=int(count), hint=hint, types=types
                 )
             flash(f"Added {len(added)} question(s).")
             st.rerun()
@@ -395,11 +405,13 @@ def more_questions(wb: Workbench, view: PracticeView) -> None:
         )
         if st.button("Add question", key="custom-add"):
             try:
-                question = wb.practice.add_custom_question(view.session.id, custom, custom_type)
+                question = wb.practice.add_custom_question(
+                    current_actor(), view.session.id, custom, custom_type
+                )
             except CoachError as error:
                 st.error(str(error))
             else:
-                wb.practice.go_to_question(view.session.id, question.id)
+                wb.practice.go_to_question(current_actor(), view.session.id, question.id)
                 flash("Your question was added.")
                 st.rerun()
 
@@ -409,22 +421,23 @@ def summary_section(wb: Workbench, view: PracticeView) -> None:
     st.subheader("Session summary")
     if st.button("Summarise my session", disabled=view.answered_count == 0):
         with st.spinner("Summarising…"):
-            wb.practice.summarize(view.session.id)
+            wb.practice.summarize(current_actor(), view.session.id)
         st.rerun()
     if view.summary:
         feedback.summary(view.summary)
     elif view.answered_count == 0:
         st.caption("Answer at least one question to get a summary.")
+    actor = current_actor()  # read now: the downloads run later, outside this script run
     markdown_col, guide_col = st.columns(2)
     markdown_col.download_button(
         "Export as Markdown",
-        lambda: wb.exports.markdown(view.session.id).content,
+        lambda: wb.exports.markdown(actor, view.session.id).content,
         file_name=wb.exports.filename(view.session.name),
         mime="text/markdown",
     )
     guide_col.download_button(
         "Study guide (PDF)",
-        lambda: wb.exports.study_guide(view.session.id).content,
+        lambda: wb.exports.study_guide(actor, view.session.id).content,
         file_name=wb.exports.study_guide_filename(view.session.name),
         mime="application/pdf",
         help="Your best answer to each question with its scores, feedback and an "
@@ -448,7 +461,7 @@ def session_page(wb: Workbench, view: PracticeView) -> None:
     session = view.session
     head, actions = st.columns([5, 1])
     with head:
-        st.header(session.name)
+        st.header(inert(session.name))
         names = " · ".join(f"{d.kind.label.capitalize()}: {d.filename}" for d in view.documents)
         if view.practice_field is not None:
             field, level = view.practice_field
@@ -456,14 +469,14 @@ def session_page(wb: Workbench, view: PracticeView) -> None:
             practised = f"{choices.field(field).label}, {choices.level(level).label.lower()}"
             names = " · ".join(filter(None, [f"By field: {practised}, no posting", names]))
         st.caption(
-            f"{names} · {view.answered_count} of {len(view.questions)} answered · "
+            f"{inert(names)} · {view.answered_count} of {len(view.questions)} answered · "
             f"coaching level {session.coaching_level.value}"
         )
         st.caption(_team_line(wb, session))
         for warning in view.document_warnings:
             st.warning(warning, icon=":material/description:")
         if view.document(DocumentKind.JOB_DESCRIPTION) is not None:
-            feedback.fit(wb.practice.fit(session.id))
+            feedback.fit(wb.practice.fit(current_actor(), session.id))
     if actions.button("New session"):
         close_session()
         st.rerun()
@@ -485,7 +498,7 @@ def session_page(wb: Workbench, view: PracticeView) -> None:
             key=f"question-nav-{session.id}-{len(ids)}",
         )
         if chosen != current.question.id:
-            wb.practice.go_to_question(session.id, chosen)
+            wb.practice.go_to_question(current_actor(), session.id, chosen)
             st.rerun()
         more_questions(wb, view)
     with panel:
@@ -500,7 +513,7 @@ def main() -> None:
         start_form(wb)
         return
     try:
-        view = wb.practice.view(session_id)
+        view = wb.practice.view(current_actor(), session_id)
     except SessionNotFound:
         close_session()
         st.info("That session no longer exists. Start a new one below.")

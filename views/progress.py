@@ -7,13 +7,14 @@ import pandas as pd
 import streamlit as st
 
 from coach import figures
+from ui.auth import current_actor
 from ui.resources import workbench
 
 _PLOTLY_CONFIG = {"displaylogo": False}
 
 wb = workbench()
 st.title("My progress")
-report = wb.progress.report()
+report = wb.progress.report(current_actor())
 
 if report.is_empty:
     st.info(

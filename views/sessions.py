@@ -7,8 +7,10 @@ import streamlit as st
 from coach.domain import SessionKind, SessionOverview
 from coach.errors import CoachError
 from coach.workbench import Workbench
+from ui.auth import current_actor
 from ui.resources import workbench
 from ui.state import CHAT, close_session, flash, open_session, open_session_id
+from ui.text import inert
 
 PAGE_SIZE = 20
 
@@ -26,7 +28,7 @@ def session_row(wb: Workbench, overview: SessionOverview) -> None:
         info, open_col, manage_col = st.columns([6, 1, 1], vertical_alignment="center")
         with info:
             kind = "Chat" if overview.kind is SessionKind.CHAT else "Interview practice"
-            st.markdown(f"**{overview.name}**")
+            st.markdown(f"**{inert(overview.name)}**")
             score = (
                 f" · average {overview.average_score:.1f}/10"
                 if overview.average_score is not None
@@ -46,15 +48,16 @@ def session_row(wb: Workbench, overview: SessionOverview) -> None:
             new_name = st.text_input("New name", value=overview.name, key=f"name-{overview.id}")
             if st.button("Rename", key=f"rename-{overview.id}"):
                 try:
-                    wb.sessions.rename(overview.id, new_name)
+                    wb.sessions.rename(current_actor(), overview.id, new_name)
                 except CoachError as error:
                     st.error(str(error))
                 else:
-                    flash(f"Renamed to “{' '.join(new_name.split())}”.")
+                    flash(f"Renamed to “{inert(' '.join(new_name.split()))}”.")
                     st.rerun()
+            actor = current_actor()  # read now: the download runs later, outside this run
             st.download_button(
                 "Export as Markdown",
-                lambda: wb.exports.markdown(overview.id).content,
+                lambda: wb.exports.markdown(actor, overview.id).content,
                 file_name=wb.exports.filename(overview.name),
                 mime="text/markdown",
                 key=f"export-{overview.id}",
@@ -62,7 +65,7 @@ def session_row(wb: Workbench, overview: SessionOverview) -> None:
             if overview.kind is not SessionKind.CHAT:
                 st.download_button(
                     "Study guide (PDF)",
-                    lambda: wb.exports.study_guide(overview.id).content,
+                    lambda: wb.exports.study_guide(current_actor(), overview.id).content,
                     file_name=wb.exports.study_guide_filename(overview.name),
                     mime="application/pdf",
                     key=f"guide-{overview.id}",
@@ -73,12 +76,12 @@ def session_row(wb: Workbench, overview: SessionOverview) -> None:
                 key=f"confirm-{overview.id}",
             )
             if st.button("Delete", key=f"delete-{overview.id}", disabled=not confirm):
-                wb.sessions.delete(overview.id)
+                wb.sessions.delete(current_actor(), overview.id)
                 if open_session_id() == overview.id:
                     close_session()
                 if CHAT.get() == overview.id:
                     CHAT.close()
-                flash(f"Deleted “{overview.name}”.", ":material/delete:")
+                flash(f"Deleted “{inert(overview.name)}”.", ":material/delete:")
                 st.rerun()
 
 
@@ -92,10 +95,12 @@ def main() -> None:
         on_change=lambda: st.session_state.update({"sessions-page": 0}),
     )
     page_number = st.session_state.get("sessions-page", 0)
-    listing = wb.sessions.list(search, limit=PAGE_SIZE, offset=page_number * PAGE_SIZE)
+    listing = wb.sessions.list(
+        current_actor(), search, limit=PAGE_SIZE, offset=page_number * PAGE_SIZE
+    )
     if listing.total == 0:
         if search.strip():
-            st.info(f"No session name contains “{search.strip()}”.")
+            st.info(f"No session name contains “{inert(search.strip())}”.")
         else:
             st.info("No sessions yet. Start one on the Practice page.")
             st.page_link("views/practice.py", label="Start practising", icon=":material/target:")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from coach.errors import CoachError, SessionNotFound
 from coach.workbench import Workbench
+from ui.auth import current_actor
 from ui.resources import workbench
 from ui.state import open_session_id
 from ui.voice_live import live_interview
@@ -52,7 +53,7 @@ def main() -> None:
         st.page_link("views/practice.py", label="Go to Practice", icon=":material/target:")
         return
     try:
-        view = wb.practice.view(session_id)
+        view = wb.practice.view(current_actor(), session_id)
     except SessionNotFound:
         st.info("That session no longer exists. Start one on the Practice page.")
         return

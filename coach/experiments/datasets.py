@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from coach.domain import Answer, DocumentKind, QuestionType, SessionKind
 from coach.errors import DatasetError, SessionNotFound
 from coach.store.base import SessionStore
+from coach.users import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -444,7 +445,7 @@ def _score(raw: object) -> tuple[float | None, bool]:
 # --- stored sessions ------------------------------------------------------------------
 
 
-def dataset_from_sessions(store: SessionStore, *, limit: int = 500) -> Dataset:
+def dataset_from_sessions(store: SessionStore, actor: Actor, *, limit: int = 500) -> Dataset:
     """The candidate's own latest answers, newest first, at most ``limit`` of them.
 
     One item per answered question (its latest attempt), with the session's most recent
@@ -458,14 +459,14 @@ def dataset_from_sessions(store: SessionStore, *, limit: int = 500) -> Dataset:
     seen: set[str] = set()
     offset = 0
     while True:
-        page = store.list_sessions(limit=_SESSION_PAGE, offset=offset)
+        page = store.list_sessions(actor, limit=_SESSION_PAGE, offset=offset)
         for overview in page:
             if overview.id in seen:  # pages shift when a session is touched meanwhile
                 continue
             seen.add(overview.id)
             if overview.kind is SessionKind.CHAT or overview.answered_count == 0:
                 continue
-            found.extend(_session_items(store, overview.id))
+            found.extend(_session_items(store, actor, overview.id))
         if len(page) < _SESSION_PAGE:
             break
         offset += _SESSION_PAGE
@@ -488,13 +489,15 @@ def dataset_from_sessions(store: SessionStore, *, limit: int = 500) -> Dataset:
     )
 
 
-def _session_items(store: SessionStore, session_id: str) -> list[tuple[datetime, str, DatasetItem]]:
+def _session_items(
+    store: SessionStore, actor: Actor, session_id: str
+) -> list[tuple[datetime, str, DatasetItem]]:
     try:
-        questions = {question.id: question for question in store.questions(session_id)}
+        questions = {question.id: question for question in store.questions(actor, session_id)}
         latest: dict[str, Answer] = {}
-        for answer in store.answers(session_id):  # oldest first: the last one wins
+        for answer in store.answers(actor, session_id):  # oldest first: the last one wins
             latest[answer.question_id] = answer
-        documents = store.documents(session_id)  # oldest first: the last one wins
+        documents = store.documents(actor, session_id)  # oldest first: the last one wins
     except SessionNotFound:  # deleted while we were reading
         return []
     texts = {document.kind: document.text.strip() for document in documents}

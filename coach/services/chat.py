@@ -27,9 +27,11 @@ from coach.domain import (
 from coach.errors import CoachError, EmptyAnswer
 from coach.personas import PersonaRole
 from coach.runtime import AsyncRunner
+from coach.services.fair_use import ModelActionLimit
 from coach.store.base import SessionStore
 from coach.tasks import ChatReply, SummarizeChat
 from coach.telemetry import Telemetry, Turn, carry_context
+from coach.users import Actor
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +67,13 @@ class ChatService:
         runner: AsyncRunner,
         *,
         telemetry: Telemetry | None = None,
+        limit: ModelActionLimit | None = None,
     ) -> None:
         self._store = store
         self._teams = teams
         self._runner = runner
         self._telemetry = telemetry or Telemetry.disabled()
+        self._limit = limit or ModelActionLimit()
 
     def options(self) -> list[ChatOption]:
         """Chat teams first, then every persona that can hold a conversation."""
@@ -88,7 +92,9 @@ class ChatService:
                 )
         return choices
 
-    def start(self, option: ChatOption | None = None, *, now: datetime | None = None) -> Session:
+    def start(
+        self, actor: Actor, option: ChatOption | None = None, *, now: datetime | None = None
+    ) -> Session:
         metadata: dict[str, str] = {}
         if option and option.team:
             metadata[TEAM_KEY] = option.team
@@ -100,6 +106,7 @@ class ChatService:
             metadata[TEAM_KEY] = team.name  # a resumed chat keeps its team
         stamp = (now or datetime.now()).strftime("%d %b %Y %H:%M")
         return self._store.create_session(
+            actor,
             f"Chat with {coach.title} · {stamp}",
             kind=SessionKind.CHAT,
             persona=coach.name,
@@ -109,19 +116,19 @@ class ChatService:
     def team_for(self, session: Session) -> AgentTeam:
         return self._teams.resolve(SessionKind.CHAT, session.metadata, session_id=session.id)
 
-    def view(self, session_id: str) -> ChatView:
-        session = self._store.get_session(session_id)
+    def view(self, actor: Actor, session_id: str) -> ChatView:
+        session = self._store.get_session(actor, session_id)
         if session.kind is not SessionKind.CHAT:
             raise CoachError("That session is an interview practice; open it on the Practice page.")
         coach = self.team_for(session).agent(PersonaRole.GENERAL_CHAT).persona
         return ChatView(
             session=session,
-            messages=self._store.chat_messages(session_id),
-            summary=self._store.latest_chat_summary(session_id),
+            messages=self._store.chat_messages(actor, session_id),
+            summary=self._store.latest_chat_summary(actor, session_id),
             coach_title=coach.title,
         )
 
-    def stream_reply(self, session_id: str, text: str) -> Iterator[str]:
+    def stream_reply(self, actor: Actor, session_id: str, text: str) -> Iterator[str]:
         """Store the message, then stream the coach's reply; the reply is stored at the end.
 
         Raises ``EmptyAnswer`` for an empty message before anything is stored.
@@ -134,16 +141,17 @@ class ChatService:
                 f"That message is {len(message):,} characters; keep it under "
                 f"{MAX_MESSAGE_CHARS:,} (paste one answer or question at a time)."
             )
+        self._limit.check(actor)  # before the message is stored: refused means nothing kept
         # The turn lasts until the reply is stored, after the last piece is read.
-        turn = self._telemetry.start_turn("chat_reply", session_id=session_id)
+        turn = self._telemetry.start_turn("chat_reply", session_id=session_id, actor=actor)
         try:
             with self._telemetry.activate_turn(turn):
-                session = self._store.get_session(session_id)
+                session = self._store.get_session(actor, session_id)
                 self._telemetry.annotate(session)
-                self._store.add_chat_message(session_id, ChatRole.USER, message)
+                self._store.add_chat_message(actor, session_id, ChatRole.USER, message)
                 history = [
                     ChatTurn(role=m.role, content=m.content)
-                    for m in self._store.chat_messages(session_id)[-HISTORY_TURNS:]
+                    for m in self._store.chat_messages(actor, session_id)[-HISTORY_TURNS:]
                 ]
                 reply = self.team_for(session).stream(
                     ChatReply(history=history, coaching_level=session.coaching_level)
@@ -151,17 +159,19 @@ class ChatService:
         except BaseException as error:
             self._telemetry.end_turn(turn, error)
             raise
-        return self._stream_and_store(session_id, reply.pieces, lambda: reply.attribution, turn)
+        pieces = self._limit.hold_stream(actor, reply.pieces)
+        return self._stream_and_store(actor, session_id, pieces, lambda: reply.attribution, turn)
 
-    def retry_reply(self, session_id: str) -> Iterator[str]:
+    def retry_reply(self, actor: Actor, session_id: str) -> Iterator[str]:
         """Stream a new reply to the last message (after a reply was cut off); the cut-off
         reply stays stored, labelled, and the new one is stored after it."""
-        turn = self._telemetry.start_turn("chat_reply", session_id=session_id)
+        self._limit.check(actor)
+        turn = self._telemetry.start_turn("chat_reply", session_id=session_id, actor=actor)
         try:
             with self._telemetry.activate_turn(turn):
-                session = self._store.get_session(session_id)
+                session = self._store.get_session(actor, session_id)
                 self._telemetry.annotate(session)
-                messages = self._store.chat_messages(session_id)
+                messages = self._store.chat_messages(actor, session_id)
                 while messages and messages[-1].role is ChatRole.COACH:
                     messages.pop()
                 if not messages:
@@ -175,10 +185,12 @@ class ChatService:
         except BaseException as error:
             self._telemetry.end_turn(turn, error)
             raise
-        return self._stream_and_store(session_id, reply.pieces, lambda: reply.attribution, turn)
+        pieces = self._limit.hold_stream(actor, reply.pieces)
+        return self._stream_and_store(actor, session_id, pieces, lambda: reply.attribution, turn)
 
     def _stream_and_store(
         self,
+        actor: Actor,
         session_id: str,
         pieces: AsyncIterator[str],
         attribution: Callable[[], Attribution],
@@ -199,30 +211,31 @@ class ChatService:
                 if text:
                     with self._telemetry.activate_turn(turn):
                         self._store.add_chat_message(
-                            session_id, ChatRole.COACH, text, attribution=attribution()
+                            actor, session_id, ChatRole.COACH, text, attribution=attribution()
                         )
             finally:
                 self._telemetry.end_turn(turn, failure)
 
-    def reply(self, session_id: str, text: str) -> ChatMessage:
+    def reply(self, actor: Actor, session_id: str, text: str) -> ChatMessage:
         """Send and wait for the whole reply (CLI, notebooks, tests)."""
-        for _ in self.stream_reply(session_id, text):
+        for _ in self.stream_reply(actor, session_id, text):
             pass
-        return self._store.chat_messages(session_id)[-1]
+        return self._store.chat_messages(actor, session_id)[-1]
 
-    def summarize(self, session_id: str) -> ChatSummary:
-        with self._telemetry.turn("summarize_chat", session_id=session_id):
-            session = self._store.get_session(session_id)
+    def summarize(self, actor: Actor, session_id: str) -> ChatSummary:
+        with self._telemetry.turn("summarize_chat", session_id=session_id, actor=actor):
+            session = self._store.get_session(actor, session_id)
             self._telemetry.annotate(session)
             history = [
                 ChatTurn(role=m.role, content=m.content)
-                for m in self._store.chat_messages(session_id)
+                for m in self._store.chat_messages(actor, session_id)
             ]
-            draft = self._runner.run(
-                carry_context(
-                    self.team_for(session).summarize_chat(
-                        SummarizeChat(history=history, coaching_level=session.coaching_level)
+            with self._limit.hold(actor):
+                draft = self._runner.run(
+                    carry_context(
+                        self.team_for(session).summarize_chat(
+                            SummarizeChat(history=history, coaching_level=session.coaching_level)
+                        )
                     )
                 )
-            )
-            return self._store.add_chat_summary(session_id, draft)
+            return self._store.add_chat_summary(actor, session_id, draft)

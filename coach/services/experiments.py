@@ -48,6 +48,7 @@ from coach.runtime import AsyncRunner
 from coach.store.base import SessionStore
 from coach.store.experiments import ExperimentStore
 from coach.telemetry import Telemetry
+from coach.users import Actor
 
 __all__ = ["ExperimentListing", "ExperimentService"]
 
@@ -109,14 +110,16 @@ class ExperimentService:
         """The offline rules, or a feedback persona as judge (a model, when set up)."""
         return [OFFLINE_JUDGE, *(p.name for p in self.base_personas())]
 
-    def dataset(self, choice: DatasetChoice, *, upload: tuple[str, bytes] | None = None) -> Dataset:
+    def dataset(
+        self, actor: Actor, choice: DatasetChoice, *, upload: tuple[str, bytes] | None = None
+    ) -> Dataset:
         """The items ``choice`` names. A file's bytes come as ``upload`` (name, data),
         never as a path read here: a spec typed into the page must not make the server
         read its files (the CLI reads the user's file and hands it over)."""
         if choice.source == "sample":
             return sample_dataset()
         if choice.source == "sessions":
-            return dataset_from_sessions(self._sessions, limit=choice.limit)
+            return dataset_from_sessions(self._sessions, actor, limit=choice.limit)
         if upload is None:
             raise ExperimentError("Choose a CSV or JSONL file of items to upload.")
         return dataset_from_file(*upload)
@@ -152,7 +155,7 @@ class ExperimentService:
 
     # --- experiments --------------------------------------------------------------------
 
-    def create(self, spec: ExperimentSpec, dataset: Dataset) -> Experiment:
+    def create(self, actor: Actor, spec: ExperimentSpec, dataset: Dataset) -> Experiment:
         if spec.judge not in self.judges():
             raise ExperimentError(
                 f"Unknown judge '{spec.judge}': use '{OFFLINE_JUDGE}' (the rubric rules) or "
@@ -175,17 +178,17 @@ class ExperimentService:
             created_at=now,
             updated_at=now,
         )
-        return self._experiments.create(experiment, dataset.items)
+        return self._experiments.create(actor, experiment, dataset.items)
 
-    def get(self, experiment_id: str) -> Experiment:
-        return self._experiments.get(experiment_id)
+    def get(self, actor: Actor, experiment_id: str) -> Experiment:
+        return self._experiments.get(actor, experiment_id)
 
-    def ids_starting_with(self, prefix: str) -> list[str]:
+    def ids_starting_with(self, actor: Actor, prefix: str) -> list[str]:
         """Every experiment id that starts with ``prefix`` (short ids), oldest first."""
-        return self._experiments.find(prefix)
+        return self._experiments.find(actor, prefix)
 
-    def list(self) -> list[ExperimentListing]:
-        experiments = self._experiments.list()
+    def list(self, actor: Actor) -> list[ExperimentListing]:
+        experiments = self._experiments.list(actor)
         counts = self._experiments.counts(e.id for e in experiments)
         return [
             ExperimentListing(
@@ -197,17 +200,18 @@ class ExperimentService:
             for e in experiments
         ]
 
-    def delete(self, experiment_id: str) -> None:
+    def delete(self, actor: Actor, experiment_id: str) -> None:
         if self.is_running(experiment_id):
             raise ExperimentError("Cancel the run before deleting the experiment.")
-        self._experiments.delete(experiment_id)
+        self._experiments.delete(actor, experiment_id)
 
-    def results(self, experiment_id: str) -> list[PairResult]:
+    def results(self, actor: Actor, experiment_id: str) -> list[PairResult]:
         """Every stored pair of the experiment, failures included (notebooks, exports)."""
+        self._experiments.get(actor, experiment_id)  # someone else's reads as not found
         return self._experiments.results(experiment_id)
 
-    def report(self, experiment_id: str) -> ExperimentReport:
-        experiment = self._experiments.get(experiment_id)
+    def report(self, actor: Actor, experiment_id: str) -> ExperimentReport:
+        experiment = self._experiments.get(actor, experiment_id)
         return build_report(
             experiment.model_copy(update={"status": self._status(experiment)}),
             self._experiments.items(experiment_id),
@@ -216,13 +220,13 @@ class ExperimentService:
 
     # --- runs -------------------------------------------------------------------------
 
-    def start(self, experiment_id: str) -> Progress:
+    def start(self, actor: Actor, experiment_id: str) -> Progress:
         """Run the experiment's missing pairs in the background; returns at once."""
         with self._runs_lock:
             current = self._runs.get(experiment_id)
             if current is not None and not current.future.done():
                 return current.progress
-            experiment = self._experiments.get(experiment_id)
+            experiment = self._experiments.get(actor, experiment_id)
             self._refuse_if_running_elsewhere(experiment)
             cancel = CancelToken()
             first = Progress(experiment_id=experiment_id, total=experiment.pairs_total)
@@ -236,10 +240,14 @@ class ExperimentService:
             return first
 
     def run(
-        self, experiment_id: str, *, on_progress: Callable[[Progress], None] | None = None
+        self,
+        actor: Actor,
+        experiment_id: str,
+        *,
+        on_progress: Callable[[Progress], None] | None = None,
     ) -> Progress:
         """Run in the foreground until done (the CLI); Ctrl-C cancels cleanly."""
-        experiment = self._experiments.get(experiment_id)
+        experiment = self._experiments.get(actor, experiment_id)
         self._refuse_if_running_elsewhere(experiment)
         cancel = CancelToken()
         future = self._runner.submit(
@@ -336,10 +344,10 @@ class ExperimentService:
 
     # --- ship it ------------------------------------------------------------------------
 
-    def ship_warning(self, experiment_id: str, variant_name: str) -> str | None:
+    def ship_warning(self, actor: Actor, experiment_id: str, variant_name: str) -> str | None:
         """Why shipping ``variant_name`` needs a confirmation, if it does: it gave worse
         feedback than the control, or it is what the base persona already is."""
-        experiment = self._experiments.get(experiment_id)
+        experiment = self._experiments.get(actor, experiment_id)
         variant = self._variant(experiment, variant_name)
         base = self.personas.get(experiment.base_persona)
         current = fingerprint(base, provider=self._provider_name)
@@ -348,7 +356,7 @@ class ExperimentService:
                 f"Variant {variant.name} is what {base.name} already is (version "
                 f"{base.version}): shipping it changes nothing."
             )
-        if self.report(experiment_id).worse(variant.name):
+        if self.report(actor, experiment_id).worse(variant.name):
             return (
                 f"Variant {variant.name} gave significantly worse feedback than "
                 f"{experiment.control.name}."
@@ -356,12 +364,12 @@ class ExperimentService:
         return None
 
     def promote(
-        self, experiment_id: str, variant_name: str, *, confirmed: bool = False
+        self, actor: Actor, experiment_id: str, variant_name: str, *, confirmed: bool = False
     ) -> Promotion:
         """``variant_name`` becomes the next version of its persona file; teams use it
         from now on. A worse variant, or the current base, needs ``confirmed``."""
-        self._require_confirmation(experiment_id, variant_name, confirmed)
-        experiment = self._experiments.get(experiment_id)
+        self._require_confirmation(actor, experiment_id, variant_name, confirmed)
+        experiment = self._experiments.get(actor, experiment_id)
         variant = self._variant(experiment, variant_name)
         promotion = promote(
             variant.persona,
@@ -374,14 +382,20 @@ class ExperimentService:
         return promotion
 
     def roll_out(
-        self, experiment_id: str, variant_name: str, share: float, *, confirmed: bool = False
+        self,
+        actor: Actor,
+        experiment_id: str,
+        variant_name: str,
+        share: float,
+        *,
+        confirmed: bool = False,
     ) -> Rollout:
         """Serve ``share`` of sessions with the variant (sticky per session). A worse
         variant, or the current base, needs ``confirmed``."""
         if not 0 < share <= 1:
             raise ExperimentError("Choose a share between 1% and 100%.")
-        self._require_confirmation(experiment_id, variant_name, confirmed)
-        experiment = self._experiments.get(experiment_id)
+        self._require_confirmation(actor, experiment_id, variant_name, confirmed)
+        experiment = self._experiments.get(actor, experiment_id)
         variant = self._variant(experiment, variant_name)
         existing = next(
             (r for r in self._experiments.rollouts() if r.base_persona == experiment.base_persona),
@@ -398,23 +412,25 @@ class ExperimentService:
             share=share,
             created_at=existing.created_at if same and existing else utc_now(),
         )
-        self._experiments.save_rollout(rollout)
+        self._experiments.save_rollout(actor, rollout)
         self._teams.set_split(TrafficSplit(self._experiments.rollouts()))
         return rollout
 
-    def stop_rollout(self, base_persona: str) -> None:
+    def stop_rollout(self, actor: Actor, base_persona: str) -> None:
         for rollout in self._experiments.rollouts():
             if rollout.base_persona == base_persona:
-                self._experiments.save_rollout(rollout.model_copy(update={"active": False}))
+                self._experiments.save_rollout(actor, rollout.model_copy(update={"active": False}))
         self._teams.set_split(TrafficSplit(self._experiments.rollouts()))
 
     def rollouts(self) -> list[Rollout]:
         return self._experiments.rollouts()
 
-    def _require_confirmation(self, experiment_id: str, variant: str, confirmed: bool) -> None:
+    def _require_confirmation(
+        self, actor: Actor, experiment_id: str, variant: str, confirmed: bool
+    ) -> None:
         if confirmed:
             return
-        warning = self.ship_warning(experiment_id, variant)
+        warning = self.ship_warning(actor, experiment_id, variant)
         if warning is not None:
             raise ExperimentError(f"{warning} Confirm to ship it anyway.")
 

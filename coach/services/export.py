@@ -21,6 +21,7 @@ from coach.domain import (
 )
 from coach.services.practice import PracticeService, PracticeView
 from coach.services.study_guide import render_study_guide
+from coach.users import Actor
 
 
 class ExportFile(BaseModel):
@@ -51,17 +52,17 @@ class ExportService:
     def study_guide_filename(session_name: str) -> str:
         return f"{_slug(session_name)}-study-guide.pdf"
 
-    def study_guide(self, session_id: str) -> BinaryExportFile:
+    def study_guide(self, actor: Actor, session_id: str) -> BinaryExportFile:
         """The session as a PDF study guide."""
-        view = self._practice.view(session_id)
+        view = self._practice.view(actor, session_id)
         return BinaryExportFile(
             filename=self.study_guide_filename(view.session.name),
             media_type="application/pdf",
             content=render_study_guide(view),
         )
 
-    def markdown(self, session_id: str) -> ExportFile:
-        view = self._practice.view(session_id)
+    def markdown(self, actor: Actor, session_id: str) -> ExportFile:
+        view = self._practice.view(actor, session_id)
         return ExportFile(
             filename=self.filename(view.session.name),
             media_type="text/markdown",

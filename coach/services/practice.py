@@ -46,6 +46,7 @@ from coach.offline.question_kinds import question_type_for
 from coach.offline.talking_points import TalkingPoints, talking_points
 from coach.personas import PersonaRole
 from coach.runtime import AsyncRunner
+from coach.services.fair_use import ModelActionLimit
 from coach.settings import UploadSettings
 from coach.store.base import SessionStore
 from coach.tasks import (
@@ -56,6 +57,7 @@ from coach.tasks import (
     WriteExampleAnswer,
 )
 from coach.telemetry import Telemetry, carry_context
+from coach.users import Actor
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +148,7 @@ class PracticeService:
         uploads: UploadSettings,
         *,
         telemetry: Telemetry | None = None,
+        limit: ModelActionLimit | None = None,
         follow_up_beside_score: Callable[[], bool] = lambda: False,
     ) -> None:
         """``follow_up_beside_score`` says whether the model server can work on the
@@ -155,6 +158,7 @@ class PracticeService:
         self._runner = runner
         self._uploads = uploads
         self._telemetry = telemetry or Telemetry.disabled()
+        self._limit = limit or ModelActionLimit()
         self._follow_up_beside_score = follow_up_beside_score
         # Follow-ups started beside a score, by answer id, until the page asks for them.
         self._follow_ups: dict[str, concurrent.futures.Future[FollowUp]] = {}
@@ -186,6 +190,7 @@ class PracticeService:
 
     def start_session(
         self,
+        actor: Actor,
         resume: ExtractedDocument,
         job_description: ExtractedDocument,
         *,
@@ -197,7 +202,7 @@ class PracticeService:
         now: datetime | None = None,
     ) -> Session:
         """Create a session from two checked documents and generate its first questions."""
-        with self._telemetry.turn("start_session"):
+        with self._telemetry.turn("start_session", actor=actor):
             if resume.kind is not DocumentKind.RESUME or (
                 job_description.kind is not DocumentKind.JOB_DESCRIPTION
             ):
@@ -210,19 +215,21 @@ class PracticeService:
             # One commit for the session and its documents, still before any model call.
             with self._store.batch():
                 session = self._store.create_session(
+                    actor,
                     _clean_name(name) or _default_name(job_description.text, now),
                     persona=team.agent(PersonaRole.PRIMARY).persona.name,
                     coaching_level=coaching_level,
                     metadata=metadata,
                 )
-                self._store.add_document(session.id, resume)
-                self._store.add_document(session.id, job_description)
+                self._store.add_document(actor, session.id, resume)
+                self._store.add_document(actor, session.id, job_description)
             self._telemetry.annotate(session)
-            self.generate_questions(session.id, count=question_count, hint=hint, types=types)
-            return self._store.get_session(session.id)
+            self.generate_questions(actor, session.id, count=question_count, hint=hint, types=types)
+            return self._store.get_session(actor, session.id)
 
     def start_field_session(
         self,
+        actor: Actor,
         field: str,
         level: str,
         resume: ExtractedDocument | None = None,
@@ -236,7 +243,7 @@ class PracticeService:
 
         A resume is optional; given, the coach builds example answers from it.
         """
-        with self._telemetry.turn("start_session"):
+        with self._telemetry.turn("start_session", actor=actor):
             catalog = field_catalog()
             try:
                 chosen_field, chosen_level = catalog.field(field), catalog.level(level)
@@ -253,6 +260,7 @@ class PracticeService:
             stamp = (now or datetime.now()).strftime("%d %b %Y %H:%M")
             default_name = f"{chosen_field.label} · {chosen_level.label.split(' (')[0]} · {stamp}"
             session = self._store.create_session(
+                actor,
                 _clean_name(name) or default_name,
                 persona=team.agent(PersonaRole.PRIMARY).persona.name,
                 coaching_level=coaching_level,
@@ -260,33 +268,33 @@ class PracticeService:
             )
             self._telemetry.annotate(session)
             if resume is not None:
-                self._store.add_document(session.id, resume)
-            self.generate_questions(session.id, count=question_count)
-            return self._store.get_session(session.id)
+                self._store.add_document(actor, session.id, resume)
+            self.generate_questions(actor, session.id, count=question_count)
+            return self._store.get_session(actor, session.id)
 
-    def view(self, session_id: str) -> PracticeView:
+    def view(self, actor: Actor, session_id: str) -> PracticeView:
         """The whole session as one consistent snapshot.
 
         A rerun with nothing changed costs one query: every write to a session moves
         its ``updated_at``, so a view read at the same ``updated_at`` is still whole.
         """
         with self._store.reading():
-            session = self._store.get_session(session_id)
+            session = self._store.get_session(actor, session_id)
             cached = self._views.get(session)
             if cached is not None:
                 return cached
-            view = self._view(session)
+            view = self._view(actor, session)
         self._views.put(view)
         return view
 
-    def _view(self, session: Session) -> PracticeView:
+    def _view(self, actor: Actor, session: Session) -> PracticeView:
         store = self._store
         session_id = session.id
-        questions = store.questions(session_id)
-        evaluations = {e.answer_id: e for e in store.evaluations(session_id)}
-        deliveries = store.deliveries(session_id)
+        questions = store.questions(actor, session_id)
+        evaluations = {e.answer_id: e for e in store.evaluations(actor, session_id)}
+        deliveries = store.deliveries(actor, session_id)
         attempts: dict[str, list[Attempt]] = {q.id: [] for q in questions}
-        for answer in store.answers(session_id):
+        for answer in store.answers(actor, session_id):
             attempts.setdefault(answer.question_id, []).append(
                 Attempt(
                     answer=answer,
@@ -294,29 +302,30 @@ class PracticeService:
                     delivery=deliveries.get(answer.id),
                 )
             )
-        drafts = store.drafts(session_id)
+        drafts = store.drafts(actor, session_id)
         progress = [
             QuestionProgress(question=q, attempts=attempts[q.id], draft=drafts.get(q.id, ""))
             for q in questions
         ]
         return PracticeView(
             session=session,
-            documents=store.documents(session_id),
+            documents=store.documents(actor, session_id),
             questions=progress,
-            summary=store.latest_summary(session_id),
-            transcripts=store.transcripts(session_id),
+            summary=store.latest_summary(actor, session_id),
+            transcripts=store.transcripts(actor, session_id),
         )
 
-    def set_coaching_level(self, session_id: str, level: CoachingLevel) -> Session:
-        return self._store.set_coaching_level(session_id, level)
+    def set_coaching_level(self, actor: Actor, session_id: str, level: CoachingLevel) -> Session:
+        return self._store.set_coaching_level(actor, session_id, level)
 
-    def go_to_question(self, session_id: str, question_id: str) -> None:
-        self._store.set_current_question(session_id, question_id)
+    def go_to_question(self, actor: Actor, session_id: str, question_id: str) -> None:
+        self._store.set_current_question(actor, session_id, question_id)
 
     # --- questions -------------------------------------------------------------------
 
     def generate_questions(
         self,
+        actor: Actor,
         session_id: str,
         *,
         count: int = 5,
@@ -324,14 +333,14 @@ class PracticeService:
         types: list[QuestionType] | None = None,
     ) -> list[Question]:
         """Ask the primary coach for ``count`` more questions, never repeating one."""
-        with self._telemetry.turn("generate_questions", session_id=session_id):
+        with self._telemetry.turn("generate_questions", session_id=session_id, actor=actor):
             with self._store.reading():
-                session = self._store.get_session(session_id)
-                resume, job = self._texts(session_id)
-                existing = [q.text for q in self._store.questions(session_id)]
+                session = self._store.get_session(actor, session_id)
+                resume, job = self._texts(actor, session_id)
+                existing = [q.text for q in self._store.questions(actor, session_id)]
             self._telemetry.annotate(session)
             if FIELD_KEY in session.metadata:
-                return self._add_field_questions(session, count, types or [])
+                return self._add_field_questions(actor, session, count, types or [])
             task = GenerateQuestions(
                 resume=resume,
                 job_description=job,
@@ -341,36 +350,40 @@ class PracticeService:
                 existing=existing,
                 coaching_level=session.coaching_level,
             )
-            question_set = self._runner.run(
-                carry_context(self.team_for(session).ask_questions(task))
-            )
+            with self._limit.hold(actor):
+                question_set = self._runner.run(
+                    carry_context(self.team_for(session).ask_questions(task))
+                )
             with self._store.batch():
                 added = self._store.add_questions(
-                    session_id, question_set.questions[:count], attribution=question_set.attribution
+                    actor,
+                    session_id,
+                    question_set.questions[:count],
+                    attribution=question_set.attribution,
                 )
                 if added and session.current_question_id is None:
-                    self._store.set_current_question(session_id, added[0].id)
+                    self._store.set_current_question(actor, session_id, added[0].id)
             return added
 
     def _add_field_questions(
-        self, session: Session, count: int, types: list[QuestionType]
+        self, actor: Actor, session: Session, count: int, types: list[QuestionType]
     ) -> list[Question]:
         """More bank questions for a session practised by field (no model is asked)."""
         drafts = field_questions(
             session.metadata[FIELD_KEY],
             session.metadata.get(LEVEL_KEY, "mid"),
             count if not types else 10 * count,
-            existing=[q.text for q in self._store.questions(session.id)],
+            existing=[q.text for q in self._store.questions(actor, session.id)],
             seed=session.id,
         )
         drafts = [d for d in drafts if not types or d.type in types][:count]
-        added = self._store.add_questions(session.id, drafts)
+        added = self._store.add_questions(actor, session.id, drafts)
         if added and session.current_question_id is None:
-            self._store.set_current_question(session.id, added[0].id)
+            self._store.set_current_question(actor, session.id, added[0].id)
         return added
 
     def add_custom_question(
-        self, session_id: str, text: str, question_type: QuestionType | None = None
+        self, actor: Actor, session_id: str, text: str, question_type: QuestionType | None = None
     ) -> Question:
         """A question the candidate typed; its type read from its wording unless given."""
         text = " ".join(text.split())
@@ -388,10 +401,10 @@ class PracticeService:
             source=QuestionSource.CUSTOM,
             rationale="Added by you.",
         )
-        (question,) = self._store.add_questions(session_id, [draft])
+        (question,) = self._store.add_questions(actor, session_id, [draft])
         return question
 
-    def add_follow_up(self, session_id: str, text: str) -> Question:
+    def add_follow_up(self, actor: Actor, session_id: str, text: str) -> Question:
         """The interviewer's follow-up becomes a question of its own, to practise next."""
         text = " ".join(text.split())[:MAX_QUESTION_CHARS]
         draft = QuestionDraft(
@@ -401,23 +414,29 @@ class PracticeService:
             source=QuestionSource.TAILORED,
             rationale="The interviewer's follow-up to your answer.",
         )
-        (question,) = self._store.add_questions(session_id, [draft])
+        (question,) = self._store.add_questions(actor, session_id, [draft])
         return question
 
-    def remove_question(self, question_id: str) -> None:
-        self._store.remove_question(question_id)
+    def remove_question(self, actor: Actor, question_id: str) -> None:
+        self._store.remove_question(actor, question_id)
 
     # --- answers ---------------------------------------------------------------------
 
-    def save_draft(self, session_id: str, question_id: str, text: str) -> None:
+    def save_draft(self, actor: Actor, session_id: str, question_id: str, text: str) -> None:
         """Autosave what is in the answer box, so a closed tab loses nothing."""
-        self._store.save_draft(session_id, question_id, text)
+        self._store.save_draft(actor, session_id, question_id, text)
 
     def submit_answer(
-        self, session_id: str, question_id: str, text: str, *, mode: AnswerMode = AnswerMode.TEXT
+        self,
+        actor: Actor,
+        session_id: str,
+        question_id: str,
+        text: str,
+        *,
+        mode: AnswerMode = AnswerMode.TEXT,
     ) -> Answer:
         """Store the answer as the next attempt. Empty answers are refused, draft kept."""
-        with self._telemetry.turn("submit_answer", session_id=session_id):
+        with self._telemetry.turn("submit_answer", session_id=session_id, actor=actor):
             if not text or not text.strip():
                 raise EmptyAnswer(
                     "Your answer is empty. Type (or record) your answer, then submit it. "
@@ -425,50 +444,54 @@ class PracticeService:
                 )
             # One write (it also remembers the question as the current one), committed
             # before anyone scores the answer.
-            return self._store.add_answer(session_id, question_id, text.strip(), mode=mode)
+            return self._store.add_answer(actor, session_id, question_id, text.strip(), mode=mode)
 
-    def evaluate(self, answer_id: str) -> Evaluation:
+    def evaluate(self, actor: Actor, answer_id: str) -> Evaluation:
         """Score a stored answer and return as soon as the score is stored.
 
         The follow-up is a separate step (``follow_up``), so it never delays the score:
         on a server with parallel slots it is started beside the evaluation and picked
         up later; on a single-slot server it waits until the score is in."""
-        with self._telemetry.turn("evaluate_answer"):
+        with self._telemetry.turn("evaluate_answer", actor=actor):
             with self._store.reading():  # one snapshot for every read the tasks need
-                answer = self._store.get_answer(answer_id)
-                session = self._store.get_session(answer.session_id)
-                evaluate, follow_up = self._tasks(answer, session)
+                answer = self._store.get_answer(actor, answer_id)
+                session = self._store.get_session(actor, answer.session_id)
+                evaluate, follow_up = self._tasks(actor, answer, session)
             self._telemetry.annotate(session)
             team = self.team_for(session)
             if self._follow_up_beside_score():
                 self._start_follow_up(answer.id, team, follow_up)
-            draft = self._runner.run(carry_context(team.evaluate(evaluate)))
-            evaluation = self._store.add_evaluation(answer.id, draft)
+            with self._limit.hold(actor):
+                draft = self._runner.run(carry_context(team.evaluate(evaluate)))
+            evaluation = self._store.add_evaluation(actor, answer.id, draft)
             self._telemetry.scored(evaluation.overall)
             return evaluation
 
-    def follow_up(self, evaluation: Evaluation) -> Evaluation:
+    def follow_up(self, actor: Actor, evaluation: Evaluation) -> Evaluation:
         """The interviewer's follow-up to a scored answer, stored with the evaluation.
 
         It arrives after the score; if the model fails, the offline coach's follow-up is
         stored, labelled, like any fallback."""
-        with self._telemetry.turn("ask_follow_up", session_id=evaluation.session_id):
+        with self._telemetry.turn("ask_follow_up", session_id=evaluation.session_id, actor=actor):
             with self._lock:
                 started = self._follow_ups.pop(evaluation.answer_id, None)
             if started is not None:
                 probed = started.result()
             else:
-                answer = self._store.get_answer(evaluation.answer_id)
-                session = self._store.get_session(answer.session_id)
-                _, task = self._tasks(answer, session)
-                probed = self._runner.run(carry_context(self.team_for(session).follow_up(task)))
+                answer = self._store.get_answer(actor, evaluation.answer_id)
+                session = self._store.get_session(actor, answer.session_id)
+                _, task = self._tasks(actor, answer, session)
+                with self._limit.hold(actor):
+                    probed = self._runner.run(carry_context(self.team_for(session).follow_up(task)))
             return self._store.set_follow_up(
-                evaluation.id, probed.question.text, probed.attribution
+                actor, evaluation.id, probed.question.text, probed.attribution
             )
 
-    def _tasks(self, answer: Answer, session: Session) -> tuple[EvaluateAnswer, AskFollowUp]:
-        question = _draft_of(self._store.get_question(answer.question_id))
-        resume, job = self._texts(answer.session_id)
+    def _tasks(
+        self, actor: Actor, answer: Answer, session: Session
+    ) -> tuple[EvaluateAnswer, AskFollowUp]:
+        question = _draft_of(self._store.get_question(actor, answer.question_id))
+        resume, job = self._texts(actor, answer.session_id)
         context = {
             "question": question,
             "answer": answer.text,
@@ -486,45 +509,46 @@ class PracticeService:
                 oldest = next(iter(self._follow_ups))
                 self._follow_ups.pop(oldest).cancel()
 
-    def fit(self, session_id: str) -> Fit:
+    def fit(self, actor: Actor, session_id: str) -> Fit:
         """How the session's resume fits its posting: shared terms, missing requirements
         (named), gaps, a career change. Empty when either document is missing."""
-        resume, job = self._texts(session_id)
+        resume, job = self._texts(actor, session_id)
         return assess_fit(resume, job, profile_resume(resume), profile_job(job))
 
-    def talking_points(self, answer_id: str) -> TalkingPoints:
+    def talking_points(self, actor: Actor, answer_id: str) -> TalkingPoints:
         """The job-related terms an answer used and the posting's terms it could have."""
-        answer = self._store.get_answer(answer_id)
-        resume, job = self._texts(answer.session_id)
+        answer = self._store.get_answer(actor, answer_id)
+        resume, job = self._texts(actor, answer.session_id)
         return talking_points(answer.text, job, resume)
 
     def answer_and_evaluate(
-        self, session_id: str, question_id: str, text: str
+        self, actor: Actor, session_id: str, question_id: str, text: str
     ) -> tuple[Answer, Evaluation]:
         """Store, then score, as one turn (one trace).
 
         Raises ``AnswerSavedNotScored`` when the answer is stored but scoring failed, so
         the page can say the answer is safe without telling the two steps apart itself.
         """
-        with self._telemetry.turn("answer_and_evaluate", session_id=session_id):
-            answer = self.submit_answer(session_id, question_id, text)
+        with self._telemetry.turn("answer_and_evaluate", session_id=session_id, actor=actor):
+            answer = self.submit_answer(actor, session_id, question_id, text)
             try:
-                return answer, self.evaluate(answer.id)
+                return answer, self.evaluate(actor, answer.id)
             except CoachError as error:
                 raise AnswerSavedNotScored(f"Your answer is saved. {error}") from error
 
-    def stream_example_answer(self, question_id: str) -> TextReply:
+    def stream_example_answer(self, actor: Actor, question_id: str) -> TextReply:
         """A fresh example answer, streamed, for a candidate waiting to read it.
 
         Its turn ends when the last piece has been read (or the reader stops)."""
-        turn = self._telemetry.start_turn("write_example_answer")
+        turn = self._telemetry.start_turn("write_example_answer", actor=actor)
         try:
             with self._telemetry.activate_turn(turn):
+                self._limit.check(actor)
                 with self._store.reading():
-                    question = self._store.get_question(question_id)
-                    session = self._store.get_session(question.session_id)
-                    resume, job = self._texts(session.id)
-                    attempts = self._store.answers(session.id, question_id)
+                    question = self._store.get_question(actor, question_id)
+                    session = self._store.get_session(actor, question.session_id)
+                    resume, job = self._texts(actor, session.id)
+                    attempts = self._store.answers(actor, session.id, question_id)
                 self._telemetry.annotate(session)
                 task = WriteExampleAnswer(
                     question=_draft_of(question),
@@ -537,7 +561,9 @@ class PracticeService:
         except BaseException as error:
             self._telemetry.end_turn(turn, error)
             raise
-        reply.pieces = self._telemetry.end_turn_after(turn, reply.pieces)
+        reply.pieces = self._telemetry.end_turn_after(
+            turn, self._limit.hold_stream(actor, reply.pieces)
+        )
         return reply
 
     def iterate(self, reply: TextReply) -> Iterator[str]:
@@ -546,10 +572,10 @@ class PracticeService:
 
     # --- summary ---------------------------------------------------------------------
 
-    def summarize(self, session_id: str) -> SessionSummary:
+    def summarize(self, actor: Actor, session_id: str) -> SessionSummary:
         """Sum up the latest evaluation of every answered question."""
-        with self._telemetry.turn("summarize_session", session_id=session_id):
-            view = self.view(session_id)
+        with self._telemetry.turn("summarize_session", session_id=session_id, actor=actor):
+            view = self.view(actor, session_id)
             self._telemetry.annotate(view.session)
             latest = [p.latest_evaluation for p in view.questions if p.latest_evaluation]
             task = SummarizeSession(
@@ -557,13 +583,14 @@ class PracticeService:
                 evaluations=[e for e in latest if e is not None],
                 coaching_level=view.session.coaching_level,
             )
-            draft = self._runner.run(carry_context(self.team_for(view.session).summarize(task)))
-            return self._store.add_summary(session_id, draft)
+            with self._limit.hold(actor):
+                draft = self._runner.run(carry_context(self.team_for(view.session).summarize(task)))
+            return self._store.add_summary(actor, session_id, draft)
 
     # --- helpers ---------------------------------------------------------------------
 
-    def _texts(self, session_id: str) -> tuple[str, str]:
-        documents = {d.kind: d.text for d in self._store.documents(session_id)}
+    def _texts(self, actor: Actor, session_id: str) -> tuple[str, str]:
+        documents = {d.kind: d.text for d in self._store.documents(actor, session_id)}
         return (
             documents.get(DocumentKind.RESUME, ""),
             documents.get(DocumentKind.JOB_DESCRIPTION, ""),

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from coach.domain import RubricDimension, SessionKind
 from coach.store.base import SessionStore
 from coach.text import Filler, content_words, count_words, find_fillers
+from coach.users import Actor
 
 # A question "keeps giving trouble" when its answers average below this, over at least
 # this many attempts (one weak answer is a bad day, two is a pattern).
@@ -135,10 +136,12 @@ class ProgressService:
         self._store = store
         self._max_sessions = max_sessions
 
-    def report(self, *, top_words: int = 15) -> ProgressReport:
+    def report(self, actor: Actor, *, top_words: int = 15) -> ProgressReport:
+        """The actor's own progress; an admin's too is their own sessions only."""
+        actor = actor.model_copy(update={"is_admin": False})
         overviews = [
             o
-            for o in self._store.list_sessions(limit=self._max_sessions)
+            for o in self._store.list_sessions(actor, limit=self._max_sessions)
             if o.kind is SessionKind.INTERVIEW and o.answered_count
         ]
         attempts: list[ScoredAttempt] = []
@@ -146,9 +149,9 @@ class ProgressService:
         by_session: list[SessionWords] = []
         for overview in overviews:
             session_counts: Counter[str] = Counter()
-            questions = {q.id: q.text for q in self._store.questions(overview.id)}
-            scores = {e.answer_id: e for e in self._store.evaluations(overview.id)}
-            for answer in self._store.answers(overview.id):
+            questions = {q.id: q.text for q in self._store.questions(actor, overview.id)}
+            scores = {e.answer_id: e for e in self._store.evaluations(actor, overview.id)}
+            for answer in self._store.answers(actor, overview.id):
                 fillers = find_fillers(answer.text)
                 session_counts.update(content_words(_without(answer.text, fillers)))
                 evaluation = scores.get(answer.id)

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict
 from coach.domain import Session, SessionOverview
 from coach.errors import CoachError
 from coach.store.base import SessionStore
+from coach.users import Actor
 
 MAX_NAME_CHARS = 120
 
@@ -30,25 +31,27 @@ class SessionsService:
     def __init__(self, store: SessionStore) -> None:
         self._store = store
 
-    def list(self, search: str = "", *, limit: int = 20, offset: int = 0) -> SessionPage:
+    def list(
+        self, actor: Actor, search: str = "", *, limit: int = 20, offset: int = 0
+    ) -> SessionPage:
         term = search.strip() or None
         with self._store.reading():  # the page and its count from one snapshot
-            sessions = self._store.list_sessions(term, limit=limit, offset=offset)
+            sessions = self._store.list_sessions(actor, term, limit=limit, offset=offset)
             # A page that is not full is the last one: its count needs no second scan.
             short = len(sessions) < limit and (sessions or offset == 0)
-            total = offset + len(sessions) if short else self._store.count_sessions(term)
+            total = offset + len(sessions) if short else self._store.count_sessions(actor, term)
             return SessionPage(sessions=sessions, total=total, offset=offset, limit=limit)
 
-    def get(self, session_id: str) -> Session:
-        return self._store.get_session(session_id)
+    def get(self, actor: Actor, session_id: str) -> Session:
+        return self._store.get_session(actor, session_id)
 
-    def rename(self, session_id: str, name: str) -> Session:
+    def rename(self, actor: Actor, session_id: str, name: str) -> Session:
         clean = " ".join(name.split())
         if not clean:
             raise CoachError("A session needs a name: type at least one character.")
         if len(clean) > MAX_NAME_CHARS:
             raise CoachError(f"Keep the name under {MAX_NAME_CHARS} characters.")
-        return self._store.rename_session(session_id, clean)
+        return self._store.rename_session(actor, session_id, clean)
 
-    def delete(self, session_id: str) -> None:
-        self._store.delete_session(session_id)
+    def delete(self, actor: Actor, session_id: str) -> None:
+        self._store.delete_session(actor, session_id)

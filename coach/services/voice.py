@@ -34,6 +34,7 @@ from coach.realtime.settings import RealtimeSettings
 from coach.services.practice import PracticeService
 from coach.speech import delivery_from_audio, delivery_from_transcript, read_wav
 from coach.store.base import SessionStore
+from coach.users import Actor
 from coach.voices import VOICES, VoiceInfo, VoicePreview, VoicePreviewer, default_preview_text
 
 if TYPE_CHECKING:  # the relay pulls in av, numpy, websockets and openai: only a live interview
@@ -67,6 +68,7 @@ class LiveInterview:
     """One running voice interview on one question: the relay and what it is about."""
 
     id: str
+    actor: Actor
     session_id: str
     question_id: str
     relay: RealtimeRelay
@@ -100,15 +102,17 @@ class VoiceService:
         """Live interviews need a key: the relay holds it server-side, never the browser."""
         return self._token is not None
 
-    def start_live(self, session_id: str, question_id: str, voice: str | None = None) -> str:
+    def start_live(
+        self, actor: Actor, session_id: str, question_id: str, voice: str | None = None
+    ) -> str:
         """Prepare a relay for the question; it connects when audio starts flowing."""
         if self._token is None:
             raise CoachError(
                 "Live voice interviews need an OpenAI API key (the Realtime API). Offline you "
                 "can still preview voices and record answers on the Practice page."
             )
-        question = self._store.get_question(question_id)
-        session = self._store.get_session(session_id)
+        question = self._store.get_question(actor, question_id)
+        session = self._store.get_session(actor, session_id)
         persona = self._practice.team_for(session).agent(PersonaRole.PRIMARY).persona
         live_id = uuid.uuid4().hex
         from coach.realtime.relay import RealtimeRelay
@@ -128,6 +132,7 @@ class VoiceService:
         with self._lock:
             self._live[live_id] = LiveInterview(
                 live_id,
+                actor,
                 session_id,
                 question_id,
                 relay,
@@ -135,30 +140,44 @@ class VoiceService:
             )
         return live_id
 
-    def live(self, live_id: str) -> LiveInterview | None:
+    def live(self, actor: Actor, live_id: str) -> LiveInterview | None:
+        """The actor's running interview with this id; someone else's reads as none."""
         with self._lock:
-            return self._live.get(live_id)
+            interview = self._live.get(live_id)
+        if interview is None or not actor.owns(interview.actor.issuer, interview.actor.subject):
+            return None
+        return interview
 
     def _autosave(self, live_id: str) -> None:
         """Every finished candidate turn is saved at once as the question's draft."""
-        interview = self.live(live_id)
+        with self._lock:
+            interview = self._live.get(live_id)
         if interview is not None:
             self._store.save_draft(
-                interview.session_id, interview.question_id, interview.relay.candidate_text()
+                interview.actor,
+                interview.session_id,
+                interview.question_id,
+                interview.relay.candidate_text(),
             )
 
     def finish_live(
-        self, live_id: str, *, use_as_answer: bool
+        self, actor: Actor, live_id: str, *, use_as_answer: bool
     ) -> tuple[Transcript, Answer | None, Evaluation | None]:
         """Stop the relay, keep the transcript, and (if asked) score it as the answer."""
         with self._lock:
-            interview = self._live.pop(live_id, None)
+            interview = self._live.get(live_id)
+            if interview is not None and actor.owns(
+                interview.actor.issuer, interview.actor.subject
+            ):
+                del self._live[live_id]
+            else:
+                interview = None
         if interview is None:
             raise CoachError("That voice interview has already ended.")
         interview.relay.stop()
         segments = interview.relay.transcript()
         transcript = self.save_transcript(
-            interview.session_id, interview.question_id, segments, interview.voice
+            actor, interview.session_id, interview.question_id, segments, interview.voice
         )
         if not use_as_answer:
             return transcript, None, None
@@ -167,7 +186,7 @@ class VoiceService:
                 "The transcript has no words from you yet. Speak your answer, then use it."
             )
         answer, evaluation = self.use_transcript_as_answer(
-            interview.session_id, interview.question_id, segments
+            actor, interview.session_id, interview.question_id, segments
         )
         return transcript, answer, evaluation
 
@@ -188,7 +207,9 @@ class VoiceService:
         """Synthesised once per voice and text, then served from the disk cache."""
         return self._previewer.preview(voice, text or default_preview_text(voice))
 
-    def submit_recording(self, session_id: str, question_id: str, wav: bytes) -> SpokenAnswer:
+    def submit_recording(
+        self, actor: Actor, session_id: str, question_id: str, wav: bytes
+    ) -> SpokenAnswer:
         """Transcribe (when a model can), store, score; delivery metrics in every case."""
         samples, rate = read_wav(wav)
         if self._transcriber is None:
@@ -207,10 +228,12 @@ class VoiceService:
             raise EmptyAnswer(
                 "No words were heard in the recording. Check the microphone and record again."
             )
-        answer = self._practice.submit_answer(session_id, question_id, text, mode=AnswerMode.VOICE)
-        self._store.set_delivery(answer.id, delivery)
+        answer = self._practice.submit_answer(
+            actor, session_id, question_id, text, mode=AnswerMode.VOICE
+        )
+        self._store.set_delivery(actor, answer.id, delivery)
         try:
-            evaluation = self._practice.evaluate(answer.id)
+            evaluation = self._practice.evaluate(actor, answer.id)
         except CoachError as error:
             return SpokenAnswer(
                 delivery=delivery,
@@ -224,6 +247,7 @@ class VoiceService:
 
     def save_transcript(
         self,
+        actor: Actor,
         session_id: str,
         question_id: str | None,
         segments: list[TranscriptSegment],
@@ -231,16 +255,18 @@ class VoiceService:
     ) -> Transcript:
         """Keep a realtime conversation's transcript with the session and question."""
         draft = TranscriptDraft(question_id=question_id, segments=segments, voice=voice)
-        return self._store.add_transcript(session_id, draft)
+        return self._store.add_transcript(actor, session_id, draft)
 
     def use_transcript_as_answer(
-        self, session_id: str, question_id: str, segments: list[TranscriptSegment]
+        self, actor: Actor, session_id: str, question_id: str, segments: list[TranscriptSegment]
     ) -> tuple[Answer, Evaluation]:
         """The candidate's spoken turns become an answer, stored and scored like typed."""
         words = " ".join(
             s.text.strip() for s in segments if s.speaker is Speaker.CANDIDATE and s.text.strip()
         )
-        answer = self._practice.submit_answer(session_id, question_id, words, mode=AnswerMode.VOICE)
+        answer = self._practice.submit_answer(
+            actor, session_id, question_id, words, mode=AnswerMode.VOICE
+        )
         timed = [s for s in segments if s.start_seconds is not None and s.end_seconds is not None]
         if timed:
             duration = max(s.end_seconds or 0 for s in timed) - min(
@@ -248,6 +274,8 @@ class VoiceService:
             )
             candidate = [s for s in timed if s.speaker is Speaker.CANDIDATE]
             self._store.set_delivery(
-                answer.id, delivery_from_transcript(words, max(duration, 0.1), segments=candidate)
+                actor,
+                answer.id,
+                delivery_from_transcript(words, max(duration, 0.1), segments=candidate),
             )
-        return answer, self._practice.evaluate(answer.id)
+        return answer, self._practice.evaluate(actor, answer.id)

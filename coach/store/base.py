@@ -1,5 +1,8 @@
 """The ``SessionStore`` protocol: everything the services may ask of storage.
 
+Every method takes the acting ``Actor`` and answers only with rows that person may see
+(their own; an admin reads everyone's); another person's id reads as "not found".
+
 DuckDB implements it today; a Postgres implementation can follow behind the same
 interface, so nothing here mentions DuckDB. Every method writes through at once
 (autosave): there is no "save" step a crash could skip.
@@ -35,6 +38,7 @@ from coach.domain import (
     Transcript,
     TranscriptDraft,
 )
+from coach.users import Actor
 
 
 @runtime_checkable
@@ -42,6 +46,7 @@ class SessionStore(Protocol):
     # sessions
     def create_session(
         self,
+        actor: Actor,
         name: str,
         *,
         kind: SessionKind = SessionKind.INTERVIEW,
@@ -50,7 +55,7 @@ class SessionStore(Protocol):
         metadata: dict[str, str] | None = None,
     ) -> Session: ...
 
-    def get_session(self, session_id: str) -> Session:
+    def get_session(self, actor: Actor, session_id: str) -> Session:
         """Raises ``SessionNotFound``."""
         ...
 
@@ -60,28 +65,33 @@ class SessionStore(Protocol):
         """Newest activity first; ``search`` matches the name, case-insensitively."""
         ...
 
-    def count_sessions(self, search: str | None = None) -> int: ...
+    def count_sessions(self, actor: Actor, search: str | None = None) -> int: ...
 
-    def rename_session(self, session_id: str, name: str) -> Session: ...
+    def rename_session(self, actor: Actor, session_id: str, name: str) -> Session: ...
 
-    def delete_session(self, session_id: str) -> None:
+    def delete_session(self, actor: Actor, session_id: str) -> None:
         """Deletes the session and everything that belongs to it."""
         ...
 
-    def set_current_question(self, session_id: str, question_id: str | None) -> None:
+    def set_current_question(self, actor: Actor, session_id: str, question_id: str | None) -> None:
         """Remembers where the candidate is, so a resumed session opens there."""
         ...
 
-    def set_coaching_level(self, session_id: str, level: CoachingLevel) -> Session: ...
+    def set_coaching_level(
+        self, actor: Actor, session_id: str, level: CoachingLevel
+    ) -> Session: ...
 
     # documents
-    def add_document(self, session_id: str, document: ExtractedDocument) -> Document: ...
+    def add_document(
+        self, actor: Actor, session_id: str, document: ExtractedDocument
+    ) -> Document: ...
 
-    def documents(self, session_id: str) -> list[Document]: ...
+    def documents(self, actor: Actor, session_id: str) -> list[Document]: ...
 
     # questions
     def add_questions(
         self,
+        actor: Actor,
         session_id: str,
         drafts: Sequence[QuestionDraft],
         *,
@@ -90,22 +100,22 @@ class SessionStore(Protocol):
         """Appends after the existing questions, in order; records who wrote them."""
         ...
 
-    def questions(self, session_id: str) -> list[Question]: ...
+    def questions(self, actor: Actor, session_id: str) -> list[Question]: ...
 
-    def get_question(self, question_id: str) -> Question:
+    def get_question(self, actor: Actor, question_id: str) -> Question:
         """Raises ``QuestionNotFound``."""
         ...
 
-    def remove_question(self, question_id: str) -> None:
+    def remove_question(self, actor: Actor, question_id: str) -> None:
         """Removes the question with its answers, evaluations and draft."""
         ...
 
     # drafts: the text in the answer box, saved as it is typed
-    def save_draft(self, session_id: str, question_id: str, text: str) -> None: ...
+    def save_draft(self, actor: Actor, session_id: str, question_id: str, text: str) -> None: ...
 
-    def draft(self, question_id: str) -> str: ...
+    def draft(self, actor: Actor, question_id: str) -> str: ...
 
-    def drafts(self, session_id: str) -> dict[str, str]:
+    def drafts(self, actor: Actor, session_id: str) -> dict[str, str]:
         """Every saved draft of the session, by question id."""
         ...
 
@@ -116,34 +126,39 @@ class SessionStore(Protocol):
         """Stores the next attempt, clears its draft and makes it the current question."""
         ...
 
-    def get_answer(self, answer_id: str) -> Answer:
+    def get_answer(self, actor: Actor, answer_id: str) -> Answer:
         """Raises ``AnswerNotFound``."""
         ...
 
-    def answers(self, session_id: str, question_id: str | None = None) -> list[Answer]:
+    def answers(
+        self, actor: Actor, session_id: str, question_id: str | None = None
+    ) -> list[Answer]:
         """Oldest first."""
         ...
 
-    def add_evaluation(self, answer_id: str, draft: EvaluationDraft) -> Evaluation: ...
+    def add_evaluation(
+        self, actor: Actor, answer_id: str, draft: EvaluationDraft
+    ) -> Evaluation: ...
 
     def set_follow_up(
-        self, evaluation_id: str, follow_up: str, attribution: Attribution | None
+        self, actor: Actor, evaluation_id: str, follow_up: str, attribution: Attribution | None
     ) -> Evaluation:
         """The follow-up arrives after the score and is added to its evaluation."""
         ...
 
-    def evaluations(self, session_id: str) -> list[Evaluation]:
+    def evaluations(self, actor: Actor, session_id: str) -> list[Evaluation]:
         """Oldest first."""
         ...
 
     # summaries
-    def add_summary(self, session_id: str, draft: SummaryDraft) -> SessionSummary: ...
+    def add_summary(self, actor: Actor, session_id: str, draft: SummaryDraft) -> SessionSummary: ...
 
-    def latest_summary(self, session_id: str) -> SessionSummary | None: ...
+    def latest_summary(self, actor: Actor, session_id: str) -> SessionSummary | None: ...
 
     # chat
     def add_chat_message(
         self,
+        actor: Actor,
         session_id: str,
         role: ChatRole,
         content: str,
@@ -151,24 +166,28 @@ class SessionStore(Protocol):
         attribution: Attribution | None = None,
     ) -> ChatMessage: ...
 
-    def chat_messages(self, session_id: str) -> list[ChatMessage]:
+    def chat_messages(self, actor: Actor, session_id: str) -> list[ChatMessage]:
         """Oldest first."""
         ...
 
-    def add_chat_summary(self, session_id: str, draft: ChatSummaryDraft) -> ChatSummary: ...
+    def add_chat_summary(
+        self, actor: Actor, session_id: str, draft: ChatSummaryDraft
+    ) -> ChatSummary: ...
 
-    def latest_chat_summary(self, session_id: str) -> ChatSummary | None: ...
+    def latest_chat_summary(self, actor: Actor, session_id: str) -> ChatSummary | None: ...
 
     # voice
-    def add_transcript(self, session_id: str, draft: TranscriptDraft) -> Transcript: ...
+    def add_transcript(
+        self, actor: Actor, session_id: str, draft: TranscriptDraft
+    ) -> Transcript: ...
 
-    def transcripts(self, session_id: str) -> list[Transcript]:
+    def transcripts(self, actor: Actor, session_id: str) -> list[Transcript]:
         """Oldest first."""
         ...
 
-    def set_delivery(self, answer_id: str, metrics: DeliveryMetrics) -> None: ...
+    def set_delivery(self, actor: Actor, answer_id: str, metrics: DeliveryMetrics) -> None: ...
 
-    def deliveries(self, session_id: str) -> dict[str, DeliveryMetrics]:
+    def deliveries(self, actor: Actor, session_id: str) -> dict[str, DeliveryMetrics]:
         """Delivery metrics of spoken answers, by answer id."""
         ...
 

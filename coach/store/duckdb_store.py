@@ -76,6 +76,7 @@ from coach.errors import (
 from coach.settings import StoreSettings
 from coach.store.lease import ConnectionLease
 from coach.store.migrations import migrate
+from coach.users import Actor
 
 logger = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -90,6 +91,7 @@ _QUESTION_COLUMNS = (
 )
 _ANSWER_COLUMNS = "id, session_id, question_id, attempt, text, mode, created_at"
 _ATTRIBUTION_COLUMNS = "agent, persona, provider, model, fallback, notice, checks"
+_OWNER_COLUMNS = "owner_issuer, owner_subject, owner_email"
 _CHAT_MESSAGE_COLUMNS = (
     f"id, session_id, position, role, content, {_ATTRIBUTION_COLUMNS}, created_at"
 )
@@ -112,7 +114,7 @@ _SUMMARY_COLUMNS = (
 # scanned whole (at 100,000 sessions the one-query form joined half a million rows per
 # table). The name filter is a case-insensitive LIKE with "\" as the escape.
 _LIST_SESSIONS_SQL = """
-SELECT id, name, kind, created_at, updated_at
+SELECT id, name, kind, created_at, updated_at, owner_email
 FROM sessions
 WHERE {where}
 ORDER BY updated_at DESC, id DESC
@@ -208,6 +210,7 @@ class DuckDBSessionStore:
 
     def create_session(
         self,
+        actor: Actor,
         name: str,
         *,
         kind: SessionKind = SessionKind.INTERVIEW,
@@ -228,7 +231,8 @@ class DuckDBSessionStore:
         )
         with self._transaction() as db:
             db.execute(
-                f"INSERT INTO sessions ({_SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO sessions ({_SESSION_COLUMNS}, {_OWNER_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     session.id,
                     session.name,
@@ -239,20 +243,21 @@ class DuckDBSessionStore:
                     json.dumps(session.metadata),
                     now,
                     now,
+                    *_owner_values(actor),
                 ],
             )
         logger.info("session created", extra={"session_id": session.id, "kind": kind.value})
         return session
 
-    def get_session(self, session_id: str) -> Session:
+    def get_session(self, actor: Actor, session_id: str) -> Session:
         with self._connection_lease() as db:
-            return _fetch_session(db, session_id)
+            return _fetch_session(db, actor, session_id)
 
     def list_sessions(
-        self, search: str | None = None, *, limit: int = 50, offset: int = 0
+        self, actor: Actor, search: str | None = None, *, limit: int = 50, offset: int = 0
     ) -> list[SessionOverview]:
         """Newest activity first; ``search`` matches the name, case-insensitively."""
-        where, parameters = _name_filter(search)
+        where, parameters = _sessions_filter(actor, search)
         sql = _LIST_SESSIONS_SQL.format(where=where)
         with self._reading() as db:
             page = db.execute(sql, [*parameters, max(limit, 0), max(offset, 0)]).fetchall()
@@ -269,6 +274,7 @@ class DuckDBSessionStore:
                 kind=SessionKind(row[2]),
                 created_at=_utc(row[3]),
                 updated_at=_utc(row[4]),
+                owner_email=row[5] or "",
                 question_count=questions.get(row[0], 0),
                 answered_count=answered.get(row[0], 0),
                 average_score=scores.get(row[0]),
@@ -277,44 +283,44 @@ class DuckDBSessionStore:
             for row in page
         ]
 
-    def count_sessions(self, search: str | None = None) -> int:
-        where, parameters = _name_filter(search)
+    def count_sessions(self, actor: Actor, search: str | None = None) -> int:
+        where, parameters = _sessions_filter(actor, search)
         with self._connection_lease() as db:
             row = db.execute(f"SELECT count(*) FROM sessions WHERE {where}", parameters).fetchone()
         return int(row[0]) if row else 0
 
-    def rename_session(self, session_id: str, name: str) -> Session:
+    def rename_session(self, actor: Actor, session_id: str, name: str) -> Session:
         clean = _clean_name(name)
         with self._transaction() as db:
-            _touch(db, session_id, name=clean)
-            session = _fetch_session(db, session_id)
+            _touch(db, actor, session_id, name=clean)
+            session = _fetch_session(db, actor, session_id)
         logger.info("session renamed", extra={"session_id": session_id})
         return session
 
-    def delete_session(self, session_id: str) -> None:
+    def delete_session(self, actor: Actor, session_id: str) -> None:
         """Deletes the session and everything that belongs to it, in one transaction."""
         with self._transaction() as db:
-            _require_session(db, session_id)
+            _require_session(db, actor, session_id, write=True)
             for table in _SESSION_CHILD_TABLES:
                 db.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
             db.execute("DELETE FROM sessions WHERE id = ?", [session_id])
         logger.info("session deleted", extra={"session_id": session_id})
 
-    def set_current_question(self, session_id: str, question_id: str | None) -> None:
+    def set_current_question(self, actor: Actor, session_id: str, question_id: str | None) -> None:
         """Remembers where the candidate is, so a resumed session opens there."""
         with self._transaction() as db:
             if question_id is not None:
-                _require_question(db, question_id, session_id=session_id)
-            _touch(db, session_id, current_question_id=question_id)
+                _require_question(db, actor, question_id, session_id=session_id, write=True)
+            _touch(db, actor, session_id, current_question_id=question_id)
 
-    def set_coaching_level(self, session_id: str, level: CoachingLevel) -> Session:
+    def set_coaching_level(self, actor: Actor, session_id: str, level: CoachingLevel) -> Session:
         with self._transaction() as db:
-            _touch(db, session_id, coaching_level=level.value)
-            return _fetch_session(db, session_id)
+            _touch(db, actor, session_id, coaching_level=level.value)
+            return _fetch_session(db, actor, session_id)
 
     # --- documents ----------------------------------------------------------------
 
-    def add_document(self, session_id: str, document: ExtractedDocument) -> Document:
+    def add_document(self, actor: Actor, session_id: str, document: ExtractedDocument) -> Document:
         stored = Document(
             **_draft_fields(document, ExtractedDocument),
             id=new_id(),
@@ -322,7 +328,7 @@ class DuckDBSessionStore:
             created_at=utc_now(),
         )
         with self._transaction() as db:
-            _touch(db, session_id)
+            _touch(db, actor, session_id)
             db.execute(
                 f"INSERT INTO documents ({_DOCUMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -342,9 +348,9 @@ class DuckDBSessionStore:
         )
         return stored
 
-    def documents(self, session_id: str) -> list[Document]:
+    def documents(self, actor: Actor, session_id: str) -> list[Document]:
         with self._reading() as db:
-            _require_session(db, session_id)
+            _require_session(db, actor, session_id)
             rows = db.execute(
                 f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE session_id = ? "
                 "ORDER BY created_at, id",
@@ -356,6 +362,7 @@ class DuckDBSessionStore:
 
     def add_questions(
         self,
+        actor: Actor,
         session_id: str,
         drafts: Sequence[QuestionDraft],
         *,
@@ -368,7 +375,7 @@ class DuckDBSessionStore:
         """
         now = utc_now()
         with self._transaction() as db:
-            _touch(db, session_id)
+            _touch(db, actor, session_id)
             row = db.execute(
                 "SELECT coalesce(max(position) + 1, 0) FROM questions WHERE session_id = ?",
                 [session_id],
@@ -410,9 +417,9 @@ class DuckDBSessionStore:
         )
         return questions
 
-    def questions(self, session_id: str) -> list[Question]:
+    def questions(self, actor: Actor, session_id: str) -> list[Question]:
         with self._reading() as db:
-            _require_session(db, session_id)
+            _require_session(db, actor, session_id)
             rows = db.execute(
                 f"SELECT {_QUESTION_COLUMNS}, {_ATTRIBUTION_COLUMNS} FROM questions "
                 "WHERE session_id = ? ORDER BY position",
@@ -420,24 +427,28 @@ class DuckDBSessionStore:
             ).fetchall()
         return [_question(row) for row in rows]
 
-    def get_question(self, question_id: str) -> Question:
+    def get_question(self, actor: Actor, question_id: str) -> Question:
         """Raises ``QuestionNotFound``."""
+        scope, owner = _owner_scope(actor)
+        columns = _prefixed("questions", f"{_QUESTION_COLUMNS}, {_ATTRIBUTION_COLUMNS}")
         with self._connection_lease() as db:
             row = db.execute(
-                f"SELECT {_QUESTION_COLUMNS}, {_ATTRIBUTION_COLUMNS} FROM questions WHERE id = ?",
-                [question_id],
+                f"SELECT {columns} FROM questions "
+                "JOIN sessions ON sessions.id = questions.session_id "
+                f"WHERE questions.id = ? AND {scope}",
+                [question_id, *owner],
             ).fetchone()
         if row is None:
             raise _question_not_found(question_id)
         return _question(row)
 
-    def remove_question(self, question_id: str) -> None:
+    def remove_question(self, actor: Actor, question_id: str) -> None:
         """Removes the question with its answers, evaluations and draft.
 
         Later questions move up one position so positions stay 0, 1, 2, ...
         """
         with self._transaction() as db:
-            question = _require_question(db, question_id)
+            question = _require_question(db, actor, question_id, write=True)
             session_id, position = question[1], question[2]
             db.execute(
                 "DELETE FROM evaluation_dimensions WHERE evaluation_id IN "
@@ -457,17 +468,17 @@ class DuckDBSessionStore:
                 "WHERE id = ? AND current_question_id = ?",
                 [session_id, question_id],
             )
-            _touch(db, session_id)
+            _touch(db, actor, session_id)
         logger.info(
             "question removed", extra={"session_id": session_id, "question_id": question_id}
         )
 
     # --- drafts -------------------------------------------------------------------
 
-    def save_draft(self, session_id: str, question_id: str, text: str) -> None:
+    def save_draft(self, actor: Actor, session_id: str, question_id: str, text: str) -> None:
         now = utc_now()
         with self._transaction() as db:
-            _require_question(db, question_id, session_id=session_id)
+            _require_question(db, actor, question_id, session_id=session_id, write=True)
             db.execute(
                 "INSERT INTO drafts (question_id, session_id, text, updated_at) "
                 "VALUES (?, ?, ?, ?) "
@@ -475,25 +486,27 @@ class DuckDBSessionStore:
                 "text = excluded.text, updated_at = excluded.updated_at",
                 [question_id, session_id, text, now],
             )
-            _touch(db, session_id, now=now)
+            _touch(db, actor, session_id, now=now)
 
-    def draft(self, question_id: str) -> str:
+    def draft(self, actor: Actor, question_id: str) -> str:
         """The saved text of the answer box, or "" when nothing was typed."""
+        scope, owner = _owner_scope(actor)
         with self._connection_lease() as db:
             row = db.execute(
                 "SELECT drafts.text FROM questions "
+                "JOIN sessions ON sessions.id = questions.session_id "
                 "LEFT JOIN drafts ON drafts.question_id = questions.id "
-                "WHERE questions.id = ?",
-                [question_id],
+                f"WHERE questions.id = ? AND {scope}",
+                [question_id, *owner],
             ).fetchone()
         if row is None:
             raise _question_not_found(question_id)
         return row[0] or ""
 
-    def drafts(self, session_id: str) -> dict[str, str]:
+    def drafts(self, actor: Actor, session_id: str) -> dict[str, str]:
         """Every saved draft of the session by question id, in one query."""
         with self._reading() as db:
-            _require_session(db, session_id)
+            _require_session(db, actor, session_id)
             rows = db.execute(
                 "SELECT question_id, text FROM drafts WHERE session_id = ?", [session_id]
             ).fetchall()
@@ -502,13 +515,19 @@ class DuckDBSessionStore:
     # --- answers and evaluations --------------------------------------------------
 
     def add_answer(
-        self, session_id: str, question_id: str, text: str, *, mode: AnswerMode = AnswerMode.TEXT
+        self,
+        actor: Actor,
+        session_id: str,
+        question_id: str,
+        text: str,
+        *,
+        mode: AnswerMode = AnswerMode.TEXT,
     ) -> Answer:
         """Stores the next attempt for the question, clears its draft and makes it the
         session's current question (where a resumed session opens), in one write."""
         now = utc_now()
         with self._transaction() as db:
-            _require_question(db, question_id, session_id=session_id)
+            _require_question(db, actor, question_id, session_id=session_id, write=True)
             row = db.execute(
                 "SELECT coalesce(max(attempt), 0) + 1 FROM answers WHERE question_id = ?",
                 [question_id],
@@ -523,7 +542,8 @@ class DuckDBSessionStore:
                 created_at=now,
             )
             db.execute(
-                f"INSERT INTO answers ({_ANSWER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO answers ({_ANSWER_COLUMNS}, {_OWNER_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     answer.id,
                     session_id,
@@ -532,10 +552,11 @@ class DuckDBSessionStore:
                     answer.text,
                     answer.mode.value,
                     now,
+                    *_owner_values(actor),
                 ],
             )
             db.execute("DELETE FROM drafts WHERE question_id = ?", [question_id])
-            _touch(db, session_id, now=now, current_question_id=question_id)
+            _touch(db, actor, session_id, now=now, current_question_id=question_id)
         logger.info(
             "answer stored",
             extra={
@@ -547,20 +568,26 @@ class DuckDBSessionStore:
         )
         return answer
 
-    def get_answer(self, answer_id: str) -> Answer:
+    def get_answer(self, actor: Actor, answer_id: str) -> Answer:
         """Raises ``AnswerNotFound``."""
+        scope, owner = _owner_scope(actor)
         with self._connection_lease() as db:
             row = db.execute(
-                f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE id = ?", [answer_id]
+                f"SELECT {_prefixed('answers', _ANSWER_COLUMNS)} FROM answers "
+                "JOIN sessions ON sessions.id = answers.session_id "
+                f"WHERE answers.id = ? AND {scope}",
+                [answer_id, *owner],
             ).fetchone()
         if row is None:
             raise _answer_not_found(answer_id)
         return _answer(row)
 
-    def answers(self, session_id: str, question_id: str | None = None) -> list[Answer]:
+    def answers(
+        self, actor: Actor, session_id: str, question_id: str | None = None
+    ) -> list[Answer]:
         """Oldest first."""
         with self._reading() as db:
-            _require_session(db, session_id)
+            _require_session(db, actor, session_id)
             if question_id is None:
                 rows = db.execute(
                     f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE session_id = ? "
@@ -568,18 +595,22 @@ class DuckDBSessionStore:
                     [session_id],
                 ).fetchall()
             else:
-                _require_question(db, question_id, session_id=session_id)
+                _require_question(db, actor, question_id, session_id=session_id)
                 rows = db.execute(
                     f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE question_id = ? ORDER BY attempt",
                     [question_id],
                 ).fetchall()
         return [_answer(row) for row in rows]
 
-    def add_evaluation(self, answer_id: str, draft: EvaluationDraft) -> Evaluation:
+    def add_evaluation(self, actor: Actor, answer_id: str, draft: EvaluationDraft) -> Evaluation:
         now = utc_now()
+        scope, owner = _owner_scope(actor, write=True)
         with self._transaction() as db:
             row = db.execute(
-                "SELECT session_id, question_id FROM answers WHERE id = ?", [answer_id]
+                "SELECT answers.session_id, answers.question_id FROM answers "
+                "JOIN sessions ON sessions.id = answers.session_id "
+                f"WHERE answers.id = ? AND {scope}",
+                [answer_id, *owner],
             ).fetchone()
             if row is None:
                 raise _answer_not_found(answer_id)
@@ -614,7 +645,7 @@ class DuckDBSessionStore:
             )
             if evaluation.dimensions:
                 _insert_dimensions(db, evaluation)
-            _touch(db, evaluation.session_id, now=now)
+            _touch(db, actor, evaluation.session_id, now=now)
         logger.info(
             "evaluation stored",
             extra={
@@ -627,11 +658,19 @@ class DuckDBSessionStore:
         return evaluation
 
     def set_follow_up(
-        self, evaluation_id: str, follow_up: str, attribution: Attribution | None
+        self, actor: Actor, evaluation_id: str, follow_up: str, attribution: Attribution | None
     ) -> Evaluation:
         """Adds the interviewer's follow-up to a stored evaluation (it comes after the
         score, so it never delays it); returns the evaluation as stored."""
+        scope, owner = _owner_scope(actor, write=True)
         with self._transaction() as db:
+            mine = db.execute(
+                "SELECT 1 FROM evaluations JOIN sessions ON sessions.id = evaluations.session_id "
+                f"WHERE evaluations.id = ? AND {scope}",
+                [evaluation_id, *owner],
+            ).fetchone()
+            if mine is None:
+                raise CoachError(f"There is no evaluation with id {evaluation_id!r}.")
             db.execute(
                 "UPDATE evaluations SET follow_up = ?, follow_up_attribution = ? WHERE id = ?",
                 [follow_up, _attribution_json(attribution), evaluation_id],
@@ -641,7 +680,7 @@ class DuckDBSessionStore:
             ).fetchone()
             if row is None:
                 raise CoachError(f"There is no evaluation with id {evaluation_id!r}.")
-            _touch(db, row[2])  # the session now shows the follow-up: its views are stale
+            _touch(db, actor, row[2])  # the session now shows the follow-up: its views are stale
             dimension_rows = db.execute(
                 "SELECT dimension, score, comment FROM evaluation_dimensions "
                 "WHERE evaluation_id = ? ORDER BY position",
@@ -653,10 +692,10 @@ class DuckDBSessionStore:
         ]
         return _evaluation(row, dimensions)
 
-    def evaluations(self, session_id: str) -> list[Evaluation]:
+    def evaluations(self, actor: Actor, session_id: str) -> list[Evaluation]:
         """Oldest first."""
         with self._reading() as db:
-            _require_session(db, session_id)
+            _require_session(db, actor, session_id)
             rows = db.execute(
                 f"SELECT {_EVALUATION_COLUMNS} FROM evaluations WHERE session_id = ? "
                 "ORDER BY created_at, id",
@@ -676,13 +715,13 @@ class DuckDBSessionStore:
 
     # --- summaries ----------------------------------------------------------------
 
-    def add_summary(self, session_id: str, draft: SummaryDraft) -> SessionSummary:
+    def add_summary(self, actor: Actor, session_id: str, draft: SummaryDraft) -> SessionSummary:
         now = utc_now()
         summary = SessionSummary(
             **_draft_fields(draft, SummaryDraft), id=new_id(), session_id=session_id, created_at=now
         )
         with self._transaction() as db:
-            _touch(db, session_id, now=now)
+            _touch(db, actor, session_id, now=now)
             db.execute(
                 f"INSERT INTO summaries ({_SUMMARY_COLUMNS}) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -704,9 +743,9 @@ class DuckDBSessionStore:
         logger.info("summary stored", extra={"session_id": session_id})
         return summary
 
-    def latest_summary(self, session_id: str) -> SessionSummary | None:
+    def latest_summary(self, actor: Actor, session_id: str) -> SessionSummary | None:
         with self._reading() as db:
-            _require_session(db, session_id)
+            _require_session(db, actor, session_id)
             row = db.execute(
                 f"SELECT {_SUMMARY_COLUMNS} FROM summaries WHERE session_id = ? "
                 "ORDER BY created_at DESC, id DESC LIMIT 1",
@@ -718,6 +757,7 @@ class DuckDBSessionStore:
 
     def add_chat_message(
         self,
+        actor: Actor,
         session_id: str,
         role: ChatRole,
         content: str,
@@ -727,7 +767,7 @@ class DuckDBSessionStore:
         """Appends a message to the conversation, in order."""
         now = utc_now()
         with self._transaction() as db:
-            _touch(db, session_id, now=now)
+            _touch(db, actor, session_id, now=now)
             row = db.execute(
                 "SELECT coalesce(max(position) + 1, 0) FROM chat_messages WHERE session_id = ?",
                 [session_id],
@@ -742,8 +782,8 @@ class DuckDBSessionStore:
                 created_at=now,
             )
             db.execute(
-                f"INSERT INTO chat_messages ({_CHAT_MESSAGE_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO chat_messages ({_CHAT_MESSAGE_COLUMNS}, {_OWNER_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     message.id,
                     session_id,
@@ -752,14 +792,15 @@ class DuckDBSessionStore:
                     content,
                     *_attribution_values(attribution),
                     now,
+                    *_owner_values(actor),
                 ],
             )
         return message
 
-    def chat_messages(self, session_id: str) -> list[ChatMessage]:
+    def chat_messages(self, actor: Actor, session_id: str) -> list[ChatMessage]:
         """The conversation, oldest first."""
         with self._reading() as db:
-            _require_session(db, session_id)
+            _require_session(db, actor, session_id)
             rows = db.execute(
                 f"SELECT {_CHAT_MESSAGE_COLUMNS} FROM chat_messages WHERE session_id = ? "
                 "ORDER BY position",
@@ -767,7 +808,9 @@ class DuckDBSessionStore:
             ).fetchall()
         return [_chat_message(row) for row in rows]
 
-    def add_chat_summary(self, session_id: str, draft: ChatSummaryDraft) -> ChatSummary:
+    def add_chat_summary(
+        self, actor: Actor, session_id: str, draft: ChatSummaryDraft
+    ) -> ChatSummary:
         now = utc_now()
         summary = ChatSummary(
             **_draft_fields(draft, ChatSummaryDraft),
@@ -776,7 +819,7 @@ class DuckDBSessionStore:
             created_at=now,
         )
         with self._transaction() as db:
-            _touch(db, session_id, now=now)
+            _touch(db, actor, session_id, now=now)
             db.execute(
                 f"INSERT INTO chat_summaries ({_CHAT_SUMMARY_COLUMNS}) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -791,9 +834,9 @@ class DuckDBSessionStore:
             )
         return summary
 
-    def latest_chat_summary(self, session_id: str) -> ChatSummary | None:
+    def latest_chat_summary(self, actor: Actor, session_id: str) -> ChatSummary | None:
         with self._reading() as db:
-            _require_session(db, session_id)
+            _require_session(db, actor, session_id)
             row = db.execute(
                 f"SELECT {_CHAT_SUMMARY_COLUMNS} FROM chat_summaries WHERE session_id = ? "
                 "ORDER BY created_at DESC, id DESC LIMIT 1",
@@ -812,7 +855,7 @@ class DuckDBSessionStore:
 
     # --- voice --------------------------------------------------------------------
 
-    def add_transcript(self, session_id: str, draft: TranscriptDraft) -> Transcript:
+    def add_transcript(self, actor: Actor, session_id: str, draft: TranscriptDraft) -> Transcript:
         now = utc_now()
         transcript = Transcript(
             **_draft_fields(draft, TranscriptDraft),
@@ -821,10 +864,10 @@ class DuckDBSessionStore:
             created_at=now,
         )
         with self._transaction() as db:
-            _touch(db, session_id, now=now)
+            _touch(db, actor, session_id, now=now)
             db.execute(
                 "INSERT INTO transcripts (id, session_id, question_id, segments, voice, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                f"created_at, {_OWNER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     transcript.id,
                     session_id,
@@ -832,14 +875,15 @@ class DuckDBSessionStore:
                     json.dumps([s.model_dump(mode="json") for s in transcript.segments]),
                     transcript.voice.model_dump_json(),
                     now,
+                    *_owner_values(actor),
                 ],
             )
         return transcript
 
-    def transcripts(self, session_id: str) -> list[Transcript]:
+    def transcripts(self, actor: Actor, session_id: str) -> list[Transcript]:
         """Oldest first."""
         with self._reading() as db:
-            _require_session(db, session_id)
+            _require_session(db, actor, session_id)
             rows = db.execute(
                 "SELECT id, session_id, question_id, segments, voice, created_at "
                 "FROM transcripts WHERE session_id = ? ORDER BY created_at, id",
@@ -857,13 +901,19 @@ class DuckDBSessionStore:
             for row in rows
         ]
 
-    def set_delivery(self, answer_id: str, metrics: DeliveryMetrics) -> None:
+    def set_delivery(self, actor: Actor, answer_id: str, metrics: DeliveryMetrics) -> None:
         """Stores how a spoken answer was delivered (pace, fillers, pauses)."""
+        scope, owner = _owner_scope(actor, write=True)
         with self._transaction() as db:
-            row = db.execute("SELECT session_id FROM answers WHERE id = ?", [answer_id]).fetchone()
+            row = db.execute(
+                "SELECT answers.session_id FROM answers "
+                "JOIN sessions ON sessions.id = answers.session_id "
+                f"WHERE answers.id = ? AND {scope}",
+                [answer_id, *owner],
+            ).fetchone()
             if row is None:
                 raise _answer_not_found(answer_id)
-            _touch(db, row[0])  # every change to a session moves its updated_at
+            _touch(db, actor, row[0])  # every change to a session moves its updated_at
             db.execute("DELETE FROM answer_delivery WHERE answer_id = ?", [answer_id])
             db.execute(
                 "INSERT INTO answer_delivery (answer_id, session_id, speaking_seconds, words, "
@@ -885,10 +935,10 @@ class DuckDBSessionStore:
                 ],
             )
 
-    def deliveries(self, session_id: str) -> dict[str, DeliveryMetrics]:
+    def deliveries(self, actor: Actor, session_id: str) -> dict[str, DeliveryMetrics]:
         """Delivery metrics of the session's spoken answers, by answer id."""
         with self._reading() as db:
-            _require_session(db, session_id)
+            _require_session(db, actor, session_id)
             rows = db.execute(
                 "SELECT answer_id, speaking_seconds, words, words_per_minute, filler_count, "
                 "fillers_per_minute, fillers, longest_pause_seconds, long_pauses, guidance "
@@ -1061,6 +1111,35 @@ def _clean_name(name: str) -> str:
     return clean
 
 
+def _owner_values(actor: Actor) -> list[str]:
+    return [actor.issuer, actor.subject, actor.email]
+
+
+def _owner_scope(actor: Actor, *, write: bool = False) -> tuple[str, list[Any]]:
+    """The SQL condition (on ``sessions``) for rows the actor may read, or change.
+
+    Admins read every owner's rows; everyone changes only their own. A row outside the
+    scope reads exactly like a missing one, so an id is never a key.
+    """
+    if actor.is_admin and not write:
+        return "TRUE", []
+    return (
+        "sessions.owner_issuer = ? AND sessions.owner_subject = ?",
+        [actor.issuer, actor.subject],
+    )
+
+
+def _prefixed(table: str, columns: str) -> str:
+    return ", ".join(f"{table}.{column.strip()}" for column in columns.split(","))
+
+
+def _sessions_filter(actor: Actor, search: str | None) -> tuple[str, list[Any]]:
+    """The actor's sessions whose name matches ``search``."""
+    scope, owner = _owner_scope(actor)
+    where, parameters = _name_filter(search)
+    return f"{scope} AND {where}", [*owner, *parameters]
+
+
 def _name_filter(search: str | None) -> tuple[str, list[Any]]:
     """SQL condition and parameters for a case-insensitive substring match on name."""
     if not search:
@@ -1090,48 +1169,68 @@ def _answer_not_found(answer_id: str) -> AnswerNotFound:
     )
 
 
-def _require_session(db: duckdb.DuckDBPyConnection, session_id: str) -> None:
-    if db.execute("SELECT 1 FROM sessions WHERE id = ?", [session_id]).fetchone() is None:
+def _require_session(
+    db: duckdb.DuckDBPyConnection, actor: Actor, session_id: str, *, write: bool = False
+) -> None:
+    scope, owner = _owner_scope(actor, write=write)
+    row = db.execute(
+        f"SELECT 1 FROM sessions WHERE id = ? AND {scope}", [session_id, *owner]
+    ).fetchone()
+    if row is None:
         raise _session_not_found(session_id)
 
 
 def _require_question(
-    db: duckdb.DuckDBPyConnection, question_id: str, *, session_id: str | None = None
+    db: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    question_id: str,
+    *,
+    session_id: str | None = None,
+    write: bool = False,
 ) -> tuple[Any, ...]:
     """The question's (id, session_id, position); checks the session when given."""
+    scope, owner = _owner_scope(actor, write=write)
     row = db.execute(
-        "SELECT id, session_id, position FROM questions WHERE id = ?", [question_id]
+        "SELECT questions.id, questions.session_id, questions.position FROM questions "
+        "JOIN sessions ON sessions.id = questions.session_id "
+        f"WHERE questions.id = ? AND {scope}",
+        [question_id, *owner],
     ).fetchone()
     if row is None or (session_id is not None and row[1] != session_id):
         if session_id is not None:
-            _require_session(db, session_id)
+            _require_session(db, actor, session_id, write=write)
         raise _question_not_found(question_id)
     return row
 
 
 def _touch(
     db: duckdb.DuckDBPyConnection,
+    actor: Actor,
     session_id: str,
     *,
     now: datetime | None = None,
     **columns: str | None,
 ) -> None:
-    """Bumps ``updated_at`` (and sets ``columns``); raises if the session is missing.
+    """Bumps ``updated_at`` (and sets ``columns``) of a session the actor owns; raises
+    "not found" if it is missing or someone else's.
 
     Column names come from this module only, never from a caller's input.
     """
+    scope, owner = _owner_scope(actor, write=True)
     assignments = "".join(f", {column} = ?" for column in columns)
     row = db.execute(
-        f"UPDATE sessions SET updated_at = ?{assignments} WHERE id = ?",
-        [now or utc_now(), *columns.values(), session_id],
+        f"UPDATE sessions SET updated_at = ?{assignments} WHERE id = ? AND {scope}",
+        [now or utc_now(), *columns.values(), session_id, *owner],
     ).fetchone()
     if row is None or row[0] == 0:
         raise _session_not_found(session_id)
 
 
-def _fetch_session(db: duckdb.DuckDBPyConnection, session_id: str) -> Session:
+def _fetch_session(db: duckdb.DuckDBPyConnection, actor: Actor, session_id: str) -> Session:
+    scope, owner = _owner_scope(actor)
     row = db.execute(
-        f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", [session_id]
+        f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ? AND {scope}",
+        [session_id, *owner],
     ).fetchone()
     if row is None:
         raise _session_not_found(session_id)

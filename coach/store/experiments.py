@@ -30,6 +30,7 @@ from coach.experiments.spec import ExperimentSpec
 from coach.experiments.variants import PersonaOverrides
 from coach.personas import Persona
 from coach.store.duckdb_store import DuckDBSessionStore
+from coach.users import Actor
 
 if TYPE_CHECKING:  # pyarrow (and numpy under it) loads with the first write, not at start
     import pyarrow as pa
@@ -85,6 +86,7 @@ _EXPERIMENT_COLUMNS = (
     "id, name, base_persona, spec, dataset_name, dataset_source, item_count, repeats, "
     "judge, provider, status, message, runner, created_at, updated_at"
 )
+_OWNER_COLUMNS = "owner_issuer, owner_subject, owner_email"
 _RESULTS_VIEW = "coach_experiment_results_batch"
 _WANTED_VIEW = "coach_experiment_cache_keys"
 
@@ -97,13 +99,15 @@ class ExperimentStore:
 
     # --- experiments ------------------------------------------------------------------
 
-    def create(self, experiment: Experiment, items: Sequence[DatasetItem]) -> Experiment:
+    def create(
+        self, actor: Actor, experiment: Experiment, items: Sequence[DatasetItem]
+    ) -> Experiment:
         import pyarrow as pa
 
         with self._store.transaction() as db:
             db.execute(
-                f"INSERT INTO experiments ({_EXPERIMENT_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO experiments ({_EXPERIMENT_COLUMNS}, {_OWNER_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     experiment.id,
                     experiment.name,
@@ -120,6 +124,9 @@ class ExperimentStore:
                     experiment.runner,
                     experiment.created_at,
                     experiment.updated_at,
+                    actor.issuer,
+                    actor.subject,
+                    actor.email,
                 ],
             )
             db.executemany(
@@ -160,9 +167,12 @@ class ExperimentStore:
                 db.unregister(_RESULTS_VIEW)
         return experiment
 
-    def get(self, experiment_id: str) -> Experiment:
+    def get(self, actor: Actor, experiment_id: str) -> Experiment:
+        """Raises ``ExperimentError`` for a missing id and for another person's alike."""
+        scope, owner = _owner_scope(actor)
         rows = self._store.query(
-            f"SELECT {_EXPERIMENT_COLUMNS} FROM experiments WHERE id = ?", [experiment_id]
+            f"SELECT {_EXPERIMENT_COLUMNS} FROM experiments WHERE id = ? AND {scope}",
+            [experiment_id, *owner],
         )
         if not rows:
             raise ExperimentError(
@@ -170,11 +180,13 @@ class ExperimentStore:
             )
         return self._experiment(rows[0], self._variants([experiment_id])[experiment_id])
 
-    def list(self, limit: int = 200) -> list[Experiment]:
+    def list(self, actor: Actor, limit: int = 200) -> list[Experiment]:
         """Newest first."""
+        scope, owner = _owner_scope(actor)
         rows = self._store.query(
-            f"SELECT {_EXPERIMENT_COLUMNS} FROM experiments ORDER BY created_at DESC LIMIT ?",
-            [limit],
+            f"SELECT {_EXPERIMENT_COLUMNS} FROM experiments WHERE {scope} "
+            "ORDER BY created_at DESC LIMIT ?",
+            [*owner, limit],
         )
         variants = self._variants([row[0] for row in rows])
         return [self._experiment(row, variants.get(row[0], ())) for row in rows]
@@ -202,15 +214,26 @@ class ExperimentStore:
                 "UPDATE experiments SET updated_at = ? WHERE id = ?", [utc_now(), experiment_id]
             )
 
-    def find(self, prefix: str) -> list[str]:
+    def find(self, actor: Actor, prefix: str) -> list[str]:
         """Ids that start with ``prefix`` (the CLI's short ids), oldest first."""
+        scope, owner = _owner_scope(actor)
         rows = self._store.query(
-            "SELECT id FROM experiments WHERE starts_with(id, ?) ORDER BY created_at", [prefix]
+            f"SELECT id FROM experiments WHERE starts_with(id, ?) AND {scope} ORDER BY created_at",
+            [prefix, *owner],
         )
         return [row[0] for row in rows]
 
-    def delete(self, experiment_id: str) -> None:
+    def delete(self, actor: Actor, experiment_id: str) -> None:
+        """Deletes one of the actor's own experiments; another's reads as not found."""
+        scope, owner = _owner_scope(actor, write=True)
         with self._store.transaction() as db:
+            found = db.execute(
+                f"SELECT 1 FROM experiments WHERE id = ? AND {scope}", [experiment_id, *owner]
+            ).fetchone()
+            if found is None:
+                raise ExperimentError(
+                    f"There is no experiment {experiment_id}: it was deleted or never created."
+                )
             for table in ("experiment_results", "experiment_items", "experiment_variants"):
                 db.execute(f"DELETE FROM {table} WHERE experiment_id = ?", [experiment_id])
             db.execute("DELETE FROM experiments WHERE id = ?", [experiment_id])
@@ -328,7 +351,7 @@ class ExperimentStore:
 
     # --- rollouts ---------------------------------------------------------------------
 
-    def save_rollout(self, rollout: Rollout) -> Rollout:
+    def save_rollout(self, actor: Actor, rollout: Rollout) -> Rollout:
         """Insert or replace ``rollout``; one active rollout per base persona."""
         with self._store.transaction() as db:
             if rollout.active:
@@ -339,7 +362,9 @@ class ExperimentStore:
                 )
             db.execute("DELETE FROM rollouts WHERE id = ?", [rollout.id])
             db.execute(
-                "INSERT INTO rollouts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO rollouts (id, base_persona, variant, experiment_id, persona, share, "
+                f"active, created_at, updated_at, {_OWNER_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     rollout.id,
                     rollout.base_persona,
@@ -350,6 +375,9 @@ class ExperimentStore:
                     rollout.active,
                     rollout.created_at,
                     utc_now(),
+                    actor.issuer,
+                    actor.subject,
+                    actor.email,
                 ],
             )
         return rollout
@@ -445,3 +473,11 @@ def _result(row: tuple[Any, ...]) -> PairResult:
         if fields[column] is not None:
             fields[column] = json.loads(fields[column])
     return PairResult.model_validate(fields)
+
+
+def _owner_scope(actor: Actor, *, write: bool = False) -> tuple[str, list[Any]]:
+    """The condition on ``experiments`` for rows the actor may read (an admin: all), or
+    change (only their own)."""
+    if actor.is_admin and not write:
+        return "TRUE", []
+    return "owner_issuer = ? AND owner_subject = ?", [actor.issuer, actor.subject]

@@ -399,6 +399,27 @@ _V8_CHECKS = Migration(
     ),
 )
 
+# Owners: the OIDC issuer and subject of the person who created the row, and their email
+# for display only. Rows from before sign-in existed belong to the local user. The
+# columns carry no NOT NULL because DuckDB cannot add a constrained column; every insert
+# sets them and the defaults fill the old rows.
+_OWNED_TABLES = ("sessions", "answers", "chat_messages", "transcripts", "experiments", "rollouts")
+
+_V9_OWNERS = Migration(
+    version=9,
+    description="owners (issuer, subject, email) on sessions, answers, chats, transcripts, "
+    "experiments and rollouts; existing rows go to the local user",
+    statements=tuple(
+        statement
+        for table in _OWNED_TABLES
+        for statement in (
+            f"ALTER TABLE {table} ADD COLUMN owner_issuer VARCHAR DEFAULT 'local'",
+            f"ALTER TABLE {table} ADD COLUMN owner_subject VARCHAR DEFAULT 'local'",
+            f"ALTER TABLE {table} ADD COLUMN owner_email VARCHAR DEFAULT ''",
+        )
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1_INITIAL,
     _V2_CHAT,
@@ -408,6 +429,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _V6_EXPERIMENTS,
     _V7_EXPERIMENT_RUNNER,
     _V8_CHECKS,
+    _V9_OWNERS,
 )
 """Every migration, oldest first; versions are 1, 2, 3, ... without gaps."""
 

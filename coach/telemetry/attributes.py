@@ -49,6 +49,7 @@ DB_OPERATION: Final = _db.DB_OPERATION_NAME
 COACH_OPERATION: Final = "coach.operation"  # "turn" or "store": spans that are not GenAI calls
 COACH_TURN: Final = "coach.turn"  # the user-visible operation: "evaluate_answer", "chat_reply"
 SESSION_ID: Final = "coach.session_id"
+USER_ID: Final = "coach.user_id"  # a keyed hash of issuer and subject; never the email
 PERSONA: Final = "coach.persona"
 VARIANT: Final = "coach.variant"
 EXPERIMENT_ID: Final = "coach.experiment_id"  # on a persona experiment's spans

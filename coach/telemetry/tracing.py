@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
@@ -51,6 +52,7 @@ from coach.store.base import SessionStore
 from coach.store.duckdb_store import DuckDBSessionStore
 from coach.telemetry import attributes as names
 from coach.telemetry.exporter import DuckDBSpanExporter
+from coach.users import Actor
 
 __all__ = [
     "AgentCall",
@@ -79,11 +81,14 @@ class Telemetry:
         provider: TracerProvider | None = None,
         record_content: bool = False,
         content_max_chars: int = 2_000,
+        pseudonym_key: bytes | None = None,
     ) -> None:
         self.tracer = tracer
         self.record_content = record_content
         self._provider = provider
         self._content_max_chars = content_max_chars
+        # Without a configured key, a random one: user ids are stable for this process.
+        self._pseudonym_key = pseudonym_key or os.urandom(32)
 
     @classmethod
     def disabled(cls) -> Telemetry:
@@ -96,6 +101,7 @@ class Telemetry:
         store: DuckDBSessionStore,
         *,
         exporters: tuple[SpanExporter, ...] = (),
+        pseudonym_key: bytes | None = None,
     ) -> Telemetry:
         """Spans into ``store``'s ``spans`` table, and to ``settings.otlp_endpoint`` when
         set; ``exporters`` adds more (tests)."""
@@ -125,6 +131,7 @@ class Telemetry:
             provider=provider,
             record_content=settings.record_content,
             content_max_chars=settings.content_max_chars,
+            pseudonym_key=pseudonym_key,
         )
 
     @property
@@ -163,7 +170,9 @@ class Telemetry:
     # --- turns ------------------------------------------------------------------------
 
     @contextmanager
-    def turn(self, operation: str, *, session_id: str | None = None) -> Iterator[Turn]:
+    def turn(
+        self, operation: str, *, session_id: str | None = None, actor: Actor | None = None
+    ) -> Iterator[Turn]:
         """The root span of one user-visible operation; current inside the block.
 
         Inside another turn (``answer_and_evaluate`` calls ``submit_answer``) it adds no
@@ -174,7 +183,7 @@ class Telemetry:
                 enclosing.inherit(names.SESSION_ID, session_id)
             yield enclosing
             return
-        turn = self.start_turn(operation, session_id=session_id)
+        turn = self.start_turn(operation, session_id=session_id, actor=actor)
         with self.activate_turn(turn):
             try:
                 yield turn
@@ -183,12 +192,18 @@ class Telemetry:
                 raise
         self.end_turn(turn)
 
-    def start_turn(self, operation: str, *, session_id: str | None = None) -> Turn:
+    def start_turn(
+        self, operation: str, *, session_id: str | None = None, actor: Actor | None = None
+    ) -> Turn:
         """A turn that outlives a ``with`` block (a streamed reply): ``activate_turn`` it
-        around each piece of work, ``end_turn`` it when the stream ends."""
+        around each piece of work, ``end_turn`` it when the stream ends.
+
+        ``actor`` puts a pseudonymous user id on the turn and every span under it."""
         inherited = (
             {names.SESSION_ID: session_id, names.CONVERSATION_ID: session_id} if session_id else {}
         )
+        if actor is not None:
+            inherited[names.USER_ID] = actor.pseudonym(self._pseudonym_key)
         span = self.tracer.start_span(
             f"turn {operation}",
             attributes={

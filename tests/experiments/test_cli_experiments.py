@@ -21,7 +21,10 @@ from coach.experiments.records import ExperimentStatus, Progress
 from coach.experiments.spec import parse_spec
 from coach.providers.offline import OfflineProvider
 from coach.settings import PROJECT_ROOT, CoachSettings, StoreSettings
+from coach.users import Actor
 from coach.workbench import build_workbench
+
+LOCAL_USER = Actor.local()
 
 STRICTER = """\
 name: stricter coaching
@@ -284,7 +287,9 @@ def test_resume_accepts_an_id_prefix_and_refuses_a_spec_that_differs(
                 "variants": [{"name": "A"}, {"name": "B", "overrides": {"temperature": 0.0}}],
             }
         )
-        experiment = workbench.experiments.create(spec, workbench.experiments.dataset(spec.dataset))
+        experiment = workbench.experiments.create(
+            LOCAL_USER, spec, workbench.experiments.dataset(LOCAL_USER, spec.dataset)
+        )
     finally:
         workbench.close()
 

@@ -23,7 +23,10 @@ from coach.experiments.spec import parse_spec
 from coach.providers.base import Completion, ProviderRequest, T
 from coach.providers.offline import OfflineProvider
 from coach.settings import PROJECT_ROOT, AgentSettings, CoachSettings, StoreSettings
+from coach.users import Actor
 from coach.workbench import build_workbench
+
+LOCAL_USER = Actor.local()
 
 CHILD = textwrap.dedent(
     """
@@ -32,8 +35,10 @@ CHILD = textwrap.dedent(
     from coach.experiments.spec import parse_spec
     from coach.providers.offline import OfflineProvider
     from coach.settings import AgentSettings, CoachSettings, StoreSettings
-
+    from coach.users import Actor
     from coach.workbench import build_workbench
+
+    LOCAL_USER = Actor.local()
 
     class Slow(OfflineProvider):
         async def structured(self, request, output):
@@ -50,7 +55,7 @@ CHILD = textwrap.dedent(
         "name": "crash", "base_persona": "feedback_coach",
         "variants": [{"name": "A"}, {"name": "B", "overrides": {"tone": "dry"}}],
     })
-    experiment = svc.create(spec, svc.dataset(spec.dataset))
+    experiment = svc.create(LOCAL_USER, spec, svc.dataset(LOCAL_USER, spec.dataset))
     print(experiment.id, flush=True)
 
     told = []
@@ -60,7 +65,7 @@ CHILD = textwrap.dedent(
             told.append(True)
             print("half", flush=True)
 
-    svc.run(experiment.id, on_progress=tell)
+    svc.run(LOCAL_USER, experiment.id, on_progress=tell)
     print("finished", flush=True)
     """
 )
@@ -99,10 +104,10 @@ def test_a_killed_run_resumes_without_running_a_stored_pair_again(tmp_path: Path
             )
         )
         try:
-            (listing,) = watcher.experiments.list()
+            (listing,) = watcher.experiments.list(LOCAL_USER)
             assert listing.status is ExperimentStatus.RUNNING
             with pytest.raises(ExperimentError, match="running in another process"):
-                watcher.experiments.start(experiment_id)
+                watcher.experiments.start(LOCAL_USER, experiment_id)
         finally:
             watcher.close()
         time.sleep(0.3)  # past a batch write (every 0.25 s), before the last pair
@@ -118,16 +123,16 @@ def test_a_killed_run_resumes_without_running_a_stored_pair_again(tmp_path: Path
     wb = build_workbench(settings, provider=provider)
     try:
         svc = wb.experiments
-        (listing,) = svc.list()
+        (listing,) = svc.list(LOCAL_USER)
         assert listing.status is ExperimentStatus.INTERRUPTED, "the app stopped mid-run"
         stored = listing.done
         assert 0 < stored < 96, stored
 
-        progress = svc.run(experiment_id)
+        progress = svc.run(LOCAL_USER, experiment_id)
         assert progress.status is ExperimentStatus.FINISHED and progress.done == 96
         assert sum(provider.calls.values()) == 96 - stored, "stored pairs were not run again"
         assert set(provider.calls.values()) == {1}, "no pair ran twice"
-        report = svc.report(experiment_id)
+        report = svc.report(LOCAL_USER, experiment_id)
         assert report.complete and sum(s.pairs for s in report.summaries) == 96
     finally:
         wb.close()
@@ -154,16 +159,18 @@ def test_closing_the_workbench_cancels_its_runs_and_keeps_their_pairs(tmp_path: 
             "variants": [{"name": "A"}, {"name": "B", "overrides": {"tone": "dry"}}],
         }
     )
-    experiment = wb.experiments.create(spec, wb.experiments.dataset(spec.dataset))
-    wb.experiments.start(experiment.id)
+    experiment = wb.experiments.create(
+        LOCAL_USER, spec, wb.experiments.dataset(LOCAL_USER, spec.dataset)
+    )
+    wb.experiments.start(LOCAL_USER, experiment.id)
     time.sleep(0.3)
     wb.close()
 
     again = build_workbench(settings)
     try:
-        (listing,) = again.experiments.list()
+        (listing,) = again.experiments.list(LOCAL_USER)
         assert listing.status is ExperimentStatus.CANCELLED, "not left 'running'"
         assert 0 < listing.done < 96
-        assert len(again.experiments.results(experiment.id)) == listing.done
+        assert len(again.experiments.results(LOCAL_USER, experiment.id)) == listing.done
     finally:
         again.close()

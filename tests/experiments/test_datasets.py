@@ -22,6 +22,9 @@ from coach.experiments.datasets import (
 )
 from coach.settings import StoreSettings
 from coach.store.duckdb_store import DuckDBSessionStore
+from coach.users import Actor
+
+LOCAL_USER = Actor.local()
 
 
 def csv_bytes(*lines: str) -> bytes:
@@ -336,14 +339,16 @@ def drafts(*texts: str) -> list[QuestionDraft]:
 def test_sessions_give_the_latest_answer_per_answered_question_newest_first(
     store: DuckDBSessionStore,
 ) -> None:
-    session = store.create_session("Practice")
+    session = store.create_session(LOCAL_USER, "Practice")
     store.add_document(
+        LOCAL_USER,
         session.id,
         ExtractedDocument(
             kind=DocumentKind.RESUME, filename="cv.txt", media_type="text/plain", text=" My CV "
         ),
     )
     store.add_document(
+        LOCAL_USER,
         session.id,
         ExtractedDocument(
             kind=DocumentKind.JOB_DESCRIPTION,
@@ -352,14 +357,16 @@ def test_sessions_give_the_latest_answer_per_answered_question_newest_first(
             text="Data analyst",
         ),
     )
-    first, second, _unanswered = store.add_questions(session.id, drafts("Q1", "Q2", "Q3"))
-    store.add_answer(session.id, first.id, "First try")
-    store.add_answer(session.id, second.id, "Only answer to Q2")
-    latest = store.add_answer(session.id, first.id, "Second, better try")
-    chat = store.create_session("Chat", kind=SessionKind.CHAT)
+    first, second, _unanswered = store.add_questions(
+        LOCAL_USER, session.id, drafts("Q1", "Q2", "Q3")
+    )
+    store.add_answer(LOCAL_USER, session.id, first.id, "First try")
+    store.add_answer(LOCAL_USER, session.id, second.id, "Only answer to Q2")
+    latest = store.add_answer(LOCAL_USER, session.id, first.id, "Second, better try")
+    chat = store.create_session(LOCAL_USER, "Chat", kind=SessionKind.CHAT)
     assert chat.kind is SessionKind.CHAT
 
-    dataset = dataset_from_sessions(store)
+    dataset = dataset_from_sessions(store, LOCAL_USER)
 
     assert (dataset.name, dataset.source) == ("Your sessions (2 answers)", "sessions")
     assert [(item.question, item.answer) for item in dataset.items] == [
@@ -370,31 +377,31 @@ def test_sessions_give_the_latest_answer_per_answered_question_newest_first(
     assert all(item.resume == "My CV" for item in dataset.items)
     assert all(item.job_description == "Data analyst" for item in dataset.items)
     assert not dataset.has_references
-    assert dataset_from_sessions(store, limit=1).items == dataset.items[:1]
+    assert dataset_from_sessions(store, LOCAL_USER, limit=1).items == dataset.items[:1]
 
 
 def test_the_limit_keeps_the_newest_answers_across_sessions(store: DuckDBSessionStore) -> None:
-    older = store.create_session("Older")
-    (question,) = store.add_questions(older.id, drafts("Old question"))
-    store.add_answer(older.id, question.id, "Old answer")
-    newer = store.create_session("Newer")
-    (question,) = store.add_questions(newer.id, drafts("New question"))
-    store.add_answer(newer.id, question.id, "New answer")
+    older = store.create_session(LOCAL_USER, "Older")
+    (question,) = store.add_questions(LOCAL_USER, older.id, drafts("Old question"))
+    store.add_answer(LOCAL_USER, older.id, question.id, "Old answer")
+    newer = store.create_session(LOCAL_USER, "Newer")
+    (question,) = store.add_questions(LOCAL_USER, newer.id, drafts("New question"))
+    store.add_answer(LOCAL_USER, newer.id, question.id, "New answer")
 
-    (item,) = dataset_from_sessions(store, limit=1).items
+    (item,) = dataset_from_sessions(store, LOCAL_USER, limit=1).items
     assert (item.answer, item.resume) == ("New answer", "")
-    assert dataset_from_sessions(store).name == "Your sessions (2 answers)"
+    assert dataset_from_sessions(store, LOCAL_USER).name == "Your sessions (2 answers)"
     with pytest.raises(ValueError):
-        dataset_from_sessions(store, limit=0)
+        dataset_from_sessions(store, LOCAL_USER, limit=0)
 
 
 def test_no_answered_questions_says_what_to_do(store: DuckDBSessionStore) -> None:
     with pytest.raises(DatasetError) as caught:
-        dataset_from_sessions(store)
-    session = store.create_session("Unanswered")
-    store.add_questions(session.id, drafts("Q1"))
+        dataset_from_sessions(store, LOCAL_USER)
+    session = store.create_session(LOCAL_USER, "Unanswered")
+    store.add_questions(LOCAL_USER, session.id, drafts("Q1"))
     with pytest.raises(DatasetError) as caught:
-        dataset_from_sessions(store)
+        dataset_from_sessions(store, LOCAL_USER)
     assert str(caught.value) == (
         "No answered questions in your sessions yet: practise a few questions first, "
         "or use the sample set or a file."
@@ -406,9 +413,9 @@ def test_paging_stops_once_older_sessions_cannot_hold_newer_answers(
 ) -> None:
     monkeypatch.setattr("coach.experiments.datasets._SESSION_PAGE", 1)
     for name in ("First", "Second", "Third"):
-        session = store.create_session(name)
-        (question,) = store.add_questions(session.id, drafts(f"{name} question"))
-        store.add_answer(session.id, question.id, f"{name} answer")
+        session = store.create_session(LOCAL_USER, name)
+        (question,) = store.add_questions(LOCAL_USER, session.id, drafts(f"{name} question"))
+        store.add_answer(LOCAL_USER, session.id, question.id, f"{name} answer")
     pages: list[int] = []
     list_sessions = store.list_sessions
 
@@ -417,7 +424,7 @@ def test_paging_stops_once_older_sessions_cannot_hold_newer_answers(
         return list_sessions(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(store, "list_sessions", counted)
-    everything = dataset_from_sessions(store)
+    everything = dataset_from_sessions(store, LOCAL_USER)
     assert [item.answer for item in everything.items] == [
         "Third answer",
         "Second answer",
@@ -425,6 +432,6 @@ def test_paging_stops_once_older_sessions_cannot_hold_newer_answers(
     ]
     assert len(pages) == 4  # three pages of one, then an empty one
     pages.clear()
-    (item,) = dataset_from_sessions(store, limit=1).items
+    (item,) = dataset_from_sessions(store, LOCAL_USER, limit=1).items
     assert item.answer == "Third answer"
     assert len(pages) == 2  # the second page is older than the newest answer: stop

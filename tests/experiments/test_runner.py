@@ -24,6 +24,7 @@ from coach.providers.base import Completion, ProviderRequest, StreamMeta, T
 from coach.settings import StoreSettings
 from coach.store.duckdb_store import DuckDBSessionStore
 from coach.store.experiments import ExperimentStore
+from coach.users import Actor
 
 BASE = Persona(
     name="feedback_coach",
@@ -32,6 +33,8 @@ BASE = Persona(
     temperature=0.4,
     concurrency=4,
 )
+
+LOCAL_USER = Actor.local()
 
 
 class CountingProvider:
@@ -128,7 +131,7 @@ def make_experiment(
         created_at=now,
         updated_at=now,
     )
-    return store.create(experiment, data)
+    return store.create(LOCAL_USER, experiment, data)
 
 
 @pytest.fixture
@@ -158,7 +161,7 @@ def test_every_variant_sees_every_item_once_per_repeat(store: ExperimentStore) -
     scores = {r.variant: r.score for r in results}
     assert scores == {"A": 5.0, "B": 7.0}, "each variant's own parameters reached the model"
     assert all(r.quality is not None and "calibration" in r.quality_dimensions for r in results)
-    assert store.get(experiment.id).status is ExperimentStatus.FINISHED
+    assert store.get(LOCAL_USER, experiment.id).status is ExperimentStatus.FINISHED
 
 
 def test_concurrency_is_the_base_personas(store: ExperimentStore) -> None:
@@ -208,7 +211,7 @@ def test_an_interrupted_run_flushes_what_finished_and_resumes(store: ExperimentS
 
     with pytest.raises(TimeoutError):
         asyncio.run(cut_off())
-    assert store.get(experiment.id).status is ExperimentStatus.INTERRUPTED
+    assert store.get(LOCAL_USER, experiment.id).status is ExperimentStatus.INTERRUPTED
     kept = {r.key for r in store.results(experiment.id)}
     assert kept, "the buffered results were written when the run was cut off"
 
@@ -318,7 +321,7 @@ def test_a_run_that_breaks_stops_every_worker_and_keeps_what_finished(
         await asyncio.sleep(0.2)  # workers left running would call the model here
 
     asyncio.run(on_a_long_lived_loop())
-    assert store.get(experiment.id).status is ExperimentStatus.INTERRUPTED
+    assert store.get(LOCAL_USER, experiment.id).status is ExperimentStatus.INTERRUPTED
     calls = sum(provider.calls.values())
     # Calls already started when it broke may finish; none start after.
     assert calls < 2 * BASE.concurrency, "the other workers stopped instead of running on"

@@ -32,8 +32,11 @@ from coach.services.telemetry import TelemetryService
 from coach.settings import PROJECT_ROOT, AgentSettings, CoachSettings, StoreSettings
 from coach.store.duckdb_store import DuckDBSessionStore
 from coach.store.experiments import ExperimentStore
+from coach.users import Actor
 from coach.workbench import build_workbench
 from tests.experiments.test_runner import BASE, make_experiment
+
+LOCAL_USER = Actor.local()
 
 BASE_URL = "http://127.0.0.1:9/v1"
 EVERYTHING = PersonaOverrides(
@@ -220,8 +223,8 @@ def test_a_rollout_serves_its_share_through_the_resolver_and_tags_telemetry(
                 "variants": [{"name": "A"}, {"name": "B", "overrides": {"tone": "blunt"}}],
             }
         )
-        experiment = svc.create(spec, svc.dataset(spec.dataset))
-        svc.roll_out(experiment.id, "B", 0.5)
+        experiment = svc.create(LOCAL_USER, spec, svc.dataset(LOCAL_USER, spec.dataset))
+        svc.roll_out(LOCAL_USER, experiment.id, "B", 0.5)
 
         def tone_for(session_id: str) -> str:
             team = wb.teams.resolve(SessionKind.INTERVIEW, {}, session_id=session_id)
@@ -234,17 +237,17 @@ def test_a_rollout_serves_its_share_through_the_resolver_and_tags_telemetry(
 
         # Ramping keeps the rollout's id, so sessions stay where they were.
         assigned = {f"s{n}" for n in range(200) if tone_for(f"s{n}").startswith("B:")}
-        svc.roll_out(experiment.id, "B", 0.9)
+        svc.roll_out(LOCAL_USER, experiment.id, "B", 0.9)
         assert all(tone_for(s).startswith("B:") for s in assigned)
 
         # A practice turn in a rolled-out session tags its spans with the variant.
         from tests.test_telemetry import ANSWER, start_practice, stored_spans
 
         session_id, question_id = start_practice(wb)
-        expected = wb.practice.team_for(wb.practice.view(session_id).session).agent(
+        expected = wb.practice.team_for(wb.practice.view(LOCAL_USER, session_id).session).agent(
             PersonaRole.FEEDBACK
         )
-        wb.practice.answer_and_evaluate(session_id, question_id, ANSWER)
+        wb.practice.answer_and_evaluate(LOCAL_USER, session_id, question_id, ANSWER)
         spans = stored_spans(wb)
         scoring = [s for s in spans if s["name"].startswith("invoke_agent") and s["score"]]
         assert scoring and {s["variant"] for s in scoring} == {expected.variant}
@@ -252,7 +255,7 @@ def test_a_rollout_serves_its_share_through_the_resolver_and_tags_telemetry(
         assert chat["variant"] == expected.variant
 
         # The Telemetry page compares the live variant with the experiment's arms.
-        svc.start(experiment.id)
+        svc.start(LOCAL_USER, experiment.id)
         svc.wait(experiment.id, 60)
         assert wb.telemetry.force_flush()
         variants = TelemetryService.for_store(wb.store).dashboard(SpanFilter()).variants
@@ -261,7 +264,7 @@ def test_a_rollout_serves_its_share_through_the_resolver_and_tags_telemetry(
         assert by_key[("A", "experiment")].calls == 48
         assert by_key[("B", "experiment")].mean_score is not None
 
-        svc.stop_rollout("feedback_coach")
+        svc.stop_rollout(LOCAL_USER, "feedback_coach")
         assert tone_for("s7").startswith(":")
     finally:
         wb.close()
@@ -283,19 +286,19 @@ def test_promoting_writes_the_next_version_and_keeps_the_previous(
                 ],
             }
         )
-        experiment = svc.create(spec, svc.dataset(spec.dataset))
-        svc.start(experiment.id)
+        experiment = svc.create(LOCAL_USER, spec, svc.dataset(LOCAL_USER, spec.dataset))
+        svc.start(LOCAL_USER, experiment.id)
         assert svc.wait(experiment.id, 60).done == 96
-        assert "difference" in svc.report(experiment.id).verdict
+        assert "difference" in svc.report(LOCAL_USER, experiment.id).verdict
 
         folder = lab_settings.agent.personas_dir
         original = (folder / "feedback_coach.yaml").read_text()
         # Strict B scored worse with the judge: promoting a loser asks first.
-        assert svc.report(experiment.id).direction == -1
+        assert svc.report(LOCAL_USER, experiment.id).direction == -1
         with pytest.raises(ExperimentError, match="B gave significantly worse feedback than A"):
-            svc.promote(experiment.id, "B")
+            svc.promote(LOCAL_USER, experiment.id, "B")
         assert (folder / "feedback_coach.yaml").read_text() == original
-        promotion = svc.promote(experiment.id, "B", confirmed=True)
+        promotion = svc.promote(LOCAL_USER, experiment.id, "B", confirmed=True)
         assert promotion.path == folder / "feedback_coach.yaml"
         assert promotion.previous == folder / "versions" / "feedback_coach.v1.yaml"
         assert "version: 2" in promotion.path.read_text()
@@ -305,15 +308,15 @@ def test_promoting_writes_the_next_version_and_keeps_the_previous(
         assert "feedback_coach (v2)" in [p.label for p in svc.base_personas()]
         assert not [e for e in wb.personas.errors], "the versions folder is not read as personas"
         with pytest.raises(ExperimentError, match="no variant 'C'"):
-            svc.promote(experiment.id, "C")
+            svc.promote(LOCAL_USER, experiment.id, "C")
         # B is now the base: shipping it again, or rolling it out, needs a confirmation.
-        warning = svc.ship_warning(experiment.id, "B")
+        warning = svc.ship_warning(LOCAL_USER, experiment.id, "B")
         assert warning is not None and "already is (version 2)" in warning
         with pytest.raises(ExperimentError, match=r"changes nothing\. Confirm to ship it anyway"):
-            svc.promote(experiment.id, "B")
+            svc.promote(LOCAL_USER, experiment.id, "B")
         with pytest.raises(ExperimentError, match="Confirm to ship it anyway"):
-            svc.roll_out(experiment.id, "B", 0.5)
-        assert svc.roll_out(experiment.id, "B", 0.5, confirmed=True).share == 0.5
+            svc.roll_out(LOCAL_USER, experiment.id, "B", 0.5)
+        assert svc.roll_out(LOCAL_USER, experiment.id, "B", 0.5, confirmed=True).share == 0.5
     finally:
         wb.close()
 
@@ -347,17 +350,21 @@ def test_a_judge_persona_rates_every_output_through_the_team(lab_settings: Coach
                 "judge": "strict_feedback_coach",
             }
         )
-        experiment = svc.create(spec, svc.dataset(spec.dataset))
-        svc.start(experiment.id)
+        experiment = svc.create(LOCAL_USER, spec, svc.dataset(LOCAL_USER, spec.dataset))
+        svc.start(LOCAL_USER, experiment.id)
         assert svc.wait(experiment.id, 60).failed == 0
-        results = svc.report(experiment.id)
+        results = svc.report(LOCAL_USER, experiment.id)
         assert results.summaries[0].mean_quality is not None
-        stored = svc.results(experiment.id)
+        stored = svc.results(LOCAL_USER, experiment.id)
         assert {r.judge for r in stored} == {r.judge for r in stored[:1]}
         assert stored[0].judge.startswith("persona:strict_feedback_coach:")
         assert "calibration" in stored[0].quality_dimensions, "the sample has references"
         with pytest.raises(ExperimentError, match="Unknown judge 'nobody'"):
-            svc.create(spec.model_copy(update={"judge": "nobody"}), svc.dataset(spec.dataset))
+            svc.create(
+                LOCAL_USER,
+                spec.model_copy(update={"judge": "nobody"}),
+                svc.dataset(LOCAL_USER, spec.dataset),
+            )
     finally:
         wb.close()
 
@@ -412,3 +419,36 @@ def request_for(task: Any) -> Any:
         task=task,
         settings=ModelSettings(model="m"),
     )
+
+
+def test_another_persons_experiment_reads_as_missing(lab_settings: CoachSettings) -> None:
+    ana = Actor(issuer="http://127.0.0.1:9400", subject="ana", email="ana@example.org")
+    ben = Actor(issuer="http://127.0.0.1:9400", subject="ben", email="ben@example.org")
+    admin = Actor(issuer="http://127.0.0.1:9400", subject="root", is_admin=True)
+    wb = build_workbench(lab_settings)
+    try:
+        svc = wb.experiments
+        spec = parse_spec(
+            {
+                "name": "Ana's tone test",
+                "base_persona": "feedback_coach",
+                "variants": [{"name": "A"}, {"name": "B", "overrides": {"tone": "blunt"}}],
+            }
+        )
+        experiment = svc.create(ana, spec, svc.dataset(ana, spec.dataset))
+
+        assert svc.list(ben) == []
+        assert svc.ids_starting_with(ben, experiment.id[:8]) == []
+        for call in (svc.get, svc.report, svc.results, svc.start, svc.delete):
+            with pytest.raises(ExperimentError) as theirs:
+                call(ben, experiment.id)
+            assert "Ana's tone test" not in str(theirs.value)
+            assert str(theirs.value).replace(experiment.id, "x") == (
+                "There is no experiment x: it was deleted or never created."
+            )
+        with pytest.raises(ExperimentError):
+            svc.roll_out(ben, experiment.id, "B", 0.5)
+        assert [x.experiment.id for x in svc.list(admin)] == [experiment.id]
+        assert svc.get(ana, experiment.id).name == "Ana's tone test"
+    finally:
+        wb.close()

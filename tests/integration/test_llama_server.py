@@ -30,9 +30,12 @@ from coach.providers.openai_compatible import OpenAICompatibleProvider
 from coach.runtime import AsyncRunner
 from coach.settings import PROJECT_ROOT, CoachSettings, StoreSettings
 from coach.tasks import GenerateQuestions
+from coach.users import Actor
 from coach.workbench import Workbench, build_workbench
 from tests.fixtures import JOB_DESCRIPTION, RESUME, STRONG_ANSWER
 from tests.llama_server import MODEL_ALIAS, LlamaServer, start_llama_server
+
+LOCAL_USER = Actor.local()
 
 pytestmark = pytest.mark.integration
 
@@ -70,10 +73,12 @@ def test_chat_replies_stream_from_the_model(
     llama: LlamaServer, db_path: Path, tmp_path: Path
 ) -> None:
     wb = real_model_workbench(llama.base_url, db_path, tmp_path)
-    session = wb.chat.start()
-    pieces = list(wb.chat.stream_reply(session.id, "Give me one short tip for interviews."))
+    session = wb.chat.start(LOCAL_USER)
+    pieces = list(
+        wb.chat.stream_reply(LOCAL_USER, session.id, "Give me one short tip for interviews.")
+    )
     assert len(pieces) > 3, "a streamed reply arrives in pieces"
-    reply = wb.store.chat_messages(session.id)[-1]
+    reply = wb.store.chat_messages(LOCAL_USER, session.id)[-1]
     assert reply.content == "".join(pieces).strip()
     assert reply.attribution is not None
     assert (reply.attribution.provider, reply.attribution.model) == ("openai", MODEL_ALIAS)
@@ -119,21 +124,23 @@ def test_the_server_stopping_mid_session_loses_nothing_and_says_why(
     try:
         resume = wb.practice.read_pasted(RESUME, DocumentKind.RESUME)
         job = wb.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION)
-        session = wb.practice.start_session(resume, job, question_count=2)
-        question = wb.practice.view(session.id).questions[0].question
+        session = wb.practice.start_session(LOCAL_USER, resume, job, question_count=2)
+        question = wb.practice.view(LOCAL_USER, session.id).questions[0].question
     finally:
         server.stop()
-    answer, evaluation = wb.practice.answer_and_evaluate(session.id, question.id, STRONG_ANSWER)
-    assert wb.store.get_answer(answer.id).text == STRONG_ANSWER.strip()
+    answer, evaluation = wb.practice.answer_and_evaluate(
+        LOCAL_USER, session.id, question.id, STRONG_ANSWER
+    )
+    assert wb.store.get_answer(LOCAL_USER, answer.id).text == STRONG_ANSWER.strip()
     assert evaluation.attribution is not None and evaluation.attribution.fallback
     assert "not reachable" in evaluation.attribution.notice
     assert "offline coach answered instead" in evaluation.attribution.notice
-    chat = wb.chat.start()
-    reply = "".join(wb.chat.stream_reply(chat.id, "How do I prepare?"))
+    chat = wb.chat.start(LOCAL_USER)
+    reply = "".join(wb.chat.stream_reply(LOCAL_USER, chat.id, "How do I prepare?"))
     assert reply, "the offline coach answers the chat"
-    message = wb.store.chat_messages(chat.id)[-1]
+    message = wb.store.chat_messages(LOCAL_USER, chat.id)[-1]
     assert message.attribution is not None and message.attribution.fallback
-    assert wb.store.get_session(chat.id).kind is SessionKind.CHAT
+    assert wb.store.get_session(LOCAL_USER, chat.id).kind is SessionKind.CHAT
     wb.close()
 
 
@@ -143,11 +150,14 @@ def test_example_answers_stream_from_the_model(
     wb = real_model_workbench(llama.base_url, db_path, tmp_path)
     resume = wb.practice.read_pasted(RESUME, DocumentKind.RESUME)
     job = wb.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION)
-    session = wb.practice.start_session(resume, job, question_count=1)
+    session = wb.practice.start_session(LOCAL_USER, resume, job, question_count=1)
     custom = wb.practice.add_custom_question(
-        session.id, "Tell me about a pipeline you made faster.", QuestionType.BEHAVIOURAL
+        LOCAL_USER,
+        session.id,
+        "Tell me about a pipeline you made faster.",
+        QuestionType.BEHAVIOURAL,
     )
-    reply = wb.practice.stream_example_answer(custom.id)
+    reply = wb.practice.stream_example_answer(LOCAL_USER, custom.id)
     text = "".join(wb.practice.iterate(reply))
     assert text.strip()
     assert reply.attribution.model in (MODEL_ALIAS, "offline-coach-1")
@@ -178,11 +188,11 @@ def test_a_persona_experiment_runs_against_the_real_server(
             "reference_score": 8,
         }
         dataset = dataset_from_file("one.jsonl", json.dumps(item).encode())
-        experiment = svc.create(spec, dataset)
-        svc.start(experiment.id)
+        experiment = svc.create(LOCAL_USER, spec, dataset)
+        svc.start(LOCAL_USER, experiment.id)
         progress = svc.wait(experiment.id, 300)
         assert progress.done == 2 and progress.failed == 0
-        for result in svc.results(experiment.id):
+        for result in svc.results(LOCAL_USER, experiment.id):
             assert result.ok and result.quality is not None and result.latency_ms > 0
             if result.fallback:
                 assert "offline coach answered instead" in result.notice
@@ -190,7 +200,7 @@ def test_a_persona_experiment_runs_against_the_real_server(
                 assert result.output is not None and result.output.attribution is not None
                 assert result.output.attribution.model == MODEL_ALIAS
                 assert result.input_tokens and result.output_tokens, "the server counts tokens"
-        assert "B" in svc.report(experiment.id).verdict
+        assert "B" in svc.report(LOCAL_USER, experiment.id).verdict
     finally:
         wb.close()
 
@@ -205,16 +215,18 @@ def test_no_evaluation_shown_contradicts_its_dimensions(
     try:
         resume = wb.practice.read_pasted(RESUME, DocumentKind.RESUME)
         job = wb.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION)
-        session = wb.practice.start_session(resume, job, question_count=1)
-        question = wb.practice.view(session.id).questions[0].question
+        session = wb.practice.start_session(LOCAL_USER, resume, job, question_count=1)
+        question = wb.practice.view(LOCAL_USER, session.id).questions[0].question
         answers = [
             STRONG_ANSWER,
             "I led the migration of 120 Airflow DAGs to Kubernetes with a team of four; "
             "I planned it in waves, wrote the runbook and we finished a month early.",
         ]
         for text in answers:
-            wb.practice.answer_and_evaluate(session.id, question.id, text)
-        shown = [a.evaluation for a in wb.practice.view(session.id).questions[0].attempts]
+            wb.practice.answer_and_evaluate(LOCAL_USER, session.id, question.id, text)
+        shown = [
+            a.evaluation for a in wb.practice.view(LOCAL_USER, session.id).questions[0].attempts
+        ]
         for evaluation in shown:
             assert evaluation is not None and evaluation.attribution is not None
             scores = [d.score for d in evaluation.dimensions]

@@ -28,6 +28,9 @@ from nbclient.exceptions import CellExecutionError
 
 from coach.settings import PROJECT_ROOT
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
+from coach.users import Actor
+
+LOCAL_USER = Actor.local()
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
@@ -295,19 +298,21 @@ from pathlib import Path
 from coach.domain import SessionKind
 from coach.providers.offline import OfflineProvider
 from coach.settings import CoachSettings, StoreSettings
+from coach.users import Actor
 from coach.workbench import build_workbench
 
+LOCAL_USER = Actor.local()
 db, stop_file = Path(sys.argv[1]), Path(sys.argv[2])
 settings = CoachSettings(store=StoreSettings(path=db, idle_release_seconds=0.1))
 workbench = build_workbench(settings, provider=OfflineProvider())
-sessions = [s for s in workbench.store.list_sessions() if s.kind is SessionKind.INTERVIEW]
-questions = [q for s in sessions for q in workbench.store.questions(s.id)]
+sessions = [s for s in workbench.store.list_sessions(LOCAL_USER) if s.kind is SessionKind.INTERVIEW]
+questions = [q for s in sessions for q in workbench.store.questions(LOCAL_USER, s.id)]
 print("writing", flush=True)
 durations = []
 while not stop_file.exists():
     question = questions[len(durations) % len(questions)]
     started = time.monotonic()
-    workbench.practice.answer_and_evaluate(
+    workbench.practice.answer_and_evaluate(LOCAL_USER, 
         question.session_id, question.id,
         "I led the migration, cut the runtime by 40% and wrote the runbook.",
     )

@@ -8,6 +8,9 @@ from streamlit.testing.v1 import AppTest
 
 from coach.settings import CoachSettings, StoreSettings
 from coach.store.duckdb_store import DuckDBSessionStore
+from coach.users import Actor
+
+LOCAL_USER = Actor.local()
 
 
 def chat_page(app: AppTest) -> AppTest:
@@ -44,9 +47,9 @@ def test_start_chat_exchange_messages_and_summarize(app: AppTest, app_env: Path)
     assert [s.value for s in at.subheader] == ["Takeaways", "Action items"]
 
     with DuckDBSessionStore(CoachSettings(store=StoreSettings(path=app_env)).store) as store:
-        (overview,) = store.list_sessions()
-        assert len(store.chat_messages(overview.id)) == 4
-        assert store.latest_chat_summary(overview.id) is not None
+        (overview,) = store.list_sessions(LOCAL_USER)
+        assert len(store.chat_messages(LOCAL_USER, overview.id)) == 4
+        assert store.latest_chat_summary(LOCAL_USER, overview.id) is not None
 
 
 def test_an_empty_message_is_not_sent(app: AppTest, app_env: Path) -> None:

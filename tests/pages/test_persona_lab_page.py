@@ -27,9 +27,12 @@ from coach.experiments.spec import parse_spec
 from coach.services.experiments import ExperimentService
 from coach.settings import PROJECT_ROOT
 from coach.store.experiments import ExperimentStore
+from coach.users import Actor
 from tests.pages.conftest import APP
 from ui.persona_lab_charts import DIMENSIONS_TITLE, QUALITY_TITLE
 from ui.resources import workbench
+
+LOCAL_USER = Actor.local()
 
 PAGE = "views/persona_lab.py"
 # The page's words, written out: importing views/persona_lab.py would run the page.
@@ -118,8 +121,8 @@ def experiment_via_service(**overrides: Any) -> str:
             **overrides,
         }
     )
-    experiment = svc.create(spec, svc.dataset(spec.dataset))
-    svc.start(experiment.id)
+    experiment = svc.create(LOCAL_USER, spec, svc.dataset(LOCAL_USER, spec.dataset))
+    svc.start(LOCAL_USER, experiment.id)
     svc.wait(experiment.id, timeout=30)
     return experiment.id
 
@@ -150,7 +153,7 @@ def test_create_run_read_reopen_and_promote(personas_dir: Path) -> None:
     service().wait(experiment_id, timeout=30)
     rerun(at)
 
-    report = service().report(experiment_id)
+    report = service().report(LOCAL_USER, experiment_id)
     assert report.complete and report.experiment.name == "stricter feedback"
     assert report.verdict in alerts(at)
     # B scored worse: the verdict is red, not green.
@@ -198,7 +201,7 @@ def test_a_link_with_the_experiment_id_opens_it(personas_dir: Path) -> None:
 
     at = open_lab(experiment_id)
 
-    assert service().report(experiment_id).verdict in alerts(at)
+    assert service().report(LOCAL_USER, experiment_id).verdict in alerts(at)
     assert at.header[0].value == "made by the service"
 
 
@@ -222,7 +225,7 @@ def test_a_bad_override_is_named_and_nothing_is_created(personas_dir: Path) -> N
     ]
     rerun(at.button(key="lab-create").click())
     assert "Nothing was created: fix the problems above first." in errors(at)
-    assert service().list() == []
+    assert service().list(LOCAL_USER) == []
 
     # Back in the form, what was typed there is still there.
     rerun(at.toggle(key="lab-yaml-mode").set_value(False))
@@ -262,7 +265,7 @@ def test_bad_uploads_are_explained_and_nothing_is_created(personas_dir: Path) ->
     assert message.startswith("1 row of items.jsonl cannot be used")
     assert "line 2 is not a JSON object" in message
 
-    assert service().list() == []
+    assert service().list(LOCAL_USER) == []
     assert at.text_input(key="lab-name").value == "my items"
     assert at.radio(key="lab-dataset").value == "file"
 
@@ -283,7 +286,7 @@ def test_a_good_upload_runs_without_reference_scores(personas_dir: Path) -> None
     service().wait(experiment_id, timeout=30)
     rerun(at)
 
-    assert service().get(experiment_id).dataset_name == "mine.jsonl"
+    assert service().get(LOCAL_USER, experiment_id).dataset_name == "mine.jsonl"
     assert any("has no reference scores" in c.value for c in at.caption)
 
 
@@ -299,7 +302,7 @@ def test_cancel_keeps_finished_pairs_and_resume_does_the_rest(personas_dir: Path
     svc.wait(experiment_id, timeout=30)
     rerun(at)
 
-    (listing,) = svc.list()
+    (listing,) = svc.list(LOCAL_USER)
     assert listing.status is ExperimentStatus.CANCELLED
     assert 0 < listing.done < 480
     assert any(f"Cancelled after {listing.done} of 480 pairs" in w.value for w in at.warning)
@@ -309,9 +312,9 @@ def test_cancel_keeps_finished_pairs_and_resume_does_the_rest(personas_dir: Path
     svc.wait(experiment_id, timeout=30)
     rerun(at)
 
-    (listing,) = svc.list()
+    (listing,) = svc.list(LOCAL_USER)
     assert listing.status is ExperimentStatus.FINISHED and listing.done == 480
-    assert svc.report(experiment_id).complete
+    assert svc.report(LOCAL_USER, experiment_id).complete
     assert not at.warning
     assert not any("So far" in a for a in alerts(at))
 
@@ -389,7 +392,7 @@ def test_an_experiment_never_run_can_be_run_from_the_page(personas_dir: Path) ->
             "variants": [{"name": "A"}, {"name": "B"}],
         }
     )
-    experiment = svc.create(spec, svc.dataset(spec.dataset))
+    experiment = svc.create(LOCAL_USER, spec, svc.dataset(LOCAL_USER, spec.dataset))
     at = open_lab(experiment.id)
     assert any("Not run yet" in info.value for info in at.info)
     assert "No results to compare yet: run the experiment." in alerts(at)
@@ -398,8 +401,8 @@ def test_an_experiment_never_run_can_be_run_from_the_page(personas_dir: Path) ->
     svc.wait(experiment.id, timeout=30)
     rerun(at)
 
-    assert "they scored the same on every item" in svc.report(experiment.id).verdict
-    assert svc.report(experiment.id).verdict in alerts(at)
+    assert "they scored the same on every item" in svc.report(LOCAL_USER, experiment.id).verdict
+    assert svc.report(LOCAL_USER, experiment.id).verdict in alerts(at)
 
 
 def test_my_sessions_without_answers_says_what_to_do(personas_dir: Path) -> None:
@@ -411,7 +414,7 @@ def test_my_sessions_without_answers_says_what_to_do(personas_dir: Path) -> None
         "No answered questions in your sessions yet: practise a few questions first, "
         "or use the sample set or a file."
     ]
-    assert service().list() == []
+    assert service().list(LOCAL_USER) == []
 
 
 def test_a_run_cut_off_by_a_restart_is_interrupted_and_resumable(personas_dir: Path) -> None:
@@ -423,7 +426,7 @@ def test_a_run_cut_off_by_a_restart_is_interrupted_and_resumable(personas_dir: P
             "variants": [{"name": "A"}, {"name": "B"}],
         }
     )
-    experiment = svc.create(spec, svc.dataset(spec.dataset))
+    experiment = svc.create(LOCAL_USER, spec, svc.dataset(LOCAL_USER, spec.dataset))
     # What a stopped app leaves behind: "running" in the database, no run in the process.
     ExperimentStore(workbench().store).set_status(experiment.id, ExperimentStatus.RUNNING)
 
@@ -433,7 +436,7 @@ def test_a_run_cut_off_by_a_restart_is_interrupted_and_resumable(personas_dir: P
     rerun(at.button(key="lab-resume").click())
     svc.wait(experiment.id, timeout=30)
     rerun(at)
-    assert not at.warning and svc.list()[0].status is ExperimentStatus.FINISHED
+    assert not at.warning and svc.list(LOCAL_USER)[0].status is ExperimentStatus.FINISHED
 
 
 def test_a_run_in_another_process_is_shown_running_and_not_started_again(
@@ -447,7 +450,7 @@ def test_a_run_in_another_process_is_shown_running_and_not_started_again(
             "variants": [{"name": "A"}, {"name": "B"}],
         }
     )
-    experiment = svc.create(spec, svc.dataset(spec.dataset))
+    experiment = svc.create(LOCAL_USER, spec, svc.dataset(LOCAL_USER, spec.dataset))
     # What `coach experiment run` in another live process leaves in the database.
     elsewhere = f"{socket.gethostname()}:{os.getppid()}"
     ExperimentStore(workbench().store).set_status(

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from coach.settings import CoachSettings, StoreSettings
 from coach.store.duckdb_store import DuckDBSessionStore
+from coach.users import Actor
 from tests.fixtures import (
     JOB_DESCRIPTION,
     RESUME,
@@ -21,10 +22,12 @@ from tests.fixtures import (
 )
 from tests.pages.conftest import APP
 
+LOCAL_USER = Actor.local()
+
 
 def stored_session_count(db_path: Path) -> int:
     with DuckDBSessionStore(CoachSettings(store=StoreSettings(path=db_path)).store) as store:
-        return store.count_sessions()
+        return store.count_sessions(LOCAL_USER)
 
 
 def errors(at: AppTest) -> list[str]:

@@ -8,8 +8,11 @@ from streamlit.testing.v1 import AppTest
 
 from coach.domain import DocumentKind
 from coach.settings import CoachSettings, StoreSettings
+from coach.users import Actor
 from coach.workbench import build_workbench
 from tests.fixtures import JOB_DESCRIPTION, RESUME, STRONG_ANSWER
+
+LOCAL_USER = Actor.local()
 
 
 def progress_page(app: AppTest) -> AppTest:
@@ -22,10 +25,10 @@ def practise(db_path: Path, *answers: str) -> None:
     wb = build_workbench(CoachSettings(store=StoreSettings(path=db_path, idle_release_seconds=0)))
     resume = wb.practice.read_pasted(RESUME, DocumentKind.RESUME)
     job = wb.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION)
-    session = wb.practice.start_session(resume, job, question_count=1, name="Initech")
-    question = wb.practice.view(session.id).questions[0].question
+    session = wb.practice.start_session(LOCAL_USER, resume, job, question_count=1, name="Initech")
+    question = wb.practice.view(LOCAL_USER, session.id).questions[0].question
     for text in answers:
-        wb.practice.answer_and_evaluate(session.id, question.id, text)
+        wb.practice.answer_and_evaluate(LOCAL_USER, session.id, question.id, text)
     wb.close()
 
 

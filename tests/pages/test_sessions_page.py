@@ -9,8 +9,11 @@ from streamlit.testing.v1 import AppTest
 
 from coach.domain import DocumentKind
 from coach.settings import CoachSettings, StoreSettings
+from coach.users import Actor
 from coach.workbench import build_workbench
 from tests.fixtures import JOB_DESCRIPTION, RESUME
+
+LOCAL_USER = Actor.local()
 
 
 @pytest.fixture
@@ -20,7 +23,9 @@ def two_sessions(app_env: Path) -> list[str]:
     for name in ("Initech data engineer", "Globex analyst"):
         resume = wb.practice.read_pasted(RESUME, DocumentKind.RESUME)
         job = wb.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION)
-        ids.append(wb.practice.start_session(resume, job, name=name, question_count=2).id)
+        ids.append(
+            wb.practice.start_session(LOCAL_USER, resume, job, name=name, question_count=2).id
+        )
     wb.close()
     return ids
 

@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from coach.users import Actor
 from tests.pages.conftest import APP
+
+LOCAL_USER = Actor.local()
 
 
 @pytest.fixture
@@ -48,6 +51,7 @@ def test_offline_the_live_interview_explains_what_works_without_a_key(
 
     wb = build_workbench(CoachSettings(store=StoreSettings(path=app_env, idle_release_seconds=0)))
     session = wb.practice.start_session(
+        LOCAL_USER,
         wb.practice.read_pasted(RESUME, DocumentKind.RESUME),
         wb.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION),
         question_count=1,

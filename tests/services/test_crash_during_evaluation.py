@@ -15,8 +15,11 @@ import textwrap
 from pathlib import Path
 
 from coach.settings import PROJECT_ROOT, CoachSettings, StoreSettings
+from coach.users import Actor
 from coach.workbench import build_workbench
 from tests.fixtures import STRONG_ANSWER
+
+LOCAL_USER = Actor.local()
 
 CHILD = textwrap.dedent(
     """
@@ -24,6 +27,7 @@ CHILD = textwrap.dedent(
     from coach.domain import DocumentKind
     from coach.providers.offline import OfflineProvider
     from coach.settings import CoachSettings, StoreSettings
+    from coach.users import Actor
     from coach.workbench import build_workbench
     from tests.fixtures import JOB_DESCRIPTION, RESUME
 
@@ -34,14 +38,15 @@ CHILD = textwrap.dedent(
                 time.sleep(3600)
             return await super().structured(request, output)
 
+    LOCAL_USER = Actor.local()
     settings = CoachSettings(store=StoreSettings(path=sys.argv[1], idle_release_seconds=0))
     wb = build_workbench(settings, provider=HangsWhileEvaluating())
     practice = wb.practice
     resume = practice.read_pasted(RESUME, DocumentKind.RESUME)
     job = practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION)
-    session = practice.start_session(resume, job, question_count=2)
-    question = practice.view(session.id).questions[0].question
-    practice.answer_and_evaluate(session.id, question.id, sys.stdin.read())
+    session = practice.start_session(LOCAL_USER, resume, job, question_count=2)
+    question = practice.view(LOCAL_USER, session.id).questions[0].question
+    practice.answer_and_evaluate(LOCAL_USER, session.id, question.id, sys.stdin.read())
     """
 )
 
@@ -65,10 +70,10 @@ def test_killing_the_process_mid_evaluation_keeps_the_answer(db_path: Path) -> N
     assert child.returncode == -signal.SIGKILL
 
     wb = build_workbench(CoachSettings(store=StoreSettings(path=db_path)))
-    (overview,) = wb.sessions.list().sessions
-    progress = wb.practice.view(overview.id).questions[0]
+    (overview,) = wb.sessions.list(LOCAL_USER).sessions
+    progress = wb.practice.view(LOCAL_USER, overview.id).questions[0]
     pending = progress.needs_evaluation
     assert pending is not None and pending.text == STRONG_ANSWER.strip()
-    evaluation = wb.practice.evaluate(pending.id)
+    evaluation = wb.practice.evaluate(LOCAL_USER, pending.id)
     assert evaluation.answer_id == pending.id
     wb.close()

@@ -13,8 +13,11 @@ from coach.offline.fields import field_catalog, field_questions
 from coach.offline.profiles import FIELDS
 from coach.offline.question_bank import find_bank_question
 from coach.settings import CoachSettings
+from coach.users import Actor
 from coach.workbench import Workbench, build_workbench
 from tests.fixtures import RESUME
+
+LOCAL_USER = Actor.local()
 
 NURSING_ANSWER = (
     "On a night shift a post-operative patient's blood pressure fell from 120 to 85 within "
@@ -44,9 +47,9 @@ def test_the_catalog_names_only_fields_the_bank_knows_and_every_pair_has_questio
 
 
 def test_no_document_at_all_gives_field_questions_that_get_scored(wb: Workbench) -> None:
-    session = wb.practice.start_field_session("nursing", "junior", question_count=4)
+    session = wb.practice.start_field_session(LOCAL_USER, "nursing", "junior", question_count=4)
 
-    view = wb.practice.view(session.id)
+    view = wb.practice.view(LOCAL_USER, session.id)
     assert view.documents == []
     assert view.practice_field == ("nursing", "junior")
     assert session.name.startswith("Nursing and healthcare · Entry level")
@@ -60,7 +63,9 @@ def test_no_document_at_all_gives_field_questions_that_get_scored(wb: Workbench)
     ]
     assert nursing, "no nursing-specific question"
     question = view.questions[0].question
-    _, evaluation = wb.practice.answer_and_evaluate(session.id, question.id, NURSING_ANSWER)
+    _, evaluation = wb.practice.answer_and_evaluate(
+        LOCAL_USER, session.id, question.id, NURSING_ANSWER
+    )
     assert 1 <= evaluation.overall <= 10 and evaluation.example_answer
 
 
@@ -68,11 +73,15 @@ def test_with_a_resume_the_session_keeps_it_and_more_questions_never_repeat(
     wb: Workbench,
 ) -> None:
     resume = wb.practice.read_pasted(RESUME, DocumentKind.RESUME)
-    session = wb.practice.start_field_session("data", "senior", resume, question_count=3)
+    session = wb.practice.start_field_session(
+        LOCAL_USER, "data", "senior", resume, question_count=3
+    )
 
-    more = wb.practice.generate_questions(session.id, count=3, types=[QuestionType.TECHNICAL])
+    more = wb.practice.generate_questions(
+        LOCAL_USER, session.id, count=3, types=[QuestionType.TECHNICAL]
+    )
 
-    view = wb.practice.view(session.id)
+    view = wb.practice.view(LOCAL_USER, session.id)
     assert [d.kind for d in view.documents] == [DocumentKind.RESUME]
     texts = [p.question.text for p in view.questions]
     assert len(texts) == 6 == len(set(texts))
@@ -81,5 +90,5 @@ def test_with_a_resume_the_session_keeps_it_and_more_questions_never_repeat(
 
 def test_an_unknown_field_is_refused_and_nothing_is_stored(wb: Workbench) -> None:
     with pytest.raises(CoachError, match="Pick a field and a level"):
-        wb.practice.start_field_session("astrology", "mid")
-    assert wb.sessions.list("").total == 0
+        wb.practice.start_field_session(LOCAL_USER, "astrology", "mid")
+    assert wb.sessions.list(LOCAL_USER, "").total == 0

@@ -15,9 +15,12 @@ import pytest
 
 from coach.domain import DocumentKind, Evaluation
 from coach.settings import AgentSettings, CoachSettings, StoreSettings
+from coach.users import Actor
 from coach.workbench import Workbench, build_workbench
 from tests.fake_model_server import FakeModelServer, fake_model_server
 from tests.fixtures import JOB_DESCRIPTION, RESUME, STRONG_ANSWER
+
+LOCAL_USER = Actor.local()
 
 DEADLINE = 2.0
 R = TypeVar("R")
@@ -62,7 +65,7 @@ def timed(action: Callable[[], R]) -> tuple[R, float]:
 def start(wb: Workbench) -> str:
     resume = wb.practice.read_pasted(RESUME, DocumentKind.RESUME)
     job = wb.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION)
-    return wb.practice.start_session(resume, job, question_count=2).id
+    return wb.practice.start_session(LOCAL_USER, resume, job, question_count=2).id
 
 
 FAILING = {"500", "429", "hang", "junk", "drop"}
@@ -76,7 +79,7 @@ def test_every_action_returns_within_its_deadline_labelled_and_stored(
         wb = workbench_for(server)
         session_id, took = timed(lambda: start(wb))
         assert took <= DEADLINE + 1, f"starting a session took {took:.1f} s"
-        questions = wb.practice.view(session_id).questions
+        questions = wb.practice.view(LOCAL_USER, session_id).questions
         assert len(questions) == 2
         first = questions[0].question
         assert first.attribution is not None
@@ -85,10 +88,10 @@ def test_every_action_returns_within_its_deadline_labelled_and_stored(
             assert first.attribution.notice
 
         (answer, evaluation), took = timed(
-            lambda: wb.practice.answer_and_evaluate(session_id, first.id, STRONG_ANSWER)
+            lambda: wb.practice.answer_and_evaluate(LOCAL_USER, session_id, first.id, STRONG_ANSWER)
         )
         assert took <= DEADLINE + 1, f"scoring took {took:.1f} s"
-        stored = wb.practice.view(session_id).questions[0]
+        stored = wb.practice.view(LOCAL_USER, session_id).questions[0]
         assert stored.latest is not None and stored.latest.answer.id == answer.id
         assert stored.latest_evaluation is not None
         assert stored.latest_evaluation.id == evaluation.id
@@ -97,12 +100,12 @@ def test_every_action_returns_within_its_deadline_labelled_and_stored(
         if mode in FAILING:
             assert "offline coach answered instead" in evaluation.attribution.notice
 
-        followed, took = timed(lambda: wb.practice.follow_up(evaluation))
+        followed, took = timed(lambda: wb.practice.follow_up(LOCAL_USER, evaluation))
         assert took <= DEADLINE + 1, f"the follow-up took {took:.1f} s"
         assert followed.follow_up
         assert followed.follow_up_attribution is not None
         assert followed.follow_up_attribution.fallback is (mode in FAILING)
-        again = wb.practice.view(session_id).questions[0].latest_evaluation
+        again = wb.practice.view(LOCAL_USER, session_id).questions[0].latest_evaluation
         assert again is not None and again.follow_up == followed.follow_up
         assert again.follow_up_attribution == followed.follow_up_attribution
 
@@ -114,27 +117,31 @@ def test_after_a_timeout_actions_go_offline_at_once_until_the_cool_off_ends(
         wb = workbench_for(server, model_cool_off_seconds=4)
         session_id, took = timed(lambda: start(wb))
         assert DEADLINE - 0.2 <= took <= DEADLINE + 1
-        question = wb.practice.view(session_id).questions[0].question
+        question = wb.practice.view(LOCAL_USER, session_id).questions[0].question
         assert question.attribution is not None
         assert f"did not answer within {DEADLINE:.0f} s" in question.attribution.notice
         assert "It will be tried again at" in question.attribution.notice
         reached = server.count
 
         (_, evaluation), took = timed(
-            lambda: wb.practice.answer_and_evaluate(session_id, question.id, STRONG_ANSWER)
+            lambda: wb.practice.answer_and_evaluate(
+                LOCAL_USER, session_id, question.id, STRONG_ANSWER
+            )
         )
         assert took < 1, f"a down server still cost {took:.2f} s"
         assert server.count == reached, "no request may reach a server marked down"
         assert evaluation.attribution is not None and evaluation.attribution.fallback
         assert "is marked down" in evaluation.attribution.notice
         assert "it will be tried again at" in evaluation.attribution.notice
-        _, took = timed(lambda: wb.practice.follow_up(evaluation))
+        _, took = timed(lambda: wb.practice.follow_up(LOCAL_USER, evaluation))
         assert took < 1
 
         time.sleep(4.2)  # the cool-off ends: the next action tries the server again
         server.mode = "none"
         (_, evaluation), took = timed(
-            lambda: wb.practice.answer_and_evaluate(session_id, question.id, STRONG_ANSWER)
+            lambda: wb.practice.answer_and_evaluate(
+                LOCAL_USER, session_id, question.id, STRONG_ANSWER
+            )
         )
         assert server.count > reached
         assert evaluation.attribution is not None and not evaluation.attribution.fallback
@@ -145,18 +152,18 @@ def test_a_dropped_stream_is_labelled_cut_off_stored_and_can_be_retried(
 ) -> None:
     with fake_model_server("drop") as server:
         wb = workbench_for(server)
-        session = wb.chat.start()
-        text = "".join(wb.chat.stream_reply(session.id, "How do I answer 'why leave'?"))
+        session = wb.chat.start(LOCAL_USER)
+        text = "".join(wb.chat.stream_reply(LOCAL_USER, session.id, "How do I answer 'why leave'?"))
         assert text.startswith("Situation:")
-        reply = wb.chat.view(session.id).messages[-1]
+        reply = wb.chat.view(LOCAL_USER, session.id).messages[-1]
         assert reply.attribution is not None
         assert reply.attribution.cut_off
         assert "cut off" in reply.attribution.label
         assert reply.attribution.notice
 
         server.mode = "none"
-        "".join(wb.chat.retry_reply(session.id))
-        messages = wb.chat.view(session.id).messages
+        "".join(wb.chat.retry_reply(LOCAL_USER, session.id))
+        messages = wb.chat.view(LOCAL_USER, session.id).messages
         assert [m.role.value for m in messages] == ["user", "coach", "coach"]
         assert messages[-1].attribution is not None
         assert not messages[-1].attribution.cut_off
@@ -168,17 +175,17 @@ def test_schema_valid_nonsense_from_a_server_is_repaired_and_labelled(
     with fake_model_server("nonsense") as server:
         wb = workbench_for(server)
         session_id = start(wb)
-        questions = wb.practice.view(session_id).questions
+        questions = wb.practice.view(LOCAL_USER, session_id).questions
         # The model repeated one question; the offline coach topped the set up to two.
         assert len({q.question.text for q in questions}) == 2
         labelled = questions[0].question.attribution
         assert labelled is not None and labelled.checks
 
         _, evaluation = wb.practice.answer_and_evaluate(
-            session_id, questions[0].question.id, STRONG_ANSWER
+            LOCAL_USER, session_id, questions[0].question.id, STRONG_ANSWER
         )
         assert_nonsense_repaired(evaluation)
-        stored = wb.practice.view(session_id).questions[0].latest_evaluation
+        stored = wb.practice.view(LOCAL_USER, session_id).questions[0].latest_evaluation
         assert stored is not None and stored.attribution is not None
         assert evaluation.attribution is not None
         assert stored.attribution.checks == evaluation.attribution.checks
@@ -218,9 +225,9 @@ def test_the_score_never_waits_for_a_slow_failing_follow_up(
     ) as server:
         wb = workbench_for(server, model_deadline_seconds=10)
         session_id = start(wb)
-        question = wb.practice.view(session_id).questions[0].question
-        answer = wb.practice.submit_answer(session_id, question.id, STRONG_ANSWER)
-        evaluation, took = timed(lambda: wb.practice.evaluate(answer.id))
+        question = wb.practice.view(LOCAL_USER, session_id).questions[0].question
+        answer = wb.practice.submit_answer(LOCAL_USER, session_id, question.id, STRONG_ANSWER)
+        evaluation, took = timed(lambda: wb.practice.evaluate(LOCAL_USER, answer.id))
         assert took < 0.7, f"the score waited {took:.2f} s"
         assert evaluation.attribution is not None and not evaluation.attribution.fallback
         asked = [kind for _, kind in server.arrivals]
@@ -229,7 +236,7 @@ def test_the_score_never_waits_for_a_slow_failing_follow_up(
         else:
             assert "ask_follow_up" in asked, "with free slots it is asked beside the score"
 
-        followed = wb.practice.follow_up(evaluation)
+        followed = wb.practice.follow_up(LOCAL_USER, evaluation)
         assert followed.follow_up and followed.follow_up_attribution is not None
         assert followed.follow_up_attribution.fallback, "the model's follow-up failed"
         assert [kind for _, kind in server.arrivals].count("ask_follow_up") == 3

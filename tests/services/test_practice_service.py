@@ -9,8 +9,11 @@ import pytest
 from coach.domain import CoachingLevel, DocumentKind, QuestionSource, QuestionType
 from coach.errors import CoachError, EmptyAnswer, SessionNotFound
 from coach.settings import CoachSettings
+from coach.users import Actor
 from coach.workbench import Workbench, build_workbench
 from tests.fixtures import JOB_DESCRIPTION, MARKDOWN_POSTING, RESUME, STRONG_ANSWER
+
+LOCAL_USER = Actor.local()
 
 
 @pytest.fixture
@@ -23,12 +26,12 @@ def wb(settings: CoachSettings) -> Iterator[Workbench]:
 def start(wb: Workbench, **options: object) -> str:
     resume = wb.practice.read_pasted(RESUME, DocumentKind.RESUME)
     job = wb.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION)
-    return wb.practice.start_session(resume, job, **options).id  # type: ignore[arg-type]
+    return wb.practice.start_session(LOCAL_USER, resume, job, **options).id  # type: ignore[arg-type]
 
 
 def test_a_session_starts_with_tailored_questions_that_name_the_documents(wb: Workbench) -> None:
     session_id = start(wb, question_count=6)
-    view = wb.practice.view(session_id)
+    view = wb.practice.view(LOCAL_USER, session_id)
     assert len(view.questions) == 6
     assert view.session.name.startswith("Senior Data Engineer")
     tailored = [p.question for p in view.questions if p.question.source is QuestionSource.TAILORED]
@@ -42,41 +45,43 @@ def test_an_answer_is_stored_then_scored_and_attributed_to_the_offline_coach(
     wb: Workbench,
 ) -> None:
     session_id = start(wb, question_count=2)
-    question = wb.practice.view(session_id).questions[0].question
-    answer, evaluation = wb.practice.answer_and_evaluate(session_id, question.id, STRONG_ANSWER)
+    question = wb.practice.view(LOCAL_USER, session_id).questions[0].question
+    answer, evaluation = wb.practice.answer_and_evaluate(
+        LOCAL_USER, session_id, question.id, STRONG_ANSWER
+    )
     assert answer.attempt == 1
     assert 1 <= evaluation.overall <= 10
     assert evaluation.attribution is not None and evaluation.attribution.is_offline
     assert "Offline coach" in evaluation.attribution.label
-    progress = wb.practice.view(session_id).questions[0]
+    progress = wb.practice.view(LOCAL_USER, session_id).questions[0]
     assert progress.latest_evaluation == evaluation
 
 
 def test_an_empty_answer_is_refused_and_the_draft_is_kept(wb: Workbench) -> None:
     session_id = start(wb, question_count=1)
-    question = wb.practice.view(session_id).questions[0].question
-    wb.practice.save_draft(session_id, question.id, "   ")
+    question = wb.practice.view(LOCAL_USER, session_id).questions[0].question
+    wb.practice.save_draft(LOCAL_USER, session_id, question.id, "   ")
     with pytest.raises(EmptyAnswer, match="Your answer is empty"):
-        wb.practice.submit_answer(session_id, question.id, "  \n ")
-    assert wb.practice.view(session_id).questions[0].attempts == []
+        wb.practice.submit_answer(LOCAL_USER, session_id, question.id, "  \n ")
+    assert wb.practice.view(LOCAL_USER, session_id).questions[0].attempts == []
 
 
 def test_a_failed_evaluation_keeps_the_answer_for_a_later_score(wb: Workbench) -> None:
     session_id = start(wb, question_count=1)
-    question = wb.practice.view(session_id).questions[0].question
-    answer = wb.practice.submit_answer(session_id, question.id, STRONG_ANSWER)
-    pending = wb.practice.view(session_id).questions[0].needs_evaluation
+    question = wb.practice.view(LOCAL_USER, session_id).questions[0].question
+    answer = wb.practice.submit_answer(LOCAL_USER, session_id, question.id, STRONG_ANSWER)
+    pending = wb.practice.view(LOCAL_USER, session_id).questions[0].needs_evaluation
     assert pending == answer
-    wb.practice.evaluate(answer.id)
-    assert wb.practice.view(session_id).questions[0].needs_evaluation is None
+    wb.practice.evaluate(LOCAL_USER, answer.id)
+    assert wb.practice.view(LOCAL_USER, session_id).questions[0].needs_evaluation is None
 
 
 def test_practising_again_keeps_every_attempt(wb: Workbench) -> None:
     session_id = start(wb, question_count=1)
-    question = wb.practice.view(session_id).questions[0].question
-    wb.practice.answer_and_evaluate(session_id, question.id, "I don't know.")
-    wb.practice.answer_and_evaluate(session_id, question.id, STRONG_ANSWER)
-    attempts = wb.practice.view(session_id).questions[0].attempts
+    question = wb.practice.view(LOCAL_USER, session_id).questions[0].question
+    wb.practice.answer_and_evaluate(LOCAL_USER, session_id, question.id, "I don't know.")
+    wb.practice.answer_and_evaluate(LOCAL_USER, session_id, question.id, STRONG_ANSWER)
+    attempts = wb.practice.view(LOCAL_USER, session_id).questions[0].attempts
     assert [a.answer.attempt for a in attempts] == [1, 2]
     first, second = (a.evaluation for a in attempts)
     assert first is not None and second is not None
@@ -85,25 +90,27 @@ def test_practising_again_keeps_every_attempt(wb: Workbench) -> None:
 
 def test_a_custom_question_without_a_type_is_typed_from_its_wording(wb: Workbench) -> None:
     session_id = start(wb, question_count=1)
-    technical = wb.practice.add_custom_question(session_id, "How would you design a cache?")
-    pitch = wb.practice.add_custom_question(session_id, "Tell me about yourself.")
+    technical = wb.practice.add_custom_question(
+        LOCAL_USER, session_id, "How would you design a cache?"
+    )
+    pitch = wb.practice.add_custom_question(LOCAL_USER, session_id, "Tell me about yourself.")
     assert technical.type is QuestionType.TECHNICAL  # not behavioural by default
     assert pitch.type is QuestionType.ROLE_SPECIFIC
 
 
 def test_more_custom_and_removed_questions(wb: Workbench) -> None:
     session_id = start(wb, question_count=2)
-    before = [p.question.text for p in wb.practice.view(session_id).questions]
-    added = wb.practice.generate_questions(session_id, count=3, hint="leadership")
+    before = [p.question.text for p in wb.practice.view(LOCAL_USER, session_id).questions]
+    added = wb.practice.generate_questions(LOCAL_USER, session_id, count=3, hint="leadership")
     assert len(added) == 3 and not {q.text for q in added} & set(before)
     custom = wb.practice.add_custom_question(
-        session_id, "  Why   Initech? ", QuestionType.ROLE_SPECIFIC
+        LOCAL_USER, session_id, "  Why   Initech? ", QuestionType.ROLE_SPECIFIC
     )
     assert custom.text == "Why Initech?" and custom.source is QuestionSource.CUSTOM
     with pytest.raises(CoachError, match="Type the question"):
-        wb.practice.add_custom_question(session_id, "   ")
-    wb.practice.remove_question(added[0].id)
-    texts = [p.question.text for p in wb.practice.view(session_id).questions]
+        wb.practice.add_custom_question(LOCAL_USER, session_id, "   ")
+    wb.practice.remove_question(LOCAL_USER, added[0].id)
+    texts = [p.question.text for p in wb.practice.view(LOCAL_USER, session_id).questions]
     assert added[0].text not in texts and texts[-1] == "Why Initech?"
 
 
@@ -111,27 +118,29 @@ def test_strict_sessions_score_the_same_answer_no_higher(wb: Workbench) -> None:
     scores = {}
     for level in CoachingLevel:
         session_id = start(wb, question_count=1, coaching_level=level)
-        question = wb.practice.view(session_id).questions[0].question
-        _, evaluation = wb.practice.answer_and_evaluate(session_id, question.id, STRONG_ANSWER)
+        question = wb.practice.view(LOCAL_USER, session_id).questions[0].question
+        _, evaluation = wb.practice.answer_and_evaluate(
+            LOCAL_USER, session_id, question.id, STRONG_ANSWER
+        )
         scores[level] = evaluation.overall
     assert scores[CoachingLevel.STRICT] <= scores[CoachingLevel.HELP]
 
 
 def test_summary_names_weakest_dimensions_and_next_steps(wb: Workbench) -> None:
     session_id = start(wb, question_count=2)
-    for progress in wb.practice.view(session_id).questions:
-        wb.practice.answer_and_evaluate(session_id, progress.question.id, STRONG_ANSWER)
-    summary = wb.practice.summarize(session_id)
+    for progress in wb.practice.view(LOCAL_USER, session_id).questions:
+        wb.practice.answer_and_evaluate(LOCAL_USER, session_id, progress.question.id, STRONG_ANSWER)
+    summary = wb.practice.summarize(LOCAL_USER, session_id)
     assert summary.questions_answered == 2 and summary.average_score is not None
     assert summary.weakest and summary.next_steps
-    assert wb.practice.view(session_id).summary == summary
+    assert wb.practice.view(LOCAL_USER, session_id).summary == summary
 
 
 def test_export_is_markdown_with_questions_answers_and_feedback(wb: Workbench) -> None:
     session_id = start(wb, question_count=2)
-    question = wb.practice.view(session_id).questions[0].question
-    wb.practice.answer_and_evaluate(session_id, question.id, STRONG_ANSWER)
-    export = wb.exports.markdown(session_id)
+    question = wb.practice.view(LOCAL_USER, session_id).questions[0].question
+    wb.practice.answer_and_evaluate(LOCAL_USER, session_id, question.id, STRONG_ANSWER)
+    export = wb.exports.markdown(LOCAL_USER, session_id)
     assert export.filename.endswith(".md")
     assert question.text in export.content
     assert "runtime dropped by 40%" in export.content
@@ -141,16 +150,16 @@ def test_export_is_markdown_with_questions_answers_and_feedback(wb: Workbench) -
 def test_sessions_are_listed_searched_renamed_and_deleted(wb: Workbench) -> None:
     first = start(wb, question_count=1, name="Initech data")
     second = start(wb, question_count=1, name="Globex product")
-    assert [s.id for s in wb.sessions.list().sessions] == [second, first]
-    assert [s.id for s in wb.sessions.list("initech").sessions] == [first]
-    wb.sessions.rename(first, "  Initech   final round ")
-    assert wb.sessions.get(first).name == "Initech final round"
+    assert [s.id for s in wb.sessions.list(LOCAL_USER).sessions] == [second, first]
+    assert [s.id for s in wb.sessions.list(LOCAL_USER, "initech").sessions] == [first]
+    wb.sessions.rename(LOCAL_USER, first, "  Initech   final round ")
+    assert wb.sessions.get(LOCAL_USER, first).name == "Initech final round"
     with pytest.raises(CoachError, match="needs a name"):
-        wb.sessions.rename(first, "   ")
-    wb.sessions.delete(first)
+        wb.sessions.rename(LOCAL_USER, first, "   ")
+    wb.sessions.delete(LOCAL_USER, first)
     with pytest.raises(SessionNotFound):
-        wb.practice.view(first)
-    assert wb.sessions.list().total == 1
+        wb.practice.view(LOCAL_USER, first)
+    assert wb.sessions.list(LOCAL_USER).total == 1
 
 
 def test_when_scoring_fails_the_page_is_told_the_answer_is_saved(settings: CoachSettings) -> None:
@@ -172,10 +181,10 @@ def test_when_scoring_fails_the_page_is_told_the_answer_is_saved(settings: Coach
 
     wb = build_workbench(settings, provider=ScriptedProvider(fails_to_score))
     session_id = start(wb, question_count=1)
-    question = wb.practice.view(session_id).questions[0].question
+    question = wb.practice.view(LOCAL_USER, session_id).questions[0].question
     with pytest.raises(AnswerSavedNotScored, match=r"^Your answer is saved\. The model server"):
-        wb.practice.answer_and_evaluate(session_id, question.id, STRONG_ANSWER)
-    pending = wb.practice.view(session_id).questions[0].needs_evaluation
+        wb.practice.answer_and_evaluate(LOCAL_USER, session_id, question.id, STRONG_ANSWER)
+    pending = wb.practice.view(LOCAL_USER, session_id).questions[0].needs_evaluation
     assert pending is not None and pending.text == STRONG_ANSWER.strip()
     wb.close()
 
@@ -184,9 +193,9 @@ def test_a_session_from_a_near_empty_resume_keeps_saying_so(wb: Workbench) -> No
     resume = wb.practice.read_pasted("Jane Doe, nurse.", DocumentKind.RESUME)
     job = wb.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION)
 
-    session = wb.practice.start_session(resume, job, question_count=1)
+    session = wb.practice.start_session(LOCAL_USER, resume, job, question_count=1)
 
-    (warning,) = wb.practice.view(session.id).document_warnings
+    (warning,) = wb.practice.view(LOCAL_USER, session.id).document_warnings
     assert "only 16 characters" in warning and "your resume" in warning
 
 
@@ -198,7 +207,7 @@ def test_a_markdown_posting_with_a_linked_title_names_the_session_by_its_title(
         MARKDOWN_POSTING.encode(), "posting.md", DocumentKind.JOB_DESCRIPTION
     )
 
-    session = wb.practice.start_session(resume, job, question_count=1)
+    session = wb.practice.start_session(LOCAL_USER, resume, job, question_count=1)
 
     assert session.name.startswith("Snowflake Data Engineer · ")
     assert "[" not in session.name and "http" not in session.name
@@ -211,21 +220,21 @@ def test_a_quiet_rerun_reuses_the_view_and_every_write_shows_at_once(wb: Workben
     from coach.domain import DeliveryMetrics
 
     session_id = start(wb, question_count=2)
-    first = wb.practice.view(session_id)
-    assert wb.practice.view(session_id) is first  # nothing changed: nothing re-read
+    first = wb.practice.view(LOCAL_USER, session_id)
+    assert wb.practice.view(LOCAL_USER, session_id) is first  # nothing changed: nothing re-read
 
     question = first.questions[0].question
-    wb.practice.save_draft(session_id, question.id, "half an answer")
-    assert wb.practice.view(session_id).questions[0].draft == "half an answer"
+    wb.practice.save_draft(LOCAL_USER, session_id, question.id, "half an answer")
+    assert wb.practice.view(LOCAL_USER, session_id).questions[0].draft == "half an answer"
 
-    answer, _ = wb.practice.answer_and_evaluate(session_id, question.id, STRONG_ANSWER)
-    scored = wb.practice.view(session_id)
+    answer, _ = wb.practice.answer_and_evaluate(LOCAL_USER, session_id, question.id, STRONG_ANSWER)
+    scored = wb.practice.view(LOCAL_USER, session_id)
     assert scored.questions[0].latest_evaluation is not None
     assert scored.current is not None and scored.current.question.id == question.id
 
     metrics = DeliveryMetrics(speaking_seconds=30, words=80, words_per_minute=160)
-    wb.store.set_delivery(answer.id, metrics)
-    latest = wb.practice.view(session_id).questions[0].latest
+    wb.store.set_delivery(LOCAL_USER, answer.id, metrics)
+    latest = wb.practice.view(LOCAL_USER, session_id).questions[0].latest
     assert latest is not None and latest.delivery == metrics
 
 
@@ -233,12 +242,12 @@ def test_the_sessions_list_counts_right_without_a_second_scan_on_a_short_page(
     wb: Workbench,
 ) -> None:
     for number in range(25):
-        wb.store.create_session(f"Listed {number:02d}")
+        wb.store.create_session(LOCAL_USER, f"Listed {number:02d}")
 
-    first = wb.sessions.list(limit=20)
-    last = wb.sessions.list(limit=20, offset=20)
-    found = wb.sessions.list("listed 1", limit=20)
-    nothing = wb.sessions.list("no such name", limit=20)
+    first = wb.sessions.list(LOCAL_USER, limit=20)
+    last = wb.sessions.list(LOCAL_USER, limit=20, offset=20)
+    found = wb.sessions.list(LOCAL_USER, "listed 1", limit=20)
+    nothing = wb.sessions.list(LOCAL_USER, "no such name", limit=20)
 
     assert (first.total, len(first.sessions), first.has_more) == (25, 20, True)
     assert (last.total, len(last.sessions), last.has_more) == (25, 5, False)

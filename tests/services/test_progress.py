@@ -11,8 +11,11 @@ import pytest
 from coach import figures
 from coach.domain import DocumentKind
 from coach.settings import CoachSettings
+from coach.users import Actor
 from coach.workbench import Workbench, build_workbench
 from tests.fixtures import JOB_DESCRIPTION, RESUME, STRONG_ANSWER
+
+LOCAL_USER = Actor.local()
 
 HESITANT = (
     "Um, so, you know, I basically, um, fixed the pipeline. It was, like, slow, and "
@@ -30,15 +33,15 @@ def wb(settings: CoachSettings) -> Iterator[Workbench]:
 def session_with(wb: Workbench, *answers: str, name: str) -> str:
     resume = wb.practice.read_pasted(RESUME, DocumentKind.RESUME)
     job = wb.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION)
-    session = wb.practice.start_session(resume, job, question_count=2, name=name)
-    first = wb.practice.view(session.id).questions[0].question
+    session = wb.practice.start_session(LOCAL_USER, resume, job, question_count=2, name=name)
+    first = wb.practice.view(LOCAL_USER, session.id).questions[0].question
     for text in answers:
-        wb.practice.answer_and_evaluate(session.id, first.id, text)
+        wb.practice.answer_and_evaluate(LOCAL_USER, session.id, first.id, text)
     return session.id
 
 
 def test_an_empty_store_gives_an_empty_report_and_empty_figures(wb: Workbench) -> None:
-    report = wb.progress.report()
+    report = wb.progress.report(LOCAL_USER)
 
     assert report.is_empty
     assert figures.scores_by_session(report).data == ()
@@ -48,7 +51,7 @@ def test_progress_follows_scores_fillers_and_words_across_sessions(wb: Workbench
     session_with(wb, HESITANT, HESITANT, name="Monday")
     session_with(wb, STRONG_ANSWER, name="Friday")
 
-    report = wb.progress.report()
+    report = wb.progress.report(LOCAL_USER)
 
     assert [a.session_name for a in report.attempts] == ["Monday", "Monday", "Friday"]
     assert [a.attempt for a in report.attempts] == [1, 2, 1]
@@ -70,7 +73,7 @@ def test_progress_follows_scores_fillers_and_words_across_sessions(wb: Workbench
 def test_figures_draw_every_dimension_every_session_and_attempt(wb: Workbench) -> None:
     session_with(wb, HESITANT, STRONG_ANSWER, name="Monday")
     session_with(wb, STRONG_ANSWER, name="Friday")
-    report = wb.progress.report()
+    report = wb.progress.report(LOCAL_USER)
 
     by_session = figures.scores_by_session(report)
     names = {trace.name for trace in by_session.data}

@@ -14,8 +14,11 @@ from PIL import Image
 
 from coach.domain import DocumentKind
 from coach.settings import CoachSettings
+from coach.users import Actor
 from coach.workbench import Workbench, build_workbench
 from tests.fixtures import JOB_DESCRIPTION, RESUME, STRONG_ANSWER
+
+LOCAL_USER = Actor.local()
 
 WEAK_ANSWER = "I don't really know, I usually just do what I'm told."
 HOSTILE = 'I led it <a href="javascript:alert(1)">here</a> & <img src="http://x/t.png"> too.'
@@ -31,12 +34,14 @@ def wb(settings: CoachSettings) -> Iterator[Workbench]:
 def practised_session(wb: Workbench) -> str:
     resume = wb.practice.read_pasted(RESUME, DocumentKind.RESUME)
     job = wb.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION)
-    session = wb.practice.start_session(resume, job, question_count=3, name="Initech prep")
-    first, second, _ = wb.practice.view(session.id).questions
-    wb.practice.answer_and_evaluate(session.id, first.question.id, WEAK_ANSWER)
-    wb.practice.answer_and_evaluate(session.id, first.question.id, STRONG_ANSWER)
-    wb.practice.answer_and_evaluate(session.id, second.question.id, HOSTILE)
-    wb.practice.summarize(session.id)
+    session = wb.practice.start_session(
+        LOCAL_USER, resume, job, question_count=3, name="Initech prep"
+    )
+    first, second, _ = wb.practice.view(LOCAL_USER, session.id).questions
+    wb.practice.answer_and_evaluate(LOCAL_USER, session.id, first.question.id, WEAK_ANSWER)
+    wb.practice.answer_and_evaluate(LOCAL_USER, session.id, first.question.id, STRONG_ANSWER)
+    wb.practice.answer_and_evaluate(LOCAL_USER, session.id, second.question.id, HOSTILE)
+    wb.practice.summarize(LOCAL_USER, session.id)
     return session.id
 
 
@@ -56,8 +61,8 @@ def test_study_guide_has_best_answers_scores_feedback_examples_and_a_summary(
     wb: Workbench, tmp_path: Path
 ) -> None:
     session_id = practised_session(wb)
-    view = wb.practice.view(session_id)
-    guide = wb.exports.study_guide(session_id)
+    view = wb.practice.view(LOCAL_USER, session_id)
+    guide = wb.exports.study_guide(LOCAL_USER, session_id)
 
     assert guide.media_type == "application/pdf"
     assert guide.filename == "initech-prep-study-guide.pdf"
@@ -87,6 +92,6 @@ def test_study_guide_has_best_answers_scores_feedback_examples_and_a_summary(
 def test_study_guide_prints_markup_in_answers_as_text(wb: Workbench, tmp_path: Path) -> None:
     session_id = practised_session(wb)
 
-    _, text = rendered(wb.exports.study_guide(session_id).content, tmp_path)
+    _, text = rendered(wb.exports.study_guide(LOCAL_USER, session_id).content, tmp_path)
 
     assert '<a href="javascript:alert(1)">here</a> & <img src="http://x/t.png"> too.' in text

@@ -27,6 +27,9 @@ from coach.domain import (
 from coach.errors import AnswerNotFound, CoachError, QuestionNotFound, SessionNotFound
 from coach.settings import StoreSettings
 from coach.store import DuckDBSessionStore, SessionStore
+from coach.users import Actor
+
+LOCAL_USER = Actor.local()
 
 ATTRIBUTION = Attribution(
     agent="feedback", persona="feedback_coach", provider="offline", model="rubric-v1"
@@ -107,13 +110,13 @@ def rows_for_session(path: Path, session_id: str) -> dict[str, int]:
 
 def fill_session(store: DuckDBSessionStore, name: str = "Data engineer at Acme") -> str:
     """A session with a row in every table."""
-    session = store.create_session(name)
-    store.add_document(session.id, resume())
-    first, second = store.add_questions(session.id, [question("one"), question("two")])
-    store.save_draft(session.id, second.id, "half an answer")
-    answer = store.add_answer(session.id, first.id, "My answer")
-    store.add_evaluation(answer.id, evaluation())
-    store.add_summary(session.id, SummaryDraft(average_score=7.0, questions_total=2))
+    session = store.create_session(LOCAL_USER, name)
+    store.add_document(LOCAL_USER, session.id, resume())
+    first, second = store.add_questions(LOCAL_USER, session.id, [question("one"), question("two")])
+    store.save_draft(LOCAL_USER, session.id, second.id, "half an answer")
+    answer = store.add_answer(LOCAL_USER, session.id, first.id, "My answer")
+    store.add_evaluation(LOCAL_USER, answer.id, evaluation())
+    store.add_summary(LOCAL_USER, session.id, SummaryDraft(average_score=7.0, questions_total=2))
     return session.id
 
 
@@ -126,12 +129,13 @@ def test_the_store_satisfies_the_session_store_protocol(store: DuckDBSessionStor
 
 def test_creating_the_store_creates_the_data_folder(db_path: Path) -> None:
     with DuckDBSessionStore(StoreSettings(path=db_path)) as store:
-        store.create_session("first")
+        store.create_session(LOCAL_USER, "first")
     assert db_path.is_file()
 
 
 def test_a_created_session_reads_back_unchanged(store: DuckDBSessionStore) -> None:
     created = store.create_session(
+        LOCAL_USER,
         "  Staff engineer  ",
         kind=SessionKind.CHAT,
         persona="general_chat",
@@ -141,101 +145,106 @@ def test_a_created_session_reads_back_unchanged(store: DuckDBSessionStore) -> No
 
     assert created.name == "Staff engineer"
     assert created.created_at.utcoffset() is not None
-    assert store.get_session(created.id) == created
+    assert store.get_session(LOCAL_USER, created.id) == created
 
 
 def test_a_session_without_a_name_is_refused(store: DuckDBSessionStore) -> None:
     with pytest.raises(CoachError, match="needs a name"):
-        store.create_session("   ")
+        store.create_session(LOCAL_USER, "   ")
 
 
 def test_rename_changes_the_name_and_bumps_updated_at(store: DuckDBSessionStore) -> None:
-    created = store.create_session("old name")
+    created = store.create_session(LOCAL_USER, "old name")
 
-    renamed = store.rename_session(created.id, "new name")
+    renamed = store.rename_session(LOCAL_USER, created.id, "new name")
 
     assert renamed.name == "new name"
     assert renamed.updated_at > created.updated_at
-    assert store.get_session(created.id) == renamed
+    assert store.get_session(LOCAL_USER, created.id) == renamed
 
 
 def test_coaching_level_and_current_question_are_remembered(store: DuckDBSessionStore) -> None:
-    session = store.create_session("s")
-    (first,) = store.add_questions(session.id, [question()])
+    session = store.create_session(LOCAL_USER, "s")
+    (first,) = store.add_questions(LOCAL_USER, session.id, [question()])
 
-    assert store.set_coaching_level(session.id, CoachingLevel.STRICT).coaching_level == "strict"
-    store.set_current_question(session.id, first.id)
-    assert store.get_session(session.id).current_question_id == first.id
-    store.set_current_question(session.id, None)
-    assert store.get_session(session.id).current_question_id is None
+    assert (
+        store.set_coaching_level(LOCAL_USER, session.id, CoachingLevel.STRICT).coaching_level
+        == "strict"
+    )
+    store.set_current_question(LOCAL_USER, session.id, first.id)
+    assert store.get_session(LOCAL_USER, session.id).current_question_id == first.id
+    store.set_current_question(LOCAL_USER, session.id, None)
+    assert store.get_session(LOCAL_USER, session.id).current_question_id is None
 
 
 def test_documents_round_trip(store: DuckDBSessionStore) -> None:
-    session = store.create_session("s")
+    session = store.create_session(LOCAL_USER, "s")
 
-    stored = store.add_document(session.id, resume())
+    stored = store.add_document(LOCAL_USER, session.id, resume())
 
     assert stored.text == "Ten years of data engineering." and stored.pages == 2
-    assert store.documents(session.id) == [stored]
+    assert store.documents(LOCAL_USER, session.id) == [stored]
 
 
 def test_questions_are_appended_in_order_with_positions(store: DuckDBSessionStore) -> None:
-    session = store.create_session("s")
+    session = store.create_session(LOCAL_USER, "s")
 
-    first = store.add_questions(session.id, [question("a"), question("b")])
-    more = store.add_questions(session.id, [question("c")], attribution=ATTRIBUTION)
+    first = store.add_questions(LOCAL_USER, session.id, [question("a"), question("b")])
+    more = store.add_questions(LOCAL_USER, session.id, [question("c")], attribution=ATTRIBUTION)
 
     assert [q.position for q in first + more] == [0, 1, 2]
-    assert store.questions(session.id) == first + more
-    assert store.get_question(more[0].id) == more[0]
-    assert store.add_questions(session.id, []) == []
+    assert store.questions(LOCAL_USER, session.id) == first + more
+    assert store.get_question(LOCAL_USER, more[0].id) == more[0]
+    assert store.add_questions(LOCAL_USER, session.id, []) == []
 
 
 def test_drafts_are_saved_overwritten_and_default_to_empty(store: DuckDBSessionStore) -> None:
-    session = store.create_session("s")
-    (q,) = store.add_questions(session.id, [question()])
+    session = store.create_session(LOCAL_USER, "s")
+    (q,) = store.add_questions(LOCAL_USER, session.id, [question()])
 
-    assert store.draft(q.id) == ""
-    store.save_draft(session.id, q.id, "I led")
-    store.save_draft(session.id, q.id, "I led the migration")
-    assert store.draft(q.id) == "I led the migration"
-    assert store.drafts(session.id) == {q.id: "I led the migration"}
+    assert store.draft(LOCAL_USER, q.id) == ""
+    store.save_draft(LOCAL_USER, session.id, q.id, "I led")
+    store.save_draft(LOCAL_USER, session.id, q.id, "I led the migration")
+    assert store.draft(LOCAL_USER, q.id) == "I led the migration"
+    assert store.drafts(LOCAL_USER, session.id) == {q.id: "I led the migration"}
 
 
 def test_an_answer_clears_the_draft_and_attempts_count_up(store: DuckDBSessionStore) -> None:
-    session = store.create_session("s")
-    q1, q2 = store.add_questions(session.id, [question("a"), question("b")])
-    store.save_draft(session.id, q1.id, "typing...")
+    session = store.create_session(LOCAL_USER, "s")
+    q1, q2 = store.add_questions(LOCAL_USER, session.id, [question("a"), question("b")])
+    store.save_draft(LOCAL_USER, session.id, q1.id, "typing...")
 
-    first = store.add_answer(session.id, q1.id, "first try")
-    second = store.add_answer(session.id, q1.id, "second try", mode=AnswerMode.VOICE)
-    other = store.add_answer(session.id, q2.id, "other question")
+    first = store.add_answer(LOCAL_USER, session.id, q1.id, "first try")
+    second = store.add_answer(LOCAL_USER, session.id, q1.id, "second try", mode=AnswerMode.VOICE)
+    other = store.add_answer(LOCAL_USER, session.id, q2.id, "other question")
 
-    assert store.draft(q1.id) == ""
+    assert store.draft(LOCAL_USER, q1.id) == ""
     assert (first.attempt, second.attempt, other.attempt) == (1, 2, 1)
-    assert store.get_answer(second.id) == second
-    assert store.answers(session.id) == [first, second, other]
-    assert store.answers(session.id, q1.id) == [first, second]
+    assert store.get_answer(LOCAL_USER, second.id) == second
+    assert store.answers(LOCAL_USER, session.id) == [first, second, other]
+    assert store.answers(LOCAL_USER, session.id, q1.id) == [first, second]
 
 
 def test_evaluations_round_trip_with_dimensions_and_attribution(
     store: DuckDBSessionStore,
 ) -> None:
-    session = store.create_session("s")
-    (q,) = store.add_questions(session.id, [question()])
-    answer = store.add_answer(session.id, q.id, "answer")
+    session = store.create_session(LOCAL_USER, "s")
+    (q,) = store.add_questions(LOCAL_USER, session.id, [question()])
+    answer = store.add_answer(LOCAL_USER, session.id, q.id, "answer")
 
-    with_attribution = store.add_evaluation(answer.id, evaluation(6.5))
-    without = store.add_evaluation(answer.id, evaluation(8.0, attribution=None))
+    with_attribution = store.add_evaluation(LOCAL_USER, answer.id, evaluation(6.5))
+    without = store.add_evaluation(LOCAL_USER, answer.id, evaluation(8.0, attribution=None))
 
     assert with_attribution.question_id == q.id and with_attribution.session_id == session.id
-    assert store.evaluations(session.id) == [with_attribution, without]
+    assert store.evaluations(LOCAL_USER, session.id) == [with_attribution, without]
 
 
 def test_dimension_scores_can_be_grouped_in_sql(store: DuckDBSessionStore, db_path: Path) -> None:
-    session = store.create_session("s")
-    (q,) = store.add_questions(session.id, [question()])
-    store.add_evaluation(store.add_answer(session.id, q.id, "a").id, evaluation())
+    session = store.create_session(LOCAL_USER, "s")
+    (q,) = store.add_questions(LOCAL_USER, session.id, [question()])
+    store.add_evaluation(
+        LOCAL_USER, store.add_answer(LOCAL_USER, session.id, q.id, "a").id, evaluation()
+    )
     store.close()
 
     with duckdb.connect(str(db_path), read_only=True) as connection:
@@ -247,11 +256,12 @@ def test_dimension_scores_can_be_grouped_in_sql(store: DuckDBSessionStore, db_pa
 
 
 def test_the_latest_summary_is_returned(store: DuckDBSessionStore) -> None:
-    session = store.create_session("s")
-    assert store.latest_summary(session.id) is None
+    session = store.create_session(LOCAL_USER, "s")
+    assert store.latest_summary(LOCAL_USER, session.id) is None
 
-    store.add_summary(session.id, SummaryDraft(average_score=5.0))
+    store.add_summary(LOCAL_USER, session.id, SummaryDraft(average_score=5.0))
     latest = store.add_summary(
+        LOCAL_USER,
         session.id,
         SummaryDraft(
             average_score=7.5,
@@ -266,7 +276,7 @@ def test_the_latest_summary_is_returned(store: DuckDBSessionStore) -> None:
         ),
     )
 
-    assert store.latest_summary(session.id) == latest
+    assert store.latest_summary(LOCAL_USER, session.id) == latest
 
 
 def test_everything_survives_closing_and_reopening(db_path: Path) -> None:
@@ -274,24 +284,24 @@ def test_everything_survives_closing_and_reopening(db_path: Path) -> None:
     with DuckDBSessionStore(settings) as store:
         session_id = fill_session(store)
         before = (
-            store.get_session(session_id),
-            store.documents(session_id),
-            store.questions(session_id),
-            store.answers(session_id),
-            store.evaluations(session_id),
-            store.latest_summary(session_id),
-            store.draft(store.questions(session_id)[1].id),
+            store.get_session(LOCAL_USER, session_id),
+            store.documents(LOCAL_USER, session_id),
+            store.questions(LOCAL_USER, session_id),
+            store.answers(LOCAL_USER, session_id),
+            store.evaluations(LOCAL_USER, session_id),
+            store.latest_summary(LOCAL_USER, session_id),
+            store.draft(LOCAL_USER, store.questions(LOCAL_USER, session_id)[1].id),
         )
 
     with DuckDBSessionStore(settings) as reopened:
         after = (
-            reopened.get_session(session_id),
-            reopened.documents(session_id),
-            reopened.questions(session_id),
-            reopened.answers(session_id),
-            reopened.evaluations(session_id),
-            reopened.latest_summary(session_id),
-            reopened.draft(reopened.questions(session_id)[1].id),
+            reopened.get_session(LOCAL_USER, session_id),
+            reopened.documents(LOCAL_USER, session_id),
+            reopened.questions(LOCAL_USER, session_id),
+            reopened.answers(LOCAL_USER, session_id),
+            reopened.evaluations(LOCAL_USER, session_id),
+            reopened.latest_summary(LOCAL_USER, session_id),
+            reopened.draft(LOCAL_USER, reopened.questions(LOCAL_USER, session_id)[1].id),
         )
 
     assert after == before
@@ -302,33 +312,35 @@ def test_everything_survives_closing_and_reopening(db_path: Path) -> None:
 
 
 def test_sessions_are_listed_newest_activity_first(store: DuckDBSessionStore) -> None:
-    a, b, _c = (store.create_session(name) for name in ("a", "b", "c"))
-    assert [s.name for s in store.list_sessions()] == ["c", "b", "a"]
+    a, b, _c = (store.create_session(LOCAL_USER, name) for name in ("a", "b", "c"))
+    assert [s.name for s in store.list_sessions(LOCAL_USER)] == ["c", "b", "a"]
 
-    (q,) = store.add_questions(a.id, [question()])
-    assert [s.name for s in store.list_sessions()] == ["a", "c", "b"]
+    (q,) = store.add_questions(LOCAL_USER, a.id, [question()])
+    assert [s.name for s in store.list_sessions(LOCAL_USER)] == ["a", "c", "b"]
 
-    store.add_answer(a.id, q.id, "x")
-    store.rename_session(b.id, "b2")
-    assert [s.name for s in store.list_sessions()] == ["b2", "a", "c"]
-    assert [s.name for s in store.list_sessions(limit=2, offset=1)] == ["a", "c"]
-    assert store.count_sessions() == 3
+    store.add_answer(LOCAL_USER, a.id, q.id, "x")
+    store.rename_session(LOCAL_USER, b.id, "b2")
+    assert [s.name for s in store.list_sessions(LOCAL_USER)] == ["b2", "a", "c"]
+    assert [s.name for s in store.list_sessions(LOCAL_USER, limit=2, offset=1)] == ["a", "c"]
+    assert store.count_sessions(LOCAL_USER) == 3
 
 
 def _mutations() -> dict[str, Callable[[DuckDBSessionStore, str, str, str], object]]:
     return {
-        "rename": lambda s, sid, qid, aid: s.rename_session(sid, "renamed"),
-        "set_current_question": lambda s, sid, qid, aid: s.set_current_question(sid, qid),
-        "set_coaching_level": lambda s, sid, qid, aid: s.set_coaching_level(
-            sid, CoachingLevel.STRICT
+        "rename": lambda s, sid, qid, aid: s.rename_session(LOCAL_USER, sid, "renamed"),
+        "set_current_question": lambda s, sid, qid, aid: s.set_current_question(
+            LOCAL_USER, sid, qid
         ),
-        "add_document": lambda s, sid, qid, aid: s.add_document(sid, resume()),
-        "add_questions": lambda s, sid, qid, aid: s.add_questions(sid, [question()]),
-        "remove_question": lambda s, sid, qid, aid: s.remove_question(qid),
-        "save_draft": lambda s, sid, qid, aid: s.save_draft(sid, qid, "draft"),
-        "add_answer": lambda s, sid, qid, aid: s.add_answer(sid, qid, "again"),
-        "add_evaluation": lambda s, sid, qid, aid: s.add_evaluation(aid, evaluation()),
-        "add_summary": lambda s, sid, qid, aid: s.add_summary(sid, SummaryDraft()),
+        "set_coaching_level": lambda s, sid, qid, aid: s.set_coaching_level(
+            LOCAL_USER, sid, CoachingLevel.STRICT
+        ),
+        "add_document": lambda s, sid, qid, aid: s.add_document(LOCAL_USER, sid, resume()),
+        "add_questions": lambda s, sid, qid, aid: s.add_questions(LOCAL_USER, sid, [question()]),
+        "remove_question": lambda s, sid, qid, aid: s.remove_question(LOCAL_USER, qid),
+        "save_draft": lambda s, sid, qid, aid: s.save_draft(LOCAL_USER, sid, qid, "draft"),
+        "add_answer": lambda s, sid, qid, aid: s.add_answer(LOCAL_USER, sid, qid, "again"),
+        "add_evaluation": lambda s, sid, qid, aid: s.add_evaluation(LOCAL_USER, aid, evaluation()),
+        "add_summary": lambda s, sid, qid, aid: s.add_summary(LOCAL_USER, sid, SummaryDraft()),
     }
 
 
@@ -336,51 +348,56 @@ def _mutations() -> dict[str, Callable[[DuckDBSessionStore, str, str, str], obje
 def test_every_change_moves_the_session_to_the_top(
     store: DuckDBSessionStore, mutation: str
 ) -> None:
-    older = store.create_session("older")
-    (q,) = store.add_questions(older.id, [question()])
-    answer = store.add_answer(older.id, q.id, "answer")
-    store.create_session("newer")
-    assert store.list_sessions()[0].name == "newer"
+    older = store.create_session(LOCAL_USER, "older")
+    (q,) = store.add_questions(LOCAL_USER, older.id, [question()])
+    answer = store.add_answer(LOCAL_USER, older.id, q.id, "answer")
+    store.create_session(LOCAL_USER, "newer")
+    assert store.list_sessions(LOCAL_USER)[0].name == "newer"
 
     _mutations()[mutation](store, older.id, q.id, answer.id)
 
-    assert store.list_sessions()[0].id == older.id
+    assert store.list_sessions(LOCAL_USER)[0].id == older.id
 
 
 def test_search_matches_part_of_the_name_case_insensitively(store: DuckDBSessionStore) -> None:
     for name in ("Backend at ACME", "Frontend at Initech", "acme platform"):
-        store.create_session(name)
+        store.create_session(LOCAL_USER, name)
 
-    assert {s.name for s in store.list_sessions("acme")} == {"Backend at ACME", "acme platform"}
-    assert store.count_sessions("Acme") == 2
-    assert store.list_sessions("nothing like it") == []
+    assert {s.name for s in store.list_sessions(LOCAL_USER, "acme")} == {
+        "Backend at ACME",
+        "acme platform",
+    }
+    assert store.count_sessions(LOCAL_USER, "Acme") == 2
+    assert store.list_sessions(LOCAL_USER, "nothing like it") == []
 
 
 def test_search_treats_like_wildcards_as_plain_characters(store: DuckDBSessionStore) -> None:
     for name in ("Ready 100% now", "Ready 1000 now", "snake_case", "snakeXcase", r"back\slash"):
-        store.create_session(name)
+        store.create_session(LOCAL_USER, name)
 
-    assert [s.name for s in store.list_sessions("100%")] == ["Ready 100% now"]
-    assert [s.name for s in store.list_sessions("e_c")] == ["snake_case"]
-    assert [s.name for s in store.list_sessions("%")] == ["Ready 100% now"]
-    assert [s.name for s in store.list_sessions("_")] == ["snake_case"]
-    assert [s.name for s in store.list_sessions("\\")] == [r"back\slash"]
-    assert store.count_sessions("_") == 1
+    assert [s.name for s in store.list_sessions(LOCAL_USER, "100%")] == ["Ready 100% now"]
+    assert [s.name for s in store.list_sessions(LOCAL_USER, "e_c")] == ["snake_case"]
+    assert [s.name for s in store.list_sessions(LOCAL_USER, "%")] == ["Ready 100% now"]
+    assert [s.name for s in store.list_sessions(LOCAL_USER, "_")] == ["snake_case"]
+    assert [s.name for s in store.list_sessions(LOCAL_USER, "\\")] == [r"back\slash"]
+    assert store.count_sessions(LOCAL_USER, "_") == 1
 
 
 def test_overview_counts_questions_answers_and_latest_scores(store: DuckDBSessionStore) -> None:
-    session = store.create_session("scored")
+    session = store.create_session(LOCAL_USER, "scored")
     q1, q2, _unanswered = store.add_questions(
-        session.id, [question("1"), question("2"), question("3")]
+        LOCAL_USER, session.id, [question("1"), question("2"), question("3")]
     )
-    first = store.add_answer(session.id, q1.id, "weak")
-    store.add_evaluation(first.id, evaluation(4.0))
-    retry = store.add_answer(session.id, q1.id, "better")
-    store.add_evaluation(retry.id, evaluation(8.0))
-    store.add_evaluation(store.add_answer(session.id, q2.id, "ok").id, evaluation(6.0))
-    store.create_session("empty")
+    first = store.add_answer(LOCAL_USER, session.id, q1.id, "weak")
+    store.add_evaluation(LOCAL_USER, first.id, evaluation(4.0))
+    retry = store.add_answer(LOCAL_USER, session.id, q1.id, "better")
+    store.add_evaluation(LOCAL_USER, retry.id, evaluation(8.0))
+    store.add_evaluation(
+        LOCAL_USER, store.add_answer(LOCAL_USER, session.id, q2.id, "ok").id, evaluation(6.0)
+    )
+    store.create_session(LOCAL_USER, "empty")
 
-    overview = {s.name: s for s in store.list_sessions()}
+    overview = {s.name: s for s in store.list_sessions(LOCAL_USER)}
 
     assert overview["scored"].question_count == 3
     assert overview["scored"].answered_count == 2
@@ -402,11 +419,11 @@ def test_delete_session_removes_every_row_and_keeps_other_sessions(
     doomed = fill_session(store, "doomed")
     kept = fill_session(store, "kept")
 
-    store.delete_session(doomed)
+    store.delete_session(LOCAL_USER, doomed)
 
     with pytest.raises(SessionNotFound):
-        store.get_session(doomed)
-    assert [s.id for s in store.list_sessions()] == [kept]
+        store.get_session(LOCAL_USER, doomed)
+    assert [s.id for s in store.list_sessions(LOCAL_USER)] == [kept]
     store.close()
     assert set(rows_for_session(db_path, doomed).values()) == {0}
     assert all(count > 0 for count in rows_for_session(db_path, kept).values())
@@ -415,22 +432,26 @@ def test_delete_session_removes_every_row_and_keeps_other_sessions(
 def test_remove_question_removes_its_answers_evaluations_and_draft(
     store: DuckDBSessionStore, db_path: Path
 ) -> None:
-    session = store.create_session("s")
-    q1, q2, q3 = store.add_questions(session.id, [question("1"), question("2"), question("3")])
+    session = store.create_session(LOCAL_USER, "s")
+    q1, q2, q3 = store.add_questions(
+        LOCAL_USER, session.id, [question("1"), question("2"), question("3")]
+    )
     for q in (q1, q2):
-        store.add_evaluation(store.add_answer(session.id, q.id, "a").id, evaluation())
-    store.save_draft(session.id, q2.id, "retrying")
-    store.set_current_question(session.id, q2.id)
+        store.add_evaluation(
+            LOCAL_USER, store.add_answer(LOCAL_USER, session.id, q.id, "a").id, evaluation()
+        )
+    store.save_draft(LOCAL_USER, session.id, q2.id, "retrying")
+    store.set_current_question(LOCAL_USER, session.id, q2.id)
 
-    store.remove_question(q2.id)
+    store.remove_question(LOCAL_USER, q2.id)
 
-    assert [q.id for q in store.questions(session.id)] == [q1.id, q3.id]
-    assert [q.position for q in store.questions(session.id)] == [0, 1]
-    assert {a.question_id for a in store.answers(session.id)} == {q1.id}
-    assert {e.question_id for e in store.evaluations(session.id)} == {q1.id}
-    assert store.get_session(session.id).current_question_id is None
+    assert [q.id for q in store.questions(LOCAL_USER, session.id)] == [q1.id, q3.id]
+    assert [q.position for q in store.questions(LOCAL_USER, session.id)] == [0, 1]
+    assert {a.question_id for a in store.answers(LOCAL_USER, session.id)} == {q1.id}
+    assert {e.question_id for e in store.evaluations(LOCAL_USER, session.id)} == {q1.id}
+    assert store.get_session(LOCAL_USER, session.id).current_question_id is None
     with pytest.raises(QuestionNotFound):
-        store.get_question(q2.id)
+        store.get_question(LOCAL_USER, q2.id)
     store.close()
     with duckdb.connect(str(db_path), read_only=True) as connection:
         leftovers = [
@@ -449,13 +470,13 @@ def test_remove_question_removes_its_answers_evaluations_and_draft(
 
 
 def test_current_question_survives_removing_another_question(store: DuckDBSessionStore) -> None:
-    session = store.create_session("s")
-    q1, q2 = store.add_questions(session.id, [question("1"), question("2")])
-    store.set_current_question(session.id, q1.id)
+    session = store.create_session(LOCAL_USER, "s")
+    q1, q2 = store.add_questions(LOCAL_USER, session.id, [question("1"), question("2")])
+    store.set_current_question(LOCAL_USER, session.id, q1.id)
 
-    store.remove_question(q2.id)
+    store.remove_question(LOCAL_USER, q2.id)
 
-    assert store.get_session(session.id).current_question_id == q1.id
+    assert store.get_session(LOCAL_USER, session.id).current_question_id == q1.id
 
 
 # --- unknown ids ------------------------------------------------------------------------
@@ -466,59 +487,62 @@ MISSING = "0" * 32
 @pytest.mark.parametrize(
     ("call", "error"),
     [
-        (lambda s, sid, qid: s.get_session(MISSING), SessionNotFound),
-        (lambda s, sid, qid: s.rename_session(MISSING, "x"), SessionNotFound),
-        (lambda s, sid, qid: s.delete_session(MISSING), SessionNotFound),
-        (lambda s, sid, qid: s.set_current_question(MISSING, None), SessionNotFound),
-        (lambda s, sid, qid: s.set_coaching_level(MISSING, CoachingLevel.HELP), SessionNotFound),
-        (lambda s, sid, qid: s.add_document(MISSING, resume()), SessionNotFound),
-        (lambda s, sid, qid: s.documents(MISSING), SessionNotFound),
-        (lambda s, sid, qid: s.add_questions(MISSING, [question()]), SessionNotFound),
-        (lambda s, sid, qid: s.questions(MISSING), SessionNotFound),
-        (lambda s, sid, qid: s.add_answer(MISSING, qid, "x"), SessionNotFound),
-        (lambda s, sid, qid: s.answers(MISSING), SessionNotFound),
-        (lambda s, sid, qid: s.evaluations(MISSING), SessionNotFound),
-        (lambda s, sid, qid: s.add_summary(MISSING, SummaryDraft()), SessionNotFound),
-        (lambda s, sid, qid: s.latest_summary(MISSING), SessionNotFound),
-        (lambda s, sid, qid: s.get_question(MISSING), QuestionNotFound),
-        (lambda s, sid, qid: s.remove_question(MISSING), QuestionNotFound),
-        (lambda s, sid, qid: s.set_current_question(sid, MISSING), QuestionNotFound),
-        (lambda s, sid, qid: s.save_draft(sid, MISSING, "x"), QuestionNotFound),
-        (lambda s, sid, qid: s.draft(MISSING), QuestionNotFound),
-        (lambda s, sid, qid: s.add_answer(sid, MISSING, "x"), QuestionNotFound),
-        (lambda s, sid, qid: s.answers(sid, MISSING), QuestionNotFound),
-        (lambda s, sid, qid: s.get_answer(MISSING), AnswerNotFound),
-        (lambda s, sid, qid: s.add_evaluation(MISSING, evaluation()), AnswerNotFound),
+        (lambda s, sid, qid: s.get_session(LOCAL_USER, MISSING), SessionNotFound),
+        (lambda s, sid, qid: s.rename_session(LOCAL_USER, MISSING, "x"), SessionNotFound),
+        (lambda s, sid, qid: s.delete_session(LOCAL_USER, MISSING), SessionNotFound),
+        (lambda s, sid, qid: s.set_current_question(LOCAL_USER, MISSING, None), SessionNotFound),
+        (
+            lambda s, sid, qid: s.set_coaching_level(LOCAL_USER, MISSING, CoachingLevel.HELP),
+            SessionNotFound,
+        ),
+        (lambda s, sid, qid: s.add_document(LOCAL_USER, MISSING, resume()), SessionNotFound),
+        (lambda s, sid, qid: s.documents(LOCAL_USER, MISSING), SessionNotFound),
+        (lambda s, sid, qid: s.add_questions(LOCAL_USER, MISSING, [question()]), SessionNotFound),
+        (lambda s, sid, qid: s.questions(LOCAL_USER, MISSING), SessionNotFound),
+        (lambda s, sid, qid: s.add_answer(LOCAL_USER, MISSING, qid, "x"), SessionNotFound),
+        (lambda s, sid, qid: s.answers(LOCAL_USER, MISSING), SessionNotFound),
+        (lambda s, sid, qid: s.evaluations(LOCAL_USER, MISSING), SessionNotFound),
+        (lambda s, sid, qid: s.add_summary(LOCAL_USER, MISSING, SummaryDraft()), SessionNotFound),
+        (lambda s, sid, qid: s.latest_summary(LOCAL_USER, MISSING), SessionNotFound),
+        (lambda s, sid, qid: s.get_question(LOCAL_USER, MISSING), QuestionNotFound),
+        (lambda s, sid, qid: s.remove_question(LOCAL_USER, MISSING), QuestionNotFound),
+        (lambda s, sid, qid: s.set_current_question(LOCAL_USER, sid, MISSING), QuestionNotFound),
+        (lambda s, sid, qid: s.save_draft(LOCAL_USER, sid, MISSING, "x"), QuestionNotFound),
+        (lambda s, sid, qid: s.draft(LOCAL_USER, MISSING), QuestionNotFound),
+        (lambda s, sid, qid: s.add_answer(LOCAL_USER, sid, MISSING, "x"), QuestionNotFound),
+        (lambda s, sid, qid: s.answers(LOCAL_USER, sid, MISSING), QuestionNotFound),
+        (lambda s, sid, qid: s.get_answer(LOCAL_USER, MISSING), AnswerNotFound),
+        (lambda s, sid, qid: s.add_evaluation(LOCAL_USER, MISSING, evaluation()), AnswerNotFound),
     ],
 )
 def test_unknown_ids_raise_a_readable_error(
     store: DuckDBSessionStore, call: Callable[..., object], error: type[Exception]
 ) -> None:
-    session = store.create_session("s")
-    (q,) = store.add_questions(session.id, [question()])
+    session = store.create_session(LOCAL_USER, "s")
+    (q,) = store.add_questions(LOCAL_USER, session.id, [question()])
 
     with pytest.raises(error, match="no longer exists"):
         call(store, session.id, q.id)
 
 
 def test_a_question_of_another_session_is_not_found(store: DuckDBSessionStore) -> None:
-    mine = store.create_session("mine")
-    theirs = store.create_session("theirs")
-    (their_question,) = store.add_questions(theirs.id, [question()])
+    mine = store.create_session(LOCAL_USER, "mine")
+    theirs = store.create_session(LOCAL_USER, "theirs")
+    (their_question,) = store.add_questions(LOCAL_USER, theirs.id, [question()])
 
     with pytest.raises(QuestionNotFound):
-        store.add_answer(mine.id, their_question.id, "x")
-    assert store.answers(theirs.id) == []
+        store.add_answer(LOCAL_USER, mine.id, their_question.id, "x")
+    assert store.answers(LOCAL_USER, theirs.id) == []
 
 
 def test_a_failed_operation_changes_nothing(store: DuckDBSessionStore) -> None:
-    session = store.create_session("s")
-    before = store.get_session(session.id)
+    session = store.create_session(LOCAL_USER, "s")
+    before = store.get_session(LOCAL_USER, session.id)
 
     with pytest.raises(QuestionNotFound):
-        store.set_current_question(session.id, MISSING)
+        store.set_current_question(LOCAL_USER, session.id, MISSING)
 
-    assert store.get_session(session.id) == before
+    assert store.get_session(LOCAL_USER, session.id) == before
 
 
 # --- threads -----------------------------------------------------------------------------
@@ -530,8 +554,8 @@ def test_answers_from_eight_threads_get_unique_consecutive_attempts(
 ) -> None:
     settings = StoreSettings(path=db_path, idle_release_seconds=idle_release_seconds)
     with DuckDBSessionStore(settings) as store:
-        session = store.create_session("busy")
-        (q,) = store.add_questions(session.id, [question()])
+        session = store.create_session(LOCAL_USER, "busy")
+        (q,) = store.add_questions(LOCAL_USER, session.id, [question()])
         start = threading.Barrier(8)
         failures: list[BaseException] = []
 
@@ -539,7 +563,7 @@ def test_answers_from_eight_threads_get_unique_consecutive_attempts(
             start.wait()
             try:
                 for _ in range(5):
-                    store.add_answer(session.id, q.id, f"from {threading.get_ident()}")
+                    store.add_answer(LOCAL_USER, session.id, q.id, f"from {threading.get_ident()}")
             except BaseException as error:
                 failures.append(error)
 
@@ -550,5 +574,5 @@ def test_answers_from_eight_threads_get_unique_consecutive_attempts(
             thread.join(timeout=30)
 
         assert failures == []
-        attempts = [a.attempt for a in store.answers(session.id, q.id)]
+        attempts = [a.attempt for a in store.answers(LOCAL_USER, session.id, q.id)]
         assert attempts == list(range(1, 41))

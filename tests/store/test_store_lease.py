@@ -19,6 +19,9 @@ import pytest
 from coach.errors import StoreBusy
 from coach.settings import StoreSettings
 from coach.store import DuckDBSessionStore
+from coach.users import Actor
+
+LOCAL_USER = Actor.local()
 
 REAPER_THREAD_NAME = "coach-store-idle-release"
 
@@ -71,7 +74,7 @@ def db_path(tmp_path: Path) -> Path:
 
 def test_a_notebook_cannot_open_the_file_while_the_store_holds_it(db_path: Path) -> None:
     store = DuckDBSessionStore(StoreSettings(path=db_path, idle_release_seconds=60))
-    store.create_session("held")
+    store.create_session(LOCAL_USER, "held")
 
     while_held = notebook_reads_sessions(db_path)
     store.close()
@@ -85,8 +88,8 @@ def test_a_notebook_cannot_open_the_file_while_the_store_holds_it(db_path: Path)
 
 def test_the_store_lets_go_of_the_file_after_a_short_idle_time(db_path: Path) -> None:
     with DuckDBSessionStore(StoreSettings(path=db_path, idle_release_seconds=0.2)) as store:
-        store.create_session("first")
-        store.create_session("second")
+        store.create_session(LOCAL_USER, "first")
+        store.create_session(LOCAL_USER, "second")
         assert store.is_open  # a burst reuses one connection
 
         time.sleep(0.5)
@@ -96,12 +99,12 @@ def test_the_store_lets_go_of_the_file_after_a_short_idle_time(db_path: Path) ->
         assert notebook.returncode == 0, notebook.stderr
         assert notebook.stdout.strip() == "2"
         # and the store opens the file again when it is next used
-        assert [s.name for s in store.list_sessions()] == ["second", "first"]
+        assert [s.name for s in store.list_sessions(LOCAL_USER)] == ["second", "first"]
 
 
 def test_with_no_idle_time_the_file_is_free_right_after_each_operation(db_path: Path) -> None:
     with DuckDBSessionStore(StoreSettings(path=db_path, idle_release_seconds=0)) as store:
-        store.create_session("one")
+        store.create_session(LOCAL_USER, "one")
 
         assert not store.is_open
         notebook = notebook_reads_sessions(db_path)
@@ -112,16 +115,16 @@ def test_with_no_idle_time_the_file_is_free_right_after_each_operation(db_path: 
 def test_the_store_waits_while_a_notebook_holds_the_file_then_succeeds(db_path: Path) -> None:
     settings = StoreSettings(path=db_path, idle_release_seconds=0, lock_timeout_seconds=15)
     with DuckDBSessionStore(settings) as store:
-        session = store.create_session("patient")
+        session = store.create_session(LOCAL_USER, "patient")
 
         with another_process_holds(db_path, seconds=1.0):
             started = time.monotonic()
-            renamed = store.rename_session(session.id, "still here")
+            renamed = store.rename_session(LOCAL_USER, session.id, "still here")
             waited = time.monotonic() - started
 
         assert renamed.name == "still here"
         assert waited > 0.3  # it really waited for the other process
-        assert store.get_session(session.id).name == "still here"
+        assert store.get_session(LOCAL_USER, session.id).name == "still here"
 
 
 def test_the_store_gives_up_with_a_helpful_message_when_the_file_stays_busy(
@@ -129,12 +132,12 @@ def test_the_store_gives_up_with_a_helpful_message_when_the_file_stays_busy(
 ) -> None:
     settings = StoreSettings(path=db_path, idle_release_seconds=0, lock_timeout_seconds=0.3)
     with DuckDBSessionStore(settings) as store:
-        store.create_session("before")
+        store.create_session(LOCAL_USER, "before")
 
         with another_process_holds(db_path, seconds=30):
             started = time.monotonic()
             with pytest.raises(StoreBusy) as busy:
-                store.list_sessions()
+                store.list_sessions(LOCAL_USER)
             gave_up_after = time.monotonic() - started
 
         message = str(busy.value)
@@ -143,12 +146,12 @@ def test_the_store_gives_up_with_a_helpful_message_when_the_file_stays_busy(
         assert "try again" in message
         assert 0.3 <= gave_up_after < 3
         # once the other process is gone, the store works again
-        assert [s.name for s in store.list_sessions()] == ["before"]
+        assert [s.name for s in store.list_sessions(LOCAL_USER)] == ["before"]
 
 
 def test_close_releases_the_file_and_stops_the_idle_timer(db_path: Path) -> None:
     store = DuckDBSessionStore(StoreSettings(path=db_path, idle_release_seconds=60))
-    store.create_session("s")
+    store.create_session(LOCAL_USER, "s")
     assert store.is_open
     assert any(t.name == REAPER_THREAD_NAME for t in threading.enumerate())
 
@@ -182,7 +185,7 @@ def notebook_takes_a_snapshot(path: Path) -> subprocess.CompletedProcess[str]:
 
 def test_a_pause_between_clicks_keeps_the_file_open_and_warm(db_path: Path) -> None:
     with DuckDBSessionStore(StoreSettings(path=db_path)) as store:
-        store.create_session("first")
+        store.create_session(LOCAL_USER, "first")
         time.sleep(0.8)  # longer than the old half-second idle release
         assert store.is_open
 
@@ -192,8 +195,8 @@ def test_a_notebook_that_asks_gets_the_file_from_a_store_that_would_keep_it(
 ) -> None:
     settings = StoreSettings(path=db_path, idle_release_seconds=600)
     with DuckDBSessionStore(settings) as store:
-        store.create_session("one")
-        store.create_session("two")
+        store.create_session(LOCAL_USER, "one")
+        store.create_session(LOCAL_USER, "two")
         assert store.is_open
 
         notebook = notebook_takes_a_snapshot(db_path)
@@ -203,7 +206,7 @@ def test_a_notebook_that_asks_gets_the_file_from_a_store_that_would_keep_it(
         assert count == "2"
         assert float(waited) < 2.0  # handed over on the knock, not after 600 s
         # and the store takes the file back for its next operation
-        assert [s.name for s in store.list_sessions()] == ["two", "one"]
+        assert [s.name for s in store.list_sessions(LOCAL_USER)] == ["two", "one"]
         assert store.is_open
 
 
@@ -212,12 +215,12 @@ def test_a_second_workbench_process_gets_the_file_while_this_one_holds_it(
 ) -> None:
     settings = StoreSettings(path=db_path, idle_release_seconds=600, lock_timeout_seconds=5)
     with DuckDBSessionStore(settings) as store:
-        store.create_session("here")
+        store.create_session(LOCAL_USER, "here")
         code = (
             "import sys; from coach.settings import StoreSettings; "
-            "from coach.store import DuckDBSessionStore; "
+            "from coach.store import DuckDBSessionStore; from coach.users import Actor; "
             "store = DuckDBSessionStore(StoreSettings(path=sys.argv[1], lock_timeout_seconds=5)); "
-            "store.create_session('there'); store.close(); print('ok')"
+            "store.create_session(Actor.local(), 'there'); store.close(); print('ok')"
         )
         other = subprocess.run(
             [sys.executable, "-c", code, str(db_path)],
@@ -227,7 +230,7 @@ def test_a_second_workbench_process_gets_the_file_while_this_one_holds_it(
             check=False,
         )
         assert other.returncode == 0, other.stderr
-        assert sorted(s.name for s in store.list_sessions()) == ["here", "there"]
+        assert sorted(s.name for s in store.list_sessions(LOCAL_USER)) == ["here", "there"]
 
 
 def test_reads_in_one_thread_do_not_wait_for_another_threads_open_operation(
@@ -235,12 +238,12 @@ def test_reads_in_one_thread_do_not_wait_for_another_threads_open_operation(
 ) -> None:
     """No process-wide lock: a long read in one thread, others read and write meanwhile."""
     with DuckDBSessionStore(StoreSettings(path=db_path)) as store:
-        session = store.create_session("shared")
+        session = store.create_session(LOCAL_USER, "shared")
         inside, finish = threading.Event(), threading.Event()
 
         def long_reader() -> None:
             with store.reading():
-                store.get_session(session.id)
+                store.get_session(LOCAL_USER, session.id)
                 inside.set()
                 finish.wait(timeout=10)
 
@@ -251,8 +254,8 @@ def test_reads_in_one_thread_do_not_wait_for_another_threads_open_operation(
             done = threading.Event()
 
             def others() -> None:
-                store.get_session(session.id)
-                store.rename_session(session.id, "renamed meanwhile")
+                store.get_session(LOCAL_USER, session.id)
+                store.rename_session(LOCAL_USER, session.id, "renamed meanwhile")
                 done.set()
 
             threading.Thread(target=others, daemon=True).start()
@@ -260,7 +263,7 @@ def test_reads_in_one_thread_do_not_wait_for_another_threads_open_operation(
         finally:
             finish.set()
             reader.join(timeout=10)
-        assert store.get_session(session.id).name == "renamed meanwhile"
+        assert store.get_session(LOCAL_USER, session.id).name == "renamed meanwhile"
 
 
 def test_answers_written_from_many_threads_at_once_get_distinct_attempts(
@@ -269,15 +272,15 @@ def test_answers_written_from_many_threads_at_once_get_distinct_attempts(
     from coach.domain import QuestionDraft, QuestionType
 
     with DuckDBSessionStore(StoreSettings(path=db_path)) as store:
-        session = store.create_session("busy")
+        session = store.create_session(LOCAL_USER, "busy")
         (question,) = store.add_questions(
-            session.id, [QuestionDraft(text="Why?", type=QuestionType.BEHAVIOURAL)]
+            LOCAL_USER, session.id, [QuestionDraft(text="Why?", type=QuestionType.BEHAVIOURAL)]
         )
         start = threading.Barrier(12)
 
         def answer(number: int) -> None:
             start.wait(timeout=10)
-            store.add_answer(session.id, question.id, f"answer {number}")
+            store.add_answer(LOCAL_USER, session.id, question.id, f"answer {number}")
 
         threads = [threading.Thread(target=answer, args=(n,)) for n in range(12)]
         for thread in threads:
@@ -285,25 +288,25 @@ def test_answers_written_from_many_threads_at_once_get_distinct_attempts(
         for thread in threads:
             thread.join(timeout=30)
 
-        attempts = [a.attempt for a in store.answers(session.id, question.id)]
+        attempts = [a.attempt for a in store.answers(LOCAL_USER, session.id, question.id)]
         assert attempts == list(range(1, 13))
 
 
 def test_a_batch_commits_together_or_not_at_all(db_path: Path) -> None:
     with DuckDBSessionStore(StoreSettings(path=db_path)) as store:
         with pytest.raises(RuntimeError, match="model exploded"), store.batch():
-            store.create_session("half done")
+            store.create_session(LOCAL_USER, "half done")
             raise RuntimeError("model exploded")
-        assert store.list_sessions() == []
+        assert store.list_sessions(LOCAL_USER) == []
 
         with store.batch():
-            kept = store.create_session("whole")
-            store.rename_session(kept.id, "whole, renamed")
-        assert [s.name for s in store.list_sessions()] == ["whole, renamed"]
+            kept = store.create_session(LOCAL_USER, "whole")
+            store.rename_session(LOCAL_USER, kept.id, "whole, renamed")
+        assert [s.name for s in store.list_sessions(LOCAL_USER)] == ["whole, renamed"]
 
 
 def test_a_write_inside_a_read_snapshot_is_refused(db_path: Path) -> None:
     with DuckDBSessionStore(StoreSettings(path=db_path)) as store:
         with store.reading(), pytest.raises(RuntimeError, match="read-only"):
-            store.create_session("sneaky")
-        assert store.list_sessions() == []
+            store.create_session(LOCAL_USER, "sneaky")
+        assert store.list_sessions(LOCAL_USER) == []

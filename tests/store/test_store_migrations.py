@@ -10,6 +10,9 @@ import pytest
 from coach.settings import StoreSettings
 from coach.store import DuckDBSessionStore, migrate
 from coach.store.migrations import LATEST_VERSION, MIGRATIONS, Migration, SchemaTooNew
+from coach.users import Actor
+
+LOCAL_USER = Actor.local()
 
 TABLES = {
     "schema_version",
@@ -66,8 +69,9 @@ def test_migrating_twice_changes_nothing(tmp_path: Path) -> None:
     with duckdb.connect(str(tmp_path / "twice.duckdb")) as connection:
         migrate(connection)
         connection.execute(
-            "INSERT INTO sessions VALUES ('s1', 'kept', 'interview', 'p', 'help', NULL, '{}', "
-            "now(), now())"
+            "INSERT INTO sessions (id, name, kind, persona, coaching_level, current_question_id, "
+            "metadata, created_at, updated_at) "
+            "VALUES ('s1', 'kept', 'interview', 'p', 'help', NULL, '{}', now(), now())"
         )
 
         assert migrate(connection) == LATEST_VERSION
@@ -102,14 +106,14 @@ def test_a_file_from_a_newer_workbench_is_refused_with_a_clear_message(tmp_path:
 
     with DuckDBSessionStore(StoreSettings(path=path)) as store:
         with pytest.raises(SchemaTooNew, match="newer version of the workbench"):
-            store.list_sessions()
+            store.list_sessions(LOCAL_USER)
         assert not store.is_open
 
 
 def test_the_store_migrates_a_new_file_on_first_use(tmp_path: Path) -> None:
     path = tmp_path / "fresh.duckdb"
     with DuckDBSessionStore(StoreSettings(path=path)) as store:
-        assert store.list_sessions() == []
+        assert store.list_sessions(LOCAL_USER) == []
 
     with duckdb.connect(str(path), read_only=True) as connection:
         assert tables(connection) == TABLES

@@ -12,14 +12,17 @@ from coach.domain import (
 )
 from coach.settings import StoreSettings
 from coach.store.duckdb_store import DuckDBSessionStore
+from coach.users import Actor
+
+LOCAL_USER = Actor.local()
 
 
 def test_transcripts_and_delivery_are_kept_per_session_and_question(tmp_path: Path) -> None:
     settings = StoreSettings(path=tmp_path / "voice.duckdb", idle_release_seconds=0)
     with DuckDBSessionStore(settings) as store:
-        session = store.create_session("Voice")
+        session = store.create_session(LOCAL_USER, "Voice")
         (question,) = store.add_questions(
-            session.id, [QuestionDraft(text="Why data?", type=QuestionType.BEHAVIOURAL)]
+            LOCAL_USER, session.id, [QuestionDraft(text="Why data?", type=QuestionType.BEHAVIOURAL)]
         )
         draft = TranscriptDraft(
             question_id=question.id,
@@ -29,21 +32,23 @@ def test_transcripts_and_delivery_are_kept_per_session_and_question(tmp_path: Pa
             ],
             voice=VoiceSettings(voice="verse"),
         )
-        store.add_transcript(session.id, draft)
-        answer = store.add_answer(session.id, question.id, "I love it.", mode=AnswerMode.VOICE)
+        store.add_transcript(LOCAL_USER, session.id, draft)
+        answer = store.add_answer(
+            LOCAL_USER, session.id, question.id, "I love it.", mode=AnswerMode.VOICE
+        )
         metrics = DeliveryMetrics(
             speaking_seconds=3.5,
             words=3,
             words_per_minute=51.4,
             guidance=["Slow: 51 words per minute."],
         )
-        store.set_delivery(answer.id, metrics)
+        store.set_delivery(LOCAL_USER, answer.id, metrics)
     with DuckDBSessionStore(settings) as store:
-        (transcript,) = store.transcripts(session.id)
+        (transcript,) = store.transcripts(LOCAL_USER, session.id)
         assert transcript.question_id == question.id and transcript.voice.voice == "verse"
         assert transcript.candidate_text == "I love it."
-        assert store.deliveries(session.id) == {answer.id: metrics}
-        store.delete_session(session.id)
+        assert store.deliveries(LOCAL_USER, session.id) == {answer.id: metrics}
+        store.delete_session(LOCAL_USER, session.id)
         with store._connection_lease() as db:
             for table in ("transcripts", "answer_delivery"):
                 assert db.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
