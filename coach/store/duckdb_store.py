@@ -139,7 +139,7 @@ _SESSION_FIGURES_SQL = (
                ) AS recency
         FROM evaluations
         WHERE session_id = ANY(?)
-    ) WHERE recency = 1
+    ) AS latest WHERE recency = 1
     GROUP BY session_id
     """,
     "SELECT session_id, count(*) FROM transcripts WHERE session_id = ANY(?) GROUP BY session_id",
