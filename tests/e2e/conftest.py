@@ -114,7 +114,9 @@ def wait_for_app(page: Page) -> None:
     of the page is on screen (a title, an open session's name, a chat) and Streamlit's
     "Running…" indicator is gone."""
     page.wait_for_selector("[data-testid='stApp']", timeout=APP_READY_MS)
-    rendered = page.locator("[data-testid='stMain'] [data-testid='stElementContainer']").first
+    # `main`, not stMain: a page with a chat input renders main under another test id.
+    main = "main [data-testid='stElementContainer'] >> visible=true"
+    rendered = page.locator(main).first
     expect(rendered).to_be_visible(timeout=APP_READY_MS)
     expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=APP_READY_MS)
 

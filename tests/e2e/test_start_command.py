@@ -146,7 +146,7 @@ def test_start_command_serves_every_page_on_loopback_from_the_base_lock(
             wait_for_app(page)
             expect(page.get_by_role("heading", name=heading).first).to_be_visible()
             assert page.get_by_test_id("stException").count() == 0, f"/{path}: exception"
-            body = page.locator("[data-testid='stMain']").inner_text()
+            body = page.locator("main").inner_text()
             assert "Traceback" not in body and "ModuleNotFoundError" not in body, f"/{path}"
     finally:
         context.close()
