@@ -62,6 +62,8 @@ def session_row(wb: Workbench, overview: SessionOverview) -> None:
             )
             if overview.transcript_count:
                 progress += f" · {overview.transcript_count} voice transcript(s)"
+            if current_actor().is_admin and overview.owner_email:  # admins list everyone's
+                progress += f" · by {inert(overview.owner_email)}"
             st.caption(f"{kind} · last activity {overview.updated_at:%d %b %Y %H:%M} UTC{progress}")
         if open_col.button("Open", key=f"open-{overview.id}", type="primary"):
             _open(overview)

@@ -24,8 +24,9 @@ pytestmark = pytest.mark.e2e
 
 USERS = int(os.environ.get("CROWD_USERS", "20"))  # fewer only to debug the test
 ANSWERS = 3
-# Bound for the whole crowd on a shared 2-core machine (20 browsers and the app).
-DEADLINE_SECONDS = 600
+# Bound for the whole crowd on a shared 2-core machine (20 browsers, the app and the
+# provider on two cores, beside other engineers' test runs).
+DEADLINE_SECONDS = 720
 
 
 async def one_user(browser, app: RunningApp, number: int) -> tuple[str, list[str], str]:  # type: ignore[no-untyped-def]
@@ -98,6 +99,7 @@ def crowd_results(signed_in_app: RunningApp) -> Iterator[tuple[list, float]]:  #
     yield results, time.monotonic() - started
 
 
+@pytest.mark.timeout(DEADLINE_SECONDS + 180)
 def test_twenty_signed_in_users_lose_nothing_mix_nothing_and_every_export_completes(
     signed_in_app: RunningApp,  # noqa: F811
     crowd_results: tuple[list, float],
