@@ -9,6 +9,10 @@ and Ben (candidates) and Root (an admin by ``COACH_AUTH__ADMINS``).
 from __future__ import annotations
 
 import secrets
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,11 +39,30 @@ def payload(field: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def oidc_issuer() -> Iterator[str]:
-    from oidc_provider_mock import run_server_in_thread
-
-    with run_server_in_thread(port=free_port()) as server:
-        yield f"http://localhost:{server.server_port}"
+def oidc_issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The provider in its own process (stopped by its id), so twenty sign-ins at once
+    never wait on the test's own Python."""
+    port = free_port()
+    log = (tmp_path_factory.mktemp("oidc") / "provider.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    issuer = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{issuer}/.well-known/openid-configuration", timeout=1):
+                break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                stop_app(process)
+                raise RuntimeError("the OpenID provider did not start") from None
+            time.sleep(0.2)
+    yield issuer
+    stop_app(process)
 
 
 @pytest.fixture(scope="module")
