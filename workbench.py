@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from coach.errors import CoachError
 from ui import auth
 from ui.resources import workbench
 from ui.state import show_flash
@@ -33,7 +34,11 @@ if actor.is_admin:
     ]
 page = st.navigation(pages)
 
-wb = workbench()
+try:
+    wb = workbench()
+except CoachError as error:  # e.g. COACH_STORE__URL names a server that is not there
+    st.error(str(error))
+    st.stop()
 with st.sidebar:
     auth.sidebar(actor)
     if wb.settings.uses_real_model:

@@ -363,9 +363,14 @@ def _count(number: int, noun: str) -> str:
 
 
 def _export_command(args: argparse.Namespace) -> int:
+    if args.pdf and args.out is None:
+        raise CoachError("A PDF study guide is binary: give --out FILE or --out FOLDER.")
     workbench = _workbench(args.db)
     try:
-        export = workbench.exports.markdown(LOCAL_USER, args.session)
+        if args.pdf:
+            export = workbench.exports.study_guide(LOCAL_USER, args.session)
+        else:
+            export = workbench.exports.markdown(LOCAL_USER, args.session)
     except SessionNotFound as error:
         raise CoachError(
             f"There is no session with id {args.session!r} in {workbench.settings.store.path}. "
@@ -376,12 +381,16 @@ def _export_command(args: argparse.Namespace) -> int:
         workbench.close()
     out: Path | None = args.out
     if out is None:
+        assert isinstance(export.content, str)
         sys.stdout.write(export.content)
         return 0
     if out.is_dir():
         out = out / export.filename
     try:
-        out.write_text(export.content, encoding="utf-8")
+        if isinstance(export.content, bytes):
+            out.write_bytes(export.content)
+        else:
+            out.write_text(export.content, encoding="utf-8")
     except OSError as error:
         raise CoachError(f"Could not write {out}: {error.strerror or error}.") from error
     sys.stdout.write(f"Wrote {out}\n")

@@ -52,8 +52,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     seed.set_defaults(handler="_seed_demo_command")
 
-    export = commands.add_parser("export", help="write a session as Markdown")
+    export = commands.add_parser(
+        "export", help="write a session as Markdown, or as a PDF study guide"
+    )
     export.add_argument("--session", required=True, help="the session id")
+    export.add_argument(
+        "--pdf",
+        action="store_true",
+        help="the PDF study guide (best answers, scores, feedback, summary); needs --out",
+    )
     export.add_argument("--db", type=Path, default=None, help="database file (default: settings)")
     export.add_argument("--out", type=Path, default=None, help="file or folder (default: stdout)")
     export.set_defaults(handler="_export_command")

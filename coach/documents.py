@@ -38,6 +38,7 @@ from coach.pdf_text import (
     PdfEncryptionUnsupported,
     PdfPasswordRequired,
     PdfTooManyPages,
+    PdfUnpacksTooBig,
     read_pdf,
 )
 from coach.settings import MiB, UploadSettings
@@ -290,7 +291,17 @@ def _extract_pdf(
             f"{kind.label} again and upload the new file, or paste the text instead.",
         )
     try:
-        pdf = read_pdf(data, max_pages=limits.max_pages)
+        pdf = read_pdf(
+            data, max_pages=limits.max_pages, max_unpacked_bytes=limits.max_pdf_unpacked_bytes
+        )
+    except PdfUnpacksTooBig:
+        raise _reject(
+            "pdf_unpacks_too_big",
+            f"“{filename}” unpacks to more than the "
+            f"{_megabytes(limits.max_pdf_unpacked_bytes)} of page content we read for your "
+            f"{kind.label} (a resume or job posting needs a small fraction of that). Export "
+            "your document again as PDF, or paste the text instead.",
+        ) from None
     except PdfTooManyPages as error:
         raise _reject(
             "too_many_pages",

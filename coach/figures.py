@@ -6,6 +6,8 @@ Plain ``graph_objects`` over already-aggregated data, one compact layout for all
 
 from __future__ import annotations
 
+from typing import Any
+
 import plotly.graph_objects as go
 
 from coach.domain import RubricDimension
@@ -13,6 +15,16 @@ from coach.services.progress import ProgressReport
 
 _HEIGHT = 320
 _OVERALL = "Overall"
+
+
+def _label(text: str) -> str:
+    """A session name or word as a Plotly label: its mini-HTML (<a href>, <b>) shown as typed."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _session_label(row: Any) -> str:
+    """A row of the report's frames (itertuples) as an x-axis label."""
+    return _label(f"{row.session_started:%d %b} · {row.session}"[:40])
 
 
 def _layout(figure: go.Figure, title: str, y_title: str) -> go.Figure:
@@ -37,9 +49,7 @@ def scores_by_session(report: ProgressReport) -> go.Figure:
             .sort_values("session_started")
         )
         order = list(sessions["session_id"])
-        labels = [
-            f"{row.session_started:%d %b} · {row.session}"[:40] for row in sessions.itertuples()
-        ]
+        labels = [_session_label(row) for row in sessions.itertuples()]
         means = frame.groupby(["dimension", "session_id"])["score"].mean()
         for dimension in [_OVERALL, *(d.label for d in RubricDimension)]:
             if dimension not in means.index.get_level_values(0):
@@ -89,10 +99,7 @@ def fillers_by_session(report: ProgressReport) -> go.Figure:
     if not frame.empty:
         figure.add_trace(
             go.Scatter(
-                x=[
-                    f"{row.session_started:%d %b} · {row.session}"[:40]
-                    for row in frame.itertuples()
-                ],
+                x=[_session_label(row) for row in frame.itertuples()],
                 y=frame["fillers_per_100_words"],
                 mode="lines+markers",
                 name="Fillers per 100 words",
@@ -108,7 +115,7 @@ def top_words(report: ProgressReport) -> go.Figure:
     """The words you use most in answers (without the glue words)."""
     words = list(reversed(report.top_words))
     figure = go.Figure(
-        go.Bar(x=[w.count for w in words], y=[w.word for w in words], orientation="h")
+        go.Bar(x=[w.count for w in words], y=[_label(w.word) for w in words], orientation="h")
     )
     figure = _layout(figure, "Your most-used words", "")
     figure.update_layout(height=max(_HEIGHT, 22 * len(words) + 80))

@@ -19,6 +19,7 @@ from coach.realtime.settings import RealtimeSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MiB = 1024 * 1024
+POSTGRESQL_SCHEMES = ("postgresql://", "postgres://")
 
 
 def default_data_dir() -> Path:
@@ -31,6 +32,13 @@ class StoreSettings(BaseModel):
     """Where sessions live and how long to wait when another process holds the file."""
 
     path: Path = Field(default_factory=lambda: default_data_dir() / "workbench.duckdb")
+    url: SecretStr | None = Field(
+        default=None,
+        description=(
+            "A PostgreSQL URL (postgresql://user:password@host/db) for sessions, so "
+            "several app processes can share them; a secret, as it may hold a password."
+        ),
+    )
     lock_timeout_seconds: float = Field(default=15.0, gt=0)
     idle_release_seconds: float = Field(
         default=300.0,
@@ -41,6 +49,15 @@ class StoreSettings(BaseModel):
             "within tens of milliseconds (coach.store.lease)."
         ),
     )
+
+    @model_validator(mode="after")
+    def _url_is_postgresql(self) -> StoreSettings:
+        if self.url is not None and not self.url.get_secret_value().startswith(POSTGRESQL_SCHEMES):
+            raise ValueError(
+                "COACH_STORE__URL must be a PostgreSQL URL (postgresql://user@host/database); "
+                "leave it unset to keep everything in the DuckDB file COACH_STORE__PATH."
+            )
+        return self
 
 
 class UploadSettings(BaseModel):
@@ -54,6 +71,9 @@ class UploadSettings(BaseModel):
     )
     max_unpacked_bytes: int = Field(
         default=32 * MiB, gt=0, description="Most a DOCX may unpack to, images included."
+    )
+    max_pdf_unpacked_bytes: int = Field(
+        default=2 * MiB, gt=0, description="Most a PDF's content and fonts may unpack to."
     )
     min_chars: int = Field(
         default=300, ge=0, description="Fewer characters than this get a warning."

@@ -52,7 +52,7 @@ def _norm(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """The words of a text, lower case with straight apostrophes ("I’ve" -> "i've")."""
-    return [_norm(w) for w in _WORD_RE.findall(text)]
+    return _WORD_RE.findall(_norm(text))
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ the CLI call it directly. Nothing here is a module-level singleton.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from coach.agents import AgentFactory
@@ -26,12 +27,14 @@ from coach.services.practice import PracticeService
 from coach.services.progress import ProgressService
 from coach.services.sessions import SessionsService
 from coach.services.voice import VoiceService
-from coach.settings import CoachSettings
+from coach.settings import CoachSettings, StoreSettings
 from coach.store.base import SessionStore
 from coach.store.duckdb_store import DuckDBSessionStore
 from coach.store.experiments import ExperimentStore
 from coach.telemetry import Telemetry
 from coach.voices import VoicePreviewer
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -40,6 +43,9 @@ class Workbench:
 
     settings: CoachSettings
     store: SessionStore
+    local_store: DuckDBSessionStore
+    """The DuckDB file: spans, experiments and their analytics SQL; with no
+    COACH_STORE__URL also the sessions (then it is ``store`` itself)."""
     teams: AgentTeamResolver
     practice: PracticeService
     chat: ChatService
@@ -64,6 +70,8 @@ class Workbench:
         self.runner.close()
         self.telemetry.shutdown()  # writes the last spans before the store lets go
         self.store.close()
+        if self.local_store is not self.store:
+            self.local_store.close()
 
 
 def choose_provider(settings: CoachSettings) -> tuple[Provider, list[str]]:
@@ -95,6 +103,30 @@ def choose_provider(settings: CoachSettings) -> tuple[Provider, list[str]]:
         primary, deadline_seconds=deadline, cool_off_seconds=settings.model_cool_off_seconds
     )
     return FallbackProvider(guarded, offline), notices
+
+
+def open_stores(settings: StoreSettings) -> tuple[SessionStore, DuckDBSessionStore, list[str]]:
+    """The session store (PostgreSQL when ``COACH_STORE__URL`` is set, else the DuckDB
+    file) and the DuckDB file, which keeps what is not on PostgreSQL yet."""
+    local = DuckDBSessionStore(settings)
+    if settings.url is None:
+        return local, local, []
+    from coach.store.postgres_store import PostgresSessionStore
+
+    try:
+        store = PostgresSessionStore(settings)
+    except BaseException:
+        local.close()
+        raise
+    notice = (
+        f"Sessions, practice, chat and voice are stored in PostgreSQL ({store.where}). "
+        "Not on PostgreSQL yet: experiments (Persona Lab), telemetry spans and the "
+        f"Telemetry charts use this process's DuckDB file {settings.path}, so each app "
+        "process keeps its own, and the Telemetry page's score charts and notebooks "
+        "(coach.analysis) do not see the sessions in PostgreSQL."
+    )
+    logger.warning(notice)  # said at start as well as in every page's sidebar
+    return store, local, [notice]
 
 
 def _voice_service(
@@ -131,11 +163,12 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
     if provider is None:
         provider, provider_notices = choose_provider(settings)
         notices += provider_notices
-    store = DuckDBSessionStore(settings.store)
+    store, local_store, store_notices = open_stores(settings.store)
+    notices += store_notices
     key = settings.auth.pseudonym_key
     telemetry = Telemetry.for_store(
         settings.telemetry,
-        store,
+        local_store,
         pseudonym_key=key.get_secret_value().encode() if key else None,
     )
     chosen: Provider = provider
@@ -177,6 +210,7 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         voice=_voice_service(settings, traced_store, practice),
         settings=settings,
         store=store,
+        local_store=local_store,
         teams=resolver,
         practice=practice,
         chat=ChatService(traced_store, resolver, runner, telemetry=telemetry, limit=limit),
@@ -184,7 +218,7 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         exports=ExportService(practice),
         progress=ProgressService(traced_store),
         experiments=ExperimentService(
-            ExperimentStore(store),
+            ExperimentStore(local_store),
             traced_store,
             resolver,
             runner,

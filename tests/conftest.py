@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from coach.settings import PROJECT_ROOT, CoachSettings, StoreSettings
+from tests.postgres_server import PostgresServer, running_postgres
 
 # Beside the checkout (CI, /work/main) or, for a git worktree under wt/, one level up.
 _REALDATA_PLACES = [root / "shared" / "realdata" for root in PROJECT_ROOT.parents[:2]]
@@ -32,6 +33,15 @@ def _no_default_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     """A test that forgets to choose a database gets a temporary one, never the
     developer's (``~/.local/share/coach-workbench/workbench.duckdb``)."""
     monkeypatch.setenv("COACH_STORE__PATH", str(tmp_path / "default" / "workbench.duckdb"))
+    monkeypatch.delenv("COACH_STORE__URL", raising=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One real PostgreSQL server for the run (started on first use); each test that
+    needs one makes its own database on it (``PostgresServer.database``)."""
+    with running_postgres() as server:
+        yield server
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import random
+import zipfile
+import zlib
 from pathlib import Path
 
 import docx
@@ -160,3 +162,69 @@ def read_real_document(path: Path) -> str:
     if path.suffix == ".docx":
         return "\n".join(paragraph.text for paragraph in docx.Document(str(path)).paragraphs)
     return path.read_text(encoding="utf-8")
+
+
+# --- over the parsing budget (issue 12, part 6) ----------------------------------------
+
+_PARAGRAPH = (
+    b"<w:p><w:r><w:t>Led a team of four analysts and cut reporting time by forty percent"
+    b"</w:t></w:r></w:p>"
+)
+
+
+def zip_bomb_docx(unpacked_bytes: int) -> bytes:
+    """A real DOCX whose document.xml unpacks to ``unpacked_bytes`` of valid paragraphs."""
+    template = zipfile.ZipFile(io.BytesIO(resume_docx()))
+    document_xml = template.read("word/document.xml")
+    head, _, tail = document_xml.partition(b"<w:body>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as bomb:
+        for member in template.infolist():
+            if member.filename != "word/document.xml":
+                bomb.writestr(member, template.read(member))
+        with bomb.open("word/document.xml", "w", force_zip64=True) as xml:
+            xml.write(head + b"<w:body>")
+            chunk = _PARAGRAPH * 1000
+            written = 0
+            while written < unpacked_bytes:
+                xml.write(chunk)
+                written += len(chunk)
+            xml.write(tail)
+    return out.getvalue()
+
+
+def many_page_pdf(pages: int) -> bytes:
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    for number in range(pages):
+        pdf.drawString(50, 800, f"Page {number + 1}: led a team of four analysts")
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def flate_bomb_pdf(unpacked_bytes: int) -> bytes:
+    """A one-page PDF, written by hand, whose content stream unpacks to ``unpacked_bytes``."""
+    block = b"BT /F1 12 Tf 50 800 Td (Led a team of four analysts) Tj ET\n" * 10_000
+    packer = zlib.compressobj(9)
+    packed = [packer.compress(block) for _ in range(unpacked_bytes // len(block) + 1)]
+    stream = b"".join([*packed, packer.flush()])
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1)
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)

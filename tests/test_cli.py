@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 
 from coach.analysis import open_analysis
@@ -136,6 +137,26 @@ def test_export_into_a_folder_uses_the_session_name_and_to_stdout_without_out(
     printed = capsys.readouterr().out
     assert len(written) == 1 and written[0].name.startswith("demo")
     assert written[0].read_text(encoding="utf-8") in printed
+
+
+def test_export_pdf_writes_the_study_guide_and_asks_for_a_file(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _seed(db_path, 1, "--chats", "0") == 0
+    with open_analysis(db_path) as analysis:
+        session = analysis.sessions().iloc[0]
+    argv = ["export", "--pdf", "--session", session["session_id"], "--db", str(db_path)]
+    capsys.readouterr()
+
+    assert main([*argv, "--out", str(tmp_path)]) == 0
+    (guide,) = tmp_path.glob("*-study-guide.pdf")
+    assert guide.read_bytes().startswith(b"%PDF-")
+    text = " ".join(
+        pdfium.PdfDocument(guide.read_bytes())[0].get_textpage().get_text_range().split()
+    )
+    assert f"Study guide: {session['name']}" in text
+    assert main(argv) == 1
+    assert "give --out FILE or --out FOLDER" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

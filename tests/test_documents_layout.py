@@ -12,7 +12,6 @@ import re
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,14 @@ from coach.documents import extract_upload, from_pasted_text
 from coach.domain import DocumentKind
 from coach.errors import DocumentError
 from coach.settings import MiB, UploadSettings
-from tests.fixtures import MARKDOWN_POSTING, encrypt, resume_docx, resume_pdf
+from tests.fixtures import (
+    MARKDOWN_POSTING,
+    encrypt,
+    flate_bomb_pdf,
+    many_page_pdf,
+    resume_pdf,
+    zip_bomb_docx,
+)
 
 LIMITS = UploadSettings()
 RESUME = DocumentKind.RESUME
@@ -198,51 +204,27 @@ def test_a_normal_resume_has_no_warnings() -> None:
 
 # --- the parsing budget (issue 12, part 6) ----------------------------------------------
 
-_PARAGRAPH = (
-    b"<w:p><w:r><w:t>Led a team of four analysts and cut reporting time by forty percent"
-    b"</w:t></w:r></w:p>"
-)
-
-
-def zip_bomb_docx(unpacked_bytes: int) -> bytes:
-    """A real DOCX whose document.xml unpacks to ``unpacked_bytes`` of valid paragraphs."""
-    template = zipfile.ZipFile(io.BytesIO(resume_docx()))
-    document_xml = template.read("word/document.xml")
-    head, _, tail = document_xml.partition(b"<w:body>")
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as bomb:
-        for member in template.infolist():
-            if member.filename != "word/document.xml":
-                bomb.writestr(member, template.read(member))
-        with bomb.open("word/document.xml", "w", force_zip64=True) as xml:
-            xml.write(head + b"<w:body>")
-            chunk = _PARAGRAPH * 1000
-            written = 0
-            while written < unpacked_bytes:
-                xml.write(chunk)
-                written += len(chunk)
-            xml.write(tail)
-    return out.getvalue()
-
-
-def many_page_pdf(pages: int) -> bytes:
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4)
-    for number in range(pages):
-        pdf.drawString(50, 800, f"Page {number + 1}: led a team of four analysts")
-        pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
-
-
 _MEASURE = """
-import json, resource, sys, time
+import json, sys, time
 from coach.documents import extract_upload
 from coach.domain import DocumentKind
 from coach.errors import DocumentError
 from coach.settings import UploadSettings
+
+
+def kib(field):
+    status = open("/proc/self/status").read().splitlines()
+    return int(next(line for line in status if line.startswith(field + ":")).split()[1])
+
+
 data = open(sys.argv[1], "rb").read()
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# This process's own peak (VmHWM; ru_maxrss would carry the parent's peak over exec),
+# reset to the resident size now, so peak minus now is what parsing added.
+try:
+    open("/proc/self/clear_refs", "w").write("5")
+except OSError:
+    pass
+before = kib("VmRSS")
 started = time.perf_counter()
 try:
     extract_upload(data, sys.argv[2], DocumentKind.RESUME, UploadSettings())
@@ -250,7 +232,7 @@ try:
 except DocumentError as error:
     message = str(error)
 seconds = time.perf_counter() - started
-extra_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+extra_kib = kib("VmHWM") - before
 print(json.dumps({"message": message, "seconds": seconds, "extra_mib": extra_kib / 1024}))
 """
 
@@ -291,6 +273,27 @@ def test_two_thousand_page_pdf_is_refused_fast_and_small(tmp_path: Path) -> None
     assert "2,000 pages, more than the 50" in measured["message"]
     assert measured["seconds"] < 2.0
     assert measured["extra_mib"] < 200
+
+
+def test_pdf_whose_page_content_unpacks_to_95_mib_is_refused_fast_and_small(
+    tmp_path: Path,
+) -> None:
+    bomb = flate_bomb_pdf(95 * MiB)
+    assert len(bomb) < 1 * MiB
+
+    measured = refuse_in_a_fresh_process(tmp_path, bomb, "bomb.pdf")
+
+    assert measured["message"] is not None, "the PDF bomb was parsed"
+    assert "bomb.pdf" in measured["message"]
+    assert "more than the 2 MB of page content we read" in measured["message"]
+    assert measured["seconds"] < 2.0
+    assert measured["extra_mib"] < 200
+
+
+def test_pdf_with_a_small_content_stream_is_read() -> None:
+    document = extract_upload(flate_bomb_pdf(600_000), "long.pdf", RESUME, LIMITS)
+
+    assert "Led a team of four analysts" in document.text
 
 
 def test_docx_just_under_the_xml_cap_is_read_within_the_budget() -> None:
@@ -338,3 +341,21 @@ def test_pasted_markdown_posting_is_read_the_same_way() -> None:
     )
 
     assert pasted.text == uploaded.text
+
+
+def test_pdf_just_under_the_unpacked_cap_is_read_within_the_budget() -> None:
+    pdf = flate_bomb_pdf(LIMITS.max_pdf_unpacked_bytes - 700_000)
+
+    started = time.perf_counter()
+    document = extract_upload(pdf, "dense.pdf", RESUME, LIMITS)
+
+    assert "Led a team of four analysts" in document.text
+    assert time.perf_counter() - started < 2.0
+
+
+def test_a_bomb_cannot_hide_behind_a_long_dictionary_or_the_word_image() -> None:
+    bomb = flate_bomb_pdf(20 * MiB)
+    padded = bomb.replace(b"<< /Length", b"<< /Note (" + b"x" * 3000 + b") /Alt /Image /Length", 1)
+
+    with pytest.raises(DocumentError, match="of page content"):
+        extract_upload(padded, "padded.pdf", RESUME, LIMITS)

@@ -26,6 +26,20 @@ def test_nested_settings_come_from_coach_prefixed_variables(
     assert settings.agent.coaching_level is CoachingLevel.STRICT
 
 
+def test_a_postgresql_url_comes_from_the_environment_and_never_prints(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url = "postgresql://coach:hunter2@db.internal:5432/coach"
+    monkeypatch.setenv("COACH_STORE__URL", url)
+
+    settings = CoachSettings(_env_file=None)
+
+    assert settings.store.url is not None and settings.store.url.get_secret_value() == url
+    assert "hunter2" not in repr(settings) and "hunter2" not in settings.model_dump_json()
+    monkeypatch.delenv("COACH_STORE__URL")
+    assert CoachSettings(_env_file=None).store.url is None  # the DuckDB file, unconfigured
+
+
 def test_a_dotenv_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("COACH_AGENT__QUESTIONS_PER_SESSION=9\n")
     monkeypatch.chdir(tmp_path)

@@ -31,9 +31,11 @@ def _build(fingerprint: str, _settings: CoachSettings) -> Workbench:
 
 
 def _fingerprint(settings: CoachSettings) -> str:
-    """Distinguishes settings without putting the key itself into a cache key."""
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
-    raw = settings.model_dump_json() + hashlib.sha256(key.encode()).hexdigest()
+    """Distinguishes settings without putting a secret (the key, a database URL with
+    its password) itself into a cache key: the dump shows secrets as asterisks."""
+    secrets = [settings.openai_api_key, settings.store.url]
+    hidden = "\n".join(secret.get_secret_value() if secret else "" for secret in secrets)
+    raw = settings.model_dump_json() + hashlib.sha256(hidden.encode()).hexdigest()
     return hashlib.sha256(raw.encode()).hexdigest()
 
 

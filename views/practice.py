@@ -175,8 +175,8 @@ def _start_field_session(wb: Workbench) -> None:
             question_count=st.session_state["field-count"],
             coaching_level=st.session_state["field-coaching"],
         )
-    except CoachError as error:
-        st.error(str(error))
+    except CoachError as error:  # may quote the file's name: untrusted
+        st.error(inert(str(error)))
         return
     open_session(session.id)
     flash("Your questions are ready.")
@@ -188,8 +188,8 @@ def _start_session(wb: Workbench) -> None:
     for kind in DocumentKind:
         try:
             documents[kind] = _read_document(wb, kind)
-        except CoachError as error:
-            st.error(str(error))
+        except CoachError as error:  # quotes the file's name: untrusted
+            st.error(inert(str(error)))
     if len(documents) < len(DocumentKind):
         return
     with st.spinner("Reading your documents and writing questions…"):
@@ -480,7 +480,7 @@ def session_page(wb: Workbench, view: PracticeView) -> None:
         )
         st.caption(_team_line(wb, session))
         for warning in view.document_warnings:
-            st.warning(warning, icon=":material/description:")
+            st.warning(inert(warning), icon=":material/description:")
         if view.document(DocumentKind.JOB_DESCRIPTION) is not None:
             feedback.fit(wb.practice.fit(current_actor(), session.id))
     if actions.button("New session"):

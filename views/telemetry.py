@@ -31,7 +31,7 @@ _FILTERS = (
 
 
 def _service() -> TelemetryService:
-    return TelemetryService.for_store(workbench().store)
+    return TelemetryService.for_store(workbench().local_store)
 
 
 # The database path is part of every key: one process may serve several databases.

@@ -54,7 +54,7 @@ __all__ = [
 _QA_FILE = "mit_interview_qa_pairs.jsonl"
 _DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata" / "qa"
 _FOLDS = 5
-_SHRINK = (0.0, 0.25, 0.5, 0.75, 1.0)
+_SHRINK = (0.0, 0.25, 0.5)
 _DIMS = tuple(RubricDimension)
 _RIDGE = 0.1  # per interview
 _MIN_ANSWERS_PER_KIND = 30
@@ -342,13 +342,15 @@ def calibrate(directory: Path, level: CoachingLevel = CoachingLevel.HELP) -> Cal
 
 
 _QUOTE = re.compile(r'"([^"]*)"')
-_FILLER_LIST = "Cut the fillers"  # quotes the fillers themselves, on purpose
+# Filler advice quotes the fillers themselves, on purpose, with their count ("(4x").
+_FILLER_ADVICE = re.compile(r"\(\d+x\b|\b\d+x[:)]")
 _RESULT_ASKS = ("add the result", "put a number on", "end with a measurable result")
 
 
 def _template(sentence: str) -> str:
     """A feedback sentence with its quotes and figures blanked: its template."""
-    return re.sub(r"\d+(?:\.\d+)?", "N", _QUOTE.sub('"Q"', sentence)).strip()
+    blanked = re.sub(r'"Q"(?:,? (?:and )?"Q")+', '"Q"', _QUOTE.sub('"Q"', sentence))
+    return re.sub(r"\d+(?:\.\d+)?", "N", blanked).strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,12 +359,17 @@ class FeedbackAudit:
     recurs, whether quotes are clean spans, and the time each scoring took."""
 
     evaluations: int
+    level: str
     top_templates: list[tuple[str, float]]
     quotes: int
     long_quotes: int
     filler_led_quotes: int
     unquoted_quotes: int
     result_asked_of_stated: int
+    scored: int
+    strict_not_below: int
+    non_answers: int
+    non_answers_above_3: int
     p50_ms: float
     p95_ms: float
     cpu_p50_ms: float
@@ -371,7 +378,7 @@ class FeedbackAudit:
 
     def render(self) -> str:
         lines = [
-            f"Feedback over {self.evaluations} evaluations (help level):",
+            f"Feedback over {self.evaluations} evaluations ({self.level} level):",
             "  most frequent sentence templates (share of evaluations):",
         ]
         lines += [f"    {share:5.1%}  {text[:90]}" for text, share in self.top_templates]
@@ -380,6 +387,9 @@ class FeedbackAudit:
             f"filler: {self.filler_led_quotes}; not verbatim in the answer: "
             f"{self.unquoted_quotes}",
             f"  'add the result' asked of answers that state one: {self.result_asked_of_stated}",
+            f"  strict not below help: {self.strict_not_below} of {self.scored} scored answers; "
+            f"non-answers above 3 (either level): {self.non_answers_above_3} of "
+            f"{self.non_answers}",
             f"  scoring time per answer, wall clock: p50 {self.p50_ms:.1f} ms, p95 "
             f"{self.p95_ms:.1f} ms at load average {self.load:.1f}",
             f"  CPU time per answer (what a quiet machine's wall clock would show): p50 "
@@ -395,6 +405,7 @@ def audit_feedback(
     resume, job = ResumeProfile(), JobProfile()
     seen: dict[str, int] = defaultdict(int)
     quotes = long_quotes = filler_led = unquoted = result_asked = 0
+    scored = strict_not_below = non_answers = non_answers_above_3 = 0
     timings, cpu_timings = [], []
     for row in rows:
         task = EvaluateAnswer(
@@ -411,7 +422,7 @@ def audit_feedback(
         for item in items:
             for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z\"])", _QUOTE.sub('"Q"', item)):
                 templates.add(_template(sentence))
-            if item.startswith(_FILLER_LIST):
+            if _FILLER_ADVICE.search(item):
                 continue
             for quoted in _QUOTE.findall(item):
                 quotes += 1
@@ -421,6 +432,16 @@ def audit_feedback(
                 unquoted += quoted not in row.answer and quoted not in row.question
         for template in templates:
             seen[template] += 1
+        if level is CoachingLevel.HELP:
+            strict = score_answer(
+                task.model_copy(update={"coaching_level": CoachingLevel.STRICT}), resume, job
+            )
+            if evaluation.non_answer:
+                non_answers += 1
+                non_answers_above_3 += max(evaluation.overall, strict.overall) > 3
+            else:
+                scored += 1
+                strict_not_below += strict.overall >= evaluation.overall
         stated = any("quantified the result" in s for s in evaluation.strengths)
         asked = any(a in " ".join(evaluation.improvements).lower() for a in _RESULT_ASKS)
         result_asked += stated and asked
@@ -428,12 +449,17 @@ def audit_feedback(
     ms, cpu_ms = np.array(timings) * 1000, np.array(cpu_timings) * 1000
     return FeedbackAudit(
         evaluations=len(rows),
+        level=level.value,
         top_templates=[(text, count / len(rows)) for text, count in ranked],
         quotes=quotes,
         long_quotes=long_quotes,
         filler_led_quotes=filler_led,
         unquoted_quotes=unquoted,
         result_asked_of_stated=result_asked,
+        scored=scored,
+        strict_not_below=strict_not_below,
+        non_answers=non_answers,
+        non_answers_above_3=non_answers_above_3,
         p50_ms=float(np.percentile(ms, 50)),
         p95_ms=float(np.percentile(ms, 95)),
         cpu_p50_ms=float(np.percentile(cpu_ms, 50)),

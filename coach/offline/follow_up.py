@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from coach.domain import FollowUp, QuestionDraft, QuestionSource, QuestionType
 from coach.offline.profiles import ResumeProfile
 from coach.offline.question_bank import find_bank_question
+from coach.offline.question_kinds import AnswerKind, detect_kind
 from coach.offline.scoring import NonAnswerReason, detect_non_answer
 from coach.tasks import AskFollowUp
 
@@ -313,46 +314,46 @@ _TOPIC_WORDS = 12
 
 
 def _topic(question: QuestionDraft) -> str:
+    """What the question is about, in words that stand alone in a new question."""
     if match := _A_TIME_RE.search(question.text):
         topic = " ".join(match.group("topic").split()[:_TOPIC_WORDS]).rstrip(",;")
         return "a time " + topic
-    if question.competency != "general":
-        return f"{question.competency}"
-    return "the question"
+    text = " ".join(question.text.split()).rstrip("?.! ")
+    if len(text.split()) <= 16:
+        return f'"{text}"'
+    if question.competency not in ("general", "custom", "follow-up"):
+        return question.competency
+    return f'"{" ".join(text.split()[:16])}…"'
 
 
 def _re_ask(question: QuestionDraft, answer: str, reason: NonAnswerReason, place: str) -> _Probe:
-    """A simpler way into the same question, never a scolding."""
-    kind = question.type
-    if kind is QuestionType.TECHNICAL:
+    """A simpler way into the same question, never a scolding, and complete in itself:
+    it becomes a practice question of its own, read without the one before it."""
+    kind = detect_kind(question.text, question.type)
+    topic = _topic(question)
+    if kind is AnswerKind.KNOWLEDGE:
         body = (
-            "forget the perfect answer. What is the first thing you would check or try, and "
-            "why? Think out loud: a partial answer beats none."
+            f"Take {topic} one step at a time: what is the first thing you would check or "
+            "try, and why? Think out loud; a partial answer beats none."
         )
-    elif kind is QuestionType.SITUATIONAL:
+    elif kind is AnswerKind.PLAN:
         body = (
-            "imagine it is your first week and this happens. What would you do in the first "
-            "hour, and who would you talk to?"
+            f"Imagine it is your first week and you face {topic}. What would you do in the "
+            "first hour, and who would you talk to?"
         )
-    elif kind is QuestionType.ROLE_SPECIFIC:
+    elif kind in (AnswerKind.PITCH, AnswerKind.OPINION):
         body = (
-            f"what is one thing from your own experience{place} that connects to this? "
-            "Start there, in two or three sentences."
+            f"In two or three sentences, what is one thing from your own experience{place} "
+            f"that answers {topic}?"
         )
     else:
         body = (
-            f"think of one real moment{place} that comes closest to {_topic(question)}. "
-            "Where were you, what did you do first, and how did it end? Rough notes are fine."
+            f"Think of one real moment{place} that comes closest to {topic}. Where were you, "
+            "what did you do first, and how did it end? Rough notes are fine."
         )
-    lead = ""
-    if reason is NonAnswerReason.ONE_LINER:
-        phrase = _trim(answer, 10)
-        lead = f"you said '{phrase}', so let's grow that. " if phrase else ""
-        body = body[0].upper() + body[1:] if lead else body
-    return _Probe(
-        f"Let's try it another way: {lead}{body}",
-        "Re-asks more simply: the first reply was not an answer yet.",
-    )
+    if reason is NonAnswerReason.ONE_LINER and (phrase := _trim(answer, 10)):
+        body = f"Starting from '{phrase}': {body[0].lower()}{body[1:]}"
+    return _Probe(body, "Re-asks more simply: the first reply was not an answer yet.")
 
 
 def _place(resume: ResumeProfile) -> str:

@@ -1117,6 +1117,9 @@ _HIRING = re.compile(
 )
 
 
+_HIRER_AFTER_TITLE = re.compile(r"^(.+?)\s+[—|]\s+([A-Z0-9][\w&.' -]{1,60})$")
+
+
 def _job_title_and_company(lines: list[str]) -> tuple[str | None, str | None]:
     title: str | None = None
     company: str | None = None
@@ -1144,6 +1147,12 @@ def _job_title_and_company(lines: list[str]) -> tuple[str | None, str | None]:
         elif len(parts) == 2 and not _has_title_word(parts[0]) and _has_title_word(parts[1]):
             company = company or parts[0].strip()
             title = parts[1].strip()
+        elif (hirer := _HIRER_AFTER_TITLE.match(title)) and _has_title_word(hirer.group(1)):
+            # "Senior Data Engineer — Initech": the title, then who is hiring. A plain
+            # hyphen more often adds a specialty ("Registered Nurse - ICU"), so not that.
+            name = hirer.group(2).strip()
+            if not _has_title_word(name) and not _is_region(name) and "," not in name:
+                title, company = hirer.group(1).strip(), company or name
     if not company:
         for line in lines[:60]:
             match = _COMPANY_INTRO.match(line) or _HIRING.match(line)

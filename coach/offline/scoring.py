@@ -36,6 +36,7 @@ from coach.offline.datafiles import data_file, read_yaml
 from coach.offline.examples import example_answer
 from coach.offline.profiles import JobProfile, ResumeProfile
 from coach.offline.question_kinds import AnswerKind, detect_kind
+from coach.offline.related import related_stems
 from coach.tasks import EvaluateAnswer
 from coach.text import PROMPT_WORDS, STOPWORDS, Filler, content_stems, find_fillers, stem, words
 
@@ -147,6 +148,8 @@ _LENGTH_WINDOWS: dict[AnswerKind, tuple[tuple[int, int], tuple[int, int]]] = {
 #: Strict scoring: without a quantified result no story answer can look better than this.
 _STRICT_CAP_WITHOUT_NUMBERS = 6.0
 _NON_ANSWER_CAP = 3.0
+#: Strict scores at least this far below help on the same answer (never below 1).
+_STRICT_MARGIN = 0.5
 #: A substantial answer that does not answer the question (a rehearsed story) cannot
 #: look better than this, however polished.
 _OFF_TOPIC_CAP = 5.0
@@ -201,95 +204,6 @@ _COMMON_WORDS = _word_set("""
 # Function words, prompt boilerplate and hesitation sounds carry no topic, so overlap on
 # them proves nothing about relevance (one list for the whole coach: coach.text).
 _STOPWORDS = STOPWORDS | PROMPT_WORDS
-
-# A question's key word pulls in the words an on-topic answer tends to use instead.
-_RELATED_WORDS: dict[str, str] = {
-    "leadership": (
-        "lead led leader leading team organize organise organized organised mentor "
-        "spearhead coordinate coordinated delegate delegated guide responsible "
-        "responsibility initiative president captain chair manage managed motivate "
-        "motivated decision"
-    ),
-    "lead": "led leader leadership team organize organise mentor delegate coordinate",
-    "conflict": (
-        "disagree disagreed disagreement argument tension compromise convince colleague "
-        "coworker resolve resolved perspective listen listened mediate frustrated frustration"
-    ),
-    "disagree": (
-        "conflict argument compromise convince perspective resolve objection object pushed "
-        "push risky concern differently disagreement view"
-    ),
-    "manager": "boss supervisor lead director head manager",
-    "process": (
-        "faster quicker queue bottleneck automate automated streamline wait delay manual "
-        "self-service steps workflow"
-    ),
-    "improve": "faster better fewer reduce cut fix streamline automate",
-    "fail": "mistake wrong learn learned lesson miss missed setback regret recover fix next",
-    "failure": "mistake wrong learn learned lesson miss missed setback recover fix",
-    "mistake": "wrong error learn learned lesson fix own apologise apologize recover",
-    "weakness": (
-        "improve work struggle trouble overcome learn perfection perfectionist delegate "
-        "delegation feedback better practice hard"
-    ),
-    "strength": "good skill strong able excel best known",
-    "team": (
-        "collaborate collaboration together colleague member group role help communicate "
-        "communication divide split"
-    ),
-    "challenge": "problem difficult hard obstacle solve overcome issue struggle fix",
-    "problem": "solve issue fix root cause debug challenge solution",
-    "deadline": "time pressure late prioritise prioritize priority deliver schedule week day ship",
-    "pressure": "deadline stress calm prioritise prioritize urgent time",
-    "prioritise": "urgent important deadline trade order first plan",
-    "prioritize": "urgent important deadline trade order first plan",
-    "feedback": "criticism review listen improve change manager advice",
-    "communicate": (
-        "explain present presentation stakeholder audience write meeting listen message update"
-    ),
-    "communication": (
-        "explain present presentation stakeholder audience write meeting listen message update"
-    ),
-    "customer": "client user support complaint satisfied satisfaction need service",
-    "background": (
-        "study student major experience work interest year school degree grew born career role"
-    ),
-    "career": (
-        "goal future internship job industry graduate graduation company position plan work "
-        "interest role year"
-    ),
-    "goal": "future plan want hope aim achieve year career",
-    "yourself": (
-        "study student major experience work interest year background school degree "
-        "role passion career"
-    ),
-    "hire": (
-        "skill experience bring fit contribute strength value passion learn team unique background"
-    ),
-    "motivate": "passion interest enjoy love drive care goal why",
-    "motivation": "passion interest enjoy love drive care goal why",
-    "change": "adapt new shift transition adjust flexible flexibility learn",
-    "ambiguity": "unclear uncertain assume assumption clarify question unknown decide",
-    "ambiguous": "unclear uncertain assume assumption clarify question unknown decide",
-    "success": "achieve achievement proud result win won deliver goal accomplish",
-    "proud": "achieve achievement result win won deliver accomplish success",
-    "initiative": "proactive volunteer start idea propose own improve",
-    "learn": "new study course practice teach quick read skill",
-    "slow": (
-        "fast speed time latency minute second wait cache parallel profile profiling "
-        "bottleneck shard optimise optimize"
-    ),
-    "faster": (
-        "slow speed time latency minute second cache parallel profile bottleneck optimise optimize"
-    ),
-    "pipeline": "build test stage job deploy ci cd runner cache",
-    "scale": "load traffic throughput latency shard cache partition horizontal replica queue",
-    "design": "architecture architect component trade interface requirement scale scalable",
-    "debug": "log trace reproduce reproduced root cause bug fix profile",
-    "perform": "latency fast slow profile cache optimise optimize benchmark",
-    "performance": "latency fast slow profile cache optimise optimize benchmark",
-    "test": "unit integration coverage assert mock regression ci",
-}
 
 _FAILURE_QUESTION_RE = re.compile(
     r"\b(fail\w*|mistake\w*|wrong|weakness\w*|setback\w*|regret\w*|criticism|"
@@ -452,6 +366,9 @@ _ADMISSION_RE = re.compile(
     re.IGNORECASE,
 )
 _ADMISSION_CAP = 4.0
+#: A question that asks for a story, answered with generalities and no story at all
+#: (no scene, nothing the candidate did, no outcome), has not been answered.
+_NO_STORY_CAP = 4.5
 _FILLER_VAGUE = frozenset({"kind of", "sort of", "kinda", "sorta"})
 _HESITATIONS = frozenset({"um", "uh", "er", "ah", "hmm"})
 _STUTTER_RE = re.compile(r"\b(\w+)(?:\s+\1\b)+", re.IGNORECASE)
@@ -479,18 +396,6 @@ _MORPHOLOGY_RE = re.compile(
 )
 
 # --- small text helpers ---------------------------------------------------------------
-
-
-@cache
-def _related_stems() -> Mapping[str, frozenset[str]]:
-    """Stem -> stems an on-topic answer may use instead, both ways round ("boss" answers
-    a question about a "manager" as much as "manager" answers one about a "boss")."""
-    pairs: dict[str, set[str]] = {}
-    for key, related in _RELATED_WORDS.items():
-        for word in related.split():
-            pairs.setdefault(stem(key), set()).add(stem(word))
-            pairs.setdefault(stem(word), set()).add(stem(key))
-    return MappingProxyType({k: frozenset(v - {k}) for k, v in pairs.items()})
 
 
 @lru_cache(maxsize=256)
@@ -659,7 +564,7 @@ def _build_context(
     question_stems = question_stems - {"general"}
     related: set[str] = set()
     for question_stem in question_stems:
-        related |= _related_stems().get(question_stem, frozenset())
+        related |= related_stems().get(question_stem, frozenset())
     job_phrases = tuple(dict.fromkeys(p for p in (*job.tools, *job.skills) if p.strip()))
     responsibilities = frozenset().union(*(content_stems(r) for r in job.responsibilities))
     resume_phrases = tuple(
@@ -872,6 +777,16 @@ def _is_off_topic(f: _Features, ctx: _Context) -> bool:
     if ctx.kind is AnswerKind.PITCH or f.word_count < 40 or not ctx.question_stems:
         return False
     return _topicality(f, ctx) < _OFF_TOPIC_TOPICAL
+
+
+def _tells_no_story(f: _Features, ctx: _Context) -> bool:
+    return (
+        ctx.kind.wants_story
+        and f.situation is None
+        and not f.actions
+        and not f.outcomes
+        and not f.quantified
+    )
 
 
 def _score_relevance(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
@@ -1346,10 +1261,7 @@ def _improvements(
             else _STRUCTURE_ADVICE[ctx.kind]
         )
     if f.fillers and 100 * len(f.fillers) / max(f.word_count, 1) >= 2:
-        quoted = ", ".join(
-            f'"{f.text[m.start : m.end]}"' for m in {m.name: m for m in f.fillers}.values()
-        )
-        ideas[_D.CLARITY] = f"Cut the fillers ({len(f.fillers)}x: {quoted}); pause instead."
+        ideas[_D.CLARITY] = _filler_advice(f)
     elif scores[_D.CLARITY] <= 6:
         low, high = _LENGTH_WINDOWS[ctx.kind][1 if strict else 0]
         if f.word_count < low:
@@ -1395,6 +1307,64 @@ def _improvements(
     return [ideas[d] for d in ordered]
 
 
+_FILLER_GROUPS: tuple[tuple[frozenset[str], str, str], ...] = (
+    # (fillers, advice when they are frequent, advice when there are a few)
+    (
+        _HESITATIONS,
+        "Practise the answer aloud until each sentence starts without a filler (every few "
+        "words now, {n}x: {quoted}).",
+        "Replace {quoted} ({n}x) with a silent pause: silence sounds surer than a filler.",
+    ),
+    (
+        frozenset({"like"}),
+        "Keep {quoted} ({n}x) for comparisons and drop it everywhere else.",
+        "Drop {quoted} ({n}x) where nothing is being compared.",
+    ),
+    (
+        frozenset({"you know", "i mean", "so yeah"}),
+        "Finish the thought instead of {quoted} ({n}x): it asks the listener to fill the gap.",
+        "End on the point itself, not on {quoted} ({n}x).",
+    ),
+    (
+        frozenset({"kind of", "sort of"}),
+        "Drop the hedges ({n}x: {quoted}): they make the point sound unsure.",
+        "Cut {quoted} ({n}x): it softens what you did.",
+    ),
+    (
+        frozenset({"basically", "actually", "literally"}),
+        "Drop the intensifiers ({n}x: {quoted}): they weaken the sentence they sit in.",
+        "Cut {quoted} ({n}x): it adds nothing.",
+    ),
+)
+
+
+def _filler_advice(f: _Features) -> str:
+    """Advice on the fillers the answer leans on most, worded by how often."""
+    by_group = [[m for m in f.fillers if m.name in names] for names, _, _ in _FILLER_GROUPS]
+    index = max(range(len(by_group)), key=lambda i: len(by_group[i]))
+    found = by_group[index]
+    _, frequent, few = _FILLER_GROUPS[index]
+    quoted = ", ".join(f'"{f.text[m.start : m.end]}"' for m in {m.name: m for m in found}.values())
+    rate = len(f.fillers) / max(f.word_count, 1)
+    if index == 0:  # hesitations: say where they sit and how thick they are
+        opening = sum(1 for m in found if m.start < len(f.text) / 3)
+        if len(found) >= 3 and opening * 2 > len(found):
+            return (
+                f"Open with your first point after a breath: most of the {quoted} "
+                f"({len(found)}x) come as you start."
+            )
+        if rate >= 0.09:
+            template = frequent
+        elif rate >= 0.05:
+            template = (
+                "Pause silently between sentences instead of {quoted} (about one a sentence, {n}x)."
+            )
+        else:
+            template = few
+        return template.format(n=len(found), quoted=quoted)
+    return (frequent if rate >= 0.06 else few).format(n=len(found), quoted=quoted)
+
+
 _STRUCTURE_ADVICE: dict[AnswerKind, str] = {
     AnswerKind.STORY: "Finish the story: close with the outcome and what it meant.",
     AnswerKind.PITCH: (
@@ -1409,7 +1379,7 @@ _STRUCTURE_ADVICE: dict[AnswerKind, str] = {
         "Say what you would do first, who you would involve, and how you would know it worked."
     ),
     AnswerKind.KNOWLEDGE: (
-        "Lay out your reasoning in steps: the approach, why, the trade-off, an example."
+        "Walk through your reasoning in steps: the approach, why, the trade-off, an example."
     ),
 }
 
@@ -1426,8 +1396,8 @@ def _result_advice(f: _Features) -> str:
     if f.actions and ending is not None:
         quoted = _quote(f.text, ending, max_words=10)
         return (
-            f'Your story stops at "{quoted}". Add what changed because of it: a before and '
-            "after, a figure, or who noticed."
+            f'Finish after "{quoted}": add what changed because of it, a before and after, a '
+            "figure, or who noticed."
         )
     if f.actions:
         return (
@@ -1474,11 +1444,11 @@ def _subtype(ctx: _Context) -> _Subtype:
 _VAGUE_KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(r"stuff|things|whatever", re.I),
-        "say what the thing was: the task, the tool or the event, by name.",
+        "name what it stands for: the task, the tool or the event.",
     ),
     (
         re.compile(r"various|a lot of|lots of|many|different|some", re.I),
-        "pick the one that mattered most and name it.",
+        "name the one that mattered most.",
     ),
     (
         re.compile(r"etc|and so on|and so forth|like that", re.I),
@@ -1493,7 +1463,7 @@ def _vague_advice(f: _Features) -> str:
         (advice for pattern, advice in _VAGUE_KINDS if pattern.search(match.group())),
         _VAGUE_KINDS[0][1],
     )
-    return f'"{_quote(f.text, match, max_words=6)}" is vague: {fix}'
+    return f'Replace "{_quote(f.text, match, max_words=6)}": {fix}'
 
 
 _CONCRETE: dict[_Subtype, str] = {
@@ -1524,8 +1494,8 @@ def _detail_advice(f: _Features, ctx: _Context) -> str:
     if not f.numbers and not f.number_words and f.proper_nouns < 2:
         return _CONCRETE[_subtype(ctx)]
     if not f.numbers and not f.number_words:
-        return "You name names; now add a figure: how many people, how long, how big."
-    return "You give figures; now name what they measure: the system, the team or the place."
+        return "Add a figure to the names you give: how many people, how long, how big."
+    return "Name what your figures measure: the system, the team or the place."
 
 
 _HEAD_ON: dict[_Subtype, str] = {
@@ -1556,13 +1526,13 @@ def _pitch_shape_advice(f: _Features, ctx: _Context) -> str:
     if subtype is _Subtype.SELF:
         if not _FUTURE_RE.search(f.text):
             return (
-                "It never says where you are heading: end on why this role is your next "
-                "step, so the interviewer's next question is about the job."
+                "End on where you are heading: why this role is your next step, so the "
+                "interviewer's next question is about the job."
             )
         if not _PRESENT_RE.search(f.text):
             return "Open with who you are now (your study or role), then the past, then why here."
         if not _PAST_RE.search(f.text):
-            return "Between now and next, add the one or two experiences that led you here."
+            return "Add the one or two experiences that led you here, between now and next."
         return (
             "Give it a shape: who you are now, the one or two experiences that led here, and "
             "why this role is the next step."
@@ -1571,7 +1541,7 @@ def _pitch_shape_advice(f: _Features, ctx: _Context) -> str:
         return "Give two or three reasons you fit, strongest first, each with its proof."
     if subtype is _Subtype.TRAIT:
         return "Name it, show it in one moment, then say what you do about it now."
-    return "Answer first, then one moment that shows it, then what it means for this role."
+    return "Start with your answer, then one moment that shows it, then what it means here."
 
 
 def _evidence_advice(f: _Features, ctx: _Context) -> str:
@@ -1579,27 +1549,27 @@ def _evidence_advice(f: _Features, ctx: _Context) -> str:
     mention = f.actions[0] if f.actions else None
     if mention is not None and subtype in (_Subtype.SELF, _Subtype.ASSESS):
         return (
-            f'You mention "{_quote(f.text, mention, max_words=8)}": say what came of it, '
-            "so the claim has evidence behind it."
+            f'Say what came of "{_quote(f.text, mention, max_words=8)}", so the claim has '
+            "evidence behind it."
         )
     return {
         _Subtype.SELF: (
-            "Back the claims about yourself with one achievement from your record: what you "
-            "did, where, and what came of it."
+            "Show one achievement from your record behind the claims: what you did, where, "
+            "and what came of it."
         ),
         _Subtype.FIT: (
-            "Each reason you give needs proof: one thing you did that shows it, and what "
-            "came of it."
+            "Give each reason its proof: one thing you did that shows it, and what came of it."
         ),
         _Subtype.TRAIT: (
             "Show the trait at work: one moment it mattered, what you did, and what changed."
         ),
-        _Subtype.ASSESS: "Prove it with one time it happened: where, what you did, the outcome.",
+        _Subtype.ASSESS: "Give one time it happened: where, what you did, the outcome.",
         _Subtype.OPINION: (
             "Show your view in action: one moment when you acted on it, and what happened."
         ),
         _Subtype.PLAN: (
-            "Ground the plan in your experience: a time you did something similar, and how it went."
+            "Use your experience to back the plan: a time you did something similar, and how "
+            "it went."
         ),
     }.get(subtype, "Back it with one example from your own record.")
 
@@ -1607,9 +1577,9 @@ def _evidence_advice(f: _Features, ctx: _Context) -> str:
 def _off_topic_advice(f: _Features, ctx: _Context) -> str:
     opening = _excerpt(f.text, 0, min(len(f.text), 80), max_words=8)
     return (
-        f'This answers a different question: it opens with "{opening}", but the question asks '
-        f"about {_question_topic(ctx.question)}. Tell a story about that instead, or link this "
-        "one to it in your first sentence."
+        f"Use a story about {_question_topic(ctx.question)} instead: this one, opening with "
+        f'"{opening}", answers a different question. Or link it to the question in your '
+        "first sentence."
     )
 
 
@@ -1645,7 +1615,7 @@ _NON_ANSWER_HEADLINES: dict[NonAnswerReason, tuple[str, str]] = {
     NonAnswerReason.DONT_KNOW: (
         "Not an answer yet: saying you don't know gives the interviewer nothing to go on, "
         "so try a partial answer from your own experience.",
-        'Non-answer: "I don\'t know" scores no points and an interviewer would move on.',
+        "Non-answer: saying you don't know scores no points and an interviewer would move on.",
     ),
     NonAnswerReason.GIBBERISH: (
         "Not an answer: this does not read as words, so write a few real sentences and I'll "
@@ -1754,8 +1724,22 @@ def _assess(
         cap = _OFF_TOPIC_CAP
     elif features.admission is not None:
         cap = _ADMISSION_CAP
+    elif _tells_no_story(features, ctx):
+        cap = _NO_STORY_CAP
     elif level is CoachingLevel.STRICT and not features.quantified and ctx.kind.wants_story:
         cap = _STRICT_CAP_WITHOUT_NUMBERS
+    if level is CoachingLevel.STRICT and reason is None:
+        # A strict interviewer is harder to please than a helpful one on every answer,
+        # not only where a harsher rule happens to bite.
+        lenient = _rubric(features, ctx, CoachingLevel.HELP)
+        help_scores = {d: _round_half_up(_clamp(j.score)) for d, j in lenient.items()}
+        help_cap = _OFF_TOPIC_CAP if off_topic else 10.0
+        if features.admission is not None and not off_topic:
+            help_cap = _ADMISSION_CAP
+        elif _tells_no_story(features, ctx) and not off_topic:
+            help_cap = _NO_STORY_CAP
+        help_overall = combine(help_scores, ctx.kind, help_cap)
+        cap = min(cap, max(1.0, help_overall - _STRICT_MARGIN))
     return _Assessment(
         ctx, features, reason, off_topic, judged, RubricScores(ctx.kind, scores, cap)
     )

@@ -104,7 +104,7 @@ class _Candidate:
 
     def draft(self) -> QuestionDraft:
         return QuestionDraft(
-            text=self.text,
+            text=_ABBREVIATION_THEN_STOP.sub(".", self.text),
             type=self.type,
             competency=self.competency,
             source=self.source,
@@ -113,6 +113,9 @@ class _Candidate:
 
 
 # --- text helpers ---------------------------------------------------------------------
+
+# "at Dunamu Inc.." : an employer that ends in an abbreviation, then the sentence's stop.
+_ABBREVIATION_THEN_STOP = re.compile(r"(?<=\w)\.\.(?=\s|$)")
 
 
 def _normalise(text: str) -> str:

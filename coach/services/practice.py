@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -159,6 +160,10 @@ class PracticeService:
         self._uploads = uploads
         self._telemetry = telemetry or Telemetry.disabled()
         self._limit = limit or ModelActionLimit()
+        # The page asks on every rerun; reading two long documents takes ~0.1 s. Both are
+        # pure functions of stored text (answers never change), so they are remembered.
+        self._fit_of = lru_cache(maxsize=64)(_fit_of_texts)
+        self._talking_points_of = lru_cache(maxsize=256)(talking_points)
         self._follow_up_beside_score = follow_up_beside_score
         # Follow-ups started beside a score, by answer id, until the page asks for them.
         self._follow_ups: dict[str, concurrent.futures.Future[FollowUp]] = {}
@@ -513,13 +518,13 @@ class PracticeService:
         """How the session's resume fits its posting: shared terms, missing requirements
         (named), gaps, a career change. Empty when either document is missing."""
         resume, job = self._texts(actor, session_id)
-        return assess_fit(resume, job, profile_resume(resume), profile_job(job))
+        return self._fit_of(resume, job)
 
     def talking_points(self, actor: Actor, answer_id: str) -> TalkingPoints:
         """The job-related terms an answer used and the posting's terms it could have."""
         answer = self._store.get_answer(actor, answer_id)
         resume, job = self._texts(actor, answer.session_id)
-        return talking_points(answer.text, job, resume)
+        return self._talking_points_of(answer.text, job, resume)
 
     def answer_and_evaluate(
         self, actor: Actor, session_id: str, question_id: str, text: str
@@ -625,6 +630,10 @@ _DRAFT_FIELDS = set(QuestionDraft.model_fields)
 
 def _draft_of(question: Question) -> QuestionDraft:
     return QuestionDraft.model_validate(question.model_dump(include=_DRAFT_FIELDS))
+
+
+def _fit_of_texts(resume: str, job: str) -> Fit:
+    return assess_fit(resume, job, profile_resume(resume), profile_job(job))
 
 
 def _clean_name(name: str | None) -> str:

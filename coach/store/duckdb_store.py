@@ -13,6 +13,10 @@ writes take turns (one write lock), which keeps attempt numbering and ``updated_
 bumps trivially correct. Every public method is one short transaction (autosave, with
 no separate "save"); ``batch()`` joins a thread's several writes into one commit and
 ``reading()`` its several reads into one snapshot.
+
+The SQL itself lives in ``SqlSessionStore`` (below), which the PostgreSQL store
+(``coach.store.postgres_store``) shares: write it so both engines run it, and the
+contract suite (tests/store) proves it on both.
 """
 
 from __future__ import annotations
@@ -180,40 +184,21 @@ _SESSION_CHILD_TABLES = (
 )
 
 
-class DuckDBSessionStore:
-    """Sessions, questions, answers and evaluations in one DuckDB file.
+class SqlSessionStore:
+    """``SessionStore`` in portable SQL: one implementation for DuckDB and PostgreSQL.
 
-    Build one per process (the page layer caches it) and share it between threads.
+    The SQL below sticks to what both engines run the same way (``?`` placeholders
+    are translated for PostgreSQL), so every behaviour is written once and the
+    contract suite proves it on both. A subclass supplies the connections: one
+    cursor per operation, ``_transaction`` for a write, ``_reading`` for a snapshot,
+    and raises ``StoreConflict`` when two writers collided.
     """
 
-    def __init__(self, settings: StoreSettings | None = None) -> None:
-        self._settings = settings or StoreSettings()
-        self._path = Path(self._settings.path).expanduser()
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        self._migrated = False
+    def __init__(self) -> None:
         self._retry_lock = threading.Lock()
-        self._lease = ConnectionLease(
-            self._path,
-            open_connection=self._open,
-            lock_timeout_seconds=self._settings.lock_timeout_seconds,
-            idle_release_seconds=self._settings.idle_release_seconds,
-            busy_message=self._busy_message(),
-        )
-
-    # --- lifecycle ----------------------------------------------------------------
-
-    @property
-    def path(self) -> Path:
-        return self._path
-
-    @property
-    def is_open(self) -> bool:
-        """True while this store holds the database file (other processes must knock)."""
-        return self._lease.is_open
 
     def close(self) -> None:
-        """Releases the file and stops watching it; a later call reopens it lazily."""
-        self._lease.close()
+        raise NotImplementedError
 
     def __enter__(self) -> Self:
         return self
@@ -225,9 +210,6 @@ class DuckDBSessionStore:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
-
-    def __repr__(self) -> str:
-        return f"DuckDBSessionStore(path={str(self._path)!r})"
 
     # --- sessions -----------------------------------------------------------------
 
@@ -977,6 +959,64 @@ class DuckDBSessionStore:
             for row in rows
         }
 
+    # --- connections: each engine provides them -------------------------------------
+
+    def _connection_lease(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """A cursor for one operation (the thread's open one when nested)."""
+        raise NotImplementedError
+
+    def _transaction(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """One write as one transaction: all of it is stored, or none of it."""
+        raise NotImplementedError
+
+    def _reading(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """Several reads in one transaction, side by side with other threads' reads."""
+        raise NotImplementedError
+
+    @property
+    def _in_batch(self) -> bool:
+        """Whether this thread is inside an open write transaction (a batch)."""
+        raise NotImplementedError
+
+
+class DuckDBSessionStore(SqlSessionStore):
+    """Sessions, questions, answers and evaluations in one DuckDB file.
+
+    Build one per process (the page layer caches it) and share it between threads.
+    """
+
+    def __init__(self, settings: StoreSettings | None = None) -> None:
+        super().__init__()
+        self._settings = settings or StoreSettings()
+        self._path = Path(self._settings.path).expanduser()
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        self._migrated = False
+        self._lease = ConnectionLease(
+            self._path,
+            open_connection=self._open,
+            lock_timeout_seconds=self._settings.lock_timeout_seconds,
+            idle_release_seconds=self._settings.idle_release_seconds,
+            busy_message=self._busy_message(),
+        )
+
+    # --- lifecycle ----------------------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @property
+    def is_open(self) -> bool:
+        """True while this store holds the database file (other processes must knock)."""
+        return self._lease.is_open
+
+    def close(self) -> None:
+        """Releases the file and stops watching it; a later call reopens it lazily."""
+        self._lease.close()
+
+    def __repr__(self) -> str:
+        return f"DuckDBSessionStore(path={str(self._path)!r})"
+
     # --- analytics ----------------------------------------------------------------
 
     def query(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -1021,6 +1061,10 @@ class DuckDBSessionStore:
     def _reading(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
         """Several reads in one transaction, side by side with other threads' reads."""
         return self._lease.reading()
+
+    @property
+    def _in_batch(self) -> bool:
+        return self._lease.in_transaction
 
     def _rollback(self, connection: duckdb.DuckDBPyConnection) -> None:
         self._lease.rollback(connection)
@@ -1084,11 +1128,11 @@ def _retry_on_conflict(method: Callable[..., R]) -> Callable[..., R]:
     batch is the unit, so the conflict goes to its owner."""
 
     @functools.wraps(method)
-    def retrying(self: DuckDBSessionStore, *args: Any, **kwargs: Any) -> R:
+    def retrying(self: SqlSessionStore, *args: Any, **kwargs: Any) -> R:
         try:
             return method(self, *args, **kwargs)
         except StoreConflict:
-            if self._lease.in_transaction:
+            if self._in_batch:
                 raise
         # Retries take turns, so writers that keep colliding cannot starve each other.
         with self._retry_lock:
@@ -1105,7 +1149,7 @@ def _retry_on_conflict(method: Callable[..., R]) -> Callable[..., R]:
 
 
 for _name in _WRITE_METHODS:
-    setattr(DuckDBSessionStore, _name, _retry_on_conflict(getattr(DuckDBSessionStore, _name)))
+    setattr(SqlSessionStore, _name, _retry_on_conflict(getattr(SqlSessionStore, _name)))
 
 
 # --- helpers: rows in, models out ---------------------------------------------------

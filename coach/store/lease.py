@@ -35,6 +35,7 @@ from pathlib import Path
 import duckdb
 
 from coach.errors import StoreConflict
+from coach.store.joined import JoinedOperations
 from coach.store.locking import knock_path, retry_while_locked
 
 logger = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ WATCHER_THREAD_NAME = "coach-store-idle-release"
 _CONFLICT_TEXTS = ("Conflict", "Duplicate key")
 
 
-class ConnectionLease:
+class ConnectionLease(JoinedOperations[duckdb.DuckDBPyConnection]):
     """The database handle of one process, shared by its threads.
 
     ``open_connection`` opens (and migrates) the file; ``busy_message`` is what a person
@@ -124,26 +125,11 @@ class ConnectionLease:
             finally:
                 self._check_in()
 
-    @contextmanager
-    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Several reads as one consistent snapshot (one transaction, never a write)."""
-        if getattr(self._local, "cursor", None) is not None:
-            with self.cursor() as cursor:
-                yield cursor
-            return
-        with self.cursor() as cursor:
-            cursor.execute("BEGIN TRANSACTION")
-            self._local.mode = "read"
-            try:
-                yield cursor
-            finally:
-                self._local.mode = None
-                self.rollback(cursor)
+    def _begin_snapshot(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        cursor.execute("BEGIN TRANSACTION")
 
-    @property
-    def in_transaction(self) -> bool:
-        """Whether this thread is inside an open write transaction (a batch)."""
-        return getattr(self._local, "mode", None) == "write"
+    def _end_snapshot(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        self.rollback(cursor)
 
     @contextmanager
     def transaction(self, *, exclusive: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -154,13 +140,10 @@ class ConnectionLease:
         side and raise ``StoreConflict`` (nothing stored) when another changed a row
         they change.
         """
-        mode = getattr(self._local, "mode", None)
-        if mode == "write":
+        if self._joins_open_write():
             with self.cursor() as cursor:
                 yield cursor
             return
-        if mode == "read":
-            raise RuntimeError("a write cannot join a read-only batch; use batch()")
         with self._write_lock if exclusive else nullcontext(), self.cursor() as cursor:
             cursor.execute("BEGIN TRANSACTION")
             self._local.mode = "write"

@@ -5,8 +5,8 @@ schema from the previous version to this one. ``migrate`` applies the missing on
 order, each in its own transaction, and records them in ``schema_version``, so a file
 written by any earlier version of the workbench opens with today's schema.
 
-The SQL is kept portable (plain types, standard DDL) so a Postgres store can reuse
-it; nothing here depends on DuckDB beyond the connection object's ``execute``.
+The SQL is kept portable (plain types, standard DDL) so the PostgreSQL store reuses
+it (``coach.store.postgres_schema``); ``migrate`` runs on either engine's connection.
 Never edit a migration that has shipped: add a new one.
 """
 
@@ -15,13 +15,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import duckdb
+from typing import Any, Protocol
 
 from coach.domain import utc_now
 from coach.errors import CoachError
 
 logger = logging.getLogger(__name__)
+
+
+class Connection(Protocol):
+    """What migrating needs of a connection: DuckDB's, or the PostgreSQL store's cursor
+    (which takes the same ``?`` placeholders)."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] | None = None, /) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -440,7 +446,7 @@ class SchemaTooNew(CoachError):
     """The file was written by a newer workbench than the one reading it."""
 
 
-def current_version(connection: duckdb.DuckDBPyConnection) -> int:
+def current_version(connection: Connection) -> int:
     """The highest applied version; 0 for a file that has never been migrated.
 
     Creates the empty ``schema_version`` table in such a file, so the question can
@@ -451,9 +457,7 @@ def current_version(connection: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row is not None and row[0] is not None else 0
 
 
-def migrate(
-    connection: duckdb.DuckDBPyConnection, migrations: Sequence[Migration] = MIGRATIONS
-) -> int:
+def migrate(connection: Connection, migrations: Sequence[Migration] = MIGRATIONS) -> int:
     """Applies every missing migration, each in its own transaction; returns the version.
 
     A failed migration rolls back completely, so the file stays at the last good

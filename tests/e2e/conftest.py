@@ -119,9 +119,11 @@ expect.set_options(timeout=APP_READY_MS)
 
 def wait_for_app(page: Page) -> None:
     """Wait until the app has rendered a page and finished running its script: the page's
-    heading is on screen and Streamlit's "Running…" indicator is gone."""
+    heading is on screen and Streamlit's "Running…" indicator is gone. An open practice
+    session's heading is its name, an h2 under no title, so either level counts."""
     page.wait_for_selector("[data-testid='stApp']", timeout=APP_READY_MS)
-    expect(page.locator("[data-testid='stMain'] h1").first).to_be_visible(timeout=APP_READY_MS)
+    heading = page.locator("[data-testid='stMain'] :is(h1, h2)").first
+    expect(heading).to_be_visible(timeout=APP_READY_MS)
     expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=APP_READY_MS)
 
 

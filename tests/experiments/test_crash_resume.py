@@ -41,8 +41,12 @@ CHILD = textwrap.dedent(
     LOCAL_USER = Actor.local()
 
     class Slow(OfflineProvider):
+        calls = 0
         async def structured(self, request, output):
-            await asyncio.sleep(0.1)
+            # Past the first 60 calls each takes seconds, so the parent's kill always
+            # lands mid-run, however fast the offline coach scores.
+            Slow.calls += 1
+            await asyncio.sleep(0.1 if Slow.calls <= 60 else 5)
             return await super().structured(request, output)
 
     settings = CoachSettings(

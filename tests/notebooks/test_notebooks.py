@@ -219,6 +219,7 @@ def test_every_notebook_runs_beside_a_running_workbench_that_keeps_writing(
     sessions = ran["session_analysis"].text
     assert f"{SEEDED_SESSIONS + 2} sessions ({SEEDED_SESSIONS + 2} demo)" in sessions
     assert "Scores by attempt" in sessions
+    assert "Progress over" in sessions  # the My progress figures, from coach.figures
     assert "Weakest competency:" in sessions
     assert "Weakest dimension:" in sessions
     assert "Delivery metrics for" in sessions

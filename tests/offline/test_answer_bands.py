@@ -46,7 +46,10 @@ def test_strict_is_below_help_on_every_labelled_answer(item: Labelled) -> None:
     strict = _score(item, CoachingLevel.STRICT)
     helpful = _score(item, CoachingLevel.HELP)
 
-    assert strict.overall <= helpful.overall
+    if helpful.non_answer:
+        assert strict.overall <= helpful.overall <= 3
+    else:
+        assert strict.overall < helpful.overall
     for s, h in zip(strict.dimensions, helpful.dimensions, strict=True):
         assert s.score <= h.score, s.dimension
 

@@ -6,7 +6,7 @@ import re
 
 from coach.domain import QuestionDraft, QuestionType
 from coach.offline.examples import STAR_LABELS, example_answer
-from coach.offline.profiles import JobProfile, ResumeClaim, ResumeProfile
+from coach.offline.profiles import JobProfile, ResumeClaim, ResumeProfile, ResumeRole
 
 RESUME = ResumeProfile(
     name="Ana Lima",
@@ -126,7 +126,11 @@ def test_no_digits_appear_that_are_not_in_the_resume_or_question() -> None:
 def test_a_claim_without_a_figure_gets_a_placeholder_not_an_invented_number() -> None:
     resume = ResumeProfile(
         employers=["Globex"],
-        claims=[ResumeClaim(text="Improved the on-call handbook for the platform team")],
+        claims=[
+            ResumeClaim(
+                text="Sped up the slow test process for the platform team", employer="Globex"
+            )
+        ],
     )
     example = example_answer(SLOW_PROCESS, resume, JOB)
     assert not re.search(r"\d", example)
@@ -145,3 +149,53 @@ def test_without_usable_claims_the_example_is_a_marked_template() -> None:
 
 def test_examples_are_deterministic() -> None:
     assert example_answer(MENTORING, RESUME, JOB) == example_answer(MENTORING, RESUME, JOB)
+
+
+def test_a_story_the_resume_has_the_facts_for_has_no_brackets() -> None:
+    example = example_answer(SLOW_PROCESS, RESUME, JOB)
+
+    assert "[" not in example, example
+    assert "parallelising tests" in _paragraphs(example)["Action"]
+
+
+def test_an_unrelated_line_is_never_spliced_in_as_the_result() -> None:
+    resume = ResumeProfile(
+        employers=["Acme Corp"],
+        claims=[
+            ResumeClaim(
+                text="52 out of 2500 applicants chosen to be a KPCB Fellow 2014", metric="52"
+            ),
+            ResumeClaim(text="Cut CI build time by 70%", employer="Acme Corp", metric="70%"),
+        ],
+    )
+    leadership = QuestionDraft(
+        text="Tell me about a time you resolved a conflict in your team.",
+        type=QuestionType.BEHAVIOURAL,
+    )
+
+    example = example_answer(leadership, resume, JOB)
+
+    assert "KPCB" not in example and "70%" not in example
+    assert example.startswith("Template") and "Acme Corp" in example
+
+
+def test_a_pitch_is_now_before_next_from_the_resume_and_the_posting() -> None:
+    resume = RESUME.model_copy(
+        update={
+            "roles": [
+                ResumeRole(employer="Acme Corp", title="Platform Engineer"),
+                ResumeRole(employer="Globex", title="Developer"),
+            ]
+        }
+    )
+    job = JOB.model_copy(
+        update={"company": "Initech", "responsibilities": ["Own the CI/CD pipeline"]}
+    )
+    about = QuestionDraft(text="Tell me about yourself.", type=QuestionType.BEHAVIOURAL)
+
+    example = example_answer(about, resume, job)
+
+    assert "[" not in example, example
+    assert "Now: I'm a Platform Engineer at Acme Corp" in example
+    assert "Before: at Globex as a Developer." in example
+    assert "Next: Platform Engineer at Initech, because it asks me to own the CI/CD" in example

@@ -102,3 +102,13 @@ def test_the_offline_coach_asks_the_career_change_question_first_and_only_once()
     assert len(first) == 5
     assert "What draws you to the change" in first[0].text
     assert not any("What draws you to the change" in q.text for q in more)
+
+
+def test_an_employer_ending_in_an_abbreviation_gets_one_full_stop() -> None:
+    resume = RESUME.replace("Acme Analytics", "Acme Analytics Inc.")
+    task = GenerateQuestions(resume=resume, job_description=JOB_DESCRIPTION, count=10)
+
+    texts = [q.text for q in OfflineCoach().generate_questions(task).questions]
+
+    assert any("Acme Analytics Inc." in t for t in texts), texts
+    assert not any("Inc.." in t for t in texts)

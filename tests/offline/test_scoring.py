@@ -314,8 +314,10 @@ def test_fillers_lower_clarity_and_are_quoted() -> None:
     clarity = evaluation.dimension(RubricDimension.CLARITY)
     middling = _score(MIDDLING).dimension(RubricDimension.CLARITY)
     assert clarity is not None and middling is not None and clarity.score < middling.score
-    fillers = [i for i in evaluation.improvements if i.startswith("Cut the fillers")]
+    # The advice names the fillers the answer leans on, quoted, with how often.
+    fillers = [i for i in evaluation.improvements if re.search(r"\(\d+x\b|\b\d+x[:)]", i)]
     assert fillers and all(q in filled for q in _quotes(fillers))
+    assert any(q.lower() in {"um", "uh", "like", "basically", "you know"} for q in _quotes(fillers))
 
 
 def test_a_missing_rubric_hint_becomes_an_improvement() -> None:

@@ -17,8 +17,11 @@ from tests.fixtures import (
     STRONG_ANSWER,
     blank_pdf,
     encrypt,
+    flate_bomb_pdf,
     junk_bytes,
     make_pdf,
+    many_page_pdf,
+    zip_bomb_docx,
 )
 from tests.pages.conftest import APP
 
@@ -160,6 +163,10 @@ BAD_UPLOADS = {
     "encrypted pdf": ("resume.pdf", encrypt(make_pdf([["Jordan"]]), "secret", "owner"), "password"),
     "scanned pdf": ("resume.pdf", blank_pdf(), "scanned"),
     "binary junk as txt": ("resume.txt", junk_bytes(), "binary"),
+    # Over the parsing budget (issue 12): refused before any parser sees them.
+    "zip bomb docx": ("resume.docx", zip_bomb_docx(20 * 1024 * 1024), "once unpacked"),
+    "400-page pdf": ("resume.pdf", many_page_pdf(400), "400 pages"),
+    "flate bomb pdf": ("resume.pdf", flate_bomb_pdf(20 * 1024 * 1024), "of page content"),
 }
 
 

@@ -75,3 +75,14 @@ def test_open_resumes_the_session_on_the_practice_page(
     at.button(key=f"open-{two_sessions[0]}").click().run()
     assert not at.exception, at.exception
     assert at.header[0].value == "Initech data engineer"
+
+
+def test_each_practice_session_offers_markdown_and_a_pdf_study_guide(
+    two_sessions: list[str], app: AppTest
+) -> None:
+    at = sessions_page(app)
+
+    labels = [button.proto.label for button in at.get("download_button")]
+
+    assert labels.count("Export as Markdown") == 2
+    assert labels.count("Study guide (PDF)") == 2

@@ -9,7 +9,9 @@ from collections.abc import Iterator
 import pytest
 
 from coach import figures
+from coach.analysis import open_analysis
 from coach.domain import DocumentKind
+from coach.services.progress import ProgressReport
 from coach.settings import CoachSettings
 from coach.users import Actor
 from coach.workbench import Workbench, build_workbench
@@ -85,3 +87,41 @@ def test_figures_draw_every_dimension_every_session_and_attempt(wb: Workbench) -
     (line,) = figures.fillers_by_session(report).data
     assert len(line.y) == 2
     assert figures.top_words(report).data[0].y[-1] == report.top_words[0].word
+
+
+def test_a_notebook_snapshot_gives_the_same_score_figures(
+    wb: Workbench, settings: CoachSettings
+) -> None:
+    session_with(wb, HESITANT, STRONG_ANSWER, name="Monday")
+    from_store = wb.progress.report(LOCAL_USER)
+    wb.close()
+
+    with open_analysis(settings.store.path) as analysis:
+        from_snapshot = ProgressReport.from_answers(analysis.answers_with_scores())
+
+    assert [a.overall for a in from_snapshot.attempts] == [a.overall for a in from_store.attempts]
+    assert [a.dimensions for a in from_snapshot.attempts] == [
+        a.dimensions for a in from_store.attempts
+    ]
+    page, notebook = figures.scores_by_session(from_store), figures.scores_by_session(from_snapshot)
+    assert [(t.name, list(t.y)) for t in page.data] == [(t.name, list(t.y)) for t in notebook.data]
+
+
+def test_a_new_answer_or_a_removed_question_shows_in_the_next_report(wb: Workbench) -> None:
+    session_id = session_with(wb, HESITANT, name="Monday")
+    assert len(wb.progress.report(LOCAL_USER).attempts) == 1
+
+    second = wb.practice.view(LOCAL_USER, session_id).questions[1].question
+    wb.practice.answer_and_evaluate(LOCAL_USER, session_id, second.id, STRONG_ANSWER)
+    assert len(wb.progress.report(LOCAL_USER).attempts) == 2
+
+    wb.practice.remove_question(LOCAL_USER, second.id)
+    assert len(wb.progress.report(LOCAL_USER).attempts) == 1
+
+
+def test_a_session_name_with_plotly_markup_is_shown_as_typed(wb: Workbench) -> None:
+    session_with(wb, STRONG_ANSWER, name='<a href="https://x.example/t">Monday</a>')
+
+    (overall, *_) = figures.scores_by_session(wb.progress.report(LOCAL_USER)).data
+
+    assert "<a" not in overall.x[0] and "&lt;a href" in overall.x[0]

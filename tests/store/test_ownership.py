@@ -6,7 +6,7 @@ an id is never a key; an admin reads everyone's rows but changes only their own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +31,10 @@ from coach.domain import (
 from coach.errors import AnswerNotFound, CoachError, QuestionNotFound, SessionNotFound
 from coach.settings import StoreSettings
 from coach.store import DuckDBSessionStore
+from coach.store.duckdb_store import SqlSessionStore
 from coach.store.migrations import MIGRATIONS, migrate
 from coach.users import Actor
+from tests.store.conftest import Backend
 
 ISSUER = "http://127.0.0.1:9400"
 ANA = Actor(issuer=ISSUER, subject="ana", email="ana@example.org")
@@ -44,13 +46,7 @@ MISSING = "0" * 32
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[DuckDBSessionStore]:
-    with DuckDBSessionStore(StoreSettings(path=tmp_path / "owners.duckdb")) as opened:
-        yield opened
-
-
-@pytest.fixture
-def anas(store: DuckDBSessionStore) -> dict[str, str]:
+def anas(store: SqlSessionStore) -> dict[str, str]:
     """Ana's practice session with a question, a draft, a scored spoken answer, a
     transcript and a summary, and her chat with a message."""
     session = store.create_session(ANA, "Ana's data engineer interview")
@@ -101,7 +97,7 @@ def _same_as_missing(call: Callable[[str], Any], real_id: str, error: type[Coach
 
 
 def test_another_persons_sessions_are_not_listed_or_counted(
-    store: DuckDBSessionStore, anas: dict[str, str]
+    store: SqlSessionStore, anas: dict[str, str]
 ) -> None:
     mine = store.create_session(BEN, "Ben's interview")
 
@@ -113,7 +109,7 @@ def test_another_persons_sessions_are_not_listed_or_counted(
 
 
 def test_every_read_of_another_persons_ids_is_not_found(
-    store: DuckDBSessionStore, anas: dict[str, str]
+    store: SqlSessionStore, anas: dict[str, str]
 ) -> None:
     session, question, answer, chat = (
         anas["session"],
@@ -141,7 +137,7 @@ def test_every_read_of_another_persons_ids_is_not_found(
 
 
 def test_another_person_cannot_change_or_add_to_someone_elses_work(
-    store: DuckDBSessionStore, anas: dict[str, str]
+    store: SqlSessionStore, anas: dict[str, str]
 ) -> None:
     session, question, answer, chat = (
         anas["session"],
@@ -185,7 +181,7 @@ def test_another_person_cannot_change_or_add_to_someone_elses_work(
 
 
 def test_an_admin_reads_everyones_sessions_but_changes_only_their_own(
-    store: DuckDBSessionStore, anas: dict[str, str]
+    store: SqlSessionStore, anas: dict[str, str]
 ) -> None:
     own = store.create_session(ADMIN, "Admin's own")
 
@@ -202,10 +198,13 @@ def test_an_admin_reads_everyones_sessions_but_changes_only_their_own(
 
 
 def test_every_owned_row_records_issuer_subject_and_email(
-    store: DuckDBSessionStore, anas: dict[str, str]
+    store: SqlSessionStore, anas: dict[str, str], backend: Backend
 ) -> None:
+    store.close()  # a DuckDB store holds its file
     for table in ("sessions", "answers", "chat_messages", "transcripts"):
-        rows = store.query(f"SELECT DISTINCT owner_issuer, owner_subject, owner_email FROM {table}")
+        rows = backend.read(
+            f"SELECT DISTINCT owner_issuer, owner_subject, owner_email FROM {table}", []
+        )
         assert rows == [(ISSUER, "ana", "ana@example.org")], table
 
 
@@ -233,6 +232,7 @@ def test_the_migration_gives_rows_written_before_owners_to_the_local_user(
         ]
 
 
+@pytest.mark.parametrize("backend", ["duckdb"], indirect=True)  # notebooks read DuckDB
 def test_a_notebook_reads_as_one_person_or_as_an_admin(
     store: DuckDBSessionStore, anas: dict[str, str]
 ) -> None:

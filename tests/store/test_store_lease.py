@@ -20,6 +20,7 @@ from coach.errors import StoreBusy
 from coach.settings import StoreSettings
 from coach.store import DuckDBSessionStore
 from coach.users import Actor
+from tests.store.conftest import Backend
 
 LOCAL_USER = Actor.local()
 
@@ -233,11 +234,14 @@ def test_a_second_workbench_process_gets_the_file_while_this_one_holds_it(
         assert sorted(s.name for s in store.list_sessions(LOCAL_USER)) == ["here", "there"]
 
 
+# --- threads, batches and snapshots: the contract, on DuckDB and on PostgreSQL -----------
+
+
 def test_reads_in_one_thread_do_not_wait_for_another_threads_open_operation(
-    db_path: Path,
+    backend: Backend,
 ) -> None:
     """No process-wide lock: a long read in one thread, others read and write meanwhile."""
-    with DuckDBSessionStore(StoreSettings(path=db_path)) as store:
+    with backend.open() as store:
         session = store.create_session(LOCAL_USER, "shared")
         inside, finish = threading.Event(), threading.Event()
 
@@ -267,11 +271,11 @@ def test_reads_in_one_thread_do_not_wait_for_another_threads_open_operation(
 
 
 def test_answers_written_from_many_threads_at_once_get_distinct_attempts(
-    db_path: Path,
+    backend: Backend,
 ) -> None:
     from coach.domain import QuestionDraft, QuestionType
 
-    with DuckDBSessionStore(StoreSettings(path=db_path)) as store:
+    with backend.open() as store:
         session = store.create_session(LOCAL_USER, "busy")
         (question,) = store.add_questions(
             LOCAL_USER, session.id, [QuestionDraft(text="Why?", type=QuestionType.BEHAVIOURAL)]
@@ -292,8 +296,8 @@ def test_answers_written_from_many_threads_at_once_get_distinct_attempts(
         assert attempts == list(range(1, 13))
 
 
-def test_a_batch_commits_together_or_not_at_all(db_path: Path) -> None:
-    with DuckDBSessionStore(StoreSettings(path=db_path)) as store:
+def test_a_batch_commits_together_or_not_at_all(backend: Backend) -> None:
+    with backend.open() as store:
         with pytest.raises(RuntimeError, match="model exploded"), store.batch():
             store.create_session(LOCAL_USER, "half done")
             raise RuntimeError("model exploded")
@@ -305,8 +309,8 @@ def test_a_batch_commits_together_or_not_at_all(db_path: Path) -> None:
         assert [s.name for s in store.list_sessions(LOCAL_USER)] == ["whole, renamed"]
 
 
-def test_a_write_inside_a_read_snapshot_is_refused(db_path: Path) -> None:
-    with DuckDBSessionStore(StoreSettings(path=db_path)) as store:
+def test_a_write_inside_a_read_snapshot_is_refused(backend: Backend) -> None:
+    with backend.open() as store:
         with store.reading(), pytest.raises(RuntimeError, match="read-only"):
             store.create_session(LOCAL_USER, "sneaky")
         assert store.list_sessions(LOCAL_USER) == []

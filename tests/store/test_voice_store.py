@@ -1,4 +1,4 @@
-from pathlib import Path
+"""Voice transcripts and delivery metrics, on DuckDB and on PostgreSQL."""
 
 from coach.domain import (
     AnswerMode,
@@ -10,16 +10,14 @@ from coach.domain import (
     TranscriptSegment,
     VoiceSettings,
 )
-from coach.settings import StoreSettings
-from coach.store.duckdb_store import DuckDBSessionStore
 from coach.users import Actor
+from tests.store.conftest import Backend
 
 LOCAL_USER = Actor.local()
 
 
-def test_transcripts_and_delivery_are_kept_per_session_and_question(tmp_path: Path) -> None:
-    settings = StoreSettings(path=tmp_path / "voice.duckdb", idle_release_seconds=0)
-    with DuckDBSessionStore(settings) as store:
+def test_transcripts_and_delivery_are_kept_per_session_and_question(backend: Backend) -> None:
+    with backend.open(idle_release_seconds=0) as store:
         session = store.create_session(LOCAL_USER, "Voice")
         (question,) = store.add_questions(
             LOCAL_USER, session.id, [QuestionDraft(text="Why data?", type=QuestionType.BEHAVIOURAL)]
@@ -43,7 +41,7 @@ def test_transcripts_and_delivery_are_kept_per_session_and_question(tmp_path: Pa
             guidance=["Slow: 51 words per minute."],
         )
         store.set_delivery(LOCAL_USER, answer.id, metrics)
-    with DuckDBSessionStore(settings) as store:
+    with backend.open(idle_release_seconds=0) as store:
         (transcript,) = store.transcripts(LOCAL_USER, session.id)
         assert transcript.question_id == question.id and transcript.voice.voice == "verse"
         assert transcript.candidate_text == "I love it."

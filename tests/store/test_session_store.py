@@ -1,12 +1,12 @@
-"""The DuckDB session store keeps everything a candidate does, and gives it back."""
+"""The session store keeps everything a candidate does, and gives it back: the contract
+suite, run on DuckDB and on PostgreSQL (``backend``, in conftest.py)."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from coach.domain import (
@@ -27,7 +27,9 @@ from coach.domain import (
 from coach.errors import AnswerNotFound, CoachError, QuestionNotFound, SessionNotFound
 from coach.settings import StoreSettings
 from coach.store import DuckDBSessionStore, SessionStore
+from coach.store.duckdb_store import SqlSessionStore
 from coach.users import Actor
+from tests.store.conftest import Backend
 
 LOCAL_USER = Actor.local()
 
@@ -88,27 +90,20 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "workbench.duckdb"
 
 
-@pytest.fixture
-def store(db_path: Path) -> Iterator[DuckDBSessionStore]:
-    with DuckDBSessionStore(StoreSettings(path=db_path, idle_release_seconds=0.2)) as store:
-        yield store
-
-
-def rows_for_session(path: Path, session_id: str) -> dict[str, int]:
-    with duckdb.connect(str(path), read_only=True) as connection:
-        counts = {
-            table: connection.execute(
-                f"SELECT count(*) FROM {table} WHERE session_id = ?", [session_id]
-            ).fetchone()[0]
-            for table in SESSION_TABLES
-        }
-        counts["sessions"] = connection.execute(
-            "SELECT count(*) FROM sessions WHERE id = ?", [session_id]
-        ).fetchone()[0]
+def rows_for_session(backend: Backend, session_id: str) -> dict[str, int]:
+    counts = {
+        table: backend.read(f"SELECT count(*) FROM {table} WHERE session_id = ?", [session_id])[0][
+            0
+        ]
+        for table in SESSION_TABLES
+    }
+    counts["sessions"] = backend.read("SELECT count(*) FROM sessions WHERE id = ?", [session_id])[
+        0
+    ][0]
     return counts
 
 
-def fill_session(store: DuckDBSessionStore, name: str = "Data engineer at Acme") -> str:
+def fill_session(store: SqlSessionStore, name: str = "Data engineer at Acme") -> str:
     """A session with a row in every table."""
     session = store.create_session(LOCAL_USER, name)
     store.add_document(LOCAL_USER, session.id, resume())
@@ -123,7 +118,7 @@ def fill_session(store: DuckDBSessionStore, name: str = "Data engineer at Acme")
 # --- the protocol and round trips ----------------------------------------------------
 
 
-def test_the_store_satisfies_the_session_store_protocol(store: DuckDBSessionStore) -> None:
+def test_the_store_satisfies_the_session_store_protocol(store: SqlSessionStore) -> None:
     assert isinstance(store, SessionStore)
 
 
@@ -133,7 +128,7 @@ def test_creating_the_store_creates_the_data_folder(db_path: Path) -> None:
     assert db_path.is_file()
 
 
-def test_a_created_session_reads_back_unchanged(store: DuckDBSessionStore) -> None:
+def test_a_created_session_reads_back_unchanged(store: SqlSessionStore) -> None:
     created = store.create_session(
         LOCAL_USER,
         "  Staff engineer  ",
@@ -148,12 +143,12 @@ def test_a_created_session_reads_back_unchanged(store: DuckDBSessionStore) -> No
     assert store.get_session(LOCAL_USER, created.id) == created
 
 
-def test_a_session_without_a_name_is_refused(store: DuckDBSessionStore) -> None:
+def test_a_session_without_a_name_is_refused(store: SqlSessionStore) -> None:
     with pytest.raises(CoachError, match="needs a name"):
         store.create_session(LOCAL_USER, "   ")
 
 
-def test_rename_changes_the_name_and_bumps_updated_at(store: DuckDBSessionStore) -> None:
+def test_rename_changes_the_name_and_bumps_updated_at(store: SqlSessionStore) -> None:
     created = store.create_session(LOCAL_USER, "old name")
 
     renamed = store.rename_session(LOCAL_USER, created.id, "new name")
@@ -163,7 +158,7 @@ def test_rename_changes_the_name_and_bumps_updated_at(store: DuckDBSessionStore)
     assert store.get_session(LOCAL_USER, created.id) == renamed
 
 
-def test_coaching_level_and_current_question_are_remembered(store: DuckDBSessionStore) -> None:
+def test_coaching_level_and_current_question_are_remembered(store: SqlSessionStore) -> None:
     session = store.create_session(LOCAL_USER, "s")
     (first,) = store.add_questions(LOCAL_USER, session.id, [question()])
 
@@ -177,7 +172,7 @@ def test_coaching_level_and_current_question_are_remembered(store: DuckDBSession
     assert store.get_session(LOCAL_USER, session.id).current_question_id is None
 
 
-def test_documents_round_trip(store: DuckDBSessionStore) -> None:
+def test_documents_round_trip(store: SqlSessionStore) -> None:
     session = store.create_session(LOCAL_USER, "s")
 
     stored = store.add_document(LOCAL_USER, session.id, resume())
@@ -186,7 +181,7 @@ def test_documents_round_trip(store: DuckDBSessionStore) -> None:
     assert store.documents(LOCAL_USER, session.id) == [stored]
 
 
-def test_questions_are_appended_in_order_with_positions(store: DuckDBSessionStore) -> None:
+def test_questions_are_appended_in_order_with_positions(store: SqlSessionStore) -> None:
     session = store.create_session(LOCAL_USER, "s")
 
     first = store.add_questions(LOCAL_USER, session.id, [question("a"), question("b")])
@@ -198,7 +193,7 @@ def test_questions_are_appended_in_order_with_positions(store: DuckDBSessionStor
     assert store.add_questions(LOCAL_USER, session.id, []) == []
 
 
-def test_drafts_are_saved_overwritten_and_default_to_empty(store: DuckDBSessionStore) -> None:
+def test_drafts_are_saved_overwritten_and_default_to_empty(store: SqlSessionStore) -> None:
     session = store.create_session(LOCAL_USER, "s")
     (q,) = store.add_questions(LOCAL_USER, session.id, [question()])
 
@@ -209,7 +204,7 @@ def test_drafts_are_saved_overwritten_and_default_to_empty(store: DuckDBSessionS
     assert store.drafts(LOCAL_USER, session.id) == {q.id: "I led the migration"}
 
 
-def test_an_answer_clears_the_draft_and_attempts_count_up(store: DuckDBSessionStore) -> None:
+def test_an_answer_clears_the_draft_and_attempts_count_up(store: SqlSessionStore) -> None:
     session = store.create_session(LOCAL_USER, "s")
     q1, q2 = store.add_questions(LOCAL_USER, session.id, [question("a"), question("b")])
     store.save_draft(LOCAL_USER, session.id, q1.id, "typing...")
@@ -226,7 +221,7 @@ def test_an_answer_clears_the_draft_and_attempts_count_up(store: DuckDBSessionSt
 
 
 def test_evaluations_round_trip_with_dimensions_and_attribution(
-    store: DuckDBSessionStore,
+    store: SqlSessionStore,
 ) -> None:
     session = store.create_session(LOCAL_USER, "s")
     (q,) = store.add_questions(LOCAL_USER, session.id, [question()])
@@ -239,7 +234,7 @@ def test_evaluations_round_trip_with_dimensions_and_attribution(
     assert store.evaluations(LOCAL_USER, session.id) == [with_attribution, without]
 
 
-def test_dimension_scores_can_be_grouped_in_sql(store: DuckDBSessionStore, db_path: Path) -> None:
+def test_dimension_scores_can_be_grouped_in_sql(store: SqlSessionStore, backend: Backend) -> None:
     session = store.create_session(LOCAL_USER, "s")
     (q,) = store.add_questions(LOCAL_USER, session.id, [question()])
     store.add_evaluation(
@@ -247,15 +242,18 @@ def test_dimension_scores_can_be_grouped_in_sql(store: DuckDBSessionStore, db_pa
     )
     store.close()
 
-    with duckdb.connect(str(db_path), read_only=True) as connection:
-        rows = connection.execute(
-            "SELECT dimension, avg(score) FROM evaluation_dimensions "
-            "GROUP BY dimension ORDER BY dimension"
-        ).fetchall()
-    assert rows == [("impact", 5.0), ("structure", 8.0)]
+    rows = backend.read(
+        "SELECT dimension, avg(score) FROM evaluation_dimensions "
+        "GROUP BY dimension ORDER BY dimension",
+        [],
+    )
+    assert [(dimension, float(mean)) for dimension, mean in rows] == [
+        ("impact", 5.0),
+        ("structure", 8.0),
+    ]
 
 
-def test_the_latest_summary_is_returned(store: DuckDBSessionStore) -> None:
+def test_the_latest_summary_is_returned(store: SqlSessionStore) -> None:
     session = store.create_session(LOCAL_USER, "s")
     assert store.latest_summary(LOCAL_USER, session.id) is None
 
@@ -279,9 +277,8 @@ def test_the_latest_summary_is_returned(store: DuckDBSessionStore) -> None:
     assert store.latest_summary(LOCAL_USER, session.id) == latest
 
 
-def test_everything_survives_closing_and_reopening(db_path: Path) -> None:
-    settings = StoreSettings(path=db_path)
-    with DuckDBSessionStore(settings) as store:
+def test_everything_survives_closing_and_reopening(backend: Backend) -> None:
+    with backend.open() as store:
         session_id = fill_session(store)
         before = (
             store.get_session(LOCAL_USER, session_id),
@@ -293,7 +290,7 @@ def test_everything_survives_closing_and_reopening(db_path: Path) -> None:
             store.draft(LOCAL_USER, store.questions(LOCAL_USER, session_id)[1].id),
         )
 
-    with DuckDBSessionStore(settings) as reopened:
+    with backend.open() as reopened:
         after = (
             reopened.get_session(LOCAL_USER, session_id),
             reopened.documents(LOCAL_USER, session_id),
@@ -311,7 +308,7 @@ def test_everything_survives_closing_and_reopening(db_path: Path) -> None:
 # --- listing ---------------------------------------------------------------------------
 
 
-def test_sessions_are_listed_newest_activity_first(store: DuckDBSessionStore) -> None:
+def test_sessions_are_listed_newest_activity_first(store: SqlSessionStore) -> None:
     a, b, _c = (store.create_session(LOCAL_USER, name) for name in ("a", "b", "c"))
     assert [s.name for s in store.list_sessions(LOCAL_USER)] == ["c", "b", "a"]
 
@@ -325,7 +322,7 @@ def test_sessions_are_listed_newest_activity_first(store: DuckDBSessionStore) ->
     assert store.count_sessions(LOCAL_USER) == 3
 
 
-def _mutations() -> dict[str, Callable[[DuckDBSessionStore, str, str, str], object]]:
+def _mutations() -> dict[str, Callable[[SqlSessionStore, str, str, str], object]]:
     return {
         "rename": lambda s, sid, qid, aid: s.rename_session(LOCAL_USER, sid, "renamed"),
         "set_current_question": lambda s, sid, qid, aid: s.set_current_question(
@@ -345,9 +342,7 @@ def _mutations() -> dict[str, Callable[[DuckDBSessionStore, str, str, str], obje
 
 
 @pytest.mark.parametrize("mutation", list(_mutations()))
-def test_every_change_moves_the_session_to_the_top(
-    store: DuckDBSessionStore, mutation: str
-) -> None:
+def test_every_change_moves_the_session_to_the_top(store: SqlSessionStore, mutation: str) -> None:
     older = store.create_session(LOCAL_USER, "older")
     (q,) = store.add_questions(LOCAL_USER, older.id, [question()])
     answer = store.add_answer(LOCAL_USER, older.id, q.id, "answer")
@@ -359,7 +354,7 @@ def test_every_change_moves_the_session_to_the_top(
     assert store.list_sessions(LOCAL_USER)[0].id == older.id
 
 
-def test_search_matches_part_of_the_name_case_insensitively(store: DuckDBSessionStore) -> None:
+def test_search_matches_part_of_the_name_case_insensitively(store: SqlSessionStore) -> None:
     for name in ("Backend at ACME", "Frontend at Initech", "acme platform"):
         store.create_session(LOCAL_USER, name)
 
@@ -371,7 +366,7 @@ def test_search_matches_part_of_the_name_case_insensitively(store: DuckDBSession
     assert store.list_sessions(LOCAL_USER, "nothing like it") == []
 
 
-def test_search_treats_like_wildcards_as_plain_characters(store: DuckDBSessionStore) -> None:
+def test_search_treats_like_wildcards_as_plain_characters(store: SqlSessionStore) -> None:
     for name in ("Ready 100% now", "Ready 1000 now", "snake_case", "snakeXcase", r"back\slash"):
         store.create_session(LOCAL_USER, name)
 
@@ -383,7 +378,7 @@ def test_search_treats_like_wildcards_as_plain_characters(store: DuckDBSessionSt
     assert store.count_sessions(LOCAL_USER, "_") == 1
 
 
-def test_overview_counts_questions_answers_and_latest_scores(store: DuckDBSessionStore) -> None:
+def test_overview_counts_questions_answers_and_latest_scores(store: SqlSessionStore) -> None:
     session = store.create_session(LOCAL_USER, "scored")
     q1, q2, _unanswered = store.add_questions(
         LOCAL_USER, session.id, [question("1"), question("2"), question("3")]
@@ -414,7 +409,7 @@ def test_overview_counts_questions_answers_and_latest_scores(store: DuckDBSessio
 
 
 def test_delete_session_removes_every_row_and_keeps_other_sessions(
-    store: DuckDBSessionStore, db_path: Path
+    store: SqlSessionStore, backend: Backend
 ) -> None:
     doomed = fill_session(store, "doomed")
     kept = fill_session(store, "kept")
@@ -425,12 +420,12 @@ def test_delete_session_removes_every_row_and_keeps_other_sessions(
         store.get_session(LOCAL_USER, doomed)
     assert [s.id for s in store.list_sessions(LOCAL_USER)] == [kept]
     store.close()
-    assert set(rows_for_session(db_path, doomed).values()) == {0}
-    assert all(count > 0 for count in rows_for_session(db_path, kept).values())
+    assert set(rows_for_session(backend, doomed).values()) == {0}
+    assert all(count > 0 for count in rows_for_session(backend, kept).values())
 
 
 def test_remove_question_removes_its_answers_evaluations_and_draft(
-    store: DuckDBSessionStore, db_path: Path
+    store: SqlSessionStore, backend: Backend
 ) -> None:
     session = store.create_session(LOCAL_USER, "s")
     q1, q2, q3 = store.add_questions(
@@ -453,23 +448,20 @@ def test_remove_question_removes_its_answers_evaluations_and_draft(
     with pytest.raises(QuestionNotFound):
         store.get_question(LOCAL_USER, q2.id)
     store.close()
-    with duckdb.connect(str(db_path), read_only=True) as connection:
-        leftovers = [
-            connection.execute(
-                f"SELECT count(*) FROM {table} WHERE {column} = ?", [q2.id]
-            ).fetchone()[0]
-            for table, column in (
-                ("answers", "question_id"),
-                ("evaluations", "question_id"),
-                ("drafts", "question_id"),
-            )
-        ]
-        dimensions = connection.execute("SELECT count(*) FROM evaluation_dimensions").fetchone()[0]
+    leftovers = [
+        backend.read(f"SELECT count(*) FROM {table} WHERE {column} = ?", [q2.id])[0][0]
+        for table, column in (
+            ("answers", "question_id"),
+            ("evaluations", "question_id"),
+            ("drafts", "question_id"),
+        )
+    ]
+    dimensions = backend.read("SELECT count(*) FROM evaluation_dimensions", [])[0][0]
     assert leftovers == [0, 0, 0]
     assert dimensions == 2  # only q1's evaluation is left
 
 
-def test_current_question_survives_removing_another_question(store: DuckDBSessionStore) -> None:
+def test_current_question_survives_removing_another_question(store: SqlSessionStore) -> None:
     session = store.create_session(LOCAL_USER, "s")
     q1, q2 = store.add_questions(LOCAL_USER, session.id, [question("1"), question("2")])
     store.set_current_question(LOCAL_USER, session.id, q1.id)
@@ -516,7 +508,7 @@ MISSING = "0" * 32
     ],
 )
 def test_unknown_ids_raise_a_readable_error(
-    store: DuckDBSessionStore, call: Callable[..., object], error: type[Exception]
+    store: SqlSessionStore, call: Callable[..., object], error: type[Exception]
 ) -> None:
     session = store.create_session(LOCAL_USER, "s")
     (q,) = store.add_questions(LOCAL_USER, session.id, [question()])
@@ -525,7 +517,7 @@ def test_unknown_ids_raise_a_readable_error(
         call(store, session.id, q.id)
 
 
-def test_a_question_of_another_session_is_not_found(store: DuckDBSessionStore) -> None:
+def test_a_question_of_another_session_is_not_found(store: SqlSessionStore) -> None:
     mine = store.create_session(LOCAL_USER, "mine")
     theirs = store.create_session(LOCAL_USER, "theirs")
     (their_question,) = store.add_questions(LOCAL_USER, theirs.id, [question()])
@@ -535,7 +527,7 @@ def test_a_question_of_another_session_is_not_found(store: DuckDBSessionStore) -
     assert store.answers(LOCAL_USER, theirs.id) == []
 
 
-def test_a_failed_operation_changes_nothing(store: DuckDBSessionStore) -> None:
+def test_a_failed_operation_changes_nothing(store: SqlSessionStore) -> None:
     session = store.create_session(LOCAL_USER, "s")
     before = store.get_session(LOCAL_USER, session.id)
 
@@ -550,10 +542,9 @@ def test_a_failed_operation_changes_nothing(store: DuckDBSessionStore) -> None:
 
 @pytest.mark.parametrize("idle_release_seconds", [0.0, 0.05])
 def test_answers_from_eight_threads_get_unique_consecutive_attempts(
-    db_path: Path, idle_release_seconds: float
+    backend: Backend, idle_release_seconds: float
 ) -> None:
-    settings = StoreSettings(path=db_path, idle_release_seconds=idle_release_seconds)
-    with DuckDBSessionStore(settings) as store:
+    with backend.open(idle_release_seconds=idle_release_seconds) as store:
         session = store.create_session(LOCAL_USER, "busy")
         (q,) = store.add_questions(LOCAL_USER, session.id, [question()])
         start = threading.Barrier(8)
