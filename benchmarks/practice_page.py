@@ -194,8 +194,12 @@ def _paused_against_back_to_back(name: str, at: Any, pauses: int) -> Ratio:
     )
 
 
-def bench_pause_and_search(sessions: int = BIG_STORE_SESSIONS, pauses: int = 3) -> list[Any]:
-    """Reruns after a pause against back-to-back ones, and name search, at 100k sessions."""
+def bench_pause_and_search(sessions: int = BIG_STORE_SESSIONS, pauses: int = 4) -> list[Any]:
+    """Reruns after a pause against back-to-back ones, and name search, at 100k sessions.
+
+    A bare page paused the same way is the control: what a pause costs any page on
+    this machine (cold CPU caches while other processes ran), logged beside the ratios.
+    """
     from streamlit.testing.v1 import AppTest
 
     from ui.resources import workbench
@@ -212,12 +216,15 @@ def bench_pause_and_search(sessions: int = BIG_STORE_SESSIONS, pauses: int = 3) 
             sessions_page = _checked(
                 AppTest.from_file(APP, default_timeout=60).switch_page("views/sessions.py").run()
             )
+            bare = _checked(AppTest.from_string(BARE_PAGE).run())
             results: list[Any] = [
                 _paused_against_back_to_back(f"Practice, {sessions:,} sessions", practice, pauses),
                 _paused_against_back_to_back(
                     f"Sessions, {sessions:,} sessions", sessions_page, pauses
                 ),
             ]
+            control = _paused_against_back_to_back("bare page (control)", bare, pauses)
+            log.warning("pause control: %s", control.line())
             service = workbench().sessions
             terms = iter(range(10**9))
             results.append(

@@ -270,57 +270,63 @@ def filter_options(
 def time_series(reader: SpanReader, span_filter: SpanFilter, bucket: timedelta) -> TimeSeries:
     """Per-bucket percentiles, tokens and rates of agent and model calls, and the totals.
 
-    ``FILTER`` clauses pick each metric's population from the same scan. The totals
-    are a second, lighter query: only the headline numbers, because a percentile over
-    the whole range is one large single-threaded sort (``GROUPING SETS`` would sort
-    every metric's full range, costing more than the buckets themselves).
+    Agent calls and model calls are two queries, each reading only its own rows (one
+    query with ``FILTER`` clauses evaluated every clause on every row: 2.4 s against 1 s
+    at 5,000,000 spans), joined on the bucket here. The totals are a third, lighter
+    query: only the headline numbers, because a percentile over the whole range is one
+    large single-threaded sort.
     """
     where, parameters = _span_conditions(span_filter)
     width = int(bucket.total_seconds() * 1_000_000)
-    rows = reader.query(
+    # Integer buckets on the epoch: cheaper than time_bucket on TIMESTAMPTZ.
+    agent_rows = reader.query(
         f"""
-        WITH calls AS (
-            -- Integer buckets on the epoch: cheaper than time_bucket on TIMESTAMPTZ.
-            SELECT epoch_us(start_time) // ? * ? AS bucket_us, operation, duration_ms,
-                   queue_ms, ttft_ms, input_tokens, output_tokens, status, fallback
-            FROM spans
-            WHERE ({_AGENT_CALL} OR {_MODEL_CALL}) AND {where}
-        )
-        SELECT to_timestamp(bucket_us // 1000000),
-               count(*) FILTER (WHERE {_AGENT_CALL}),
-               count(*) FILTER (WHERE {_MODEL_CALL}),
-               quantile_cont(duration_ms, [0.5, 0.95, 0.99]) FILTER (WHERE {_AGENT_CALL}),
-               quantile_cont(queue_ms, [0.5, 0.95]) FILTER (WHERE {_AGENT_CALL}),
-               quantile_cont(ttft_ms, [0.5, 0.95]) FILTER (WHERE {_MODEL_CALL}),
-               avg(input_tokens) FILTER (WHERE {_MODEL_CALL}),
-               avg(output_tokens) FILTER (WHERE {_MODEL_CALL}),
-               {_ERROR_RATE},
-               {_FALLBACK_RATE}
-        FROM calls
+        SELECT epoch_us(start_time) // ? * ? AS bucket_us, count(*),
+               quantile_cont(duration_ms, [0.5, 0.95, 0.99]),
+               quantile_cont(queue_ms, [0.5, 0.95]),
+               avg(CASE WHEN fallback THEN 1.0 WHEN fallback IS NOT NULL THEN 0.0 END)
+        FROM spans
+        WHERE {_AGENT_CALL} AND {where}
         GROUP BY bucket_us
-        ORDER BY bucket_us
         """,
         [width, width, *parameters],
     )
-    points = [
-        TimePoint(
-            bucket=row[0],
-            agent_calls=row[1],
-            model_calls=row[2],
-            latency_p50_ms=_at(row[3], 0),
-            latency_p95_ms=_at(row[3], 1),
-            latency_p99_ms=_at(row[3], 2),
-            queue_p50_ms=_at(row[4], 0),
-            queue_p95_ms=_at(row[4], 1),
-            ttft_p50_ms=_at(row[5], 0),
-            ttft_p95_ms=_at(row[5], 1),
-            input_tokens=row[6],
-            output_tokens=row[7],
-            error_rate=row[8],
-            fallback_rate=row[9],
+    model_rows = reader.query(
+        f"""
+        SELECT epoch_us(start_time) // ? * ? AS bucket_us, count(*),
+               quantile_cont(ttft_ms, [0.5, 0.95]),
+               avg(input_tokens), avg(output_tokens),
+               avg(CASE WHEN status = 'error' THEN 1.0 ELSE 0.0 END)
+        FROM spans
+        WHERE {_MODEL_CALL} AND {where}
+        GROUP BY bucket_us
+        """,
+        [width, width, *parameters],
+    )
+    agents = {row[0]: row for row in agent_rows}
+    models = {row[0]: row for row in model_rows}
+    points = []
+    for bucket_us in sorted(agents.keys() | models.keys()):
+        agent = agents.get(bucket_us)
+        model = models.get(bucket_us)
+        points.append(
+            TimePoint(
+                bucket=datetime.fromtimestamp(bucket_us // 1_000_000, tz=UTC),
+                agent_calls=agent[1] if agent else 0,
+                model_calls=model[1] if model else 0,
+                latency_p50_ms=_at(agent[2], 0) if agent else None,
+                latency_p95_ms=_at(agent[2], 1) if agent else None,
+                latency_p99_ms=_at(agent[2], 2) if agent else None,
+                queue_p50_ms=_at(agent[3], 0) if agent else None,
+                queue_p95_ms=_at(agent[3], 1) if agent else None,
+                ttft_p50_ms=_at(model[2], 0) if model else None,
+                ttft_p95_ms=_at(model[2], 1) if model else None,
+                input_tokens=model[3] if model else None,
+                output_tokens=model[4] if model else None,
+                error_rate=model[5] if model else None,
+                fallback_rate=agent[4] if agent else None,
+            )
         )
-        for row in rows
-    ]
     return TimeSeries(
         bucket_seconds=bucket.total_seconds(),
         points=points,

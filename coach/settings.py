@@ -40,6 +40,13 @@ class StoreSettings(BaseModel):
         ),
     )
     lock_timeout_seconds: float = Field(default=15.0, gt=0)
+    memory_limit: str = Field(
+        default="512MB",
+        description=(
+            "Most memory DuckDB may use for its cache and queries (the file stays open, so "
+            "its cache would otherwise grow to most of the machine's memory)."
+        ),
+    )
     idle_release_seconds: float = Field(
         default=300.0,
         ge=0,

@@ -296,17 +296,36 @@ def test_buckets_keep_charts_readable() -> None:
     assert analytics.bucket_for(T0, T0 + timedelta(days=365)) == timedelta(days=7)
 
 
-def test_relative_ranges_are_stable_within_a_minute(store: DuckDBSessionStore) -> None:
-    moments = iter([T0 + timedelta(seconds=1), T0 + timedelta(seconds=59)])
+def test_relative_ranges_are_stable_for_a_whole_chart_bucket(store: DuckDBSessionStore) -> None:
+    """A minute passing must not change the filter (the page's cache key), or the page
+    would recompute everything once a minute: the range ends at the next bucket boundary."""
+    moments = iter(
+        [
+            T0 + timedelta(seconds=1),
+            T0 + timedelta(minutes=14, seconds=59),  # same 15-minute bucket of a day
+            T0 + timedelta(seconds=1),
+            T0 + timedelta(minutes=59),  # same hour: the bucket of a week
+            T0 + timedelta(minutes=15, seconds=1),  # the next bucket of a day
+        ]
+    )
     service = TelemetryService(store, now=lambda: next(moments))
 
     first = service.window(TimeRange.LAST_DAY)
     second = service.window(TimeRange.LAST_DAY)
+    week_first = service.window(TimeRange.LAST_WEEK)
+    week_later = service.window(TimeRange.LAST_WEEK)
+    next_bucket = service.window(TimeRange.LAST_DAY)
 
+    day_end = T0 + timedelta(minutes=15)
+    assert first == second == (day_end - timedelta(days=1), day_end)
     assert (
-        first
-        == second
-        == (T0 + timedelta(minutes=1) - timedelta(days=1), T0 + timedelta(minutes=1))
+        week_first
+        == week_later
+        == (T0 + timedelta(hours=1) - timedelta(days=7), T0 + timedelta(hours=1))
+    )
+    assert next_bucket == (
+        day_end + timedelta(minutes=15) - timedelta(days=1),
+        day_end + timedelta(minutes=15),
     )
     assert service.window(TimeRange.ALL) == (None, None)
     with pytest.raises(CoachError):

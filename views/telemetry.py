@@ -1,8 +1,10 @@
 """Telemetry: latency percentiles, queue time, tokens, error rates, scores, trace waterfall.
 
 Thin on purpose: widgets build a ``SpanFilter``, ``TelemetryService`` does the SQL, and
-``ui.telemetry_charts`` draws. Results are cached for 30 s keyed by the database and the
-filter's JSON, so a rerun with the same filters does no SQL at all.
+``ui.telemetry_charts`` draws. Results are cached keyed by the database and the filter's
+JSON, whose relative range only moves once per chart bucket (an hour for the last 7
+days): a rerun with the same filters does no SQL, and a minute passing recomputes
+nothing. Newer spans appear when the bucket moves, after ten minutes, or on "Refresh".
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ EMPTY_GUIDANCE = (
     "No telemetry yet: practise a question or chat — or run `coach seed-demo --sessions 20` "
     "to see full charts"
 )
-_TTL_SECONDS = 30
+_TTL_SECONDS = 600
 _PLOTLY_CONFIG = {"displaylogo": False}
 _FILTERS = (
     ("personas", "Persona"),
@@ -205,6 +207,9 @@ def main() -> None:
         window = _chosen_window(service)
         if window is None:
             return
+        if st.button("Refresh", key="telemetry-refresh", help="Recompute with the newest spans."):
+            for cached in (_options, _dashboard, _waterfall, _figures):
+                cached.clear()
         options = _options(database, window.model_dump_json())
         span_filter = _chosen_filter(window, options)
         dashboard = _dashboard(database, span_filter.model_dump_json())
@@ -222,7 +227,8 @@ def main() -> None:
     st.caption(
         f"One point per {step}. Latency, queue and fallbacks are agent calls; first token, "
         "tokens and errors are model calls (each attempt); scores come from stored evaluations. "
-        f"Computed in {dashboard.seconds:.2f} s; cached for {_TTL_SECONDS} s."
+        f"Computed at {dashboard.computed_at:%H:%M:%S} UTC in {dashboard.seconds:.2f} s; "
+        "press Refresh for spans recorded since."
     )
     _charts(database, dashboard)
     _variants(dashboard)

@@ -36,12 +36,11 @@ class SessionsService:
     ) -> SessionPage:
         term = search.strip() or None
         with self._store.reading():  # the page and its count from one snapshot
-            return SessionPage(
-                sessions=self._store.list_sessions(actor, term, limit=limit, offset=offset),
-                total=self._store.count_sessions(actor, term),
-                offset=offset,
-                limit=limit,
-            )
+            sessions = self._store.list_sessions(actor, term, limit=limit, offset=offset)
+            # A page that is not full is the last one: its count needs no second scan.
+            short = len(sessions) < limit and (sessions or offset == 0)
+            total = offset + len(sessions) if short else self._store.count_sessions(actor, term)
+            return SessionPage(sessions=sessions, total=total, offset=offset, limit=limit)
 
     def get(self, actor: Actor, session_id: str) -> Session:
         return self._store.get_session(actor, session_id)

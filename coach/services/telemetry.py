@@ -1,9 +1,10 @@
 """The Telemetry page's use case: turn a time range and filters into chart-ready data.
 
 Plain Python over ``coach.analytics``, so a notebook gets the same numbers as the page.
-Relative ranges ("last 24 hours") are resolved against a clock rounded up to the
-minute, so the same choice within one minute gives an identical ``SpanFilter`` and the
-page's cache (keyed by the filter's JSON) is hit on every rerun.
+Relative ranges ("last 24 hours") end at the next boundary of the range's chart bucket
+(the next hour for the last 7 days), so the same choice gives an identical
+``SpanFilter`` for a whole bucket and the page's cache (keyed by the filter's JSON) is
+hit on every rerun: a minute passing recomputes nothing (issue 13).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from enum import StrEnum
@@ -120,8 +122,9 @@ class TelemetryService:
             first, last = sorted(custom)
             start = datetime.combine(first, clock_time.min, tzinfo=UTC)
             return start, datetime.combine(last, clock_time.min, tzinfo=UTC) + timedelta(days=1)
-        end = _next_minute(self._now())
-        return end - _RANGE_LENGTHS[choice], end
+        now, length = self._now(), _RANGE_LENGTHS[choice]
+        end = _next_boundary(now, analytics.bucket_for(now - length, now))
+        return end - length, end
 
     def overview(self) -> TelemetryOverview:
         return analytics.overview(self._reader)
@@ -141,17 +144,32 @@ class TelemetryService:
             series_start = series_start or known.first or self._now()
             series_end = series_end or known.last or self._now()
         bucket = analytics.bucket_for(series_start, max(series_end, series_start))
-        dashboard = TelemetryDashboard(
-            filter=span_filter,
-            series=analytics.time_series(self._reader, span_filter, bucket),
-            agents=analytics.latency_by_agent(self._reader, span_filter),
-            variants=analytics.latency_and_scores_by_variant(self._reader, span_filter),
-            persona_scores=analytics.score_distribution_by_persona(self._reader, span_filter),
-            dimension_scores=analytics.score_distribution_by_dimension(self._reader, span_filter),
-            slowest_turns=analytics.slowest_turns(self._reader, span_filter),
-            computed_at=computed_at,
-            seconds=0.0,
-        )
+        reader = self._reader
+        # The queries are independent and the store reads side by side (a cursor each):
+        # one query's single-threaded stretches (a percentile's final sort) overlap
+        # another's scan instead of leaving a core idle.
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="telemetry") as pool:
+            series = pool.submit(analytics.time_series, reader, span_filter, bucket)
+            agents = pool.submit(analytics.latency_by_agent, reader, span_filter)
+            variants = pool.submit(analytics.latency_and_scores_by_variant, reader, span_filter)
+            slowest = pool.submit(analytics.slowest_turns, reader, span_filter)
+            persona_scores = pool.submit(
+                analytics.score_distribution_by_persona, reader, span_filter
+            )
+            dimension_scores = pool.submit(
+                analytics.score_distribution_by_dimension, reader, span_filter
+            )
+            dashboard = TelemetryDashboard(
+                filter=span_filter,
+                series=series.result(),
+                agents=agents.result(),
+                variants=variants.result(),
+                persona_scores=persona_scores.result(),
+                dimension_scores=dimension_scores.result(),
+                slowest_turns=slowest.result(),
+                computed_at=computed_at,
+                seconds=0.0,
+            )
         dashboard.seconds = time.perf_counter() - started
         logger.info(
             "telemetry dashboard computed",
@@ -167,6 +185,8 @@ class TelemetryService:
         return analytics.waterfall(self._reader, trace_id)
 
 
-def _next_minute(moment: datetime) -> datetime:
-    floor = moment.replace(second=0, microsecond=0)
-    return floor if floor == moment else floor + timedelta(minutes=1)
+def _next_boundary(moment: datetime, bucket: timedelta) -> datetime:
+    """``moment`` rounded up to a whole ``bucket`` since the epoch (UTC)."""
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    steps = -((epoch - moment) // bucket)  # ceiling division
+    return epoch + steps * bucket

@@ -211,3 +211,47 @@ def test_a_markdown_posting_with_a_linked_title_names_the_session_by_its_title(
 
     assert session.name.startswith("Snowflake Data Engineer · ")
     assert "[" not in session.name and "http" not in session.name
+
+
+# --- page re-reads (issue 13) -------------------------------------------------------------
+
+
+def test_a_quiet_rerun_reuses_the_view_and_every_write_shows_at_once(wb: Workbench) -> None:
+    from coach.domain import DeliveryMetrics
+
+    session_id = start(wb, question_count=2)
+    first = wb.practice.view(LOCAL_USER, session_id)
+    assert wb.practice.view(LOCAL_USER, session_id) is first  # nothing changed: nothing re-read
+
+    question = first.questions[0].question
+    wb.practice.save_draft(LOCAL_USER, session_id, question.id, "half an answer")
+    assert wb.practice.view(LOCAL_USER, session_id).questions[0].draft == "half an answer"
+
+    answer, _ = wb.practice.answer_and_evaluate(LOCAL_USER, session_id, question.id, STRONG_ANSWER)
+    scored = wb.practice.view(LOCAL_USER, session_id)
+    assert scored.questions[0].latest_evaluation is not None
+    assert scored.current is not None and scored.current.question.id == question.id
+
+    metrics = DeliveryMetrics(speaking_seconds=30, words=80, words_per_minute=160)
+    wb.store.set_delivery(LOCAL_USER, answer.id, metrics)
+    latest = wb.practice.view(LOCAL_USER, session_id).questions[0].latest
+    assert latest is not None and latest.delivery == metrics
+
+
+def test_the_sessions_list_counts_right_without_a_second_scan_on_a_short_page(
+    wb: Workbench,
+) -> None:
+    for number in range(25):
+        wb.store.create_session(LOCAL_USER, f"Listed {number:02d}")
+
+    first = wb.sessions.list(LOCAL_USER, limit=20)
+    last = wb.sessions.list(LOCAL_USER, limit=20, offset=20)
+    found = wb.sessions.list(LOCAL_USER, "listed 1", limit=20)
+    nothing = wb.sessions.list(LOCAL_USER, "no such name", limit=20)
+
+    assert (first.total, len(first.sessions), first.has_more) == (25, 20, True)
+    assert (last.total, len(last.sessions), last.has_more) == (25, 5, False)
+    assert found.total == 10 and {s.name for s in found.sessions} == {
+        f"Listed {n}" for n in range(10, 20)
+    }
+    assert nothing.total == 0 and nothing.sessions == []
