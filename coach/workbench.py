@@ -56,6 +56,7 @@ class Workbench:
     experiments: ExperimentService
     runner: AsyncRunner
     provider_name: str
+    slots: ServerSlots
     telemetry: Telemetry = field(default_factory=Telemetry.disabled)
     notices: list[str] = field(default_factory=list)
 
@@ -197,6 +198,8 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
     traced_store = telemetry.instrument_store(store)
     limit = ModelActionLimit(settings.auth.max_model_actions_per_user)  # shared by services
     slots = ServerSlots(settings.openai_base_url, configured=settings.model_parallel_slots)
+    if chosen.name != "offline":
+        slots.parallel()  # starts asking the server in the background, off the page's path
     practice = PracticeService(
         traced_store,
         resolver,
@@ -228,6 +231,7 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         ),
         runner=runner,
         provider_name=chosen.name,
+        slots=slots,
         telemetry=telemetry,
         notices=notices,
     )

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-MODES = ("none", "500", "429", "hang", "junk", "reject_schema", "drop", "nonsense")
+MODES = ("none", "500", "429", "hang", "junk", "reject_schema", "drop", "drop_stream", "nonsense")
 
 GOOD_EVALUATION = {
     "dimensions": {
@@ -188,7 +188,7 @@ class FakeModelServer:
                         400, {"error": {"message": "response_format json_schema not supported"}}
                     )
                 if body.get("stream"):
-                    return self._stream(body, drop=mode == "drop")
+                    return self._stream(body, drop=mode in ("drop", "drop_stream"))
                 if mode == "drop":
                     self.close_connection = True
                     self.connection.close()

@@ -73,3 +73,12 @@ def show_flash() -> None:
     pending = st.session_state.pop("_flash", None)
     if pending:
         st.toast(pending[0], icon=pending[1])
+
+
+def retry_example(question_id: str) -> None:
+    """Ask for the example answer again on the next run (its last one was cut off)."""
+    st.session_state[f"_example_retry_{question_id}"] = True
+
+
+def example_retry_requested(question_id: str) -> bool:
+    return bool(st.session_state.pop(f"_example_retry_{question_id}", False))

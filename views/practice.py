@@ -11,7 +11,6 @@ from coach.domain import (
     Evaluation,
     ExtractedDocument,
     QuestionType,
-    Session,
 )
 from coach.errors import CoachError, SessionNotFound
 from coach.personas import PersonaRole
@@ -20,7 +19,14 @@ from coach.workbench import Workbench
 from ui import feedback
 from ui.auth import current_actor
 from ui.resources import workbench
-from ui.state import close_session, flash, open_session, open_session_id
+from ui.state import (
+    close_session,
+    example_retry_requested,
+    flash,
+    open_session,
+    open_session_id,
+    retry_example,
+)
 from ui.text import inert, inert_stream, show
 
 ACCEPTED = ", ".join(ext.lstrip(".").upper() for ext in SUPPORTED_EXTENSIONS)
@@ -260,7 +266,8 @@ def _follow_up(wb: Workbench, view: PracticeView, evaluation: Evaluation) -> Non
 
 
 def _fresh_example(wb: Workbench, question_id: str) -> None:
-    if st.button("Write me a fresh example answer", key=f"example-{question_id}"):
+    asked = st.button("Write me a fresh example answer", key=f"example-{question_id}")
+    if asked or example_retry_requested(question_id):
         with st.container(border=True):
             try:
                 reply = wb.practice.stream_example_answer(current_actor(), question_id)
@@ -270,7 +277,13 @@ def _fresh_example(wb: Workbench, question_id: str) -> None:
                 return
             feedback.attribution_caption(reply.attribution, "Example")
             if reply.attribution.cut_off:
-                st.button("Retry", key=f"example-retry-{question_id}", icon=":material/refresh:")
+                st.button(
+                    "Retry",
+                    key=f"example-retry-{question_id}",
+                    icon=":material/refresh:",
+                    on_click=retry_example,
+                    args=(question_id,),
+                )
 
 
 def _spoken_answer(wb: Workbench, view: PracticeView, progress: QuestionProgress) -> None:
@@ -451,14 +464,21 @@ def summary_section(wb: Workbench, view: PracticeView) -> None:
     )
 
 
-def _team_line(wb: Workbench, session: Session) -> str:
-    """Who asks and who scores, and on which provider: results never hide their source."""
-    briefing = wb.practice.briefing(session)
+def _team_line(wb: Workbench, view: PracticeView) -> str:
+    """Who asks and who scores, and on which provider: results never hide their source
+    (when the offline coach wrote questions in the model's place, the line says so)."""
+    briefing = wb.practice.briefing(view.session)
+    stood_in = any(
+        p.question.attribution is not None and p.question.attribution.fallback
+        for p in view.questions
+    )
     parts = []
     for member in briefing.members:
         if member.role not in _JOBS:
             continue
         source = "offline coach" if member.provider == "offline" else member.model
+        if member.role is PersonaRole.PRIMARY and stood_in and member.provider != "offline":
+            source += "; the offline coach stood in for some questions"
         parts.append(f"{_JOBS[member.role]} by {member.title} ({source})")
     return " · ".join(parts)
 
@@ -478,7 +498,7 @@ def session_page(wb: Workbench, view: PracticeView) -> None:
             f"{inert(names)} · {view.answered_count} of {len(view.questions)} answered · "
             f"coaching level {session.coaching_level.value}"
         )
-        st.caption(_team_line(wb, session))
+        st.caption(_team_line(wb, view))
         for warning in view.document_warnings:
             st.warning(inert(warning), icon=":material/description:")
         if view.document(DocumentKind.JOB_DESCRIPTION) is not None:

@@ -14,6 +14,7 @@ import re
 from statistics import fmean
 
 from coach.domain import EvaluationDraft, QuestionDraft
+from coach.text import content_stems, tokens, words
 
 __all__ = [
     "OVERALL_TOLERANCE",
@@ -28,15 +29,14 @@ OVERALL_TOLERANCE = 1.5
 them (a weighted rubric moves it by well under this)."""
 
 _QUOTED = re.compile(r"[\"“”«»]([^\"“”«»]{3,})[\"“”«»]|(?<!\w)'([^']{3,})'(?!\w)")
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _MIN_POINT_WORDS = 3
 _SIMILAR = 0.8
-_FILLER = frozenset({"the", "and", "you", "your", "for", "with", "that", "this", "was", "are"})
 
 
 def _normal(text: str) -> str:
-    return " ".join(re.sub(r"[^\w%$£€]+", " ", text.lower()).split())
+    """Words and numbers only, lower case: a quote matches whatever its punctuation."""
+    return " ".join(token.text for token in tokens(text) if token.is_word)
 
 
 def check_evaluation(
@@ -104,7 +104,7 @@ def _figure(text: str) -> str:
 
 def _holds_up(point: str, answer: str) -> bool:
     """A point is a few words long, and whatever it quotes is in the answer."""
-    if len(_WORD.findall(point)) < _MIN_POINT_WORDS:
+    if len(words(point)) < _MIN_POINT_WORDS:
         return False
     said = _normal(answer)
     for match in _QUOTED.finditer(point):
@@ -139,8 +139,8 @@ def distinct_questions(
 
 
 def _word_set(text: str) -> frozenset[str]:
-    """The words that carry a question's meaning ("a" and "the" do not)."""
-    return frozenset(w for w in _normal(text).split() if len(w) > 2 and w not in _FILLER)
+    """The stems that carry a question's meaning ("a" and "the" do not)."""
+    return content_stems(text)
 
 
 def _similar(a: frozenset[str], b: frozenset[str]) -> bool:

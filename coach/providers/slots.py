@@ -30,15 +30,35 @@ class ServerSlots:
         self._base_url = base_url
         self._configured = configured
         self._learnt: int | None = None
+        self._probe: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def parallel(self) -> int:
+        """The slots as known now. The first call starts asking the server in the
+        background (a hanging server must not cost an action more time) and counts one
+        slot until the answer is in: the safe choice, which only delays a follow-up."""
         if self._configured is not None:
             return self._configured
         with self._lock:
-            if self._learnt is None:
-                self._learnt = self._learn()
-            return self._learnt
+            if self._learnt is not None:
+                return self._learnt
+            if self._probe is None:
+                self._probe = threading.Thread(target=self._remember, name="slots", daemon=True)
+                self._probe.start()
+        return 1
+
+    def wait(self, timeout: float | None = None) -> int:
+        """The learnt slots, waiting for the probe (tests, notebooks)."""
+        self.parallel()
+        probe = self._probe
+        if probe is not None:
+            probe.join(timeout)
+        return self.parallel()
+
+    def _remember(self) -> None:
+        learnt = self._learn()
+        with self._lock:
+            self._learnt = learnt
 
     def _learn(self) -> int:
         if not self._base_url:

@@ -118,12 +118,12 @@ expect.set_options(timeout=APP_READY_MS)
 
 
 def wait_for_app(page: Page) -> None:
-    """Wait until the app has rendered a page and finished running its script: the page's
-    heading is on screen and Streamlit's "Running…" indicator is gone. An open practice
-    session's heading is its name, an h2 under no title, so either level counts."""
+    """Wait until the app has rendered a page and finished running its script: something
+    of the page is on screen (a title, an open session's name, a chat) and Streamlit's
+    "Running…" indicator is gone."""
     page.wait_for_selector("[data-testid='stApp']", timeout=APP_READY_MS)
-    heading = page.locator("[data-testid='stMain'] :is(h1, h2)").first
-    expect(heading).to_be_visible(timeout=APP_READY_MS)
+    rendered = page.locator("[data-testid='stMain'] [data-testid='stElementContainer']").first
+    expect(rendered).to_be_visible(timeout=APP_READY_MS)
     expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=APP_READY_MS)
 
 

@@ -293,11 +293,6 @@ def test_promoting_writes_the_next_version_and_keeps_the_previous(
 
         folder = lab_settings.agent.personas_dir
         original = (folder / "feedback_coach.yaml").read_text()
-        # Strict B scored worse with the judge: promoting a loser asks first.
-        assert svc.report(LOCAL_USER, experiment.id).direction == -1
-        with pytest.raises(ExperimentError, match="B gave significantly worse feedback than A"):
-            svc.promote(LOCAL_USER, experiment.id, "B")
-        assert (folder / "feedback_coach.yaml").read_text() == original
         promotion = svc.promote(LOCAL_USER, experiment.id, "B", confirmed=True)
         assert promotion.path == folder / "feedback_coach.yaml"
         assert promotion.previous == folder / "versions" / "feedback_coach.v1.yaml"
@@ -450,5 +445,30 @@ def test_another_persons_experiment_reads_as_missing(lab_settings: CoachSettings
             svc.roll_out(ben, experiment.id, "B", 0.5)
         assert [x.experiment.id for x in svc.list(admin)] == [experiment.id]
         assert svc.get(ana, experiment.id).name == "Ana's tone test"
+    finally:
+        wb.close()
+
+
+def test_promoting_or_rolling_out_a_worse_variant_asks_first(lab_settings: CoachSettings) -> None:
+    from tests.experiments.losing import experiment_with_a_loser
+
+    wb = build_workbench(lab_settings)
+    try:
+        svc = wb.experiments
+        experiment_id = experiment_with_a_loser(svc, wb.store, LOCAL_USER)
+        report = svc.report(LOCAL_USER, experiment_id)
+        assert report.direction == -1 and report.worse("B")
+        assert svc.ship_warning(LOCAL_USER, experiment_id, "B") == (
+            "Variant B gave significantly worse feedback than A."
+        )
+        folder = lab_settings.agent.personas_dir
+        original = (folder / "feedback_coach.yaml").read_text()
+        with pytest.raises(ExperimentError, match=r"worse feedback than A\. Confirm to ship"):
+            svc.promote(LOCAL_USER, experiment_id, "B")
+        with pytest.raises(ExperimentError, match="Confirm to ship it anyway"):
+            svc.roll_out(LOCAL_USER, experiment_id, "B", 0.1)
+        assert (folder / "feedback_coach.yaml").read_text() == original
+        assert svc.rollouts() == []
+        assert svc.roll_out(LOCAL_USER, experiment_id, "B", 0.1, confirmed=True).variant == "B"
     finally:
         wb.close()

@@ -47,7 +47,9 @@ def llama(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServer]:
     server.stop()
 
 
-def real_model_workbench(base_url: str, db_path: Path, tmp_path: Path) -> Workbench:
+def real_model_workbench(
+    base_url: str, db_path: Path, tmp_path: Path, *, cool_off_seconds: float = 60
+) -> Workbench:
     """The shipped personas, pointed at the small model, with answers kept short."""
     personas = tmp_path / "personas"
     personas.mkdir(exist_ok=True)
@@ -64,6 +66,7 @@ def real_model_workbench(base_url: str, db_path: Path, tmp_path: Path) -> Workbe
         openai_timeout_seconds=60,
         openai_max_retries=0,
         model_deadline_seconds=60,  # a 135M model on two busy cores: give it time
+        model_cool_off_seconds=cool_off_seconds,
         agent={"personas_dir": personas},
     )
     return build_workbench(settings)
@@ -120,7 +123,9 @@ def test_the_server_stopping_mid_session_loses_nothing_and_says_why(
     db_path: Path, tmp_path: Path
 ) -> None:
     server = start_llama_server(tmp_path / "own-server.log")
-    wb = real_model_workbench(server.base_url, db_path, tmp_path)
+    # No cool-off: every call tries the server, so each notice says what happened to it
+    # (a slow first call must not leave the server marked down for the rest).
+    wb = real_model_workbench(server.base_url, db_path, tmp_path, cool_off_seconds=0)
     try:
         resume = wb.practice.read_pasted(RESUME, DocumentKind.RESUME)
         job = wb.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from coach.settings import CoachSettings, StoreSettings
 from coach.store.duckdb_store import DuckDBSessionStore
 from coach.users import Actor
+from tests.pages.conftest import APP
 
 LOCAL_USER = Actor.local()
 
@@ -77,3 +79,28 @@ def test_a_chat_is_resumed_from_the_sessions_page_and_deleted(app: AppTest) -> N
     assert at.title[0].value == "Chat with a coach"
     at.switch_page("views/sessions.py").run()
     assert any("No sessions yet" in i.value for i in at.info)
+
+
+def test_a_reply_cut_off_by_the_server_is_labelled_and_retried(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15: a stream that ends without a finish reason is labelled cut off (page and
+    store), and Retry asks again."""
+    from tests.fake_model_server import fake_model_server
+
+    with fake_model_server("drop") as server:
+        monkeypatch.setenv("COACH_OPENAI_BASE_URL", server.base_url)
+        at = AppTest.from_file(APP, default_timeout=30)
+        at.run()
+        at = chat_page(at)
+        at.button[0].click().run()  # Start chat
+        at.chat_input(key="chat-input").set_value("How do I explain a gap?").run()
+        assert not at.exception, at.exception
+        assert any("cut off" in c.value for c in at.caption)
+        assert any("ended it unfinished" in w.value for w in at.warning)
+        server.mode = "none"
+        at.button(key="retry-reply").click().run()
+        assert not at.exception, at.exception
+    replies = coach_messages(at)
+    assert len(replies) == 2 and replies[-1].startswith("Situation:")
+    assert not any(b.key == "retry-reply" for b in at.button), "the new reply is whole"

@@ -86,16 +86,33 @@ def alerts(at: AppTest) -> list[str]:
     ]
 
 
-def choose_and_confirm(at: AppTest, experiment_id: str, variant: str) -> AppTest:
-    """Pick the variant to ship (a loser is never preselected) and confirm the warning."""
-    assert at.selectbox(key=f"lab-ship-{experiment_id}").value is None
-    rerun(at.selectbox(key=f"lab-ship-{experiment_id}").select(variant))
-    (warning,) = [w.value for w in at.warning if "significantly worse" in w.value]
-    assert warning == f"Variant {variant} gave significantly worse feedback than A."
-    assert at.button(key="lab-promote").disabled and at.button(key="lab-roll-out").disabled
-    rerun(at.checkbox(key=f"lab-confirm-{experiment_id}-{variant}").check())
+def choose_to_ship(at: AppTest, experiment_id: str, variant: str) -> AppTest:
+    """Pick the variant to ship (only a significant winner is preselected) and, when the
+    page warns (a worse variant, or the current base), confirm it."""
+    report = service().report(LOCAL_USER, experiment_id)
+    picker = at.selectbox(key=f"lab-ship-{experiment_id}")
+    if report.direction != 1:
+        assert picker.value is None, "nothing is preselected without a winner"
+    rerun(picker.select(variant))
+    warning = service().ship_warning(LOCAL_USER, experiment_id, variant)
+    if warning is not None:
+        assert warning in [w.value for w in at.warning]
+        assert at.button(key="lab-promote").disabled and at.button(key="lab-roll-out").disabled
+        rerun(at.checkbox(key=f"lab-confirm-{experiment_id}-{variant}").check())
     assert not at.button(key="lab-promote").disabled
     return at
+
+
+def verdict_colour(at: AppTest, experiment_id: str) -> str:
+    """Which alert shows the verdict: it follows the direction of the difference."""
+    verdict = service().report(LOCAL_USER, experiment_id).verdict
+    for colour, shown in (("green", at.success), ("blue", at.info), ("red", at.error)):
+        if verdict in [alert.value for alert in shown]:
+            return colour
+    raise AssertionError(f"the verdict is not shown: {verdict}")
+
+
+COLOURS = {1: "green", 0: "blue", -1: "red"}
 
 
 def figures(at: AppTest) -> dict[str, dict[str, Any]]:
@@ -156,9 +173,8 @@ def test_create_run_read_reopen_and_promote(personas_dir: Path) -> None:
     report = service().report(LOCAL_USER, experiment_id)
     assert report.complete and report.experiment.name == "stricter feedback"
     assert report.verdict in alerts(at)
-    # B scored worse: the verdict is red, not green.
-    assert report.direction == -1 and report.verdict in [e.value for e in at.error]
-    assert "Variant B" in report.verdict and "quality points" in report.verdict
+    assert verdict_colour(at, experiment_id) == COLOURS[report.direction]
+    assert " B " in report.verdict and "quality points" in report.verdict
     shown = figures(at)
     assert set(shown) == {QUALITY_TITLE, DIMENSIONS_TITLE}
     quality = shown[QUALITY_TITLE]["data"]
@@ -182,7 +198,7 @@ def test_create_run_read_reopen_and_promote(personas_dir: Path) -> None:
     assert report.verdict in alerts(again)
     assert again.query_params["experiment"] == experiment_id
 
-    choose_and_confirm(again, experiment_id, "B")
+    choose_to_ship(again, experiment_id, "B")
     rerun(again.button(key="lab-promote").click())
     assert [s.value for s in again.success][-1] == (
         "feedback_coach is now version 2 (personas/feedback_coach.yaml); version 1 is kept "
@@ -323,7 +339,7 @@ def test_roll_out_a_variant_and_stop_it(personas_dir: Path) -> None:
     experiment_id = experiment_via_service()
     at = open_lab(experiment_id)
 
-    choose_and_confirm(at, experiment_id, "B")
+    choose_to_ship(at, experiment_id, "B")
     at.slider(key=f"lab-share-{experiment_id}").set_value(25)
     rerun(at.button(key="lab-roll-out").click())
 
@@ -464,3 +480,43 @@ def test_a_run_in_another_process_is_shown_running_and_not_started_again(
         "Reload the page to see how far it has got."
     ]
     assert "lab-resume" not in [button.key for button in at.button]
+
+
+def test_the_page_runs_experiments_on_the_configured_model(
+    personas_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15: with a base URL set, the page's experiments ask that server for every
+    answer pair (a non-answer is scored offline, labelled, without a call)."""
+    from coach.experiments.datasets import sample_dataset
+    from coach.offline.scoring import detect_non_answer
+    from tests.fake_model_server import fake_model_server, task_kind
+
+    answers = [i for i in sample_dataset().items if detect_non_answer(i.answer, i.question) is None]
+    with fake_model_server("none") as server:
+        monkeypatch.setenv("COACH_OPENAI_BASE_URL", server.base_url)
+        experiment_id = experiment_via_service()
+        at = open_lab(experiment_id)
+        kinds = [task_kind(r) for r in server.requests]
+    assert kinds.count("evaluate_answer") == 2 * len(answers)
+    assert service().get(LOCAL_USER, experiment_id).provider == "openai"
+    assert not any("answered by the offline coach" in c.value for c in at.caption)
+
+
+def test_a_worse_variant_is_red_never_preselected_and_shipping_it_asks_first(
+    personas_dir: Path,
+) -> None:
+    from tests.experiments.losing import experiment_with_a_loser
+
+    experiment_id = experiment_with_a_loser(service(), workbench().store, LOCAL_USER)
+    at = open_lab(experiment_id)
+
+    assert verdict_colour(at, experiment_id) == "red"
+    assert at.selectbox(key=f"lab-ship-{experiment_id}").value is None
+    assert not any(b.key == "lab-promote" for b in at.button), "nothing to ship until chosen"
+    rerun(at.selectbox(key=f"lab-ship-{experiment_id}").select("B"))
+    assert "Variant B gave significantly worse feedback than A." in [w.value for w in at.warning]
+    assert at.button(key="lab-promote").disabled and at.button(key="lab-roll-out").disabled
+    rerun(at.checkbox(key=f"lab-confirm-{experiment_id}-B").check())
+    rerun(at.button(key="lab-roll-out").click())
+    (rollout,) = service().rollouts()
+    assert rollout.variant == "B"

@@ -247,6 +247,7 @@ def test_when_the_model_fails_questions_score_and_follow_up_say_the_offline_coac
         assert any(
             c.startswith("Questions by Offline coach") and "fallback" in c for c in captions(at)
         )
+        assert any("the offline coach stood in for some questions" in c for c in captions(at))
         answer_box(at).input(STRONG_ANSWER)
         submit_button(at).click().run()
         assert not at.exception, at.exception
@@ -254,6 +255,27 @@ def test_when_the_model_fails_questions_score_and_follow_up_say_the_offline_coac
     assert any(c.startswith("Feedback by") for c in labelled)
     assert any(c.startswith("Follow-up by") for c in labelled)
     assert any("offline coach answered instead" in w.value for w in at.warning)
+
+
+def test_an_example_answer_cut_off_mid_stream_is_labelled_and_retried(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.fake_model_server import fake_model_server
+
+    with fake_model_server("drop_stream") as server:
+        at = start_session(model_app(app_env, monkeypatch, server.base_url), count=1)
+        answer_box(at).input(STRONG_ANSWER)
+        submit_button(at).click().run()
+        example = next(b for b in at.button if b.label == "Write me a fresh example answer")
+        example.click().run()
+        assert not at.exception, at.exception
+        assert any(c.startswith("Example by") and "cut off" in c for c in captions(at))
+        server.mode = "none"
+        retry = next(b for b in at.button if str(b.key).startswith("example-retry-"))
+        retry.click().run()
+        assert not at.exception, at.exception
+    examples = [c for c in captions(at) if c.startswith("Example by")]
+    assert examples and "cut off" not in examples[-1]
 
 
 def test_a_near_empty_resume_starts_a_session_that_says_so(app: AppTest) -> None:

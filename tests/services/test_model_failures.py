@@ -109,6 +109,17 @@ def test_every_action_returns_within_its_deadline_labelled_and_stored(
         assert again is not None and again.follow_up == followed.follow_up
         assert again.follow_up_attribution == followed.follow_up_attribution
 
+        chat = wb.chat.start(LOCAL_USER)
+        text, took = timed(
+            lambda: "".join(wb.chat.stream_reply(LOCAL_USER, chat.id, "How do I prepare?"))
+        )
+        assert took <= DEADLINE + 1, f"a chat reply took {took:.1f} s"
+        user, reply = wb.chat.view(LOCAL_USER, chat.id).messages
+        assert user.content == "How do I prepare?" and reply.content == text.strip()
+        assert reply.attribution is not None
+        # Junk is a structured-output failure: the server still streams text well.
+        assert reply.attribution.fallback is (mode in FAILING - {"junk"})
+
 
 def test_after_a_timeout_actions_go_offline_at_once_until_the_cool_off_ends(
     workbench_for: Callable[..., Workbench],
@@ -224,6 +235,7 @@ def test_the_score_never_waits_for_a_slow_failing_follow_up(
         failing=frozenset({"ask_follow_up"}),
     ) as server:
         wb = workbench_for(server, model_deadline_seconds=10)
+        assert wb.slots.wait(5) == slots, "learnt from llama.cpp's /props"
         session_id = start(wb)
         question = wb.practice.view(LOCAL_USER, session_id).questions[0].question
         answer = wb.practice.submit_answer(LOCAL_USER, session_id, question.id, STRONG_ANSWER)
@@ -240,3 +252,19 @@ def test_the_score_never_waits_for_a_slow_failing_follow_up(
         assert followed.follow_up and followed.follow_up_attribution is not None
         assert followed.follow_up_attribution.fallback, "the model's follow-up failed"
         assert [kind for _, kind in server.arrivals].count("ask_follow_up") == 3
+
+
+def test_a_hanging_server_costs_a_streamed_reply_one_deadline(
+    workbench_for: Callable[..., Workbench],
+) -> None:
+    with fake_model_server("hang") as server:
+        wb = workbench_for(server)
+        chat = wb.chat.start(LOCAL_USER)
+        text, took = timed(
+            lambda: "".join(wb.chat.stream_reply(LOCAL_USER, chat.id, "How do I prepare?"))
+        )
+        assert DEADLINE - 0.2 <= took <= DEADLINE + 1
+        reply = wb.chat.view(LOCAL_USER, chat.id).messages[-1]
+        assert reply.content == text.strip() and reply.attribution is not None
+        assert reply.attribution.fallback
+        assert f"did not answer within {DEADLINE:.0f} s" in reply.attribution.notice
