@@ -441,3 +441,29 @@ def test_telemetry_is_configured_from_the_environment(monkeypatch: pytest.Monkey
     telemetry = CoachSettings(_env_file=None).telemetry  # type: ignore[call-arg]
     assert telemetry.record_content is True and telemetry.enabled is False
     assert telemetry.otlp_endpoint == "http://127.0.0.1:4318/v1/traces"
+
+
+def test_spans_carry_a_pseudonymous_user_id_never_the_email(workbench: Any) -> None:
+    ana = Actor(issuer="http://127.0.0.1:9400", subject="ana-sub", email="ana@example.org")
+    ben = Actor(issuer="http://127.0.0.1:9400", subject="ben-sub", email="ben@example.org")
+    wb = workbench()
+    practice = wb.practice
+    resume = practice.read_pasted(RESUME, DocumentKind.RESUME)
+    job = practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION)
+    for actor in (ana, ben):
+        session = practice.start_session(actor, resume, job, question_count=1)
+        question = practice.view(actor, session.id).questions[0].question
+        practice.answer_and_evaluate(actor, session.id, question.id, ANSWER)
+    spans = stored_spans(wb)
+
+    ids = {
+        json.loads(s["attributes"]).get("coach.user_id")
+        for s in spans
+        if s["name"].startswith("turn ")
+    }
+    assert len(ids) == 2 and None not in ids  # one stable id per person, on every turn
+    model_calls = [s for s in spans if s["operation"] == "chat"]
+    assert model_calls and all("coach.user_id" in json.loads(s["attributes"]) for s in model_calls)
+    everything = json.dumps([{k: str(v) for k, v in s.items()} for s in spans])
+    for secret in ("ana@example.org", "ben@example.org", "ana-sub", "ben-sub"):
+        assert secret not in everything

@@ -33,8 +33,23 @@ class OpenItem:
         st.query_params.pop(self.query_key, None)
 
 
+@dataclass(frozen=True)
+class StateItem:
+    """One id kept for this browser tab only (not in the URL)."""
+
+    state_key: str
+
+    def get(self) -> str | None:
+        return st.session_state.get(self.state_key)
+
+    def open(self, item_id: str) -> None:
+        st.session_state[self.state_key] = item_id
+
+
 PRACTICE = OpenItem("open_session_id", "session")
 CHAT = OpenItem("open_chat_id", "chat")
+# The session on the Sessions page whose Markdown export is prepared for download.
+EXPORT_READY = StateItem("export_ready_session_id")
 
 
 def open_session_id() -> str | None:

@@ -17,15 +17,18 @@ import streamlit as st
 
 # The ASCII punctuation that markdown, GFM or Streamlit's extensions (":red[…]",
 # "$…$") give a meaning to anywhere in a line; CommonMark lets a backslash escape each.
-# With "[", "(", "!" and "<" escaped no link, image or autolink can form, so ":" (which
-# only names an icon or a colour) is left as typed. "1." is a list only at a line start.
+# With "[", "(", "!" and "<" escaped no link or image can form, so ":" (which only names
+# an icon or a colour) is left as typed. "1." is a list only at a line start.
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~$])")
 _ORDERED_LIST = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
+# GFM turns a bare "http://…" or "www.…" into a link: an escaped slash or dot prevents it.
+_AUTOLINK = re.compile(r"(://|www\.)", re.IGNORECASE)
 
 
 def inert(text: str) -> str:
     """``text`` as markdown that displays it literally, line breaks kept."""
     escaped = _ORDERED_LIST.sub(r"\1\\.", _SPECIAL.sub(r"\\\1", text))
+    escaped = _AUTOLINK.sub(lambda m: m.group(1).replace("/", "\\/").replace(".", "\\."), escaped)
     return escaped.replace("\r\n", "\n").replace("\n", "  \n")
 
 

@@ -440,13 +440,19 @@ def summary_section(wb: Workbench, view: PracticeView) -> None:
         feedback.summary(view.summary)
     elif view.answered_count == 0:
         st.caption("Answer at least one question to get a summary.")
-    actor = current_actor()  # read now: the downloads run later, outside this script run
+    actor = current_actor()  # read now: the study guide is made later, outside this run
     markdown_col, guide_col = st.columns(2)
+    # The file goes with the page, not made on click: Streamlit keeps a file made on click
+    # referenced by no session, and every other user's rerun sweeps such files (mark, then
+    # delete), so with many users it was gone before the browser fetched it (cancelled).
+    # "ignore": no rerun on click, so this session keeps referencing its file meanwhile.
+    export = wb.exports.markdown_of(view)
     markdown_col.download_button(
         "Export as Markdown",
-        lambda: wb.exports.markdown(actor, view.session.id).content,
-        file_name=wb.exports.filename(view.session.name),
-        mime="text/markdown",
+        export.content,
+        file_name=export.filename,
+        mime=export.media_type,
+        on_click="ignore",
     )
     guide_col.download_button(
         "Study guide (PDF)",

@@ -6,10 +6,11 @@ import streamlit as st
 
 from coach.domain import SessionKind, SessionOverview
 from coach.errors import CoachError
+from coach.users import Actor
 from coach.workbench import Workbench
 from ui.auth import current_actor
 from ui.resources import workbench
-from ui.state import CHAT, close_session, flash, open_session, open_session_id
+from ui.state import CHAT, EXPORT_READY, close_session, flash, open_session, open_session_id
 from ui.text import inert
 
 PAGE_SIZE = 20
@@ -21,6 +22,26 @@ def _open(overview: SessionOverview) -> None:
         st.switch_page("views/chat.py")
     open_session(overview.id)
     st.switch_page("views/practice.py")
+
+
+def _markdown_export(wb: Workbench, actor: Actor, overview: SessionOverview) -> None:
+    """Prepare, then download: the file is made in this script run and stays referenced
+    by this session until its next run, so other users' reruns cannot sweep it away
+    before the browser fetches it (a file made on click is swept; see views/practice.py)."""
+    if EXPORT_READY.get() != overview.id:
+        if st.button("Prepare Markdown export", key=f"prepare-{overview.id}"):
+            EXPORT_READY.open(overview.id)
+            st.rerun()
+        return
+    export = wb.exports.markdown(actor, overview.id)
+    st.download_button(
+        "Export as Markdown",
+        export.content,
+        file_name=export.filename,
+        mime=export.media_type,
+        key=f"export-{overview.id}",
+        on_click="ignore",
+    )
 
 
 def session_row(wb: Workbench, overview: SessionOverview) -> None:
@@ -41,6 +62,8 @@ def session_row(wb: Workbench, overview: SessionOverview) -> None:
             )
             if overview.transcript_count:
                 progress += f" · {overview.transcript_count} voice transcript(s)"
+            if current_actor().is_admin and overview.owner_email:  # admins list everyone's
+                progress += f" · by {inert(overview.owner_email)}"
             st.caption(f"{kind} · last activity {overview.updated_at:%d %b %Y %H:%M} UTC{progress}")
         if open_col.button("Open", key=f"open-{overview.id}", type="primary"):
             _open(overview)
@@ -54,18 +77,12 @@ def session_row(wb: Workbench, overview: SessionOverview) -> None:
                 else:
                     flash(f"Renamed to “{inert(' '.join(new_name.split()))}”.")
                     st.rerun()
-            actor = current_actor()  # read now: the download runs later, outside this run
-            st.download_button(
-                "Export as Markdown",
-                lambda: wb.exports.markdown(actor, overview.id).content,
-                file_name=wb.exports.filename(overview.name),
-                mime="text/markdown",
-                key=f"export-{overview.id}",
-            )
+            actor = current_actor()  # read now: the study guide is made later, outside this run
+            _markdown_export(wb, actor, overview)
             if overview.kind is not SessionKind.CHAT:
                 st.download_button(
                     "Study guide (PDF)",
-                    lambda: wb.exports.study_guide(current_actor(), overview.id).content,
+                    lambda: wb.exports.study_guide(actor, overview.id).content,
                     file_name=wb.exports.study_guide_filename(overview.name),
                     mime="application/pdf",
                     key=f"guide-{overview.id}",

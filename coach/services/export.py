@@ -62,7 +62,10 @@ class ExportService:
         )
 
     def markdown(self, actor: Actor, session_id: str) -> ExportFile:
-        view = self._practice.view(actor, session_id)
+        return self.markdown_of(self._practice.view(actor, session_id))
+
+    def markdown_of(self, view: PracticeView) -> ExportFile:
+        """The export of a view already read for its reader (no store access)."""
         return ExportFile(
             filename=self.filename(view.session.name),
             media_type="text/markdown",

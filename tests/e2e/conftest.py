@@ -42,8 +42,15 @@ class RunningApp:
         return self.log_path.read_text(errors="replace")
 
 
-def start_app(db_path: Path, log_path: Path, extra_env: dict[str, str] | None = None) -> RunningApp:
-    port = free_port()
+def start_app(
+    db_path: Path,
+    log_path: Path,
+    extra_env: dict[str, str] | None = None,
+    *,
+    port: int | None = None,
+    extra_args: tuple[str, ...] = (),
+) -> RunningApp:
+    port = port or free_port()
     env = {**os.environ, "COACH_STORE__PATH": str(db_path), **(extra_env or {})}
     for name in ("OPENAI_API_KEY", "COACH_OPENAI_API_KEY", "COACH_OPENAI_BASE_URL"):
         if not extra_env or name not in extra_env:
@@ -64,6 +71,7 @@ def start_app(db_path: Path, log_path: Path, extra_env: dict[str, str] | None = 
             "true",
             "--browser.gatherUsageStats",
             "false",
+            *extra_args,
         ],
         cwd=PROJECT_ROOT,
         env=env,
