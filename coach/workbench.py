@@ -13,6 +13,7 @@ from coach.agents import AgentFactory
 from coach.agents.resolver import AgentTeamResolver
 from coach.agents.teams import TeamsConfig
 from coach.errors import PersonaError
+from coach.experiments.store import ExperimentStore
 from coach.personas import Persona, PersonaRegistry
 from coach.providers.base import Provider
 from coach.providers.checked import CheckedProvider
@@ -30,7 +31,6 @@ from coach.services.voice import VoiceService
 from coach.settings import CoachSettings, StoreSettings
 from coach.store.base import SessionStore
 from coach.store.duckdb_store import DuckDBSessionStore
-from coach.store.experiments import ExperimentStore
 from coach.telemetry import Telemetry
 from coach.voices import VoicePreviewer
 

@@ -46,3 +46,29 @@ def test_importing_all_of_coach_never_imports_streamlit() -> None:
 def test_pages_never_import_duckdb_or_openai() -> None:
     for path in PAGE_FILES:
         assert not imported_modules(path) & {"duckdb", "openai"}, path
+
+
+LOWER_PACKAGES = ("store", "agents", "offline", "providers")
+UPPER_PACKAGES = ("coach.experiments", "coach.services")
+
+
+def full_imports(path) -> set[str]:  # type: ignore[no-untyped-def]
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_imports_point_down_store_agents_offline_and_providers_never_import_upwards() -> None:
+    upward = {
+        f"{path.relative_to(PROJECT_ROOT)} imports {name}"
+        for package in LOWER_PACKAGES
+        for path in sorted((PROJECT_ROOT / "coach" / package).rglob("*.py"))
+        for name in full_imports(path)
+        if name.startswith(UPPER_PACKAGES)
+    }
+    assert not upward, sorted(upward)

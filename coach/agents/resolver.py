@@ -15,11 +15,11 @@ from collections.abc import Mapping
 
 from coach.agents.concurrency import ConcurrencyLimits
 from coach.agents.factory import AgentFactory
+from coach.agents.rollout import TrafficSplit
 from coach.agents.team import AgentTeam
 from coach.agents.teams import TeamsConfig, TeamSpec
 from coach.domain import SessionKind
 from coach.errors import PersonaError
-from coach.experiments.rollout import TrafficSplit
 from coach.personas import PersonaRegistry, PersonaRole
 
 TEAM_KEY = "team"

@@ -36,8 +36,8 @@ from coach.experiments.records import (
     Progress,
     VariantRecord,
 )
+from coach.experiments.store import ExperimentStore
 from coach.personas import PersonaRole
-from coach.store.experiments import ExperimentStore
 from coach.tasks import EvaluateAnswer
 from coach.telemetry import Telemetry
 from coach.telemetry import attributes as names

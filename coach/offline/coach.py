@@ -20,11 +20,11 @@ from coach.domain import (
     QuestionSet,
     SummaryDraft,
 )
-from coach.experiments.judging import rate_feedback
 from coach.offline.chat import chat_reply, summarize_chat
 from coach.offline.examples import example_answer
 from coach.offline.fit import assess_fit, fit_questions
 from coach.offline.follow_up import ask_follow_up
+from coach.offline.judging import rate_feedback
 from coach.offline.profiles import JobProfile, ResumeProfile, profile_job, profile_resume
 from coach.offline.question_bank import find_bank_question
 from coach.offline.scoring import score_answer

@@ -20,6 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from coach.agents.resolver import AgentTeamResolver
+from coach.agents.rollout import Rollout, TrafficSplit
 from coach.agents.team import AgentTeam
 from coach.domain import new_id, utc_now
 from coach.errors import ExperimentError
@@ -39,14 +40,13 @@ from coach.experiments.records import (
     VariantRecord,
 )
 from coach.experiments.report import ExperimentReport, build_report
-from coach.experiments.rollout import Rollout, TrafficSplit
 from coach.experiments.runner import HEARTBEAT_SECONDS, CancelToken, ExperimentRunner
 from coach.experiments.spec import OFFLINE_JUDGE, DatasetChoice, ExperimentSpec
+from coach.experiments.store import ExperimentStore
 from coach.experiments.variants import fingerprint, variant_persona
 from coach.personas import Persona, PersonaRegistry, PersonaRole
 from coach.runtime import AsyncRunner
 from coach.store.base import SessionStore
-from coach.store.experiments import ExperimentStore
 from coach.telemetry import Telemetry
 from coach.users import Actor
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from coach.domain import utc_now
 from coach.experiments.records import PairResult
 from coach.experiments.spec import parse_spec
+from coach.experiments.store import ExperimentStore
 from coach.services.experiments import ExperimentService
 from coach.store.base import SessionStore
-from coach.store.experiments import ExperimentStore
 from coach.users import Actor
 
 

@@ -18,12 +18,12 @@ from coach.experiments.judging import OfflineJudge
 from coach.experiments.records import Experiment, ExperimentStatus, VariantRecord
 from coach.experiments.runner import CancelToken, ExperimentRunner, question_type
 from coach.experiments.spec import ExperimentSpec
+from coach.experiments.store import ExperimentStore
 from coach.experiments.variants import PersonaOverrides, Variant, fingerprint, variant_persona
 from coach.personas import Persona, PersonaRegistry, PersonaRole
 from coach.providers.base import Completion, ProviderRequest, StreamMeta, T
 from coach.settings import StoreSettings
 from coach.store.duckdb_store import DuckDBSessionStore
-from coach.store.experiments import ExperimentStore
 from coach.users import Actor
 
 BASE = Persona(

@@ -15,14 +15,15 @@ import respx
 from pydantic import SecretStr
 
 from coach.agents import AgentFactory
+from coach.agents.rollout import CONTROL, Rollout, TrafficSplit, bucket
 from coach.analytics import SpanFilter
 from coach.domain import CoachingLevel, RubricDimension, SessionKind, utc_now
 from coach.errors import ExperimentError
 from coach.experiments.datasets import DatasetItem
 from coach.experiments.judging import OfflineJudge
-from coach.experiments.rollout import CONTROL, Rollout, TrafficSplit, bucket
 from coach.experiments.runner import ExperimentRunner
 from coach.experiments.spec import parse_spec
+from coach.experiments.store import ExperimentStore
 from coach.experiments.variants import PersonaOverrides, Variant, fingerprint, variant_persona
 from coach.personas import PersonaRegistry, PersonaRole
 from coach.providers.openai_compatible import OpenAICompatibleProvider
@@ -31,7 +32,6 @@ from coach.realtime.settings import RealtimeSettings
 from coach.services.telemetry import TelemetryService
 from coach.settings import PROJECT_ROOT, AgentSettings, CoachSettings, StoreSettings
 from coach.store.duckdb_store import DuckDBSessionStore
-from coach.store.experiments import ExperimentStore
 from coach.users import Actor
 from coach.workbench import build_workbench
 from tests.experiments.test_runner import BASE, make_experiment

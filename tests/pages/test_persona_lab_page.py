@@ -24,9 +24,9 @@ from streamlit.testing.v1 import AppTest
 from coach.domain import CoachingLevel
 from coach.experiments.records import ExperimentStatus
 from coach.experiments.spec import parse_spec
+from coach.experiments.store import ExperimentStore
 from coach.services.experiments import ExperimentService
 from coach.settings import PROJECT_ROOT
-from coach.store.experiments import ExperimentStore
 from coach.users import Actor
 from tests.pages.conftest import APP
 from ui.persona_lab_charts import DIMENSIONS_TITLE, QUALITY_TITLE

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from coach.agents.rollout import Rollout
 from coach.domain import utc_now
 from coach.errors import ExperimentError
 from coach.experiments.datasets import DatasetItem
@@ -25,7 +26,6 @@ from coach.experiments.records import (
     PairResult,
     VariantRecord,
 )
-from coach.experiments.rollout import Rollout
 from coach.experiments.spec import ExperimentSpec
 from coach.experiments.variants import PersonaOverrides
 from coach.personas import Persona
