@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from coach import speech
-from coach.experiments import judging
-from coach.offline import scoring, tailoring
+from coach.offline import judging, scoring, tailoring
 from coach.text import (
     PROMPT_WORDS,
     STOPWORDS,

@@ -430,6 +430,9 @@ def more_questions(wb: Workbench, view: PracticeView) -> None:
 
 
 def summary_section(wb: Workbench, view: PracticeView) -> None:
+    # Read again: an answer scored above in this same run is not in the view the page
+    # started with, and the export below must have it (one row when nothing changed).
+    view = wb.practice.view(current_actor(), view.session.id)
     st.divider()
     st.subheader("Session summary")
     if st.button("Summarise my session", disabled=view.answered_count == 0):

@@ -85,6 +85,13 @@ def test_create_watch_reopen_and_promote(lab_app: tuple[RunningApp, Path], page:
     expect(page.get_by_text("Variant B scores").first).to_be_visible()
     expect(page.locator(".js-plotly-plot")).to_have_count(2)
 
+    # Only a significant winner is preselected (issue 15); otherwise the person picks one.
+    if page.get_by_text("No variant did significantly better").count():
+        picker = page.locator("[class*='st-key-lab-ship-'] input")
+        picker.click()
+        picker.fill("B")
+        picker.press("Enter")
+        wait_for_app(page)
     page.get_by_role("button", name="Promote to a new persona version").click()
     expect(
         page.get_by_text(

@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 
 from coach.domain import DocumentKind
 from coach.settings import CoachSettings, StoreSettings
+from coach.users import Actor
 from coach.workbench import build_workbench
 from tests.e2e.conftest import (
     CHROMIUM,
@@ -96,6 +97,7 @@ def app_with_realtime(tmp_path: Path, fake_realtime: FakeRealtimeServer) -> Iter
 def seed_session(db_path: Path) -> str:
     wb = build_workbench(CoachSettings(store=StoreSettings(path=db_path, idle_release_seconds=0)))
     session = wb.practice.start_session(
+        Actor.local(),
         wb.practice.read_pasted(RESUME, DocumentKind.RESUME),
         wb.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION),
         question_count=1,

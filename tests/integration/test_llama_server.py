@@ -237,7 +237,13 @@ def test_no_evaluation_shown_contradicts_its_dimensions(
             scores = [d.score for d in evaluation.dimensions]
             mean = sum(scores) / len(scores)
             assert min(scores) - 0.5 <= evaluation.overall <= max(scores) + 0.5
-            assert abs(evaluation.overall - mean) <= OVERALL_TOLERANCE + 0.05
+            if evaluation.attribution.is_offline:
+                # The offline coach stood in: its rubric caps an answer that misses the
+                # question (issue 16: an off-topic story never scores above 5) and says so
+                # in the headline. A cap only ever lowers the overall below the dimensions.
+                assert evaluation.overall <= mean + OVERALL_TOLERANCE + 0.05
+            else:
+                assert abs(evaluation.overall - mean) <= OVERALL_TOLERANCE + 0.05
             for point in [*evaluation.strengths, *evaluation.improvements]:
                 assert len(point.split()) >= 3, point
             if any("contradicted" in c for c in evaluation.attribution.checks):
