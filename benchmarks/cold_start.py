@@ -24,18 +24,8 @@ from pathlib import Path
 
 from benchmarks.core import Result
 from coach.settings import PROJECT_ROOT
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 BARE_PAGE = """import streamlit as st
 st.title("Bare page")
 st.text_input("Name")
@@ -113,7 +103,7 @@ def bench_first_page() -> list[Result]:
         workdir = Path(folder)
         bare = workdir / "bare_page.py"
         bare.write_text(BARE_PAGE)
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         app, plain = [], []
         for _ in range(RUNS):
             plain.append(_first_render_seconds(browser, str(bare), "Bare page", workdir) * 1000)

@@ -20,7 +20,6 @@ from coach.domain import (
     Speaker,
 )
 from coach.services.practice import PracticeService, PracticeView
-from coach.services.study_guide import render_study_guide
 from coach.users import Actor
 
 
@@ -58,7 +57,7 @@ class ExportService:
         return BinaryExportFile(
             filename=self.study_guide_filename(view.session.name),
             media_type="application/pdf",
-            content=render_study_guide(view),
+            content=_render_study_guide(view),
         )
 
     def markdown(self, actor: Actor, session_id: str) -> ExportFile:
@@ -175,3 +174,10 @@ def _quote(text: str) -> str:
 def _slug(name: str) -> str:
     slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()
     return slug[:60] or "session"
+
+
+def _render_study_guide(view: PracticeView) -> bytes:
+    """reportlab loads with the first study guide, not with the app."""
+    from coach.services.study_guide import render_study_guide
+
+    return render_study_guide(view)

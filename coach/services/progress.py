@@ -14,14 +14,17 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from statistics import mean
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from coach.domain import RubricDimension, SessionKind, SessionOverview
 from coach.store.base import SessionStore
 from coach.text import Filler, content_words, count_words, find_fillers
 from coach.users import Actor
+
+if TYPE_CHECKING:  # pandas (~0.4 s) loads when a report is drawn, not with the app
+    import pandas as pd
 
 # A question "keeps giving trouble" when its answers average below this, over at least
 # this many attempts (one weak answer is a bad day, two is a pattern).
@@ -96,6 +99,8 @@ class ProgressReport(BaseModel):
         of the database), so a notebook draws the page's figures while the app runs.
 
         That frame has no answer text: fillers and words stay empty here."""
+        import pandas as pd
+
         scored = answers.dropna(subset=["overall"])
         started = scored.groupby("session_id")["answered_at"].min()
         attempts = [
@@ -125,6 +130,8 @@ class ProgressReport(BaseModel):
 
     def frame(self) -> pd.DataFrame:
         """One row per scored attempt and dimension (long form, for charts and notebooks)."""
+        import pandas as pd
+
         rows = []
         for a in self.attempts:
             base = {
@@ -143,6 +150,8 @@ class ProgressReport(BaseModel):
 
     def fillers_by_session(self) -> pd.DataFrame:
         """Fillers per 100 words in each session's answers, oldest session first."""
+        import pandas as pd
+
         totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         names: dict[str, tuple[datetime, str]] = {}
         for a in self.attempts:
