@@ -50,6 +50,8 @@ PRACTICE = OpenItem("open_session_id", "session")
 CHAT = OpenItem("open_chat_id", "chat")
 # The session on the Sessions page whose Markdown export is prepared for download.
 EXPORT_READY = StateItem("export_ready_session_id")
+# The session whose PDF study guide is prepared for download (Practice and Sessions pages).
+GUIDE_READY = StateItem("guide_ready_session_id")
 
 
 def open_session_id() -> str | None:

@@ -16,7 +16,7 @@ from coach.errors import CoachError, SessionNotFound
 from coach.personas import PersonaRole
 from coach.services.practice import PracticeView, QuestionProgress
 from coach.workbench import Workbench
-from ui import feedback
+from ui import downloads, feedback
 from ui.auth import current_actor
 from ui.resources import workbench
 from ui.state import (
@@ -443,12 +443,8 @@ def summary_section(wb: Workbench, view: PracticeView) -> None:
         feedback.summary(view.summary)
     elif view.answered_count == 0:
         st.caption("Answer at least one question to get a summary.")
-    actor = current_actor()  # read now: the study guide is made later, outside this run
     markdown_col, guide_col = st.columns(2)
-    # The file goes with the page, not made on click: Streamlit keeps a file made on click
-    # referenced by no session, and every other user's rerun sweeps such files (mark, then
-    # delete), so with many users it was gone before the browser fetched it (cancelled).
-    # "ignore": no rerun on click, so this session keeps referencing its file meanwhile.
+    # Made in this run, not on click, and no rerun on click: ui/downloads.py says why.
     export = wb.exports.markdown_of(view)
     markdown_col.download_button(
         "Export as Markdown",
@@ -457,14 +453,8 @@ def summary_section(wb: Workbench, view: PracticeView) -> None:
         mime=export.media_type,
         on_click="ignore",
     )
-    guide_col.download_button(
-        "Study guide (PDF)",
-        lambda: wb.exports.study_guide(actor, view.session.id).content,
-        file_name=wb.exports.study_guide_filename(view.session.name),
-        mime="application/pdf",
-        help="Your best answer to each question with its scores, feedback and an "
-        "example answer, and a summary: to read before the interview.",
-    )
+    with guide_col:
+        downloads.study_guide(wb, current_actor(), view.session.id, key="practice")
 
 
 def _team_line(wb: Workbench, view: PracticeView) -> str:

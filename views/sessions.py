@@ -8,6 +8,7 @@ from coach.domain import SessionKind, SessionOverview
 from coach.errors import CoachError
 from coach.users import Actor
 from coach.workbench import Workbench
+from ui import downloads
 from ui.auth import current_actor
 from ui.resources import workbench
 from ui.state import CHAT, EXPORT_READY, close_session, flash, open_session, open_session_id
@@ -77,16 +78,10 @@ def session_row(wb: Workbench, overview: SessionOverview) -> None:
                 else:
                     flash(f"Renamed to “{inert(' '.join(new_name.split()))}”.")
                     st.rerun()
-            actor = current_actor()  # read now: the study guide is made later, outside this run
+            actor = current_actor()
             _markdown_export(wb, actor, overview)
             if overview.kind is not SessionKind.CHAT:
-                st.download_button(
-                    "Study guide (PDF)",
-                    lambda: wb.exports.study_guide(actor, overview.id).content,
-                    file_name=wb.exports.study_guide_filename(overview.name),
-                    mime="application/pdf",
-                    key=f"guide-{overview.id}",
-                )
+                downloads.study_guide(wb, actor, overview.id, key=overview.id)
             st.divider()
             confirm = st.checkbox(
                 "Yes, delete this session and all its answers",

@@ -8,6 +8,9 @@ beyond the session's.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
@@ -39,9 +42,16 @@ class BinaryExportFile(BaseModel):
     content: bytes
 
 
+_GUIDES_KEPT = 32  # rendered study guides kept, newest first: a few per active user
+
+
 class ExportService:
     def __init__(self, practice: PracticeService) -> None:
         self._practice = practice
+        # A page that offers a prepared guide renders it on each rerun: the PDF is made
+        # once per version of the session (every change moves its ``updated_at``).
+        self._guides: OrderedDict[tuple[str, datetime], BinaryExportFile] = OrderedDict()
+        self._guides_lock = threading.Lock()
 
     @staticmethod
     def filename(session_name: str) -> str:
@@ -52,13 +62,23 @@ class ExportService:
         return f"{_slug(session_name)}-study-guide.pdf"
 
     def study_guide(self, actor: Actor, session_id: str) -> BinaryExportFile:
-        """The session as a PDF study guide."""
+        """The session as a PDF study guide (made once per version of the session)."""
         view = self._practice.view(actor, session_id)
-        return BinaryExportFile(
+        key = (view.session.id, view.session.updated_at)
+        with self._guides_lock:
+            if key in self._guides:
+                self._guides.move_to_end(key)
+                return self._guides[key]
+        guide = BinaryExportFile(
             filename=self.study_guide_filename(view.session.name),
             media_type="application/pdf",
             content=_render_study_guide(view),
         )
+        with self._guides_lock:
+            self._guides[key] = guide
+            while len(self._guides) > _GUIDES_KEPT:
+                self._guides.popitem(last=False)
+        return guide
 
     def markdown(self, actor: Actor, session_id: str) -> ExportFile:
         return self.markdown_of(self._practice.view(actor, session_id))

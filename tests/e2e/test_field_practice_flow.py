@@ -43,8 +43,10 @@ def test_field_practice_study_guide_and_progress(
     page.get_by_role("button", name="Submit answer").click()
     expect(page.get_by_text("What worked")).to_be_visible()
 
+    page.get_by_role("button", name="Prepare study guide (PDF)").click()
+    wait_for_app(page)
     with page.expect_download() as download:
-        page.get_by_role("button", name="Study guide (PDF)").click()
+        page.get_by_role("button", name="Study guide (PDF)", exact=True).click()
     guide = tmp_path / download.value.suggested_filename
     download.value.save_as(guide)
     assert guide.name.endswith("-study-guide.pdf")

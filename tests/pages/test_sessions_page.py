@@ -88,8 +88,16 @@ def test_each_practice_session_offers_markdown_and_a_pdf_study_guide(
     # The Markdown is made in the page's run (a file made on click is swept away by other
     # users' reruns before the browser fetches it), so it is prepared for one session.
     assert len(prepare) == 2
-    assert labels.count("Study guide (PDF)") == 2
     prepare[0].click().run()
     labels = [button.proto.label for button in at.get("download_button")]
     assert labels.count("Export as Markdown") == 1
     assert len([b for b in at.button if b.label == "Prepare Markdown export"]) == 1
+
+    # The study guide likewise: prepared in the page's run for one session, then offered.
+    guides = [b for b in at.button if b.label == "Prepare study guide (PDF)"]
+    assert len(guides) == 2 and "Study guide (PDF)" not in labels
+    guides[0].click().run()
+    assert not at.exception, at.exception
+    labels = [button.proto.label for button in at.get("download_button")]
+    assert labels.count("Study guide (PDF)") == 1
+    assert len([b for b in at.button if b.label == "Prepare study guide (PDF)"]) == 1

@@ -95,3 +95,16 @@ def test_study_guide_prints_markup_in_answers_as_text(wb: Workbench, tmp_path: P
     _, text = rendered(wb.exports.study_guide(LOCAL_USER, session_id).content, tmp_path)
 
     assert '<a href="javascript:alert(1)">here</a> & <img src="http://x/t.png"> too.' in text
+
+
+def test_a_study_guide_is_made_once_per_version_of_the_session(wb: Workbench) -> None:
+    """Pages offer a prepared guide on every rerun: it must not be rendered each time,
+    and it must show a new answer as soon as there is one."""
+    session_id = practised_session(wb)
+    first = wb.exports.study_guide(LOCAL_USER, session_id)
+    assert wb.exports.study_guide(LOCAL_USER, session_id) is first
+
+    view = wb.practice.view(LOCAL_USER, session_id)
+    question = view.questions[-1].question
+    wb.practice.answer_and_evaluate(LOCAL_USER, session_id, question.id, STRONG_ANSWER)
+    assert wb.exports.study_guide(LOCAL_USER, session_id) is not first
