@@ -75,6 +75,21 @@ WITH_POSTING = "For a job posting"
 BY_FIELD = "By field, no posting"
 
 
+def _question_count(wb: Workbench, key: str) -> None:
+    st.slider("Number of questions", 1, 15, wb.settings.agent.questions_per_session, key=key)
+
+
+def _coaching_level(wb: Workbench, key: str) -> None:
+    st.radio(
+        "Coaching level",
+        list(LEVELS),
+        format_func=LEVELS.__getitem__,
+        index=list(LEVELS).index(wb.settings.agent.coaching_level),
+        key=key,
+        horizontal=True,
+    )
+
+
 def start_form(wb: Workbench) -> None:
     st.title("Practise an interview")
     mode = st.segmented_control(
@@ -96,21 +111,10 @@ def start_form(wb: Workbench) -> None:
         _document_input(wb, DocumentKind.RESUME, resume_col)
         _document_input(wb, DocumentKind.JOB_DESCRIPTION, job_col)
         count_col, level_col = st.columns(2)
-        count_col.slider(
-            "Number of questions",
-            1,
-            15,
-            wb.settings.agent.questions_per_session,
-            key="start-count",
-        )
-        level_col.radio(
-            "Coaching level",
-            list(LEVELS),
-            format_func=LEVELS.__getitem__,
-            index=list(LEVELS).index(wb.settings.agent.coaching_level),
-            key="start-level",
-            horizontal=True,
-        )
+        with count_col:
+            _question_count(wb, "start-count")
+        with level_col:
+            _coaching_level(wb, "start-level")
         st.text_input(
             "Focus (optional)", key="start-hint", placeholder="e.g. leadership, SQL, conflict"
         )
@@ -144,21 +148,8 @@ def field_form(wb: Workbench) -> None:
         resume_col, options_col = st.columns(2)
         _document_input(wb, DocumentKind.RESUME, resume_col, optional=True)
         with options_col:
-            st.slider(
-                "Number of questions",
-                1,
-                15,
-                wb.settings.agent.questions_per_session,
-                key="field-count",
-            )
-            st.radio(
-                "Coaching level",
-                list(LEVELS),
-                format_func=LEVELS.__getitem__,
-                index=list(LEVELS).index(wb.settings.agent.coaching_level),
-                key="field-coaching",
-                horizontal=True,
-            )
+            _question_count(wb, "field-count")
+            _coaching_level(wb, "field-coaching")
             st.text_input("Session name (optional)", key="field-name")
         submitted = st.form_submit_button("Get questions", type="primary")
     if submitted:
