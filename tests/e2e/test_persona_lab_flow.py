@@ -103,7 +103,16 @@ def test_create_watch_reopen_and_promote(lab_app: tuple[RunningApp, Path], page:
     assert promoted["version"] == 2 and promoted["coaching_level"] == "help"
     assert (personas / "versions" / "strict_feedback_coach.v1.yaml").is_file()
 
+    wait_for_app(page)  # the promotion reruns the page: let it finish before the next click
     page.get_by_text("New experiment").click()  # folded while an experiment is open
-    page.locator(".st-key-lab-base").get_by_role("combobox").click()
-    expect(page.get_by_role("option", name="strict_feedback_coach (v2)")).to_be_visible()
+    wait_for_app(page)
+    # A click that lands while the page is still rerunning opens nothing: open it again.
+    base = page.locator(".st-key-lab-base").get_by_role("combobox")
+    promoted_option = page.get_by_role("option", name="strict_feedback_coach (v2)")
+    for _ in range(5):
+        base.click()
+        if promoted_option.is_visible() or page.get_by_role("listbox").count():
+            break
+        page.wait_for_timeout(500)
+    expect(promoted_option).to_be_visible()
     assert "Traceback" not in app.log()
