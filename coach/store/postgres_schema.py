@@ -1,7 +1,8 @@
 """Forward-only migrations of the PostgreSQL session store.
 
-PostgreSQL holds the session tables only (sessions, practice, chat, voice); spans and
-experiments stay in the DuckDB file beside it for now (issue 14). Version 1 is the
+PostgreSQL holds the session tables (sessions, practice, chat, voice) and telemetry
+spans with their rollups; experiments stay in the DuckDB file beside it for now
+(issue 14). Version 1 is the
 session schema as DuckDB's shipped migrations built it (versions 1-8 without the
 spans and experiments tables), taken from those statements so the two cannot drift,
 with DuckDB's ``DOUBLE`` spelled ``DOUBLE PRECISION``; each later version takes the
@@ -15,9 +16,11 @@ from __future__ import annotations
 import re
 
 from coach.store.migrations import MIGRATIONS, Migration
+from coach.store.rollups import rollup_table_sql
 
 _DUCKDB_ONLY_TABLES = re.compile(r"\b(spans|experiments|experiment_\w+|rollouts)\b")
-"""Tables that stay in the DuckDB file for now: their statements are left out."""
+"""Tables that are not session tables: left out of versions 1 and 2 (spans come in
+version 3; experiments stay in the DuckDB file for now)."""
 
 
 def _postgresql(statement: str) -> str:
@@ -49,5 +52,28 @@ _V2_OWNERS = Migration(
     statements=_session_part(9),
 )
 
-POSTGRES_MIGRATIONS: tuple[Migration, ...] = (_V1_SESSIONS, _V2_OWNERS)
+_SPANS_TABLE = next(
+    statement
+    for migration in MIGRATIONS
+    for statement in migration.statements
+    if "CREATE TABLE spans" in statement
+)
+
+_V3_SPANS = Migration(
+    version=3,
+    description="telemetry spans (DuckDB's version 5) with the indexes PostgreSQL reads "
+    "them by, and their rollups (DuckDB's version 10)",
+    statements=(
+        _postgresql(_SPANS_TABLE),
+        # DuckDB prunes by zone maps; PostgreSQL needs indexes: a time range (the last
+        # hour's exact charts, first and last span), a trace (waterfall, turn sizes),
+        # and the slowest turns, walked from the longest down.
+        "CREATE INDEX spans_start_time ON spans (start_time)",
+        "CREATE INDEX spans_trace_id ON spans (trace_id)",
+        "CREATE INDEX spans_slowest_turns ON spans (duration_ms DESC) WHERE parent_span_id IS NULL",
+        *rollup_table_sql("DOUBLE PRECISION"),
+    ),
+)
+
+POSTGRES_MIGRATIONS: tuple[Migration, ...] = (_V1_SESSIONS, _V2_OWNERS, _V3_SPANS)
 """Every PostgreSQL migration, oldest first; versions are 1, 2, 3, ... without gaps."""

@@ -49,9 +49,9 @@ from coach.providers.base import Completion, Provider, ProviderRequest, StreamMe
 from coach.providers.fallback import FallbackProvider
 from coach.settings import TelemetrySettings
 from coach.store.base import SessionStore
-from coach.store.duckdb_store import DuckDBSessionStore
+from coach.store.spans import SpanSink
 from coach.telemetry import attributes as names
-from coach.telemetry.exporter import DuckDBSpanExporter
+from coach.telemetry.exporter import SpanSinkExporter
 from coach.users import Actor
 
 __all__ = [
@@ -72,7 +72,7 @@ Attributes = dict[str, str | bool | int | float]
 
 
 class Telemetry:
-    """Spans for one workbench: build with ``for_store``; ``disabled()`` records nothing."""
+    """Spans for one workbench: build with ``for_sink``; ``disabled()`` records nothing."""
 
     def __init__(
         self,
@@ -95,23 +95,23 @@ class Telemetry:
         return cls(NoOpTracer())
 
     @classmethod
-    def for_store(
+    def for_sink(
         cls,
         settings: TelemetrySettings,
-        store: DuckDBSessionStore,
+        sink: SpanSink,
         *,
         exporters: tuple[SpanExporter, ...] = (),
         pseudonym_key: bytes | None = None,
     ) -> Telemetry:
-        """Spans into ``store``'s ``spans`` table, and to ``settings.otlp_endpoint`` when
-        set; ``exporters`` adds more (tests)."""
+        """Spans into ``sink`` (the store's ``spans`` table), and to
+        ``settings.otlp_endpoint`` when set; ``exporters`` adds more (tests)."""
         if not settings.enabled:
             return cls.disabled()
         provider = TracerProvider(
             resource=Resource.create({SERVICE_NAME: settings.service_name}),
             sampler=RecordEverything(),
         )
-        targets: list[SpanExporter] = [DuckDBSpanExporter(store), *exporters]
+        targets: list[SpanExporter] = [SpanSinkExporter(sink), *exporters]
         if settings.otlp_endpoint:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
