@@ -120,58 +120,18 @@ def _seed_elsewhere(path: Path, spans: int) -> None:
     )
 
 
-# What the page reads, copied from the seeded file: columns both databases have.
-_COPIED_TABLES = (
-    "spans",
-    "span_rollups",
-    "span_latency_bins",
-    "evaluations",
-    "evaluation_dimensions",
-)
-
-
 @contextmanager
 def _postgres_copy_of(path: Path, folder: Path) -> Iterator[str]:
     """A PostgreSQL server on loopback with the seeded file's spans, rollups and
     evaluations (CSV through ``COPY``); its URL."""
-    import duckdb
-    import psycopg
-
     from coach.settings import StoreSettings
     from coach.store.postgres_store import PostgresSessionStore
-    from tests.postgres_server import running_postgres
+    from tests.postgres_server import fill_from_duckdb, running_postgres
 
     started = time.perf_counter()
     with running_postgres() as server, server.database() as url:
         PostgresSessionStore(StoreSettings(url=url)).close()  # migrated
-        with duckdb.connect(str(path), read_only=True) as source, psycopg.connect(url) as target:
-            for table in _COPIED_TABLES:
-                wanted = {
-                    row[0]
-                    for row in target.execute(
-                        "SELECT column_name FROM information_schema.columns WHERE table_name = %s",
-                        [table],
-                    ).fetchall()
-                }
-                columns = [
-                    c for (c, *_) in source.execute(f"DESCRIBE {table}").fetchall() if c in wanted
-                ]
-                csv = folder / f"{table}.csv"
-                source.execute(
-                    f"COPY (SELECT {', '.join(columns)} FROM {table}) TO '{csv}' (HEADER false)"
-                )
-                with (
-                    target.cursor() as cursor,
-                    cursor.copy(
-                        f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv)"  # type: ignore[arg-type]
-                    ) as copy,
-                    csv.open("rb") as data,
-                ):
-                    while chunk := data.read(1 << 20):
-                        copy.write(chunk)
-                csv.unlink()
-            target.commit()
-            target.execute("ANALYZE")
+        fill_from_duckdb(path, url, folder)
         logger.warning(
             "postgresql filled", extra={"seconds": round(time.perf_counter() - started, 1)}
         )
