@@ -50,8 +50,8 @@ from coach.personas import PersonaRegistry, PersonaRole
 from coach.providers.base import Completion, ProviderRequest, StreamMeta, T
 from coach.settings import PROJECT_ROOT, StoreSettings, TelemetrySettings
 from coach.store.duckdb_store import DuckDBSessionStore
-from coach.tasks import AskFollowUp, EvaluateAnswer
 from coach.store.spans import DuckDBSpanSink
+from coach.tasks import AskFollowUp, EvaluateAnswer
 from coach.telemetry import SpanSinkExporter, Telemetry
 
 log = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ class _Turns:
 
     def __init__(self, telemetry: Telemetry, personas: PersonaRegistry) -> None:
         provider = telemetry.instrument(_CannedProvider())
-        factory = AgentFactory(personas, lambda _persona: provider)
+        factory = AgentFactory(personas, lambda _persona: provider, telemetry=telemetry)
         self._telemetry = telemetry
         self._team = AgentTeam(
             "interview",

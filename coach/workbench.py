@@ -211,7 +211,7 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         except PersonaError as error:
             notices.append(f"{error} The shipped teams are used instead.")
     resolver = AgentTeamResolver(
-        AgentFactory(personas, provider_for),
+        AgentFactory(personas, provider_for, telemetry=telemetry),
         teams,
         tenant=tenant,
         features=settings.agent.features,

@@ -14,7 +14,6 @@ from coach.telemetry.tracing import (
     TracedStore,
     Turn,
     carry_context,
-    telemetry_for,
 )
 
 __all__ = [
@@ -26,5 +25,4 @@ __all__ = [
     "Turn",
     "carry_context",
     "span_row",
-    "telemetry_for",
 ]
