@@ -123,15 +123,25 @@ def _seed_elsewhere(path: Path, spans: int) -> None:
 @contextmanager
 def _postgres_copy_of(path: Path, folder: Path) -> Iterator[str]:
     """A PostgreSQL server on loopback with the seeded file's spans, rollups and
-    evaluations (CSV through ``COPY``); its URL."""
+    evaluations (CSV through ``COPY``, in another process, so this one's peak memory
+    stays the page's); its URL."""
     from coach.settings import StoreSettings
     from coach.store.postgres_store import PostgresSessionStore
-    from tests.postgres_server import fill_from_duckdb, running_postgres
+    from tests.postgres_server import running_postgres
 
     started = time.perf_counter()
     with running_postgres() as server, server.database() as url:
         PostgresSessionStore(StoreSettings(url=url)).close()  # migrated
-        fill_from_duckdb(path, url, folder)
+        code = (
+            "import sys; from pathlib import Path; "
+            "from tests.postgres_server import fill_from_duckdb; "
+            "fill_from_duckdb(Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]))"
+        )
+        subprocess.run(
+            [sys.executable, "-c", code, str(path), url, str(folder)],
+            check=True,
+            cwd=PROJECT_ROOT,
+        )
         logger.warning(
             "postgresql filled", extra={"seconds": round(time.perf_counter() - started, 1)}
         )

@@ -71,7 +71,7 @@ _V3_SPANS = Migration(
         "CREATE INDEX spans_start_time ON spans (start_time)",
         "CREATE INDEX spans_trace_id ON spans (trace_id)",
         "CREATE INDEX spans_slowest_turns ON spans (duration_ms DESC) WHERE parent_span_id IS NULL",
-        *rollup_table_sql("DOUBLE PRECISION"),
+        *rollup_table_sql("DOUBLE PRECISION", partitioned=True),
     ),
 )
 

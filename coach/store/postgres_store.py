@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 POOL_MAX_SIZE = 8
 """Connections per process: a page's threads rarely need more at once."""
 CONNECT_TIMEOUT_SECONDS = 10
+ANALYTICS_WORK_MEM = "64MB"
+"""Memory for each sort or hash of an analytics query (``query``), per transaction."""
 _MIGRATION_LOCK = 0x436F616368  # "Coach": one advisory lock id for every replica
 _CONFLICTS = (errors.UniqueViolation, errors.SerializationFailure, errors.DeadlockDetected)
 
@@ -205,6 +207,9 @@ class PostgresSessionStore(SqlSessionStore):
         ``REPEATABLE READ, READ ONLY`` transaction: it can read everything and change
         nothing, like ``DuckDBSessionStore.query``."""
         with self._connections.reading() as cursor:
+            # Room to sort and hash a chart's rows in memory (PostgreSQL's default, 4 MB,
+            # spills the Telemetry page's aggregates to disk); this transaction only.
+            cursor.execute(f"SET LOCAL work_mem = '{ANALYTICS_WORK_MEM}'")
             return cursor.execute(sql, parameters).fetchall()
 
     def reading(self) -> AbstractContextManager[object]:

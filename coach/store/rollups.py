@@ -108,21 +108,31 @@ def _ordered(counts: Sequence[int], index: int) -> float:
     return bin_value(len(counts) - 1)
 
 
-def rollup_table_sql(double: str = "DOUBLE") -> tuple[str, str]:
+def rollup_table_sql(double: str = "DOUBLE", *, partitioned: bool = False) -> tuple[str, ...]:
     """``CREATE TABLE`` of ``span_rollups`` and ``span_latency_bins``; ``double`` is the
-    engine's name for a float8."""
+    engine's name for a float8. ``partitioned`` (PostgreSQL) gives each level its own
+    partition, so a week's chart scans the hourly rows only (DuckDB's zone maps skip
+    the other level's blocks by themselves)."""
     keys = ", ".join(f"{name} VARCHAR NOT NULL" for name in DIMENSIONS)
     key = f"PRIMARY KEY (width_s, bucket, {', '.join(DIMENSIONS)}"
     sums = ", ".join(
         f"{name} {double if name == 'score_sum' else 'BIGINT'} NOT NULL" for name in SUM_COLUMNS
     )
-    return (
+    by_level = " PARTITION BY LIST (width_s)" if partitioned else ""
+    statements = [
         f"CREATE TABLE span_rollups (width_s INTEGER NOT NULL, bucket BIGINT NOT NULL, "
-        f"{keys}, {sums}, {key}))",
+        f"{keys}, {sums}, {key})){by_level}",
         f"CREATE TABLE span_latency_bins (width_s INTEGER NOT NULL, bucket BIGINT NOT NULL, "
         f"{keys}, histogram VARCHAR NOT NULL, bin INTEGER NOT NULL, spans BIGINT NOT NULL, "
-        f"{key}, histogram, bin))",
-    )
+        f"{key}, histogram, bin)){by_level}",
+    ]
+    if partitioned:
+        statements += [
+            f"CREATE TABLE {table}_{width} PARTITION OF {table} FOR VALUES IN ({width})"
+            for table in ("span_rollups", "span_latency_bins")
+            for width in LEVELS
+        ]
+    return tuple(statements)
 
 
 def _bin_sql(column: str) -> str:

@@ -1,9 +1,11 @@
 """The app on PostgreSQL (COACH_STORE__URL): sessions shared between app processes,
-what is not on PostgreSQL yet said in the sidebar, and a missing server said plainly."""
+the Telemetry page over PostgreSQL's spans, what is not on PostgreSQL yet said in the
+sidebar, and a missing server said plainly."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -18,8 +20,10 @@ from coach.users import Actor
 from coach.workbench import build_workbench
 from tests.fixtures import JOB_DESCRIPTION, RESUME
 from tests.pages.conftest import APP
-from tests.postgres_server import PostgresServer
+from tests.pages.test_telemetry_page import figures, open_telemetry
+from tests.postgres_server import PostgresServer, fill_from_duckdb
 from tests.processes import free_port
+from tests.span_rows import seed_spans
 
 
 @pytest.fixture
@@ -49,7 +53,7 @@ def test_a_session_started_by_another_process_opens_here(postgres_env: str, app_
     at.run()
     assert not at.exception, at.exception
     assert any("stored in PostgreSQL" in w.value for w in at.sidebar.warning)
-    assert any("Not on PostgreSQL yet" in w.value for w in at.sidebar.warning)
+    assert any("Not on PostgreSQL yet: experiments" in w.value for w in at.sidebar.warning)
     at.switch_page("views/sessions.py").run()
     assert not at.exception, at.exception
     assert any("Initech on Postgres" in m.value for m in at.markdown)
@@ -91,3 +95,19 @@ def test_every_page_opens_on_postgresql(postgres_env: str, page: str) -> None:
 
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
+
+
+def test_the_telemetry_page_draws_postgresqls_spans(
+    postgres_env: str, app_env: Path, tmp_path: Path
+) -> None:
+    seeded = tmp_path / "seeded.duckdb"  # spans, rollups and scores, copied to PostgreSQL
+    seed_spans(seeded, 5_000, window=timedelta(days=6))
+    PostgresSessionStore(StoreSettings(url=SecretStr(postgres_env))).close()  # migrated
+    fill_from_duckdb(seeded, postgres_env, tmp_path)
+
+    at = open_telemetry()
+
+    assert len(figures(at)) == 9 and at.metric[0].value == "2,000"
+    assert any("5,000 of the 5,000 spans are demo data" in c.value for c in at.caption)
+    with duckdb.connect(str(app_env), read_only=True) as connection:  # none in the file
+        assert connection.execute("SELECT count(*) FROM spans").fetchone() == (0,)

@@ -1,6 +1,6 @@
 """The workbench on PostgreSQL (COACH_STORE__URL), through the real services with the
 offline coach: practice, follow-up, summary, progress, export, chat; a second app
-process sees it all; spans go to the DuckDB file beside it."""
+process sees it all, spans and Telemetry included."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from coach.analytics import SpanFilter
 from coach.domain import DocumentKind
+from coach.services.telemetry import TelemetryService
 from coach.settings import CoachSettings, StoreSettings
 from coach.store.duckdb_store import DuckDBSessionStore
 from coach.store.postgres_store import PostgresSessionStore
@@ -67,7 +69,12 @@ def test_a_practice_session_runs_on_postgresql_and_shows_in_another_process(
         assert not two.progress.report(ME).is_empty
         assert [m.role.value for m in two.chat.view(ME, chat.id).messages] == ["user", "coach"]
         assert {s.name for s in two.sessions.list(ME).sessions} >= {"On Postgres"}
-        # Spans stay in each process's DuckDB file; the sessions are not there.
+        # Sessions and spans are in PostgreSQL, not in either process's DuckDB file.
         assert two.local_store.query("SELECT count(*) FROM sessions") == [(0,)]
+        assert two.local_store.query("SELECT count(*) FROM spans") == [(0,)]
+        assert two.store.query("SELECT count(*) FROM spans")[0][0] > 0  # written by one
+        dashboard = TelemetryService.for_store(two.span_reader).dashboard(SpanFilter())
+        assert dashboard.series.total is not None and dashboard.series.total.agent_calls > 0
+        assert dashboard.persona_scores, "scores of the sessions in PostgreSQL"
     finally:
         two.close()
