@@ -13,7 +13,7 @@ from coach.agents import AgentFactory
 from coach.agents.resolver import AgentTeamResolver
 from coach.agents.teams import TeamsConfig
 from coach.errors import PersonaError
-from coach.experiments.store import ExperimentStore
+from coach.experiments.store import build_experiment_store
 from coach.personas import Persona, PersonaRegistry
 from coach.providers.base import Provider
 from coach.providers.checked import CheckedProvider
@@ -221,7 +221,7 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         exports=ExportService(practice),
         progress=ProgressService(traced_store),
         experiments=ExperimentService(
-            ExperimentStore(local_store),
+            build_experiment_store(local_store),
             traced_store,
             resolver,
             runner,

@@ -40,7 +40,12 @@ from coach.experiments.records import (
     VariantRecord,
 )
 from coach.experiments.report import ExperimentReport, build_report
-from coach.experiments.runner import HEARTBEAT_SECONDS, CancelToken, ExperimentRunner
+from coach.experiments.runner import (
+    HEARTBEAT_SECONDS,
+    CancelToken,
+    ExperimentRunner,
+    this_process,
+)
 from coach.experiments.spec import OFFLINE_JUDGE, DatasetChoice, ExperimentSpec
 from coach.experiments.store import ExperimentStore
 from coach.experiments.variants import fingerprint, variant_persona
@@ -183,6 +188,11 @@ class ExperimentService:
     def get(self, actor: Actor, experiment_id: str) -> Experiment:
         return self._experiments.get(actor, experiment_id)
 
+    @property
+    def where(self) -> str:
+        """Where the experiments are stored (a file, or a database and its host)."""
+        return self._experiments.where
+
     def ids_starting_with(self, actor: Actor, prefix: str) -> list[str]:
         """Every experiment id that starts with ``prefix`` (short ids), oldest first."""
         return self._experiments.find(actor, prefix)
@@ -226,8 +236,7 @@ class ExperimentService:
             current = self._runs.get(experiment_id)
             if current is not None and not current.future.done():
                 return current.progress
-            experiment = self._experiments.get(actor, experiment_id)
-            self._refuse_if_running_elsewhere(experiment)
+            experiment = self._claim(actor, experiment_id)
             cancel = CancelToken()
             first = Progress(experiment_id=experiment_id, total=experiment.pairs_total)
             run = _Run(future=concurrent.futures.Future(), cancel=cancel, progress=first)
@@ -247,8 +256,7 @@ class ExperimentService:
         on_progress: Callable[[Progress], None] | None = None,
     ) -> Progress:
         """Run in the foreground until done (the CLI); Ctrl-C cancels cleanly."""
-        experiment = self._experiments.get(actor, experiment_id)
-        self._refuse_if_running_elsewhere(experiment)
+        experiment = self._claim(actor, experiment_id)
         cancel = CancelToken()
         future = self._runner.submit(
             self._run(experiment, on_progress or (lambda _p: None), cancel)
@@ -331,16 +339,21 @@ class ExperimentService:
             return ExperimentStatus.INTERRUPTED
         return experiment.status
 
-    def _refuse_if_running_elsewhere(self, experiment: Experiment) -> None:
-        if (
-            experiment.status is ExperimentStatus.RUNNING
-            and not self.is_running(experiment.id)
-            and _alive_elsewhere(experiment)
-        ):
-            raise ExperimentError(
-                f"Experiment '{experiment.name}' is running in another process "
-                f"({experiment.runner}); wait for it to finish or cancel it there."
-            )
+    def _claim(self, actor: Actor, experiment_id: str) -> Experiment:
+        """Marks the experiment as run by this process, in the database, or refuses:
+        another process (an app replica, the CLI) runs it. The claim is one atomic
+        write (``ExperimentStore.claim``), so two processes starting it at the same
+        moment cannot both get it."""
+        experiment = self._experiments.get(actor, experiment_id)
+        running = experiment.status is ExperimentStatus.RUNNING
+        if running and not self.is_running(experiment.id) and _alive_elsewhere(experiment):
+            raise _running_elsewhere(experiment)
+        # A run the database calls running but nobody runs (the process stopped) is
+        # taken over; a claim by anyone else in the meantime wins over this one.
+        replacing = experiment.runner if running else ""
+        if not self._experiments.claim(experiment.id, this_process(), replacing=replacing):
+            raise _running_elsewhere(self._experiments.get(actor, experiment_id))
+        return experiment
 
     # --- ship it ------------------------------------------------------------------------
 
@@ -440,6 +453,13 @@ class ExperimentService:
         if variant is None:
             raise ExperimentError(f"Experiment '{experiment.name}' has no variant '{name}'.")
         return variant
+
+
+def _running_elsewhere(experiment: Experiment) -> ExperimentError:
+    return ExperimentError(
+        f"Experiment '{experiment.name}' is running in another process "
+        f"({experiment.runner}); wait for it to finish or cancel it there."
+    )
 
 
 def _alive_elsewhere(experiment: Experiment) -> bool:

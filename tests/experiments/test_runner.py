@@ -1,11 +1,10 @@
-"""Paired runs on a real DuckDB file: every pair once, resumable, cached, cancellable,
-failures kept as results."""
+"""Paired runs on each real store (a DuckDB file, PostgreSQL): every pair once,
+resumable, cached, cancellable, failures kept as results."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,8 +21,6 @@ from coach.experiments.store import ExperimentStore
 from coach.experiments.variants import PersonaOverrides, Variant, fingerprint, variant_persona
 from coach.personas import Persona, PersonaRegistry, PersonaRole
 from coach.providers.base import Completion, ProviderRequest, StreamMeta, T
-from coach.settings import StoreSettings
-from coach.store.duckdb_store import DuckDBSessionStore
 from coach.users import Actor
 
 BASE = Persona(
@@ -132,13 +129,6 @@ def make_experiment(
         updated_at=now,
     )
     return store.create(LOCAL_USER, experiment, data)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Any:
-    sessions = DuckDBSessionStore(StoreSettings(path=tmp_path / "lab.duckdb"))
-    yield ExperimentStore(sessions)
-    sessions.close()
 
 
 def runner_for(

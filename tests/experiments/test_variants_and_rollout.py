@@ -23,7 +23,7 @@ from coach.experiments.datasets import DatasetItem
 from coach.experiments.judging import OfflineJudge
 from coach.experiments.runner import ExperimentRunner
 from coach.experiments.spec import parse_spec
-from coach.experiments.store import ExperimentStore
+from coach.experiments.store import build_experiment_store
 from coach.experiments.variants import PersonaOverrides, Variant, fingerprint, variant_persona
 from coach.personas import PersonaRegistry, PersonaRole
 from coach.providers.openai_compatible import OpenAICompatibleProvider
@@ -88,7 +88,7 @@ def test_each_overridden_parameter_reaches_the_request_for_its_variant(tmp_path:
     )
     factory = AgentFactory(PersonaRegistry(personas={BASE.name: BASE}), lambda _p: provider)
     sessions = DuckDBSessionStore(StoreSettings(path=tmp_path / "lab.duckdb"))
-    store = ExperimentStore(sessions)
+    store = build_experiment_store(sessions)
     items = [
         DatasetItem(
             id="only",
