@@ -21,7 +21,7 @@ from coach.providers.offline import OfflineProvider
 from coach.providers.slots import ServerSlots
 from coach.runtime import AsyncRunner
 from coach.services.chat import ChatService
-from coach.services.experiments import ExperimentService
+from coach.services.experiments import ROLLOUT_REFRESH_SECONDS, ExperimentService
 from coach.services.export import ExportService
 from coach.services.fair_use import ModelActionLimit
 from coach.services.practice import PracticeService
@@ -229,6 +229,8 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
             personas_dir=settings.agent.personas_dir,
             provider_name=chosen.name,
             telemetry=telemetry,
+            # Replicas share rollouts on PostgreSQL: each re-reads what the others change.
+            rollout_refresh_seconds=ROLLOUT_REFRESH_SECONDS if store is not local_store else None,
         ),
         runner=runner,
         provider_name=chosen.name,

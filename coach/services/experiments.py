@@ -23,7 +23,7 @@ from coach.agents.resolver import AgentTeamResolver
 from coach.agents.rollout import Rollout, TrafficSplit
 from coach.agents.team import AgentTeam
 from coach.domain import new_id, utc_now
-from coach.errors import ExperimentError
+from coach.errors import CoachError, ExperimentError
 from coach.experiments.datasets import (
     Dataset,
     dataset_from_file,
@@ -55,9 +55,12 @@ from coach.store.base import SessionStore
 from coach.telemetry import Telemetry
 from coach.users import Actor
 
-__all__ = ["ExperimentListing", "ExperimentService"]
+__all__ = ["ROLLOUT_REFRESH_SECONDS", "ExperimentListing", "ExperimentService"]
 
 log = logging.getLogger(__name__)
+
+ROLLOUT_REFRESH_SECONDS = 5.0
+"""How often a replica re-reads the live rollouts another replica may have changed."""
 
 
 class ExperimentListing(BaseModel):
@@ -89,7 +92,11 @@ class ExperimentService:
         personas_dir: Path,
         provider_name: str,
         telemetry: Telemetry | None = None,
+        rollout_refresh_seconds: float | None = None,
     ) -> None:
+        """``rollout_refresh_seconds``: on a store other processes share (PostgreSQL),
+        re-read the live rollouts this often, so a rollout started or stopped in
+        another replica is served here too; None reads them at start and on change."""
         self._experiments = experiments
         self._sessions = sessions
         self._teams = teams
@@ -99,7 +106,18 @@ class ExperimentService:
         self._telemetry = telemetry or Telemetry.disabled()
         self._runs: dict[str, _Run] = {}
         self._runs_lock = threading.Lock()
-        teams.set_split(TrafficSplit(experiments.rollouts()))
+        self._split_lock = threading.Lock()
+        self._serve_rollouts()
+        self._stop_refreshing = threading.Event()
+        self._refresher: threading.Thread | None = None
+        if rollout_refresh_seconds:
+            self._refresher = threading.Thread(
+                target=self._refresh_rollouts,
+                args=(rollout_refresh_seconds,),
+                name="coach-rollout-refresh",
+                daemon=True,
+            )
+            self._refresher.start()
 
     # --- what can be compared -----------------------------------------------------------
 
@@ -285,6 +303,9 @@ class ExperimentService:
         """Stop this process's runs before the workbench goes (finished pairs are kept):
         each is cancelled, and one still busy after ``timeout`` is marked interrupted,
         so nobody mistakes it for a run still going."""
+        self._stop_refreshing.set()
+        if self._refresher is not None:
+            self._refresher.join(timeout)
         deadline = time.monotonic() + timeout
         running = [(key, run) for key, run in self._runs.items() if not run.future.done()]
         for _, run in running:
@@ -426,17 +447,30 @@ class ExperimentService:
             created_at=existing.created_at if same and existing else utc_now(),
         )
         self._experiments.save_rollout(actor, rollout)
-        self._teams.set_split(TrafficSplit(self._experiments.rollouts()))
+        self._serve_rollouts()
         return rollout
 
     def stop_rollout(self, actor: Actor, base_persona: str) -> None:
         for rollout in self._experiments.rollouts():
             if rollout.base_persona == base_persona:
                 self._experiments.save_rollout(actor, rollout.model_copy(update={"active": False}))
-        self._teams.set_split(TrafficSplit(self._experiments.rollouts()))
+        self._serve_rollouts()
 
     def rollouts(self) -> list[Rollout]:
         return self._experiments.rollouts()
+
+    def _serve_rollouts(self) -> None:
+        """The teams serve the live rollouts as stored now. Read and set under one lock,
+        so an older read (the refresher's) never replaces a newer one."""
+        with self._split_lock:
+            self._teams.set_split(TrafficSplit(self._experiments.rollouts()))
+
+    def _refresh_rollouts(self, every: float) -> None:
+        while not self._stop_refreshing.wait(every):
+            try:
+                self._serve_rollouts()
+            except CoachError:  # the database is away: keep serving what was read
+                log.warning("live rollouts not re-read", exc_info=True)
 
     def _require_confirmation(
         self, actor: Actor, experiment_id: str, variant: str, confirmed: bool

@@ -1,7 +1,7 @@
 """Persona Lab across app processes on one PostgreSQL: two replicas start the same
 experiment at the same moment and exactly one runs it; every process (the other
 replica, a third) shows it running and refuses to start it again; once it stops,
-anyone can resume it."""
+anyone can resume it. A rollout one replica starts or stops, the others serve."""
 
 from __future__ import annotations
 
@@ -9,15 +9,18 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
+from coach.domain import SessionKind
 from coach.errors import ExperimentError
 from coach.experiments.records import ExperimentStatus
 from coach.experiments.spec import parse_spec
+from coach.personas import PersonaRole
 from coach.settings import PROJECT_ROOT, CoachSettings, StoreSettings
 from coach.users import Actor
 from coach.workbench import Workbench, build_workbench
@@ -123,3 +126,44 @@ def test_two_replicas_start_one_experiment_at_once_and_exactly_one_runs_it(
             if process.poll() is None:
                 process.kill()
         here.close()
+
+
+def test_a_rollout_started_or_stopped_in_one_replica_is_served_by_the_other(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("coach.workbench.ROLLOUT_REFRESH_SECONDS", 0.1)
+    one = replica(url, tmp_path / "one.duckdb")
+    two = replica(url, tmp_path / "two.duckdb")
+    try:
+        lab = one.experiments
+        spec = parse_spec(
+            {
+                "name": "blunter everywhere",
+                "base_persona": "feedback_coach",
+                "variants": [{"name": "A"}, {"name": "B", "overrides": {"tone": "blunt"}}],
+            }
+        )
+        experiment = lab.create(ME, spec, lab.dataset(ME, spec.dataset))
+
+        def variant_on_two() -> str:
+            team = two.teams.resolve(SessionKind.INTERVIEW, {}, session_id="session-7")
+            return team.agent(PersonaRole.FEEDBACK).variant
+
+        assert variant_on_two() == ""  # no rollout: the base persona, untagged
+        lab.roll_out(ME, experiment.id, "B", 1.0, confirmed=True)
+        assert eventually(lambda: variant_on_two() == "B"), "two serves one's rollout"
+        assert [r.variant for r in two.experiments.rollouts()] == ["B"]
+        lab.stop_rollout(ME, "feedback_coach")
+        assert eventually(lambda: variant_on_two() == ""), "and stops with it"
+    finally:
+        one.close()
+        two.close()
+
+
+def eventually(check: Callable[[], bool], timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
