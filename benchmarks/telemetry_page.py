@@ -76,6 +76,7 @@ def bench_telemetry_page(spans: int = SPANS, engine: str = "duckdb") -> list[Res
                     return _measure_page(spans, engine)
                 finally:
                     del os.environ["COACH_STORE__URL"]
+                    _release_workbenches()  # their pools, before the server stops
         os.environ["COACH_STORE__PATH"] = str(path)
         return _measure_page(spans, engine)
 
@@ -146,6 +147,13 @@ def _postgres_copy_of(path: Path, folder: Path) -> Iterator[str]:
             "postgresql filled", extra={"seconds": round(time.perf_counter() - started, 1)}
         )
         yield url
+
+
+def _release_workbenches() -> None:
+    """Closes the workbenches the page built (``st.cache_resource`` releases them)."""
+    import streamlit as st
+
+    st.cache_resource.clear()
 
 
 def _peak_rss_bytes() -> int:

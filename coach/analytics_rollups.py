@@ -51,19 +51,29 @@ def time_series(
     step = int(bucket.total_seconds())
     where, parameters = _conditions(span_filter, width)
     group = f"bucket - bucket % {step}"
-    agent_rows = reader.query(
-        f"SELECT {group}, sum(spans), sum(fallbacks), sum(fallback_known) FROM span_rollups "
-        f"WHERE {_AGENT_CALL} AND {where} GROUP BY {group}",
+    # One scan of each table: agent and model calls apart by operation (rollups) and by
+    # histogram (bins: duration and queue of agent calls, first token of model calls).
+    rows = reader.query(
+        f"SELECT {group}, operation, sum(spans), sum(fallbacks), sum(fallback_known), "
+        "sum(errors), sum(input_tokens), sum(input_token_spans), sum(output_tokens), "
+        f"sum(output_token_spans) FROM span_rollups "
+        f"WHERE ({_AGENT_CALL} OR {_MODEL_CALL}) AND {where} GROUP BY {group}, operation",
         parameters,
     )
-    model_rows = reader.query(
-        f"SELECT {group}, sum(spans), sum(errors), sum(input_tokens), sum(input_token_spans), "
-        f"sum(output_tokens), sum(output_token_spans) FROM span_rollups "
-        f"WHERE {_MODEL_CALL} AND {where} GROUP BY {group}",
+    bins = _histograms(
+        reader,
+        group,
+        f"(({_AGENT_CALL} AND histogram IN ('duration', 'queue')) "
+        f"OR ({_MODEL_CALL} AND histogram = 'ttft'))",
+        ("duration", "queue", "ttft"),
+        where,
         parameters,
     )
-    agent_bins = _histograms(reader, group, _AGENT_CALL, ("duration", "queue"), where, parameters)
-    model_bins = _histograms(reader, group, _MODEL_CALL, ("ttft",), where, parameters)
+    # Agent calls: bucket, calls, fallbacks, calls that say; model calls: bucket, calls,
+    # errors, input tokens and calls that say, output tokens and calls that say.
+    agent_rows = [(row[0], *row[2:5]) for row in rows if row[1] == "invoke_agent"]
+    model_rows = [(row[0], row[2], *row[5:]) for row in rows if row[1] == "chat"]
+    agent_bins = model_bins = bins
     agents = {int(row[0]): _ints(row) for row in agent_rows}
     models = {int(row[0]): _ints(row) for row in model_rows}
     points = []
