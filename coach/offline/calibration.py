@@ -52,6 +52,7 @@ __all__ = [
 ]
 
 _QA_FILE = "mit_interview_qa_pairs.jsonl"
+_FOLLOW_UP_TAG = "other_or_followup"
 # ../shared/realdata beside the checkout (or beside the worktrees' folder)
 _HERE = Path(__file__).resolve()
 _DATA_PLACES = [root / "shared" / "realdata" / "qa" for root in _HERE.parents[3:5]]
@@ -82,18 +83,29 @@ def _interviewee(participant: str) -> str:
 
 
 def load_mit(directory: Path) -> list[MitAnswer]:
-    """The MIT question-answer pairs, without the greetings ("how are you doing?")."""
+    """The MIT question-answer pairs, without the greetings ("how are you doing?").
+
+    A follow-up in the transcripts leans on the question before it ("Can you be more
+    specific?"), while the coach's own follow-ups stand alone (they quote the answer);
+    so a follow-up is scored as the interviewer meant it: after its main question.
+    """
     rows = []
+    main_question: dict[str, str] = {}
     with (directory / _QA_FILE).open(encoding="utf-8") as handle:
         for line in handle:
             row = json.loads(line)
             if row.get("question_type") == "greeting":
                 continue
+            question = row["question"]
+            if row.get("question_type") == _FOLLOW_UP_TAG:
+                question = f"{main_question.get(row['participant'], '')} {question}".strip()
+            else:
+                main_question[row["participant"]] = question
             rows.append(
                 MitAnswer(
                     interview=row["participant"],
                     interviewee=_interviewee(row["participant"]),
-                    question=row["question"],
+                    question=question,
                     answer=row["answer"],
                     rating=float(row["label_or_score"]),
                     tag=row.get("question_type", ""),

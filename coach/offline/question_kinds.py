@@ -56,7 +56,9 @@ _RULES: tuple[tuple[re.Pattern[str], AnswerKind], ...] = (
     (
         _re(
             r"\byourself\b|\bdo you (think|consider|see) (you'?re|you are|yourself)\b|"
-            r"\bwhy\b[^?]*\b(should|would)\b[^?]*\b(hire|choose|pick)\b"
+            r"\bwhy\b[^?]*\b(should|would)\b[^?]*\b(hire|choose|pick)\b|"
+            r"\bwhy\b[^?]*\b(should|would|deserve to)\b[^?]*\b(get|be offered|land) (the|this|"
+            r"that|a) (job|role|position|internship|offer|place)\b"
         ),
         AnswerKind.PITCH,
     ),

@@ -372,6 +372,9 @@ _NO_STORY_CAP = 4.5
 _FILLER_VAGUE = frozenset({"kind of", "sort of", "kinda", "sorta"})
 _HESITATIONS = frozenset({"um", "uh", "er", "ah", "hmm"})
 _STUTTER_RE = re.compile(r"\b(\w+)(?:\s+\1\b)+", re.IGNORECASE)
+#: A word broken off and started again ("I've- I've taken", "in- my feet"): transcripts
+#: mark the cut with a hyphen stuck to the word. Raters hear it as a halting delivery.
+_BROKEN_OFF_RE = re.compile(r"\b[A-Za-z'’]+-{1,2}(?=\s)")
 _DONT_KNOW_RE = re.compile(
     r"\b(i\s+(?:really\s+|honestly\s+)?(?:do\s*n[o']?t|dont|don’t|do not)\s+know|"
     r"no\s+(?:idea|clue|comment)|not\s+sure|pass|n/?a|skip|idk|dunno|no\s+answer|"
@@ -671,7 +674,7 @@ def _extract_features(text: str, ctx: _Context) -> _Features:
         decisions=tuple(_DECISION_RE.finditer(text)),
         blame=tuple(_BLAME_RE.finditer(text)),
         fillers=tuple(find_fillers(text)),
-        stutters=len(_STUTTER_RE.findall(text)),
+        stutters=len(_STUTTER_RE.findall(text)) + len(_BROKEN_OFF_RE.findall(text)),
         admission=_ADMISSION_RE.search(text),
     )
 
@@ -979,6 +982,8 @@ def _score_clarity(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
     comment = f"{words} words, ~{average_sentence:.0f} per sentence"
     if f.fillers:
         comment += f", {len(f.fillers)} filler(s)"
+    if f.stutters:
+        comment += f", {f.stutters} restart(s)"
     return _Judgement(10 - penalty, comment + ".")
 
 

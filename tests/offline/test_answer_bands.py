@@ -10,6 +10,7 @@ from coach.offline.scoring import score_answer
 from coach.tasks import EvaluateAnswer
 from tests.offline.answer_set import (
     ANSWER_SET,
+    LEADERSHIP_PARAPHRASE,
     NON_ANSWER,
     OFF_TOPIC_REHEARSED,
     OPINION_DIRECT,
@@ -94,3 +95,15 @@ def test_a_non_answer_stays_at_three_or_below() -> None:
     for level in CoachingLevel:
         evaluation = _score(NON_ANSWER, level)
         assert evaluation.non_answer and evaluation.overall <= 3
+
+
+@pytest.mark.parametrize("level", list(CoachingLevel))
+def test_a_leadership_story_is_on_topic_without_the_word_leadership(level: CoachingLevel) -> None:
+    # "president", "in charge", "recruited a captain", "ran": a leadership story in other
+    # words; the prompt's "demonstrated" names no topic of its own.
+    evaluation = _score(LEADERSHIP_PARAPHRASE, level)
+    relevance = next(d for d in evaluation.dimensions if d.dimension.value == "relevance")
+
+    assert relevance.score >= 7, relevance.comment
+    assert "something other" not in relevance.comment
+    assert not any("different question" in i for i in evaluation.improvements)

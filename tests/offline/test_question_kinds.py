@@ -18,6 +18,7 @@ from coach.offline.question_kinds import AnswerKind, detect_kind, question_type_
         ("Now why do you think we should hire you?", AnswerKind.PITCH),
         ("What is your greatest weakness?", AnswerKind.PITCH),
         ("Why do you want to work here?", AnswerKind.PITCH),
+        ("Okay. And why do you think you should get the job?", AnswerKind.PITCH),
         ("What do you think makes a good manager?", AnswerKind.OPINION),
         ("How do you handle stress?", AnswerKind.OPINION),
         ("Is remote work better than working in an office?", AnswerKind.OPINION),

@@ -320,6 +320,23 @@ def test_fillers_lower_clarity_and_are_quoted() -> None:
     assert any(q.lower() in {"um", "uh", "like", "basically", "you know"} for q in _quotes(fillers))
 
 
+def test_restarts_are_a_halting_delivery_and_are_counted() -> None:
+    # Transcripts mark a word broken off and started again with a hyphen ("to- I was");
+    # raters hear it as halting (Naim et al. 2015: "speak more fluently").
+    halting = (
+        MIDDLING.replace("I was asked to look", "I was- I was asked to- to look")
+        .replace("I looked at the pipeline", "I looked at the pipe- the pipeline")
+        .replace("so I split", "so I- I split")
+        .replace("After that the builds", "After that the- the builds")
+    )
+    clarity = _score(halting).dimension(RubricDimension.CLARITY)
+    fluent = _score(MIDDLING).dimension(RubricDimension.CLARITY)
+
+    assert clarity is not None and fluent is not None
+    assert clarity.score < fluent.score
+    assert "restart" in clarity.comment and "restart" not in fluent.comment
+
+
 def test_a_missing_rubric_hint_becomes_an_improvement() -> None:
     hint = "a trade-off you weighed and the metric you watched"
     evaluation = _score(VAGUE, rubric_hint=hint)
