@@ -34,6 +34,7 @@ from coach.domain import (
 )
 from coach.offline.datafiles import data_file, read_yaml
 from coach.offline.examples import example_answer
+from coach.offline.pitch_cues import pitch_topicality
 from coach.offline.profiles import JobProfile, ResumeProfile
 from coach.offline.question_kinds import AnswerKind, detect_kind
 from coach.offline.related import related_stems
@@ -771,7 +772,14 @@ def _topicality(f: _Features, ctx: _Context, strict: bool = False) -> float:
         min(1.0, related / (4.0 if strict else 3.0)),
         min(1.0, hint_cov / (0.45 if strict else 0.35)),
     ]
-    return 0.7 * max(signals) + 0.3 * (sum(signals) / len(signals))
+    overlap = 0.7 * max(signals) + 0.3 * (sum(signals) / len(signals))
+    if ctx.kind is AnswerKind.PITCH:
+        # A pitch is about the candidate: what it says about them answers it, whatever
+        # words it shares with the question.
+        pitch = pitch_topicality(f.text, _subtype(ctx).value, f.i_count > 0)
+        if pitch is not None:
+            return max(overlap, pitch)
+    return overlap
 
 
 def _is_off_topic(f: _Features, ctx: _Context) -> bool:

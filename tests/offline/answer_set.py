@@ -168,6 +168,18 @@ LEADERSHIP_PARAPHRASE = Labelled(
     (5.5, 10.0),
 )
 
+FIT_PITCH = Labelled(
+    "why hire me, answered with reasons and claims but none of the question's words",
+    "And why should we hire you?",
+    QuestionType.BEHAVIOURAL,
+    "Because I learn fast and I finish what I start. I'm a dedicated worker: I have held a "
+    "part-time job through three years of classes, and I can pick up a new tool in a "
+    "weekend. I'd bring the habit of asking users before building, which is what your team "
+    "does.",
+    (6.0, 9.0),
+    (5.0, 8.5),
+)
+
 ANSWER_SET: tuple[Labelled, ...] = (
     STRONG_WITH_RESULT,
     VAGUE,
@@ -178,4 +190,5 @@ ANSWER_SET: tuple[Labelled, ...] = (
     NON_ANSWER,
     PITCH,
     LEADERSHIP_PARAPHRASE,
+    FIT_PITCH,
 )

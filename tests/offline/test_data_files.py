@@ -106,3 +106,13 @@ def test_a_reply_without_next_steps_is_rejected() -> None:
 
     with pytest.raises(ValidationError):
         ReplyText.model_validate({"title": "Hi", "body": "Hello", "next_steps": []})
+
+
+def test_the_pitch_cues_pass_their_schema_and_compile() -> None:
+    from coach.offline.pitch_cues import PitchCues, pitch_cues
+
+    raw = read_yaml(data_file("pitch_cues.yaml"))
+    PitchCues.model_validate(raw)
+    assert set(pitch_cues()) >= {"self.present", "fit.reasons", "trait.remedy", "assess.stance"}
+    with pytest.raises(ValidationError):
+        PitchCues.model_validate({**raw, "fit": {**raw["fit"], "claimz": ["i can"]}})
