@@ -32,9 +32,9 @@ from coach.domain import (
     QuestionType,
     RubricDimension,
 )
+from coach.offline.answer_cues import pitch_topicality
 from coach.offline.datafiles import data_file, read_yaml
 from coach.offline.examples import example_answer
-from coach.offline.pitch_cues import pitch_topicality
 from coach.offline.profiles import JobProfile, ResumeProfile
 from coach.offline.question_kinds import AnswerKind, detect_kind
 from coach.offline.related import related_stems

@@ -108,11 +108,11 @@ def test_a_reply_without_next_steps_is_rejected() -> None:
         ReplyText.model_validate({"title": "Hi", "body": "Hello", "next_steps": []})
 
 
-def test_the_pitch_cues_pass_their_schema_and_compile() -> None:
-    from coach.offline.pitch_cues import PitchCues, pitch_cues
+def test_the_answer_cues_pass_their_schema_and_compile() -> None:
+    from coach.offline.answer_cues import AnswerCues, answer_cues
 
-    raw = read_yaml(data_file("pitch_cues.yaml"))
-    PitchCues.model_validate(raw)
-    assert set(pitch_cues()) >= {"self.present", "fit.reasons", "trait.remedy", "assess.stance"}
+    raw = read_yaml(data_file("answer_cues.yaml"))
+    AnswerCues.model_validate(raw)
+    assert set(answer_cues()) >= {"self.present", "fit.reasons", "trait.remedy", "assess.stance"}
     with pytest.raises(ValidationError):
-        PitchCues.model_validate({**raw, "fit": {**raw["fit"], "claimz": ["i can"]}})
+        AnswerCues.model_validate({**raw, "fit": {**raw["fit"], "claimz": ["i can"]}})

@@ -3,8 +3,8 @@
 Why not word overlap: "Tell me about yourself" and "Why should we hire you?" name no
 topic of their own, so a pitch that shares none of their words ("I'm a junior majoring
 in mechanical engineering; I grew up in Seattle") is still a direct answer. On the MIT
-interviews, overlap rated 59 of 262 self-introductions "mostly about something else".
-The cues are data (data/pitch_cues.yaml), read and compiled once.
+interviews, overlap scored the relevance of 59 of 262 self-introductions 5/10 or below.
+The cues are data (data/answer_cues.yaml), read and compiled once.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from coach.offline.datafiles import data_file, read_yaml
 
-__all__ = ["PitchCues", "pitch_cues", "pitch_topicality"]
+__all__ = ["AnswerCues", "answer_cues", "pitch_topicality"]
 
 
 class _Self(BaseModel):
@@ -44,8 +44,8 @@ class _Assess(BaseModel):
     reasons: list[str]
 
 
-class PitchCues(BaseModel):
-    """data/pitch_cues.yaml: the cues of each kind of pitch."""
+class AnswerCues(BaseModel):
+    """data/answer_cues.yaml: the cues of each kind of pitch."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -60,9 +60,9 @@ def _compile(phrases: list[str]) -> re.Pattern[str]:
 
 
 @cache
-def pitch_cues() -> dict[str, re.Pattern[str]]:
+def answer_cues() -> dict[str, re.Pattern[str]]:
     """Each cue list of the data file as one compiled pattern, by "kind.cue"."""
-    cues = PitchCues.model_validate(read_yaml(data_file("pitch_cues.yaml")))
+    cues = AnswerCues.model_validate(read_yaml(data_file("answer_cues.yaml")))
     return {
         f"{kind}.{name}": _compile(phrases)
         for kind, group in cues.model_dump().items()
@@ -76,7 +76,7 @@ _OPENING_CHARS = 80
 def pitch_topicality(text: str, subtype: str, first_person: bool) -> float | None:
     """0-1: how directly a pitch answers its kind of question (``subtype``: self, fit,
     trait or assess), or None for a subtype the cues do not cover."""
-    cue = pitch_cues()
+    cue = answer_cues()
 
     def has(name: str, where: str = text) -> bool:
         return bool(cue[name].search(where))
@@ -93,3 +93,4 @@ def pitch_topicality(text: str, subtype: str, first_person: bool) -> float | Non
         opening = text[:_OPENING_CHARS]
         return min(1.0, 0.5 * has("assess.stance", opening) + 0.5 * has("assess.reasons"))
     return None
+
