@@ -337,6 +337,31 @@ def test_restarts_are_a_halting_delivery_and_are_counted() -> None:
     assert "restart" in clarity.comment and "restart" not in fluent.comment
 
 
+def test_a_wider_range_of_detail_is_more_specific_at_the_same_length() -> None:
+    # Raters rank candidates who use more unique words higher (Naim et al. 2015): the
+    # same length told with the same few words again and again is less specific.
+    narrow = (
+        "I worked on the build and the build was slow, so I worked on the build more. The "
+        "build was slow because the build was big, and I worked on the build until the "
+        "build was less slow. Then the build was better and the team liked the build, so "
+        "the build was good and I liked working on the build with the team."
+    )
+    wide = (
+        "I profiled the nightly pipeline, found integration suites waiting on one shared "
+        "database, and rewrote fixtures so each shard seeded its own schema. Then I cached "
+        "dependency layers, split slow suites across parallel runners, and moved flaky "
+        "checks into quarantine. Reviewers got feedback before lunch instead of overnight, "
+        "and release managers stopped batching risky merges on Fridays."
+    )
+    assert abs(len(narrow.split()) - len(wide.split())) <= 10
+    narrow_score = _score(narrow).dimension(RubricDimension.SPECIFICITY)
+    wide_score = _score(wide).dimension(RubricDimension.SPECIFICITY)
+
+    assert narrow_score is not None and wide_score is not None
+    assert wide_score.score >= narrow_score.score + 2, (wide_score, narrow_score)
+    assert "different topic words" in wide_score.comment
+
+
 def test_a_missing_rubric_hint_becomes_an_improvement() -> None:
     hint = "a trade-off you weighed and the metric you watched"
     evaluation = _score(VAGUE, rubric_hint=hint)
