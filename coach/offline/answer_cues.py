@@ -93,4 +93,3 @@ def pitch_topicality(text: str, subtype: str, first_person: bool) -> float | Non
         opening = text[:_OPENING_CHARS]
         return min(1.0, 0.5 * has("assess.stance", opening) + 0.5 * has("assess.reasons"))
     return None
-
