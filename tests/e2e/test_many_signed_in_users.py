@@ -29,22 +29,26 @@ ANSWERS = 3
 DEADLINE_SECONDS = 720
 
 
-async def one_user(browser, app: RunningApp, number: int) -> tuple[str, list[str], str]:  # type: ignore[no-untyped-def]
-    """Sign in, start a session, answer three questions, export; returns what was typed
-    and the downloaded file."""
+async def one_user(  # type: ignore[no-untyped-def]
+    browser, url: str, number: int, cookies: list[dict[str, str]] | None = None
+) -> tuple[str, list[str], str]:
+    """Sign in at ``url``, start a session, answer three questions, export; returns what
+    was typed and the downloaded file. ``cookies`` are set first (a load balancer's route)."""
     from playwright.async_api import expect
 
     email = f"user{number}@example.org"
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    if cookies:
+        await context.add_cookies(cookies)  # type: ignore[arg-type]
     page = await context.new_page()
     page.set_default_timeout(APP_READY_MS * 4)
     try:
-        await page.goto(app.url)
+        await page.goto(url)
         await page.get_by_role("button", name="Sign in").click(timeout=APP_READY_MS * 4)
         await page.wait_for_url("**/oauth2/authorize**", timeout=APP_READY_MS * 4)
         await page.locator("input[name='sub']").fill(email)
         await page.get_by_role("button", name="Authorize").click()
-        await page.wait_for_url(f"{app.url}/**", timeout=APP_READY_MS * 4)
+        await page.wait_for_url(f"{url}/**", timeout=APP_READY_MS * 4)
         await page.get_by_label("…or paste your resume").fill(RESUME)
         await page.get_by_label("…or paste your job description").fill(JOB_DESCRIPTION)
         await page.get_by_label("Session name (optional)").fill(f"Crowd session {number}")
@@ -87,7 +91,7 @@ async def crowd(app: RunningApp) -> list[tuple[str, list[str], str]]:
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
         )
         try:
-            return await asyncio.gather(*(one_user(browser, app, n) for n in range(USERS)))
+            return await asyncio.gather(*(one_user(browser, app.url, n) for n in range(USERS)))
         finally:
             await browser.close()
 
