@@ -1365,6 +1365,24 @@ _FILLER_GROUPS: tuple[tuple[frozenset[str], str, str], ...] = (
 )
 
 
+_JOIN_WORDS = frozenset({"and", "so", "but", "then", "because", "or", "well", "okay", "ok"})
+
+
+def _at_joins(text: str, fillers: list[Filler]) -> int:
+    """How many fillers sit where one thought joins the next: after a full stop or comma,
+    after "and"/"so"/"but", or at the very start."""
+    count = 0
+    for filler in fillers:
+        before = text[: filler.start].rstrip()
+        last = re.search(r"([A-Za-z']+)$", before)
+        count += (
+            not before
+            or before[-1] in ".,;:!?—-"
+            or bool(last and last.group(1).lower() in _JOIN_WORDS)
+        )
+    return count
+
+
 def _filler_advice(f: _Features) -> str:
     """Advice on the fillers the answer leans on most, worded by how often."""
     by_group = [[m for m in f.fillers if m.name in names] for names, _, _ in _FILLER_GROUPS]
@@ -1382,9 +1400,14 @@ def _filler_advice(f: _Features) -> str:
             )
         if rate >= 0.09:
             template = frequent
-        elif rate >= 0.05:
+        elif rate >= 0.05 and _at_joins(f.text, found) * 2 >= len(found):
             template = (
                 "Pause silently between sentences instead of {quoted} (about one a sentence, {n}x)."
+            )
+        elif rate >= 0.05:
+            template = (
+                "Carry each sentence through to its end: {quoted} ({n}x) mostly break into the "
+                "middle of one, where the listener loses the thread."
             )
         else:
             template = few

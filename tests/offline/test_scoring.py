@@ -362,6 +362,29 @@ def test_a_wider_range_of_detail_is_more_specific_at_the_same_length() -> None:
     assert "different topic words" in wide_score.comment
 
 
+def test_filler_advice_says_where_the_fillers_break_in() -> None:
+    # Six hesitations in ~100 words, spread through the answer: between sentences the
+    # advice is a silent pause; inside sentences it is to carry the sentence through.
+    sentences = [
+        "At Acme Corp our builds were slow and the team complained a lot",
+        "I was asked to look into it before the spring release",
+        "I looked at the pipeline and saw that the tests ran one by one",
+        "I split them into parallel jobs in GitHub Actions and cached the dependencies",
+        "We also removed some old tests that nobody had run in a year",
+        "After that the builds were much faster and we could release more often",
+    ]
+    between = " ".join(f"Um, {s[0].lower()}{s[1:]}." for s in sentences)
+    inside = " ".join(
+        f"{' '.join(s.split()[:5])} um {' '.join(s.split()[5:])}." for s in sentences
+    )
+
+    def advice(answer: str) -> str:
+        return " ".join(_score(answer).improvements)
+
+    assert "Pause silently between sentences" in advice(between)
+    assert "Carry each sentence through to its end" in advice(inside)
+
+
 def test_a_missing_rubric_hint_becomes_an_improvement() -> None:
     hint = "a trade-off you weighed and the metric you watched"
     evaluation = _score(VAGUE, rubric_hint=hint)
