@@ -374,9 +374,7 @@ def test_filler_advice_says_where_the_fillers_break_in() -> None:
         "After that the builds were much faster and we could release more often",
     ]
     between = " ".join(f"Um, {s[0].lower()}{s[1:]}." for s in sentences)
-    inside = " ".join(
-        f"{' '.join(s.split()[:5])} um {' '.join(s.split()[5:])}." for s in sentences
-    )
+    inside = " ".join(f"{' '.join(s.split()[:5])} um {' '.join(s.split()[5:])}." for s in sentences)
 
     def advice(answer: str) -> str:
         return " ".join(_score(answer).improvements)
