@@ -30,7 +30,7 @@ import numpy as np
 from coach.domain import CoachingLevel, QuestionDraft, QuestionType, RubricDimension
 from coach.offline.datafiles import data_file
 from coach.offline.profiles import JobProfile, ResumeProfile
-from coach.offline.question_kinds import AnswerKind
+from coach.offline.question_kinds import AnswerKind, kind_from_wording
 from coach.offline.scoring import (
     RubricWeights,
     combine,
@@ -39,7 +39,7 @@ from coach.offline.scoring import (
     score_answer,
 )
 from coach.tasks import EvaluateAnswer
-from coach.text import find_fillers
+from coach.text import content_stems, find_fillers
 
 __all__ = [
     "CalibrationReport",
@@ -85,9 +85,10 @@ def _interviewee(participant: str) -> str:
 def load_mit(directory: Path) -> list[MitAnswer]:
     """The MIT question-answer pairs, without the greetings ("how are you doing?").
 
-    A follow-up in the transcripts leans on the question before it ("Can you be more
+    A follow-up in the transcripts may lean on the question before it ("Can you be more
     specific?"), while the coach's own follow-ups stand alone (they quote the answer);
-    so a follow-up is scored as the interviewer meant it: after its main question.
+    so a follow-up whose wording names no kind of question or no topic of its own is
+    scored as the interviewer meant it: after its main question.
     """
     rows = []
     main_question: dict[str, str] = {}
@@ -97,7 +98,9 @@ def load_mit(directory: Path) -> list[MitAnswer]:
             if row.get("question_type") == "greeting":
                 continue
             question = row["question"]
-            if row.get("question_type") == _FOLLOW_UP_TAG:
+            if row.get("question_type") == _FOLLOW_UP_TAG and (
+                kind_from_wording(question) is None or not content_stems(question)
+            ):
                 question = f"{main_question.get(row['participant'], '')} {question}".strip()
             else:
                 main_question[row["participant"]] = question

@@ -1473,7 +1473,11 @@ class _Subtype(StrEnum):
 _SUBTYPE_RULES = (
     (re.compile(r"weakness|strength|improve about|change one thing", re.I), _Subtype.TRAIT),
     (
-        re.compile(r"hire|why (?:us|here|this|our|do you want)|fit|bring|interest", re.I),
+        re.compile(
+            r"hire|why (?:us|here|this|our|do you want)|fit|bring|interest|"
+            r"should (?:get|have|go|be given)|give you",
+            re.I,
+        ),
         _Subtype.FIT,
     ),
     (

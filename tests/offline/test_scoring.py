@@ -383,6 +383,23 @@ def test_filler_advice_says_where_the_fillers_break_in() -> None:
     assert "Carry each sentence through to its end" in advice(inside)
 
 
+def test_a_trait_answer_is_on_the_question_without_its_words() -> None:
+    question = QuestionDraft(
+        text="If you could change one thing about yourself, what would it be?",
+        type=QuestionType.BEHAVIOURAL,
+    )
+    answer = (
+        "I'd like to be more decisive when the information is incomplete. In my robotics "
+        "team I used to wait for one more test before choosing a motor, and we lost a week "
+        "that way. Now I set a deadline for the decision and write down what would change "
+        "my mind, which has made our design reviews shorter."
+    )
+    relevance = _score(answer, question=question).dimension(RubricDimension.RELEVANCE)
+
+    assert relevance is not None and relevance.score >= 8, relevance
+    assert relevance.comment.startswith("Answers what was asked")
+
+
 def test_a_missing_rubric_hint_becomes_an_improvement() -> None:
     hint = "a trade-off you weighed and the metric you watched"
     evaluation = _score(VAGUE, rubric_hint=hint)
