@@ -13,7 +13,7 @@ from coach.agents import AgentFactory
 from coach.agents.resolver import AgentTeamResolver
 from coach.agents.teams import TeamsConfig
 from coach.errors import PersonaError
-from coach.experiments.store import ExperimentStore
+from coach.experiments.store import build_experiment_store
 from coach.personas import Persona, PersonaRegistry
 from coach.providers.base import Provider
 from coach.providers.checked import CheckedProvider
@@ -21,7 +21,7 @@ from coach.providers.offline import OfflineProvider
 from coach.providers.slots import ServerSlots
 from coach.runtime import AsyncRunner
 from coach.services.chat import ChatService
-from coach.services.experiments import ExperimentService
+from coach.services.experiments import ROLLOUT_REFRESH_SECONDS, ExperimentService
 from coach.services.export import ExportService
 from coach.services.fair_use import ModelActionLimit
 from coach.services.practice import PracticeService
@@ -44,8 +44,8 @@ class Workbench:
     settings: CoachSettings
     store: SessionStore
     local_store: DuckDBSessionStore
-    """The DuckDB file: spans, experiments and their analytics SQL; with no
-    COACH_STORE__URL also the sessions (then it is ``store`` itself)."""
+    """The DuckDB file: spans and their analytics SQL; with no COACH_STORE__URL also
+    the sessions and experiments (then it is ``store`` itself)."""
     teams: AgentTeamResolver
     practice: PracticeService
     chat: ChatService
@@ -108,7 +108,8 @@ def choose_provider(settings: CoachSettings) -> tuple[Provider, list[str]]:
 
 def open_stores(settings: StoreSettings) -> tuple[SessionStore, DuckDBSessionStore, list[str]]:
     """The session store (PostgreSQL when ``COACH_STORE__URL`` is set, else the DuckDB
-    file) and the DuckDB file, which keeps what is not on PostgreSQL yet."""
+    file), which experiments share, and the DuckDB file, which keeps what is not on
+    PostgreSQL yet."""
     local = DuckDBSessionStore(settings)
     if settings.url is None:
         return local, local, []
@@ -120,8 +121,8 @@ def open_stores(settings: StoreSettings) -> tuple[SessionStore, DuckDBSessionSto
         local.close()
         raise
     notice = (
-        f"Sessions, practice, chat and voice are stored in PostgreSQL ({store.where}). "
-        "Not on PostgreSQL yet: experiments (Persona Lab), telemetry spans and the "
+        f"Sessions, practice, chat, voice and experiments (Persona Lab) are stored in "
+        f"PostgreSQL ({store.where}). Not on PostgreSQL yet: telemetry spans and the "
         f"Telemetry charts use this process's DuckDB file {settings.path}, so each app "
         "process keeps its own, and the Telemetry page's score charts and notebooks "
         "(coach.analysis) do not see the sessions in PostgreSQL."
@@ -221,13 +222,15 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         exports=ExportService(practice),
         progress=ProgressService(traced_store),
         experiments=ExperimentService(
-            ExperimentStore(local_store),
+            build_experiment_store(store),  # beside the sessions: shared by replicas
             traced_store,
             resolver,
             runner,
             personas_dir=settings.agent.personas_dir,
             provider_name=chosen.name,
             telemetry=telemetry,
+            # Replicas share rollouts on PostgreSQL: each re-reads what the others change.
+            rollout_refresh_seconds=ROLLOUT_REFRESH_SECONDS if store is not local_store else None,
         ),
         runner=runner,
         provider_name=chosen.name,
