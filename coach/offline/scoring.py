@@ -987,13 +987,14 @@ def _score_clarity(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
     elif words > high:
         penalty += min(3.0, (words - high) / high * 4)
     average_sentence = words / f.sentence_count
-    # Long sentences are a weak signal (in transcripts punctuation is the typist's),
-    # so only run-ons far past a comfortable length cost anything.
-    if average_sentence > 35:
+    # Hesitations ("um", "uh") are spoken: an answer with them is a transcript, whose
+    # full stops are the transcriber's, not the candidate's, so only a typed answer's
+    # run-ons far past a comfortable length cost anything.
+    hesitations = sum(1 for filler in f.fillers if filler.name in _HESITATIONS)
+    if average_sentence > 35 and not hesitations:
         penalty += min(1.0, (average_sentence - 35) / 15)
     # Hesitations ("um", "uh") cost more than verbal habits ("like", "basically"); the
     # penalty keeps growing past the usual rates instead of stopping at a ceiling.
-    hesitations = sum(1 for filler in f.fillers if filler.name in _HESITATIONS)
     filler_rate = 100 * (len(f.fillers) + hesitations) / 2 / max(words, 1)
     penalty += 5.0 * (1 - math.exp(-filler_rate * (0.16 if strict else 0.12)))
     penalty += min(1.5, f.stutters * 0.3 * 100 / max(words, 100))

@@ -400,6 +400,22 @@ def test_a_trait_answer_is_on_the_question_without_its_words() -> None:
     assert relevance.comment.startswith("Answers what was asked")
 
 
+def test_run_on_sentences_cost_only_when_typed() -> None:
+    # A transcript's full stops are the transcriber's: an answer with "um" in it is
+    # spoken, so where its sentences end says nothing about the candidate.
+    def run_on(text: str) -> str:
+        return text.replace(". ", " and ").replace(", ", " ")
+
+    def clarity(text: str) -> int:
+        found = _score(text).dimension(RubricDimension.CLARITY)
+        assert found is not None
+        return found.score
+
+    spoken = MIDDLING.replace("I was asked", "Um I was asked")
+    assert clarity(run_on(MIDDLING)) < clarity(MIDDLING)
+    assert clarity(run_on(spoken)) == clarity(spoken)
+
+
 def test_a_missing_rubric_hint_becomes_an_improvement() -> None:
     hint = "a trade-off you weighed and the metric you watched"
     evaluation = _score(VAGUE, rubric_hint=hint)
