@@ -50,8 +50,9 @@ class PostgresSpanSink:
             with cursor.raw.copy(_COPY_SQL) as copy:  # type: ignore[arg-type]  # our own SQL
                 for row in rows:
                     copy.write_row(_copy_row(row))
-            cursor.executemany(_UPSERT_ROLLUPS_SQL, delta.rollups)
-            cursor.executemany(_UPSERT_BINS_SQL, delta.bins)
+            # Sorted keys: two replicas upserting one bucket lock its rows in one order.
+            cursor.executemany(_UPSERT_ROLLUPS_SQL, sorted(delta.rollups))
+            cursor.executemany(_UPSERT_BINS_SQL, sorted(delta.bins))
         return len(rows)
 
     def __repr__(self) -> str:

@@ -199,8 +199,8 @@ ON CONFLICT (width_s, bucket, {keys}, histogram, bin) DO UPDATE SET
 
 class RollupDelta(NamedTuple):
     """What one batch of spans adds: ``span_rollups`` rows (key, then ``SUM_COLUMNS``)
-    and ``span_latency_bins`` rows (key, histogram, bin, count), keys sorted so two
-    writers lock rows in the same order."""
+    and ``span_latency_bins`` rows (key, histogram, bin, count), each key once, in no
+    particular order (PostgreSQL's sink sorts them; DuckDB has one writer)."""
 
     rollups: list[tuple[Any, ...]]
     bins: list[tuple[Any, ...]]
@@ -214,60 +214,71 @@ _LOG2 = math.log(2)
 def rollup_delta(rows: Sequence[SpanRow]) -> RollupDelta:
     """The batch's rollups, computed in Python: the same numbers ``rollup_sql`` adds
     (a test holds them equal), for a few microseconds a span instead of a query's
-    fixed cost per batch."""
+    fixed cost per batch. Spans are summed into the finest level's buckets once, and
+    the wider levels summed from those few groups."""
+    finest = min(LEVELS)
     sums: dict[tuple[Any, ...], list[Any]] = {}
     bins: dict[tuple[Any, ...], int] = {}
     for row in rows:
         epoch_s = row.start_time_ns // 1_000_000_000
         operation = row.operation or ""
         attributes = row.attributes
-        source = (
-            "experiment" if any(marker in attributes for marker in _EXPERIMENT_MARKERS) else "live"
-        )
         key = (
+            epoch_s - epoch_s % finest,
             operation,
             row.agent or "",
             row.persona or "",
             row.variant or "",
             row.provider or "",
             row.request_model or "",
-            source,
+            "experiment" if any(m in attributes for m in _EXPERIMENT_MARKERS) else "live",
         )
-        measured = (
-            ("duration", row.duration_ms if operation in _TIMED_OPERATIONS else None),
-            ("queue", row.queue_ms),
-            ("ttft", row.ttft_ms),
-        )
-        binned = [(name, _bin(value)) for name, value in measured if value is not None]
-        for width in LEVELS:
-            level_key = (width, epoch_s - epoch_s % width, *key)
-            total = sums.get(level_key)
-            if total is None:
-                total = sums[level_key] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0]
-            total[0] += 1
-            if row.demo:
-                total[1] += 1
-            if row.status == "error":
-                total[2] += 1
-            if row.fallback is not None:
-                total[4] += 1
-                if row.fallback:
-                    total[3] += 1
-            if row.input_tokens is not None:
-                total[5] += row.input_tokens
-                total[6] += 1
-            if row.output_tokens is not None:
-                total[7] += row.output_tokens
-                total[8] += 1
-            if row.score is not None:
-                total[9] += row.score
-                total[10] += 1
-            for name, k in binned:
-                bin_key = (*level_key, name, k)
-                bins[bin_key] = bins.get(bin_key, 0) + 1
+        total = sums.get(key)
+        if total is None:
+            total = sums[key] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0]
+        total[0] += 1
+        if row.demo:
+            total[1] += 1
+        if row.status == "error":
+            total[2] += 1
+        if row.fallback is not None:
+            total[4] += 1
+            if row.fallback:
+                total[3] += 1
+        if row.input_tokens is not None:
+            total[5] += row.input_tokens
+            total[6] += 1
+        if row.output_tokens is not None:
+            total[7] += row.output_tokens
+            total[8] += 1
+        if row.score is not None:
+            total[9] += row.score
+            total[10] += 1
+        if operation in _TIMED_OPERATIONS:
+            bin_key = (key, "duration", _bin(row.duration_ms))
+            bins[bin_key] = bins.get(bin_key, 0) + 1
+        if row.queue_ms is not None:
+            bin_key = (key, "queue", _bin(row.queue_ms))
+            bins[bin_key] = bins.get(bin_key, 0) + 1
+        if row.ttft_ms is not None:
+            bin_key = (key, "ttft", _bin(row.ttft_ms))
+            bins[bin_key] = bins.get(bin_key, 0) + 1
+    level_sums: dict[tuple[Any, ...], list[Any]] = {}
+    level_bins: dict[tuple[Any, ...], int] = {}
+    for width in LEVELS:
+        for (bucket, *rest), total in sums.items():
+            wide = (width, bucket - bucket % width, *rest)
+            known = level_sums.get(wide)
+            if known is None:
+                level_sums[wide] = list(total)
+            else:
+                level_sums[wide] = [a + b for a, b in zip(known, total, strict=True)]
+        for ((bucket, *rest), name, k), count in bins.items():
+            wide = (width, bucket - bucket % width, *rest, name, k)
+            level_bins[wide] = level_bins.get(wide, 0) + count
     return RollupDelta(
-        [(*key, *total) for key, total in sorted(sums.items())],
-        [(*key, count) for key, count in sorted(bins.items())],
+        [(*key, *total) for key, total in level_sums.items()],
+        [(*key, count) for key, count in level_bins.items()],
     )
 
 
