@@ -189,6 +189,13 @@ def _slowest_turns(database: str, dashboard: TelemetryDashboard) -> None:
         st.plotly_chart(charts.trace_waterfall(spans), config=_PLOTLY_CONFIG)
 
 
+def _accuracy(dashboard: TelemetryDashboard) -> str:
+    if dashboard.rollup_seconds is None:
+        return "Percentiles are exact."
+    step = "15-minute" if dashboard.rollup_seconds < 3600 else "hourly"
+    return f"Percentiles come from {step} rollups: within 9% of the exact value."
+
+
 def main() -> None:
     wb = workbench()
     database = wb.database
@@ -227,6 +234,7 @@ def main() -> None:
     st.caption(
         f"One point per {step}. Latency, queue and fallbacks are agent calls; first token, "
         "tokens and errors are model calls (each attempt); scores come from stored evaluations. "
+        f"{_accuracy(dashboard)} "
         f"Computed at {dashboard.computed_at:%H:%M:%S} UTC in {dashboard.seconds:.2f} s; "
         "press Refresh for spans recorded since."
     )

@@ -84,6 +84,9 @@ class TelemetryDashboard(BaseModel):
     slowest_turns: list[SlowTurn]
     computed_at: datetime
     seconds: float
+    rollup_seconds: int | None = None
+    """The rollup level the charts were read from (percentiles within 9%); None when
+    they were computed exactly from the spans."""
 
     @property
     def is_empty(self) -> bool:
@@ -189,6 +192,7 @@ class TelemetryService:
                 slowest_turns=slowest.result(),
                 computed_at=computed_at,
                 seconds=0.0,
+                rollup_seconds=width,
             )
         dashboard.seconds = time.perf_counter() - started
         logger.info(

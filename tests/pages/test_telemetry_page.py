@@ -62,6 +62,8 @@ def test_charts_render_from_seeded_spans(seeded: Path) -> None:
     assert set(variants.value["Where"]) == {"live"} and variants.value["Calls"].sum() > 0
     assert len(slowest.value) == 20
     assert any("5,000 of the 5,000 spans are demo data" in c.value for c in at.caption)
+    # A week is drawn from the hourly rollups, and the page says how close that is.
+    assert any("hourly rollups: within 9% of the exact value" in c.value for c in at.caption)
 
 
 def test_picking_one_agent_narrows_every_chart(seeded: Path) -> None:
