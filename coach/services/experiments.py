@@ -231,6 +231,9 @@ class ExperimentService:
     def delete(self, actor: Actor, experiment_id: str) -> None:
         if self.is_running(experiment_id):
             raise ExperimentError("Cancel the run before deleting the experiment.")
+        experiment = self._experiments.get(actor, experiment_id)
+        if self._status(experiment) is ExperimentStatus.RUNNING:  # another process's run
+            raise _running_elsewhere(experiment)
         self._experiments.delete(actor, experiment_id)
 
     def results(self, actor: Actor, experiment_id: str) -> list[PairResult]:

@@ -1,6 +1,6 @@
 """Persona Lab across app processes on one PostgreSQL: two replicas start the same
 experiment at the same moment and exactly one runs it; every process (the other
-replica, a third) shows it running and refuses to start it again; once it stops,
+replica, a third) shows it running and refuses to start or delete it; once it stops,
 anyone can resume it. A rollout one replica starts or stops, the others serve."""
 
 from __future__ import annotations
@@ -107,6 +107,8 @@ def test_two_replicas_start_one_experiment_at_once_and_exactly_one_runs_it(
         assert listed.experiment.runner == winner["runner"]
         with pytest.raises(ExperimentError, match="running in another process"):
             lab.start(ME, experiment.id)
+        with pytest.raises(ExperimentError, match="running in another process"):
+            lab.delete(ME, experiment.id)
         assert not lab.is_running(experiment.id)
 
         for process in replicas:  # they close: the winner cancels its run
