@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import cast
 
 from coach.agents import AgentFactory
 from coach.agents.resolver import AgentTeamResolver
 from coach.agents.teams import TeamsConfig
+from coach.analytics import SpanReader
 from coach.errors import PersonaError
 from coach.experiments.store import build_experiment_store
 from coach.personas import Persona, PersonaRegistry
@@ -31,6 +33,7 @@ from coach.services.voice import VoiceService
 from coach.settings import CoachSettings, StoreSettings
 from coach.store.base import SessionStore
 from coach.store.duckdb_store import DuckDBSessionStore
+from coach.store.spans import DuckDBSpanSink, SpanSink
 from coach.telemetry import Telemetry
 from coach.voices import VoicePreviewer
 
@@ -44,8 +47,11 @@ class Workbench:
     settings: CoachSettings
     store: SessionStore
     local_store: DuckDBSessionStore
-    """The DuckDB file: spans and their analytics SQL; with no COACH_STORE__URL also
-    the sessions and experiments (then it is ``store`` itself)."""
+    """The DuckDB file; with no COACH_STORE__URL it holds everything (then it is
+    ``store`` itself)."""
+    span_reader: SpanReader
+    """Where the Telemetry page's SQL reads spans, their rollups and the evaluations:
+    the session store's database (PostgreSQL when COACH_STORE__URL is set)."""
     teams: AgentTeamResolver
     practice: PracticeService
     chat: ChatService
@@ -59,6 +65,12 @@ class Workbench:
     slots: ServerSlots
     telemetry: Telemetry = field(default_factory=Telemetry.disabled)
     notices: list[str] = field(default_factory=list)
+
+    @property
+    def database(self) -> str:
+        """The database a page's cached results belong to (no password in it)."""
+        where = getattr(self.store, "where", None)
+        return str(where) if where is not None else str(self.settings.store.path)
 
     @property
     def personas(self) -> PersonaRegistry:
@@ -121,14 +133,24 @@ def open_stores(settings: StoreSettings) -> tuple[SessionStore, DuckDBSessionSto
         local.close()
         raise
     notice = (
-        f"Sessions, practice, chat, voice and experiments (Persona Lab) are stored in "
-        f"PostgreSQL ({store.where}). Not on PostgreSQL yet: telemetry spans and the "
-        f"Telemetry charts use this process's DuckDB file {settings.path}, so each app "
-        "process keeps its own, and the Telemetry page's score charts and notebooks "
-        "(coach.analysis) do not see the sessions in PostgreSQL."
+        f"Sessions, practice, chat, voice, experiments (Persona Lab) and telemetry spans "
+        f"are stored in PostgreSQL ({store.where})."
     )
     logger.warning(notice)  # said at start as well as in every page's sidebar
     return store, local, [notice]
+
+
+def span_sink(store: SessionStore, local: DuckDBSessionStore) -> SpanSink:
+    """Where spans go: the session store's database, so every replica's spans meet in
+    PostgreSQL when COACH_STORE__URL is set, else the DuckDB file."""
+    if store is local:
+        return DuckDBSpanSink(local)
+    from coach.store.postgres_spans import PostgresSpanSink
+    from coach.store.postgres_store import PostgresSessionStore
+
+    if not isinstance(store, PostgresSessionStore):
+        raise TypeError(f"no span sink for {type(store).__name__}")
+    return PostgresSpanSink(store)
 
 
 def _voice_service(
@@ -168,9 +190,9 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
     store, local_store, store_notices = open_stores(settings.store)
     notices += store_notices
     key = settings.auth.pseudonym_key
-    telemetry = Telemetry.for_store(
+    telemetry = Telemetry.for_sink(
         settings.telemetry,
-        local_store,
+        span_sink(store, local_store),
         pseudonym_key=key.get_secret_value().encode() if key else None,
     )
     chosen: Provider = provider
@@ -188,7 +210,7 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         except PersonaError as error:
             notices.append(f"{error} The shipped teams are used instead.")
     resolver = AgentTeamResolver(
-        AgentFactory(personas, provider_for),
+        AgentFactory(personas, provider_for, telemetry=telemetry),
         teams,
         tenant=tenant,
         features=settings.agent.features,
@@ -215,6 +237,7 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         settings=settings,
         store=store,
         local_store=local_store,
+        span_reader=cast(SpanReader, store),
         teams=resolver,
         practice=practice,
         chat=ChatService(traced_store, resolver, runner, telemetry=telemetry, limit=limit),
