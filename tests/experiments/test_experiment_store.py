@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from coach.agents.rollout import Rollout
+from coach.analysis import open_analysis
 from coach.domain import new_id, utc_now
 from coach.errors import ExperimentError
 from coach.experiments.records import ExperimentStatus, PairResult
@@ -225,3 +226,22 @@ def test_a_claim_takes_over_only_the_dead_run_it_saw(store: ExperimentStore) -> 
         "",
     )
     assert not store.claim("no-such-experiment", "host-c:3")
+
+
+def test_notebooks_read_the_experiments_and_their_results_on_either_engine(
+    backend: Backend, sessions: SqlSessionStore, store: ExperimentStore
+) -> None:
+    experiment = make_experiment(store, items(2))
+    store.add_results([result(experiment.id, v, f"item-{n}") for v in "AB" for n in range(2)])
+    sessions.close()  # a DuckDB file is read once the app lets go (it would be asked)
+
+    settings = backend.settings()
+    url = settings.url.get_secret_value() if settings.url is not None else None
+    with open_analysis(settings.path, url=url) as analysis:
+        experiments = analysis.experiments()
+        results = analysis.experiment_results()
+
+    assert list(experiments["id"]) == [experiment.id]
+    assert list(experiments["name"]) == [experiment.name]
+    assert len(results) == 4 and set(results["variant"]) == {"A", "B"}
+    assert sorted(results["quality"]) == [7.25] * 4
