@@ -46,9 +46,7 @@ class Workbench:
 
     settings: CoachSettings
     store: SessionStore
-    local_store: DuckDBSessionStore
-    """The DuckDB file; with no COACH_STORE__URL it holds everything (then it is
-    ``store`` itself)."""
+    """Sessions, experiments and spans: the DuckDB file, or PostgreSQL."""
     span_reader: SpanReader
     """Where the Telemetry page's SQL reads spans, their rollups and the evaluations:
     the session store's database (PostgreSQL when COACH_STORE__URL is set)."""
@@ -83,8 +81,6 @@ class Workbench:
         self.runner.close()
         self.telemetry.shutdown()  # writes the last spans before the store lets go
         self.store.close()
-        if self.local_store is not self.store:
-            self.local_store.close()
 
 
 def choose_provider(settings: CoachSettings) -> tuple[Provider, list[str]]:
@@ -118,33 +114,23 @@ def choose_provider(settings: CoachSettings) -> tuple[Provider, list[str]]:
     return FallbackProvider(guarded, offline), notices
 
 
-def open_stores(settings: StoreSettings) -> tuple[SessionStore, DuckDBSessionStore, list[str]]:
-    """The session store (PostgreSQL when ``COACH_STORE__URL`` is set, else the DuckDB
-    file), which experiments share, and the DuckDB file, which keeps what is not on
-    PostgreSQL yet."""
-    local = DuckDBSessionStore(settings)
+def open_store(settings: StoreSettings) -> SessionStore:
+    """PostgreSQL when ``COACH_STORE__URL`` is set (sessions, experiments and spans, shared
+    by every app process), else the DuckDB file (everything, one process)."""
     if settings.url is None:
-        return local, local, []
+        return DuckDBSessionStore(settings)
     from coach.store.postgres_store import PostgresSessionStore
 
-    try:
-        store = PostgresSessionStore(settings)
-    except BaseException:
-        local.close()
-        raise
-    notice = (
-        f"Sessions, practice, chat, voice, experiments (Persona Lab) and telemetry spans "
-        f"are stored in PostgreSQL ({store.where})."
-    )
-    logger.warning(notice)  # said at start as well as in every page's sidebar
-    return store, local, [notice]
+    store = PostgresSessionStore(settings)
+    logger.info("the store is PostgreSQL (%s)", store.where)
+    return store
 
 
-def span_sink(store: SessionStore, local: DuckDBSessionStore) -> SpanSink:
-    """Where spans go: the session store's database, so every replica's spans meet in
+def span_sink(store: SessionStore) -> SpanSink:
+    """Where spans go: the store's own database, so every replica's spans meet in
     PostgreSQL when COACH_STORE__URL is set, else the DuckDB file."""
-    if store is local:
-        return DuckDBSpanSink(local)
+    if isinstance(store, DuckDBSessionStore):
+        return DuckDBSpanSink(store)
     from coach.store.postgres_spans import PostgresSpanSink
     from coach.store.postgres_store import PostgresSessionStore
 
@@ -187,12 +173,11 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
     if provider is None:
         provider, provider_notices = choose_provider(settings)
         notices += provider_notices
-    store, local_store, store_notices = open_stores(settings.store)
-    notices += store_notices
+    store = open_store(settings.store)
     key = settings.auth.pseudonym_key
     telemetry = Telemetry.for_sink(
         settings.telemetry,
-        span_sink(store, local_store),
+        span_sink(store),
         pseudonym_key=key.get_secret_value().encode() if key else None,
     )
     chosen: Provider = provider
@@ -236,7 +221,6 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         voice=_voice_service(settings, traced_store, practice),
         settings=settings,
         store=store,
-        local_store=local_store,
         span_reader=cast(SpanReader, store),
         teams=resolver,
         practice=practice,
@@ -253,7 +237,9 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
             provider_name=chosen.name,
             telemetry=telemetry,
             # Replicas share rollouts on PostgreSQL: each re-reads what the others change.
-            rollout_refresh_seconds=ROLLOUT_REFRESH_SECONDS if store is not local_store else None,
+            rollout_refresh_seconds=None
+            if isinstance(store, DuckDBSessionStore)
+            else ROLLOUT_REFRESH_SECONDS,
         ),
         runner=runner,
         provider_name=chosen.name,
