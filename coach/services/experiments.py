@@ -49,7 +49,7 @@ from coach.experiments.runner import (
 from coach.experiments.spec import OFFLINE_JUDGE, DatasetChoice, ExperimentSpec
 from coach.experiments.store import ExperimentStore
 from coach.experiments.variants import fingerprint, variant_persona
-from coach.personas import Persona, PersonaRegistry, PersonaRole
+from coach.personas import PERSONA_SUFFIXES, Persona, PersonaRegistry, PersonaRole
 from coach.runtime import AsyncRunner
 from coach.store.base import SessionStore
 from coach.telemetry import Telemetry
@@ -60,7 +60,8 @@ __all__ = ["ROLLOUT_REFRESH_SECONDS", "ExperimentListing", "ExperimentService"]
 log = logging.getLogger(__name__)
 
 ROLLOUT_REFRESH_SECONDS = 5.0
-"""How often a replica re-reads the live rollouts another replica may have changed."""
+"""How often a replica re-reads the live rollouts (and a shared persona folder) another
+replica may have changed."""
 
 
 class ExperimentListing(BaseModel):
@@ -96,7 +97,9 @@ class ExperimentService:
     ) -> None:
         """``rollout_refresh_seconds``: on a store other processes share (PostgreSQL),
         re-read the live rollouts this often, so a rollout started or stopped in
-        another replica is served here too; None reads them at start and on change."""
+        another replica is served here too, and the persona folder when its files
+        changed (a promotion in a replica that shares the folder); None reads them at
+        start and on this process's own changes."""
         self._experiments = experiments
         self._sessions = sessions
         self._teams = teams
@@ -107,6 +110,7 @@ class ExperimentService:
         self._runs: dict[str, _Run] = {}
         self._runs_lock = threading.Lock()
         self._split_lock = threading.Lock()
+        self._personas_seen = self._personas_files()
         self._serve_rollouts()
         self._stop_refreshing = threading.Event()
         self._refresher: threading.Thread | None = None
@@ -415,7 +419,7 @@ class ExperimentService:
                 f"experiment '{experiment.name}' ({experiment.id[:8]}), variant {variant.name}"
             ),
         )
-        self._teams.reload_personas(PersonaRegistry.from_directory(self._personas_dir))
+        self._reload_personas()
         return promotion
 
     def roll_out(
@@ -474,6 +478,31 @@ class ExperimentService:
                 self._serve_rollouts()
             except CoachError:  # the database is away: keep serving what was read
                 log.warning("live rollouts not re-read", exc_info=True)
+            if self._personas_files() != self._personas_seen:
+                try:
+                    self._reload_personas()
+                except CoachError:  # a half-written file: the next round reads it again
+                    log.warning("persona folder not re-read", exc_info=True)
+
+    def _personas_files(self) -> tuple[tuple[str, int], ...]:
+        """The persona folder's files and when each last changed: a cheap way to see a
+        promotion another replica wrote into a shared folder."""
+        try:
+            return tuple(
+                sorted(
+                    (path.name, path.stat().st_mtime_ns)
+                    for path in self._personas_dir.iterdir()
+                    if path.suffix in PERSONA_SUFFIXES
+                )
+            )
+        except OSError:
+            return ()
+
+    def _reload_personas(self) -> None:
+        """Teams use the persona folder as it is now."""
+        seen = self._personas_files()
+        self._teams.reload_personas(PersonaRegistry.from_directory(self._personas_dir))
+        self._personas_seen = seen
 
     def _require_confirmation(
         self, actor: Actor, experiment_id: str, variant: str, confirmed: bool
