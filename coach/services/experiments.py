@@ -363,9 +363,29 @@ class ExperimentService:
         process stopped) and is interrupted, and resumable."""
         if self.is_running(experiment.id):
             return ExperimentStatus.RUNNING  # started here; the database may not say so yet
-        if experiment.status is ExperimentStatus.RUNNING and not _alive_elsewhere(experiment):
+        if experiment.status is ExperimentStatus.RUNNING and not self._alive_elsewhere(experiment):
             return ExperimentStatus.INTERRUPTED
         return experiment.status
+
+    def _alive_elsewhere(self, experiment: Experiment) -> bool:
+        """Whether the process that ran ``experiment`` last still runs it: by its pid on
+        this host, by a fresh heartbeat from another host (timed by the database's
+        clock, so machines whose clocks differ agree)."""
+        if not experiment.runner:
+            return False  # no process ever said it runs it
+        host, _, pid = experiment.runner.rpartition(":")
+        if host == socket.gethostname() and pid.isdigit():
+            if int(pid) == os.getpid():
+                return False  # this process, and not running it (see is_running)
+            try:
+                os.kill(int(pid), 0)
+            except ProcessLookupError:
+                return False
+            except PermissionError:
+                return True  # exists, owned by someone else
+            return True
+        silence = self._experiments.heartbeat_age(experiment.id)
+        return silence is not None and silence < 5 * HEARTBEAT_SECONDS
 
     def _claim(self, actor: Actor, experiment_id: str) -> Experiment:
         """Marks the experiment as run by this process, in the database, or refuses:
@@ -374,7 +394,7 @@ class ExperimentService:
         moment cannot both get it."""
         experiment = self._experiments.get(actor, experiment_id)
         running = experiment.status is ExperimentStatus.RUNNING
-        if running and not self.is_running(experiment.id) and _alive_elsewhere(experiment):
+        if running and not self.is_running(experiment.id) and self._alive_elsewhere(experiment):
             raise _running_elsewhere(experiment)
         # A run the database calls running but nobody runs (the process stopped) is
         # taken over; a claim by anyone else in the meantime wins over this one.
@@ -526,23 +546,3 @@ def _running_elsewhere(experiment: Experiment) -> ExperimentError:
         f"Experiment '{experiment.name}' is running in another process "
         f"({experiment.runner}); wait for it to finish or cancel it there."
     )
-
-
-def _alive_elsewhere(experiment: Experiment) -> bool:
-    """Whether the process that ran ``experiment`` last still runs it: by its pid on
-    this host, by a fresh heartbeat from another host."""
-    if not experiment.runner:
-        return False  # no process ever said it runs it
-    host, _, pid = experiment.runner.rpartition(":")
-    if host == socket.gethostname() and pid.isdigit():
-        if int(pid) == os.getpid():
-            return False  # this process, and not running it (see is_running)
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True  # exists, owned by someone else
-        return True
-    silence = (utc_now() - experiment.updated_at).total_seconds()
-    return silence < 5 * HEARTBEAT_SECONDS
