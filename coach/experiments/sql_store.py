@@ -231,21 +231,27 @@ class SqlExperimentStore:
                 [status.value, message, runner, experiment_id],
             )
 
-    def claim(self, experiment_id: str, runner: str, *, replacing: str = "") -> bool:
+    def claim(
+        self, experiment_id: str, runner: str, *, replacing: str = "", silent_for: float = 0.0
+    ) -> bool:
         """Marks the experiment running by ``runner`` unless another process runs it.
 
-        One conditional UPDATE: the row is "running" only by ``runner`` itself or by
-        ``replacing`` (a run the caller found dead), or not running at all. Two
-        processes claiming at once write the same row: the database makes the second
-        wait for the first and then re-checks the condition against the first's row
-        (PostgreSQL's row lock; DuckDB's one writing process), so exactly one wins.
+        One conditional UPDATE: the row is "running" only by ``runner`` itself, or by
+        ``replacing`` (a run the caller found dead) that has been silent for at least
+        ``silent_for`` seconds by the database's clock (a run on another host whose
+        heartbeat stopped: should it beat again first, the claim fails), or not running
+        at all. Two processes claiming at once write the same row: the database makes
+        the second wait for the first and then re-checks the condition against the
+        first's row (PostgreSQL's row lock; DuckDB's one writing process), so exactly
+        one wins.
         """
         with self._write() as db:
             row = db.execute(
                 "UPDATE experiments SET status = ?, runner = ?, message = '', "
                 "updated_at = current_timestamp "
-                "WHERE id = ? AND (status <> ? OR runner = ? OR runner = ?)",
-                [_RUNNING, runner, experiment_id, _RUNNING, runner, replacing],
+                "WHERE id = ? AND (status <> ? OR runner = ? OR (runner = ? AND "
+                "extract(epoch FROM current_timestamp - updated_at) >= ?))",
+                [_RUNNING, runner, experiment_id, _RUNNING, runner, replacing, silent_for],
             ).fetchone()
         return row is not None and row[0] == 1
 

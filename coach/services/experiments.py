@@ -59,6 +59,9 @@ __all__ = ["ROLLOUT_REFRESH_SECONDS", "ExperimentListing", "ExperimentService"]
 
 log = logging.getLogger(__name__)
 
+_SILENCE = 5 * HEARTBEAT_SECONDS
+"""Seconds without a heartbeat after which another host's run counts as dead."""
+
 ROLLOUT_REFRESH_SECONDS = 5.0
 """How often a replica re-reads the live rollouts (and a shared persona folder) another
 replica may have changed."""
@@ -385,7 +388,7 @@ class ExperimentService:
                 return True  # exists, owned by someone else
             return True
         silence = self._experiments.heartbeat_age(experiment.id)
-        return silence is not None and silence < 5 * HEARTBEAT_SECONDS
+        return silence is not None and silence < _SILENCE
 
     def _claim(self, actor: Actor, experiment_id: str) -> Experiment:
         """Marks the experiment as run by this process, in the database, or refuses:
@@ -399,7 +402,13 @@ class ExperimentService:
         # A run the database calls running but nobody runs (the process stopped) is
         # taken over; a claim by anyone else in the meantime wins over this one.
         replacing = experiment.runner if running else ""
-        if not self._experiments.claim(experiment.id, this_process(), replacing=replacing):
+        host = replacing.rpartition(":")[0]
+        # A dead pid on this host is dead now; another host's run is dead only while
+        # its heartbeat stays silent, which the claim checks again as it writes.
+        silent_for = 0.0 if not replacing or host == socket.gethostname() else _SILENCE
+        if not self._experiments.claim(
+            experiment.id, this_process(), replacing=replacing, silent_for=silent_for
+        ):
             raise _running_elsewhere(self._experiments.get(actor, experiment_id))
         return experiment
 

@@ -216,6 +216,10 @@ def test_a_claim_takes_over_only_the_dead_run_it_saw(store: ExperimentStore) -> 
     # host-a died; two processes saw it and both try to take over: one does.
     assert store.claim(experiment.id, "host-b:2", replacing="host-a:1")
     assert not store.claim(experiment.id, "host-c:3", replacing="host-a:1")
+    # host-b's run beat a moment ago: a claim that wants it silent for 10 s fails.
+    assert not store.claim(experiment.id, "host-c:3", replacing="host-b:2", silent_for=10)
+    assert 0 <= (store.heartbeat_age(experiment.id) or -1) < 10
+    assert store.heartbeat_age("no-such-experiment") is None
 
     store.set_status(experiment.id, ExperimentStatus.CANCELLED, "Cancelled.")
     assert store.claim(experiment.id, "host-c:3"), "a stopped run is anyone's to resume"

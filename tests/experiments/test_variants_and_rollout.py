@@ -518,6 +518,8 @@ def test_a_run_on_another_host_is_alive_while_its_heartbeat_is_fresh_by_the_data
             "UPDATE experiments SET updated_at = updated_at - INTERVAL '11 seconds'",
         )
         assert svc.list(LOCAL_USER)[0].status is ExperimentStatus.INTERRUPTED
+        svc.start(LOCAL_USER, experiment.id)  # taken over, as the silence still holds
+        assert svc.wait(experiment.id, 60).status is ExperimentStatus.FINISHED
     finally:
         wb.close()
 
