@@ -114,6 +114,7 @@ class ExperimentService:
         self._runs_lock = threading.Lock()
         self._split_lock = threading.Lock()
         self._personas_seen = self._personas_files()
+        self._served: list[Rollout] | None = None
         self._serve_rollouts()
         self._stop_refreshing = threading.Event()
         self._refresher: threading.Thread | None = None
@@ -497,9 +498,13 @@ class ExperimentService:
 
     def _serve_rollouts(self) -> None:
         """The teams serve the live rollouts as stored now. Read and set under one lock,
-        so an older read (the refresher's) never replaces a newer one."""
+        so an older read (the refresher's) never replaces a newer one; the teams are
+        told only of a change (a new split drops their rolled-out teams)."""
         with self._split_lock:
-            self._teams.set_split(TrafficSplit(self._experiments.rollouts()))
+            rollouts = self._experiments.rollouts()
+            if rollouts != self._served:
+                self._teams.set_split(TrafficSplit(rollouts))
+                self._served = rollouts
 
     def _refresh_rollouts(self, every: float) -> None:
         while not self._stop_refreshing.wait(every):
