@@ -1,6 +1,6 @@
 """The app on PostgreSQL (COACH_STORE__URL): sessions shared between app processes,
-the Telemetry page over PostgreSQL's spans, what is not on PostgreSQL yet said in the
-sidebar, and a missing server said plainly."""
+the Telemetry page over PostgreSQL's spans, nothing left in a DuckDB file (so nothing to
+warn of), and a missing server said plainly."""
 
 from __future__ import annotations
 
