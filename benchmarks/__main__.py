@@ -29,7 +29,7 @@ from benchmarks.practice_page import bench_pause_and_search, bench_practice_thro
 from benchmarks.realtime import bench_relay_frame
 from benchmarks.replicas import bench_two_replicas_throughput
 from benchmarks.telemetry import bench_span_export
-from benchmarks.telemetry_page import bench_telemetry_page
+from benchmarks.telemetry_page import bench_telemetry_page, bench_telemetry_page_postgresql
 
 Outcome = Result | Ratio
 BENCHMARKS: tuple[Callable[[], Outcome | list[Outcome]], ...] = (
@@ -44,6 +44,7 @@ BENCHMARKS: tuple[Callable[[], Outcome | list[Outcome]], ...] = (
     bench_relay_frame,
     bench_span_export,
     bench_telemetry_page,
+    bench_telemetry_page_postgresql,
     bench_experiment_run,
 )
 

@@ -81,6 +81,11 @@ def bench_telemetry_page(spans: int = SPANS, engine: str = "duckdb") -> list[Res
         return _measure_page(spans, engine)
 
 
+def bench_telemetry_page_postgresql(spans: int = SPANS) -> list[Result | Ratio]:
+    """The same page and targets with ``COACH_STORE__URL`` on a loopback PostgreSQL."""
+    return bench_telemetry_page(spans, engine="postgresql")
+
+
 def _measure_page(spans: int, engine: str) -> list[Result | Ratio]:
     first = measure(
         f"Telemetry page first run (no cache), {spans:,} spans, {engine}",
