@@ -140,3 +140,41 @@ def test_a_server_that_goes_away_is_a_clear_error_and_a_restart_is_picked_up() -
         with pytest.raises(StoreUnavailable, match="did not answer, so nothing"):
             store.rename_session(ME, session.id, "while it is down")
         store.close()
+
+
+def test_rollups_written_before_they_were_partitioned_are_kept(url: str) -> None:
+    """A database at version 4 (rollups in one table each) moves to one partition per
+    level without losing a row."""
+    from coach.store.migrations import migrate
+    from coach.store.postgres_store import _Cursor
+
+    key = "3600, 'invoke_agent', 'coach', '', '', 'openai', 'gpt', 'live'"  # bucket, dims
+    with psycopg.connect(url, autocommit=True) as connection, connection.cursor() as raw:
+        migrate(_Cursor(raw), POSTGRES_MIGRATIONS[:4])
+        for width in (900, 3600):
+            # Four agent calls, one an error, four that say whether they fell back.
+            raw.execute(
+                f"INSERT INTO span_rollups VALUES ({width}, {key}, 4, 0, 1, 0, 4, 0, 0, 0, 0, 0, 0)"  # type: ignore[arg-type]
+            )
+            raw.execute(
+                f"INSERT INTO span_latency_bins VALUES ({width}, {key}, 'duration', 30, 4)"  # type: ignore[arg-type]
+            )
+
+    PostgresSessionStore(StoreSettings(url=SecretStr(url))).close()  # migrates to the last
+
+    with psycopg.connect(url) as connection:
+        partitions = connection.execute(
+            "SELECT c.relname FROM pg_inherits JOIN pg_class c ON c.oid = inhrelid "
+            "WHERE c.relkind = 'r' ORDER BY c.relname"
+        ).fetchall()
+        counts = connection.execute(
+            "SELECT (SELECT sum(spans) FROM span_rollups_3600), "
+            "(SELECT sum(spans) FROM span_latency_bins_900)"
+        ).fetchone()
+    assert [name for (name,) in partitions] == [
+        "span_latency_bins_3600",
+        "span_latency_bins_900",
+        "span_rollups_3600",
+        "span_rollups_900",
+    ]
+    assert counts == (4, 4)
