@@ -35,10 +35,10 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from coach.errors import CoachError, StoreConflict
 from coach.settings import StoreSettings
-from coach.store.duckdb_store import SqlSessionStore
 from coach.store.joined import JoinedOperations
 from coach.store.migrations import migrate
 from coach.store.postgres_schema import POSTGRES_MIGRATIONS
+from coach.store.sql_store import SqlSessionStore
 
 logger = logging.getLogger(__name__)
 

@@ -17,8 +17,9 @@ import psycopg
 import pytest
 
 from coach.settings import StoreSettings
-from coach.store.duckdb_store import DuckDBSessionStore, SqlSessionStore
+from coach.store.duckdb_store import DuckDBSessionStore
 from coach.store.postgres_store import PostgresSessionStore
+from coach.store.sql_store import SqlSessionStore
 from tests.postgres_server import PostgresServer
 
 

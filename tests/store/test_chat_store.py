@@ -1,7 +1,7 @@
 """Chats and their summaries, on DuckDB and on PostgreSQL."""
 
 from coach.domain import Attribution, ChatRole, ChatSummaryDraft, SessionKind
-from coach.store.duckdb_store import SqlSessionStore
+from coach.store.sql_store import SqlSessionStore
 from coach.users import Actor
 from tests.store.conftest import Backend
 

@@ -27,7 +27,7 @@ from coach.domain import (
 from coach.errors import AnswerNotFound, CoachError, QuestionNotFound, SessionNotFound
 from coach.settings import StoreSettings
 from coach.store import DuckDBSessionStore, SessionStore
-from coach.store.duckdb_store import SqlSessionStore
+from coach.store.sql_store import SqlSessionStore
 from coach.users import Actor
 from tests.store.conftest import Backend
 
