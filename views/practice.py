@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
 from coach.documents import SUPPORTED_EXTENSIONS
@@ -12,7 +14,7 @@ from coach.domain import (
     ExtractedDocument,
     QuestionType,
 )
-from coach.errors import CoachError, SessionNotFound
+from coach.errors import AnswerSavedNotScored, CoachError, SessionNotFound
 from coach.personas import PersonaRole
 from coach.services.practice import PracticeView, QuestionProgress
 from coach.workbench import Workbench
@@ -212,6 +214,10 @@ def _start_session(wb: Workbench) -> None:
 
 
 def _save_draft(wb: Workbench, session_id: str, question_id: str, key: str) -> None:
+    if st.session_state.get(f"submit-{key}"):
+        # Typed, then "Submit answer" at once: this same run stores the text as the
+        # answer (committed before it is scored), or as the draft if it cannot.
+        return
     wb.practice.save_draft(
         current_actor(), session_id, question_id, st.session_state.get(key) or ""
     )
@@ -223,8 +229,14 @@ def _submit(wb: Workbench, view: PracticeView, progress: QuestionProgress, key: 
         wb.practice.answer_and_evaluate(
             current_actor(), view.session.id, progress.question.id, text
         )
-    except CoachError as error:  # AnswerSavedNotScored says the answer is safe
+    except AnswerSavedNotScored as error:
         st.session_state["answer-error"] = str(error)
+        return
+    except CoachError as error:  # not stored (empty, busy, changed elsewhere): keep the text
+        st.session_state["answer-error"] = str(error)
+        if text.strip():
+            with contextlib.suppress(CoachError):
+                wb.practice.save_draft(current_actor(), view.session.id, progress.question.id, text)
         return
     flash("Answer saved and scored.")
 
@@ -330,7 +342,7 @@ def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress
         with st.expander(f"Your answer (attempt {scored[-1].answer.attempt})", expanded=False):
             show(scored[-1].answer.text)
         feedback.evaluation(latest, previous)
-        feedback.talking_points(wb.practice.talking_points(current_actor(), scored[-1].answer.id))
+        feedback.talking_points(wb.practice.talking_points_of(view, scored[-1].answer))
         if scored[-1].delivery is not None:
             feedback.delivery(scored[-1].delivery)
         feedback.attempts_comparison(progress.attempts)
@@ -486,7 +498,7 @@ def session_page(wb: Workbench, view: PracticeView) -> None:
         for warning in view.document_warnings:
             st.warning(inert(warning), icon=":material/description:")
         if view.document(DocumentKind.JOB_DESCRIPTION) is not None:
-            feedback.fit(wb.practice.fit(current_actor(), session.id))
+            feedback.fit(wb.practice.fit_of(view))
     if actions.button("New session"):
         close_session()
         st.rerun()

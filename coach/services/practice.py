@@ -526,6 +526,15 @@ class PracticeService:
         resume, job = self._texts(actor, answer.session_id)
         return self._talking_points_of(answer.text, job, resume)
 
+    def fit_of(self, view: PracticeView) -> Fit:
+        """``fit`` from a view the page already holds: no query on a rerun."""
+        return self._fit_of(*_view_texts(view))
+
+    def talking_points_of(self, view: PracticeView, answer: Answer) -> TalkingPoints:
+        """``talking_points`` of one of the view's answers, from the view's documents."""
+        resume, job = _view_texts(view)
+        return self._talking_points_of(answer.text, job, resume)
+
     def answer_and_evaluate(
         self, actor: Actor, session_id: str, question_id: str, text: str
     ) -> tuple[Answer, Evaluation]:
@@ -630,6 +639,11 @@ _DRAFT_FIELDS = set(QuestionDraft.model_fields)
 
 def _draft_of(question: Question) -> QuestionDraft:
     return QuestionDraft.model_validate(question.model_dump(include=_DRAFT_FIELDS))
+
+
+def _view_texts(view: PracticeView) -> tuple[str, str]:
+    resume, job = view.document(DocumentKind.RESUME), view.document(DocumentKind.JOB_DESCRIPTION)
+    return (resume.text if resume else "", job.text if job else "")
 
 
 def _fit_of_texts(resume: str, job: str) -> Fit:
