@@ -457,9 +457,14 @@ class PracticeService:
         The follow-up is a separate step (``follow_up``), so it never delays the score:
         on a server with parallel slots it is started beside the evaluation and picked
         up later; on a single-slot server it waits until the score is in."""
+        return self._evaluate(actor, answer_id)
+
+    def _evaluate(self, actor: Actor, answer: Answer | str) -> Evaluation:
+        """``evaluate`` of a stored answer, or of its id."""
         with self._telemetry.turn("evaluate_answer", actor=actor):
             with self._store.reading():  # one snapshot for every read the tasks need
-                answer = self._store.get_answer(actor, answer_id)
+                if isinstance(answer, str):
+                    answer = self._store.get_answer(actor, answer)
                 session = self._store.get_session(actor, answer.session_id)
                 evaluate, follow_up = self._tasks(actor, answer, session)
             self._telemetry.annotate(session)
@@ -546,7 +551,7 @@ class PracticeService:
         with self._telemetry.turn("answer_and_evaluate", session_id=session_id, actor=actor):
             answer = self.submit_answer(actor, session_id, question_id, text)
             try:
-                return answer, self.evaluate(actor, answer.id)
+                return answer, self._evaluate(actor, answer)
             except CoachError as error:
                 raise AnswerSavedNotScored(f"Your answer is saved. {error}") from error
 
