@@ -137,6 +137,20 @@ class PracticeView(BaseModel):
         stored = self.session.metadata.get(DOCUMENT_WARNINGS_KEY, "")
         return [line for line in stored.split("\n") if line]
 
+    def with_evaluation(self, evaluation: Evaluation) -> PracticeView:
+        """This view with one of its evaluations as stored since (a follow-up added): a
+        page that stored it draws the rest of its run without reading the session again."""
+        questions = []
+        for progress in self.questions:
+            attempts = [
+                a.model_copy(update={"evaluation": evaluation})
+                if a.evaluation is not None and a.evaluation.id == evaluation.id
+                else a
+                for a in progress.attempts
+            ]
+            questions.append(progress.model_copy(update={"attempts": attempts}))
+        return self.model_copy(update={"questions": questions})
+
 
 class PracticeService:
     """Start sessions, generate questions, take answers, evaluate, summarise."""

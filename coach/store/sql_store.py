@@ -646,19 +646,12 @@ class SqlSessionStore:
         score, so it never delays it); returns the evaluation as stored."""
         scope, owner = _owner_scope(actor, write=True)
         with self._transaction() as db:
-            mine = db.execute(
-                "SELECT 1 FROM evaluations JOIN sessions ON sessions.id = evaluations.session_id "
-                f"WHERE evaluations.id = ? AND {scope}",
-                [evaluation_id, *owner],
-            ).fetchone()
-            if mine is None:
-                raise CoachError(f"There is no evaluation with id {evaluation_id!r}.")
-            db.execute(
-                "UPDATE evaluations SET follow_up = ?, follow_up_attribution = ? WHERE id = ?",
-                [follow_up, _attribution_json(attribution), evaluation_id],
-            )
+            # Checked (the actor's), changed and read back in one statement.
             row = db.execute(
-                f"SELECT {_EVALUATION_COLUMNS} FROM evaluations WHERE id = ?", [evaluation_id]
+                "UPDATE evaluations SET follow_up = ?, follow_up_attribution = ? "
+                f"WHERE id = ? AND session_id IN (SELECT sessions.id FROM sessions WHERE {scope}) "
+                f"RETURNING {_EVALUATION_COLUMNS}",
+                [follow_up, _attribution_json(attribution), evaluation_id, *owner],
             ).fetchone()
             if row is None:
                 raise CoachError(f"There is no evaluation with id {evaluation_id!r}.")
