@@ -27,6 +27,7 @@ from benchmarks.practice import (
 )
 from benchmarks.practice_page import bench_pause_and_search, bench_practice_through_page
 from benchmarks.realtime import bench_relay_frame
+from benchmarks.replicas import bench_two_replicas_throughput
 from benchmarks.telemetry import bench_span_export
 from benchmarks.telemetry_page import bench_telemetry_page
 
@@ -39,6 +40,7 @@ BENCHMARKS: tuple[Callable[[], Outcome | list[Outcome]], ...] = (
     bench_practice_through_page,
     bench_pause_and_search,
     bench_concurrent_evaluations,
+    bench_two_replicas_throughput,
     bench_relay_frame,
     bench_span_export,
     bench_telemetry_page,

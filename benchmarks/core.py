@@ -68,16 +68,20 @@ class Ratio(BaseModel):
     ratio: float
     target_ratio: float
     measured: str  # the two figures, for the reader
+    higher_is_better: bool = False  # a speed-up (throughput) rather than a cost
 
     @property
     def passed(self) -> bool:
+        if self.higher_is_better:
+            return self.ratio >= self.target_ratio
         return self.ratio <= self.target_ratio
 
     def line(self) -> str:
         verdict = "ok  " if self.passed else "MISS"
+        bound = ">=" if self.higher_is_better else "<="
         return (
             f"{verdict} {self.name:<58} {self.ratio:6.2f}x  "
-            f"(target <= {self.target_ratio:g}x; {self.measured})"
+            f"(target {bound} {self.target_ratio:g}x; {self.measured})"
         )
 
 

@@ -12,8 +12,13 @@ most that long once. Every query afterwards runs on the snapshot, at leisure;
 query: always current, never holding the file between queries, but each call may wait
 for the app and two calls may see different data.
 
-This module is DuckDB-only on purpose (analytics SQL, ``COPY FROM DATABASE``); the
-portable store lives in ``coach.store``.
+On PostgreSQL (``COACH_STORE__URL``, or ``open_analysis(url=...)``) the snapshot is
+taken the same way into the same in-memory DuckDB: every table the DuckDB schema has is
+streamed out of one ``REPEATABLE READ`` transaction with ``COPY ... TO STDOUT`` (plain
+``SELECT``s of columns, the only SQL PostgreSQL is asked to run) and loaded with DuckDB's
+``COPY``. So the API, the SQL a notebook writes (DuckDB's) and the DataFrames are the
+same on both engines; PostgreSQL serves many readers, so nobody waits for the app.
+``snapshot=False`` on PostgreSQL takes a fresh snapshot for every query.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from typing import Any, Self
 
 import duckdb
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from coach.domain import RubricDimension
 from coach.errors import CoachError
@@ -144,6 +149,8 @@ class AnalysisSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     path: Path
+    url: SecretStr | None = None
+    """A PostgreSQL database to read instead of the file at ``path``."""
     snapshot: bool = True
     lock_timeout_seconds: float = Field(default=15.0, gt=0)
     # Whose data to read: one person's own sessions, or (an admin) everyone's.
@@ -153,14 +160,16 @@ class AnalysisSettings(BaseModel):
 def open_analysis(
     path: Path | str | None = None,
     *,
+    url: str | None = None,
     snapshot: bool = True,
     lock_timeout_seconds: float = 15.0,
     actor: Actor | None = None,
 ) -> Analysis:
     """The workbench's data for a notebook, as of now.
 
-    ``path`` defaults to the app's database (``COACH_STORE__PATH`` or the default under
-    the user's data folder). With ``snapshot=True`` (the default) every table is copied
+    ``path`` defaults to the app's database: PostgreSQL when ``COACH_STORE__URL`` is set
+    (or ``url`` is given), else ``COACH_STORE__PATH`` or the default under the user's
+    data folder. With ``snapshot=True`` (the default) every table is copied
     into memory and the live file is closed before this returns; the app may wait for a
     moment while the copy is taken (tens of milliseconds; 0.3 s for 200,000 spans).
     Raises ``StoreBusy`` when the app holds the file longer than ``lock_timeout_seconds``,
@@ -173,9 +182,13 @@ def open_analysis(
     if path is None:
         from coach.settings import CoachSettings
 
-        path = CoachSettings().store.path
+        store = CoachSettings().store
+        path = store.path
+        if url is None and store.url is not None:
+            url = store.url.get_secret_value()
     settings = AnalysisSettings(
         path=Path(path).expanduser(),
+        url=SecretStr(url) if url is not None else None,
         snapshot=snapshot,
         lock_timeout_seconds=lock_timeout_seconds,
         actor=actor or Actor.local(),
@@ -197,7 +210,7 @@ class Analysis:
         self._snapshot_time: datetime | None = None
         self._last_wait_seconds = 0.0
         self._last_hold_seconds = 0.0
-        if not self.path.exists():
+        if settings.url is None and not self.path.exists():
             raise CoachError(
                 f"There is no workbench database at {self.path}. Use the app once, or run "
                 "`coach seed-demo --sessions 6` to fill it with demo data, then try again."
@@ -214,6 +227,15 @@ class Analysis:
     @property
     def is_snapshot(self) -> bool:
         return self._settings.snapshot
+
+    @property
+    def source(self) -> str:
+        """What is read: the file's path, or the PostgreSQL database (no password)."""
+        if self._settings.url is None:
+            return str(self.path)
+        from coach.store.postgres_store import describe_url
+
+        return describe_url(self._settings.url.get_secret_value())
 
     @property
     def snapshot_time(self) -> datetime | None:
@@ -234,27 +256,36 @@ class Analysis:
         """Takes a new snapshot (a no-op when reading the live file)."""
         if not self.is_snapshot:
             return self
-        fresh = duckdb.connect(":memory:")
-        try:
-            fresh.execute("SET TimeZone = 'UTC'")
-            with self._live(fresh) as alias:
-                fresh.execute(f"COPY FROM DATABASE {alias} TO memory")
-                taken = datetime.now(UTC)
-        except BaseException:
-            fresh.close()
-            raise
+        fresh, taken = self._take()
         old, self._snapshot, self._snapshot_time = self._snapshot, fresh, taken
         if old is not None:
             old.close()
         logger.info(
             "analysis snapshot taken",
             extra={
-                "path": str(self.path),
+                "path": self.source,
                 "waited_seconds": round(self._last_wait_seconds, 3),
                 "held_seconds": round(self._last_hold_seconds, 3),
             },
         )
         return self
+
+    def _take(self) -> tuple[duckdb.DuckDBPyConnection, datetime]:
+        """Every table, as of now, in a new in-memory DuckDB."""
+        fresh = duckdb.connect(":memory:")
+        try:
+            fresh.execute("SET TimeZone = 'UTC'")
+            if self._settings.url is not None:
+                started = time.monotonic()
+                taken = copy_postgres(self._settings.url.get_secret_value(), fresh)
+                self._last_wait_seconds, self._last_hold_seconds = 0.0, time.monotonic() - started
+                return fresh, taken
+            with self._live(fresh) as alias:
+                fresh.execute(f"COPY FROM DATABASE {alias} TO memory")
+                return fresh, datetime.now(UTC)
+        except BaseException:
+            fresh.close()
+            raise
 
     def close(self) -> None:
         snapshot, self._snapshot = self._snapshot, None
@@ -274,7 +305,7 @@ class Analysis:
 
     def __repr__(self) -> str:
         when = self._snapshot_time.isoformat(timespec="seconds") if self._snapshot_time else "live"
-        return f"Analysis(path={str(self.path)!r}, as_of={when!r})"
+        return f"Analysis(source={self.source!r}, as_of={when!r})"
 
     # --- reading ------------------------------------------------------------------
 
@@ -292,6 +323,12 @@ class Analysis:
             if self._snapshot is None:
                 raise CoachError("This analysis is closed; open a new one with open_analysis().")
             return self._snapshot.execute(query, params).df()
+        if self._settings.url is not None:  # always current: a snapshot for this query
+            fresh, _ = self._take()
+            try:
+                return fresh.execute(query, params).df()
+            finally:
+                fresh.close()
         connection = duckdb.connect(":memory:")
         try:
             connection.execute("SET TimeZone = 'UTC'")
@@ -397,6 +434,71 @@ class Analysis:
             first_backoff_seconds=_FIRST_BACKOFF_SECONDS,
             max_backoff_seconds=_MAX_BACKOFF_SECONDS,
         )
+
+
+def copy_postgres(url: str, target: duckdb.DuckDBPyConnection) -> datetime:
+    """Every table of the workbench's schema from the PostgreSQL database at ``url`` into
+    ``target`` (DuckDB, migrated here to today's schema first), from one consistent
+    snapshot; returns when the snapshot was taken. Columns PostgreSQL lacks stay empty
+    and tables it lacks (experiments, for now) stay empty."""
+    import tempfile
+
+    import psycopg
+
+    from coach.store.migrations import migrate
+
+    migrate(target)
+    wanted = [
+        str(row[0])
+        for row in target.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE table_name <> 'schema_version' "
+            "ORDER BY table_name"
+        ).fetchall()
+    ]
+    with (
+        psycopg.connect(url) as source,
+        tempfile.TemporaryDirectory(prefix="coach-analysis-") as folder,
+    ):
+        source.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        source.execute("SET TimeZone = 'UTC'")
+        taken = datetime.now(UTC)
+        present: dict[str, set[str]] = {}
+        for table, column in source.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema()"
+        ).fetchall():
+            present.setdefault(table, set()).add(column)
+        for table in wanted:
+            if table not in present:
+                continue
+            columns = [
+                str(row[0])
+                for row in target.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+                    "ORDER BY column_index",
+                    [table],
+                ).fetchall()
+                if row[0] in present[table]
+            ]
+            listed = ", ".join(columns)
+            csv = Path(folder) / f"{table}.csv"
+            with (
+                source.cursor() as cursor,
+                cursor.copy(f"COPY (SELECT {listed} FROM {table}) TO STDOUT (FORMAT csv)") as copy,  # type: ignore[arg-type]
+                csv.open("wb") as out,
+            ):
+                for chunk in copy:
+                    out.write(chunk)
+            if csv.stat().st_size == 0:
+                continue
+            # PostgreSQL's CSV dialect, spelled out; it writes NULL as nothing and an
+            # empty string as "".
+            target.execute(
+                f"COPY {table} ({listed}) FROM '{csv}' (FORMAT csv, HEADER false, "
+                "DELIMITER ',', QUOTE '\"', ESCAPE '\"', AUTO_DETECT false, "
+                "ALLOW_QUOTED_NULLS false)"
+            )
+    return taken
 
 
 def _empty(note: str) -> pd.DataFrame:

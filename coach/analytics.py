@@ -1,10 +1,15 @@
-"""Telemetry aggregation in DuckDB SQL: percentiles, rates and distributions for charts.
+"""Telemetry aggregation in SQL: percentiles, rates and distributions for charts.
 
-DuckDB-only on purpose (``quantile_cont``, ``time_bucket``, ``GROUPING SETS``), so it
-lives here and not in the portable store. Every number is computed in SQL and only the
-aggregates cross into Python: a chart over a million spans moves a few hundred rows.
-The queries read through any ``SpanReader`` (``DuckDBSessionStore.query``), so they
-share the store's short-lived connection lease instead of holding the file.
+Portable SQL that DuckDB and PostgreSQL both run (``percentile_cont ... WITHIN GROUP``,
+``extract(epoch ...)``, ``FILTER``, no lists, JSON or ``GROUP BY ALL``), so the
+Telemetry page and notebooks read either store the same way. Every number is computed
+in SQL and only the aggregates cross into Python: a chart over a million spans moves a
+few hundred rows. The queries read through any ``SpanReader`` (``query`` on either
+store), which runs them in a read-only transaction on the store's own connections.
+
+These functions read the raw spans, exactly. The Telemetry page reads the rollups
+instead when its window allows (``coach.analytics_rollups``: the same results, with
+percentiles within 9%), so a week of millions of spans costs thousands of rows.
 
 Which spans are which (the shapes ``coach.telemetry`` writes):
 - an *agent call* is an ``invoke_agent`` span: one per team call, with the agent,
@@ -28,6 +33,7 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from coach.errors import CoachError
+from coach.store.rollups import EXPERIMENT_TEAM_PATTERNS, LEVELS
 
 logger = logging.getLogger(__name__)
 
@@ -54,14 +60,39 @@ __all__ = [
 ]
 
 _AGENT_CALL = "operation = 'invoke_agent'"
+_FLOAT = "DOUBLE PRECISION"  # both engines' name for a float8 (PostgreSQL averages as numeric)
 _MODEL_CALL = "operation = 'chat'"
 # Model calls that failed (a failed primary counts even when the fallback answered), and
 # agent calls the fallback answered.
-_ERROR_RATE = f"avg(CASE WHEN status = 'error' THEN 1.0 ELSE 0.0 END) FILTER (WHERE {_MODEL_CALL})"
-_FALLBACK_RATE = (
-    "avg(CASE WHEN fallback THEN 1.0 WHEN fallback IS NOT NULL THEN 0.0 END) "
-    f"FILTER (WHERE {_AGENT_CALL})"
+_ERROR_RATE = (
+    f"CAST(avg(CASE WHEN status = 'error' THEN 1.0 ELSE 0.0 END) FILTER (WHERE {_MODEL_CALL}) "
+    f"AS {_FLOAT})"
 )
+_FALLBACK_RATE = (
+    "CAST(avg(CASE WHEN fallback THEN 1.0 WHEN fallback IS NOT NULL THEN 0.0 END) "
+    f"FILTER (WHERE {_AGENT_CALL}) AS {_FLOAT})"
+)
+
+
+def _percentiles(column: str, fractions: Sequence[float], where: str = "") -> str:
+    """``percentile_cont`` of ``column`` at each fraction (DuckDB's ``quantile_cont``)."""
+    condition = f" FILTER (WHERE {where})" if where else ""
+    return ", ".join(
+        f"percentile_cont({fraction}) WITHIN GROUP (ORDER BY {column}){condition}"
+        for fraction in fractions
+    )
+
+
+def _mean(expression: str) -> str:
+    return f"CAST(avg({expression}) AS {_FLOAT})"
+
+
+def _epoch_bucket(width_seconds: int) -> str:
+    """The start of ``start_time``'s bucket, in whole seconds since the epoch."""
+    return (
+        f"CAST(floor(extract(epoch FROM start_time) / {width_seconds}) AS BIGINT) * {width_seconds}"
+    )
+
 
 # Bucket widths a chart may use, narrowest first; the first one that keeps a range
 # within _MAX_POINTS points wins, so a day is drawn in 15-minute steps, a week hourly.
@@ -236,32 +267,41 @@ def bucket_for(start: datetime, end: datetime) -> timedelta:
 
 
 def overview(reader: SpanReader) -> TelemetryOverview:
-    """How many spans there are and when they start and end (zone maps make it cheap)."""
-    rows = reader.query(
-        "SELECT count(*), count(*) FILTER (WHERE demo), min(start_time), max(start_time) FROM spans"
+    """How many spans there are and when they start and end: counts from the hourly
+    rollups (exact), first and last from the spans (an index on PostgreSQL, zone maps
+    on DuckDB make both cheap)."""
+    counts = reader.query(
+        "SELECT sum(spans), sum(demo_spans) FROM span_rollups WHERE width_s = ?", [_WIDEST]
     )
-    if not rows:
+    times = reader.query("SELECT min(start_time), max(start_time) FROM spans")
+    count, demo = counts[0] if counts else (None, None)
+    first, last = times[0] if times else (None, None)
+    if not count:
         return TelemetryOverview(spans=0)
-    count, demo, first, last = rows[0]
-    return TelemetryOverview(spans=count, demo_spans=demo, first=first, last=last)
+    return TelemetryOverview(spans=int(count), demo_spans=int(demo or 0), first=first, last=last)
 
 
 def filter_options(
     reader: SpanReader, start: datetime | None = None, end: datetime | None = None
 ) -> FilterOptions:
-    """The values each filter can take within the time range, in one scan."""
-    where, parameters = _time_condition(SpanFilter(start=start, end=end))
+    """The values each filter can take within the time range: from the rollups when the
+    range starts and ends on their buckets (the page's ranges do), else the spans."""
+    window = SpanFilter(start=start, end=end)
+    level = rollup_level(window)
+    if level is not None:
+        where, parameters = rollup_time_condition(window, level)
+        source = "span_rollups"
+    else:
+        where, parameters = _time_condition(window)
+        source = "spans"
     rows = reader.query(
-        "SELECT list(DISTINCT persona ORDER BY persona), list(DISTINCT variant ORDER BY variant), "
-        "list(DISTINCT agent ORDER BY agent), list(DISTINCT provider ORDER BY provider), "
-        "list(DISTINCT request_model ORDER BY request_model) "
-        f"FROM spans WHERE {where}",
+        f"SELECT DISTINCT persona, variant, agent, provider, request_model FROM {source} "
+        f"WHERE {where}",
         parameters,
     )
-    if not rows:
-        return FilterOptions()
     # Turn spans carry an empty variant until one is set: not a choice anyone can make.
-    lists = [[value for value in column or [] if value] for column in rows[0]]
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 5
+    lists = [sorted({value for value in column if value}) for column in columns]
     return FilterOptions(
         personas=lists[0], variants=lists[1], agents=lists[2], providers=lists[3], models=lists[4]
     )
@@ -277,54 +317,53 @@ def time_series(reader: SpanReader, span_filter: SpanFilter, bucket: timedelta) 
     large single-threaded sort.
     """
     where, parameters = _span_conditions(span_filter)
-    width = int(bucket.total_seconds() * 1_000_000)
-    # Integer buckets on the epoch: cheaper than time_bucket on TIMESTAMPTZ.
+    epoch_bucket = _epoch_bucket(int(bucket.total_seconds()))
     agent_rows = reader.query(
         f"""
-        SELECT epoch_us(start_time) // ? * ? AS bucket_us, count(*),
-               quantile_cont(duration_ms, [0.5, 0.95, 0.99]),
-               quantile_cont(queue_ms, [0.5, 0.95]),
-               avg(CASE WHEN fallback THEN 1.0 WHEN fallback IS NOT NULL THEN 0.0 END)
+        SELECT {epoch_bucket} AS bucket_s, count(*),
+               {_percentiles("duration_ms", (0.5, 0.95, 0.99))},
+               {_percentiles("queue_ms", (0.5, 0.95))},
+               {_mean("CASE WHEN fallback THEN 1.0 WHEN fallback IS NOT NULL THEN 0.0 END")}
         FROM spans
         WHERE {_AGENT_CALL} AND {where}
-        GROUP BY bucket_us
+        GROUP BY bucket_s
         """,
-        [width, width, *parameters],
+        parameters,
     )
     model_rows = reader.query(
         f"""
-        SELECT epoch_us(start_time) // ? * ? AS bucket_us, count(*),
-               quantile_cont(ttft_ms, [0.5, 0.95]),
-               avg(input_tokens), avg(output_tokens),
-               avg(CASE WHEN status = 'error' THEN 1.0 ELSE 0.0 END)
+        SELECT {epoch_bucket} AS bucket_s, count(*),
+               {_percentiles("ttft_ms", (0.5, 0.95))},
+               {_mean("input_tokens")}, {_mean("output_tokens")},
+               {_mean("CASE WHEN status = 'error' THEN 1.0 ELSE 0.0 END")}
         FROM spans
         WHERE {_MODEL_CALL} AND {where}
-        GROUP BY bucket_us
+        GROUP BY bucket_s
         """,
-        [width, width, *parameters],
+        parameters,
     )
-    agents = {row[0]: row for row in agent_rows}
-    models = {row[0]: row for row in model_rows}
+    agents = {int(row[0]): row for row in agent_rows}
+    models = {int(row[0]): row for row in model_rows}
     points = []
-    for bucket_us in sorted(agents.keys() | models.keys()):
-        agent = agents.get(bucket_us)
-        model = models.get(bucket_us)
+    for bucket_s in sorted(agents.keys() | models.keys()):
+        agent = agents.get(bucket_s)
+        model = models.get(bucket_s)
         points.append(
             TimePoint(
-                bucket=datetime.fromtimestamp(bucket_us // 1_000_000, tz=UTC),
+                bucket=datetime.fromtimestamp(bucket_s, tz=UTC),
                 agent_calls=agent[1] if agent else 0,
                 model_calls=model[1] if model else 0,
-                latency_p50_ms=_at(agent[2], 0) if agent else None,
-                latency_p95_ms=_at(agent[2], 1) if agent else None,
-                latency_p99_ms=_at(agent[2], 2) if agent else None,
-                queue_p50_ms=_at(agent[3], 0) if agent else None,
-                queue_p95_ms=_at(agent[3], 1) if agent else None,
-                ttft_p50_ms=_at(model[2], 0) if model else None,
-                ttft_p95_ms=_at(model[2], 1) if model else None,
-                input_tokens=model[3] if model else None,
-                output_tokens=model[4] if model else None,
-                error_rate=model[5] if model else None,
-                fallback_rate=agent[4] if agent else None,
+                latency_p50_ms=agent[2] if agent else None,
+                latency_p95_ms=agent[3] if agent else None,
+                latency_p99_ms=agent[4] if agent else None,
+                queue_p50_ms=agent[5] if agent else None,
+                queue_p95_ms=agent[6] if agent else None,
+                ttft_p50_ms=model[2] if model else None,
+                ttft_p95_ms=model[3] if model else None,
+                input_tokens=model[4] if model else None,
+                output_tokens=model[5] if model else None,
+                error_rate=model[6] if model else None,
+                fallback_rate=agent[7] if agent else None,
             )
         )
     return TimeSeries(
@@ -339,7 +378,7 @@ def _totals(reader: SpanReader, where: str, parameters: list[Any]) -> TimePoint:
         f"""
         SELECT count(*) FILTER (WHERE {_AGENT_CALL}),
                count(*) FILTER (WHERE {_MODEL_CALL}),
-               quantile_cont(duration_ms, [0.5, 0.95, 0.99]) FILTER (WHERE {_AGENT_CALL}),
+               {_percentiles("duration_ms", (0.5, 0.95, 0.99), _AGENT_CALL)},
                {_ERROR_RATE},
                {_FALLBACK_RATE}
         FROM spans
@@ -352,16 +391,12 @@ def _totals(reader: SpanReader, where: str, parameters: list[Any]) -> TimePoint:
         bucket=None,
         agent_calls=row[0],
         model_calls=row[1],
-        latency_p50_ms=_at(row[2], 0),
-        latency_p95_ms=_at(row[2], 1),
-        latency_p99_ms=_at(row[2], 2),
-        error_rate=row[3],
-        fallback_rate=row[4],
+        latency_p50_ms=row[2],
+        latency_p95_ms=row[3],
+        latency_p99_ms=row[4],
+        error_rate=row[5],
+        fallback_rate=row[6],
     )
-
-
-def _at(values: list[float] | None, index: int) -> float | None:
-    return None if values is None else values[index]
 
 
 def latency_by_agent(reader: SpanReader, span_filter: SpanFilter) -> list[AgentLatency]:
@@ -369,26 +404,26 @@ def latency_by_agent(reader: SpanReader, span_filter: SpanFilter) -> list[AgentL
     where, parameters = _span_conditions(span_filter)
     rows = reader.query(
         f"""
-        SELECT agent, count(*), quantile_cont(duration_ms, [0.5, 0.95, 0.99]) AS q,
-               avg(CASE WHEN status = 'error' THEN 1.0 ELSE 0.0 END)
+        SELECT agent, count(*), {_percentiles("duration_ms", (0.5, 0.95, 0.99))},
+               {_mean("CASE WHEN status = 'error' THEN 1.0 ELSE 0.0 END")}
         FROM spans
         WHERE {_AGENT_CALL} AND agent IS NOT NULL AND {where}
         GROUP BY agent
-        ORDER BY q[2] DESC, agent
         """,
         parameters,
     )
-    return [
+    agents = [
         AgentLatency(
             agent=row[0],
             calls=row[1],
-            p50_ms=row[2][0],
-            p95_ms=row[2][1],
-            p99_ms=row[2][2],
-            error_rate=row[3],
+            p50_ms=row[2],
+            p95_ms=row[3],
+            p99_ms=row[4],
+            error_rate=row[5],
         )
         for row in rows
     ]
+    return sorted(agents, key=lambda agent: (-agent.p95_ms, agent.agent))
 
 
 def latency_and_scores_by_variant(
@@ -397,35 +432,42 @@ def latency_and_scores_by_variant(
     """Agent calls per variant: how a rollout's share compares with its control in
     production, and experiment arms beside them."""
     where, parameters = _span_conditions(span_filter)
+    experiment = " OR ".join("attributes LIKE ?" for _ in EXPERIMENT_TEAM_PATTERNS)
     rows = reader.query(
         f"""
-        SELECT variant,
-               CASE WHEN json_extract_string(attributes, '$."coach.team"') LIKE 'experiment %'
-                    THEN 'experiment' ELSE 'live' END AS source,
-               count(*), quantile_cont(duration_ms, [0.5, 0.95]),
-               avg(CASE WHEN status = 'error' THEN 1.0 ELSE 0.0 END),
-               avg(CASE WHEN fallback THEN 1.0 ELSE 0.0 END),
-               avg(score)
-        FROM spans
-        WHERE {_AGENT_CALL} AND variant IS NOT NULL AND variant <> '' AND {where}
+        SELECT variant, source, count(*), {_percentiles("duration_ms", (0.5, 0.95))},
+               {_mean("CASE WHEN status = 'error' THEN 1.0 ELSE 0.0 END")},
+               {_mean("CASE WHEN fallback THEN 1.0 ELSE 0.0 END")},
+               {_mean("score")}
+        FROM (
+            SELECT variant, duration_ms, status, fallback, score,
+                   CASE WHEN {experiment} THEN 'experiment' ELSE 'live' END AS source
+            FROM spans
+            WHERE {_AGENT_CALL} AND variant IS NOT NULL AND variant <> '' AND {where}
+        ) AS calls
         GROUP BY variant, source
-        ORDER BY source DESC, variant
         """,
-        parameters,
+        [*EXPERIMENT_TEAM_PATTERNS, *parameters],
     )
-    return [
+    variants = [
         VariantStats(
             variant=row[0],
             source=row[1],
             calls=row[2],
-            p50_ms=row[3][0],
-            p95_ms=row[3][1],
-            error_rate=row[4],
-            fallback_rate=row[5],
-            mean_score=row[6],
+            p50_ms=row[3],
+            p95_ms=row[4],
+            error_rate=row[5],
+            fallback_rate=row[6],
+            mean_score=row[7],
         )
         for row in rows
     ]
+    return sorted(variants, key=_variant_order)
+
+
+def _variant_order(stats: VariantStats) -> tuple[int, str]:
+    """Live before experiment (the page's order since it was DuckDB's ``source DESC``)."""
+    return (0 if stats.source == "live" else 1, stats.variant)
 
 
 def score_distribution_by_persona(reader: SpanReader, span_filter: SpanFilter) -> list[ScoreBin]:
@@ -438,13 +480,15 @@ def score_distribution_by_persona(reader: SpanReader, span_filter: SpanFilter) -
     where, parameters = _evaluation_conditions(span_filter)
     rows = reader.query(
         f"""
-        SELECT coalesce(e.persona, s.persona, 'unknown') AS persona,
-               least(greatest(floor(e.overall), 0), 9)::INTEGER AS score,
-               count(*)
-        FROM evaluations AS e
-        LEFT JOIN sessions AS s ON s.id = e.session_id
-        WHERE {where}
-        GROUP BY ALL
+        SELECT persona, score, count(*)
+        FROM (
+            SELECT coalesce(e.persona, s.persona, 'unknown') AS persona,
+                   CAST(least(greatest(floor(e.overall), 0), 9) AS INTEGER) AS score
+            FROM evaluations AS e
+            LEFT JOIN sessions AS s ON s.id = e.session_id
+            WHERE {where}
+        ) AS scored
+        GROUP BY persona, score
         ORDER BY persona, score
         """,
         parameters,
@@ -470,7 +514,7 @@ def score_distribution_by_dimension(reader: SpanReader, span_filter: SpanFilter)
         SELECT d.dimension, d.score, count(*)
         FROM evaluation_dimensions AS d
         JOIN chosen ON chosen.id = d.evaluation_id
-        GROUP BY ALL
+        GROUP BY d.dimension, d.score
         ORDER BY d.dimension, d.score
         """,
         parameters,
@@ -536,8 +580,7 @@ def waterfall(reader: SpanReader, trace_id: str) -> list[WaterfallSpan]:
     """Every span of one trace, offset from the trace's start, parents before children."""
     rows = reader.query(
         """
-        SELECT span_id, parent_span_id, name,
-               (epoch_us(start_time) - min(epoch_us(start_time)) OVER ()) / 1000.0,
+        SELECT span_id, parent_span_id, name, start_time,
                duration_ms, status, agent, provider, coalesce(response_model, request_model)
         FROM spans
         WHERE trace_id = ?
@@ -545,6 +588,7 @@ def waterfall(reader: SpanReader, trace_id: str) -> list[WaterfallSpan]:
         """,
         [trace_id],
     )
+    first = rows[0][3] if rows else None
     ids = {row[0] for row in rows}
     children: dict[str | None, list[tuple[Any, ...]]] = {}
     for row in rows:
@@ -561,7 +605,7 @@ def waterfall(reader: SpanReader, trace_id: str) -> list[WaterfallSpan]:
                     parent_span_id=row[1],
                     name=row[2],
                     depth=depth,
-                    offset_ms=row[3],
+                    offset_ms=(row[3] - first).total_seconds() * 1000,
                     duration_ms=row[4],
                     status=row[5],
                     agent=row[6],
@@ -639,4 +683,34 @@ def _evaluation_conditions(span_filter: SpanFilter) -> tuple[str, list[Any]]:
             f"{_in('variant', span_filter.variants)})"
         )
         parameters += span_filter.variants
+    return " AND ".join(conditions), parameters
+
+
+# --- rollups ----------------------------------------------------------------------
+
+_WIDEST = max(LEVELS)
+
+
+def rollup_level(span_filter: SpanFilter, bucket: timedelta | None = None) -> int | None:
+    """The widest rollup level (seconds) whose buckets tile the filter's range and the
+    chart's ``bucket``; None when none does (a range that starts mid-bucket, or a chart
+    finer than 15 minutes): then only the spans can answer exactly."""
+    for width in sorted(LEVELS, reverse=True):
+        if bucket is not None and bucket.total_seconds() % width:
+            continue
+        edges = [edge for edge in (span_filter.start, span_filter.end) if edge is not None]
+        if all(edge.timestamp() % width == 0 for edge in edges):
+            return width
+    return None
+
+
+def rollup_time_condition(span_filter: SpanFilter, width: int) -> tuple[str, list[Any]]:
+    """The filter's range as whole buckets of one rollup level."""
+    conditions, parameters = ["width_s = ?"], [width]
+    if span_filter.start is not None:
+        conditions.append("bucket >= ?")
+        parameters.append(int(span_filter.start.timestamp()))
+    if span_filter.end is not None:
+        conditions.append("bucket < ?")
+        parameters.append(int(span_filter.end.timestamp()))
     return " AND ".join(conditions), parameters

@@ -311,7 +311,7 @@ def _seed_demo_command(args: argparse.Namespace) -> int:
     )
     sys.stdout.write(
         f"Seeded {_count(report.practice_sessions, 'demo practice session')} and "
-        f"{_count(report.chats, 'chat')} into {store.path} in {report.seconds:g} s: "
+        f"{_count(report.chats, 'chat')} into {workbench.store.where} in {report.seconds:g} s: "
         f"{_count(report.questions, 'question')}, {_count(report.answers, 'answer')}, "
         f"{_count(report.evaluations, 'evaluation')}, {_count(report.summaries, 'summary')}, "
         f"{_count(report.chat_messages, 'chat message')}, {_count(spans, 'span')}"
@@ -373,7 +373,7 @@ def _export_command(args: argparse.Namespace) -> int:
             export = workbench.exports.markdown(LOCAL_USER, args.session)
     except SessionNotFound as error:
         raise CoachError(
-            f"There is no session with id {args.session!r} in {workbench.settings.store.path}. "
+            f"There is no session with id {args.session!r} in {workbench.store.where}. "
             "The ids are in the session_id column of open_analysis().sessions() "
             "(see the README's 'For analysts')."
         ) from error
@@ -532,7 +532,7 @@ def _dataset_file(spec: ExperimentSpec) -> tuple[str, bytes] | None:
         ) from error
 
 
-def _find_experiment(service: ExperimentService, text: str, db: Path) -> Experiment:
+def _find_experiment(service: ExperimentService, text: str) -> Experiment:
     """The experiment with id ``text``, or the only one whose id starts with it."""
     wanted = text.strip().lower()
     if len(wanted) < _MIN_ID_PREFIX:
@@ -551,7 +551,7 @@ def _find_experiment(service: ExperimentService, text: str, db: Path) -> Experim
         return matches[0]
     if not matches:
         raise CoachError(
-            f"There is no experiment whose id starts with {wanted!r} in {db}. "
+            f"There is no experiment whose id starts with {wanted!r} in {service.where}. "
             "`coach experiment list` shows the recent ones."
         )
     raise _BadUsage(
@@ -624,7 +624,7 @@ def _experiment_run_command(args: argparse.Namespace) -> int:
     try:
         service = workbench.experiments
         if args.resume is not None:
-            experiment = _find_experiment(service, args.resume, workbench.settings.store.path)
+            experiment = _find_experiment(service, args.resume)
             if spec is not None:
                 _check_resumable(spec, args.spec, experiment)
         else:
@@ -639,7 +639,7 @@ def _experiment_show_command(args: argparse.Namespace) -> int:
     workbench = _workbench(args.db)
     try:
         service = workbench.experiments
-        experiment = _find_experiment(service, args.id, workbench.settings.store.path)
+        experiment = _find_experiment(service, args.id)
         report = service.report(LOCAL_USER, experiment.id)
     finally:
         workbench.close()
@@ -655,7 +655,7 @@ def _experiment_list_command(args: argparse.Namespace) -> int:
         workbench.close()
     if not listings:
         sys.stdout.write(
-            f"No experiments in {workbench.settings.store.path} yet: run one with "
+            f"No experiments in {workbench.experiments.where} yet: run one with "
             "`coach experiment run spec.yaml`.\n"
         )
         return 0

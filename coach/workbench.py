@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import cast
 
 from coach.agents import AgentFactory
 from coach.agents.resolver import AgentTeamResolver
 from coach.agents.teams import TeamsConfig
+from coach.analytics import SpanReader
 from coach.errors import PersonaError
-from coach.experiments.store import ExperimentStore
+from coach.experiments.store import build_experiment_store
 from coach.personas import Persona, PersonaRegistry
 from coach.providers.base import Provider
 from coach.providers.checked import CheckedProvider
@@ -21,7 +23,7 @@ from coach.providers.offline import OfflineProvider
 from coach.providers.slots import ServerSlots
 from coach.runtime import AsyncRunner
 from coach.services.chat import ChatService
-from coach.services.experiments import ExperimentService
+from coach.services.experiments import ROLLOUT_REFRESH_SECONDS, ExperimentService
 from coach.services.export import ExportService
 from coach.services.fair_use import ModelActionLimit
 from coach.services.practice import PracticeService
@@ -31,6 +33,7 @@ from coach.services.voice import VoiceService
 from coach.settings import CoachSettings, StoreSettings
 from coach.store.base import SessionStore
 from coach.store.duckdb_store import DuckDBSessionStore
+from coach.store.spans import DuckDBSpanSink, SpanSink
 from coach.telemetry import Telemetry
 from coach.voices import VoicePreviewer
 
@@ -43,9 +46,10 @@ class Workbench:
 
     settings: CoachSettings
     store: SessionStore
-    local_store: DuckDBSessionStore
-    """The DuckDB file: spans, experiments and their analytics SQL; with no
-    COACH_STORE__URL also the sessions (then it is ``store`` itself)."""
+    """Sessions, experiments and spans: the DuckDB file, or PostgreSQL."""
+    span_reader: SpanReader
+    """Where the Telemetry page's SQL reads spans, their rollups and the evaluations:
+    the session store's database (PostgreSQL when COACH_STORE__URL is set)."""
     teams: AgentTeamResolver
     practice: PracticeService
     chat: ChatService
@@ -61,6 +65,12 @@ class Workbench:
     notices: list[str] = field(default_factory=list)
 
     @property
+    def database(self) -> str:
+        """The database a page's cached results belong to (no password in it)."""
+        where = getattr(self.store, "where", None)
+        return str(where) if where is not None else str(self.settings.store.path)
+
+    @property
     def personas(self) -> PersonaRegistry:
         """The persona folder as last read (a promotion re-reads it)."""
         return self.teams.personas
@@ -71,8 +81,6 @@ class Workbench:
         self.runner.close()
         self.telemetry.shutdown()  # writes the last spans before the store lets go
         self.store.close()
-        if self.local_store is not self.store:
-            self.local_store.close()
 
 
 def choose_provider(settings: CoachSettings) -> tuple[Provider, list[str]]:
@@ -106,28 +114,29 @@ def choose_provider(settings: CoachSettings) -> tuple[Provider, list[str]]:
     return FallbackProvider(guarded, offline), notices
 
 
-def open_stores(settings: StoreSettings) -> tuple[SessionStore, DuckDBSessionStore, list[str]]:
-    """The session store (PostgreSQL when ``COACH_STORE__URL`` is set, else the DuckDB
-    file) and the DuckDB file, which keeps what is not on PostgreSQL yet."""
-    local = DuckDBSessionStore(settings)
+def open_store(settings: StoreSettings) -> SessionStore:
+    """PostgreSQL when ``COACH_STORE__URL`` is set (sessions, experiments and spans, shared
+    by every app process), else the DuckDB file (everything, one process)."""
     if settings.url is None:
-        return local, local, []
+        return DuckDBSessionStore(settings)
     from coach.store.postgres_store import PostgresSessionStore
 
-    try:
-        store = PostgresSessionStore(settings)
-    except BaseException:
-        local.close()
-        raise
-    notice = (
-        f"Sessions, practice, chat and voice are stored in PostgreSQL ({store.where}). "
-        "Not on PostgreSQL yet: experiments (Persona Lab), telemetry spans and the "
-        f"Telemetry charts use this process's DuckDB file {settings.path}, so each app "
-        "process keeps its own, and the Telemetry page's score charts and notebooks "
-        "(coach.analysis) do not see the sessions in PostgreSQL."
-    )
-    logger.warning(notice)  # said at start as well as in every page's sidebar
-    return store, local, [notice]
+    store = PostgresSessionStore(settings)
+    logger.info("the store is PostgreSQL (%s)", store.where)
+    return store
+
+
+def span_sink(store: SessionStore) -> SpanSink:
+    """Where spans go: the store's own database, so every replica's spans meet in
+    PostgreSQL when COACH_STORE__URL is set, else the DuckDB file."""
+    if isinstance(store, DuckDBSessionStore):
+        return DuckDBSpanSink(store)
+    from coach.store.postgres_spans import PostgresSpanSink
+    from coach.store.postgres_store import PostgresSessionStore
+
+    if not isinstance(store, PostgresSessionStore):
+        raise TypeError(f"no span sink for {type(store).__name__}")
+    return PostgresSpanSink(store)
 
 
 def _voice_service(
@@ -164,12 +173,11 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
     if provider is None:
         provider, provider_notices = choose_provider(settings)
         notices += provider_notices
-    store, local_store, store_notices = open_stores(settings.store)
-    notices += store_notices
+    store = open_store(settings.store)
     key = settings.auth.pseudonym_key
-    telemetry = Telemetry.for_store(
+    telemetry = Telemetry.for_sink(
         settings.telemetry,
-        local_store,
+        span_sink(store),
         pseudonym_key=key.get_secret_value().encode() if key else None,
     )
     chosen: Provider = provider
@@ -187,7 +195,7 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         except PersonaError as error:
             notices.append(f"{error} The shipped teams are used instead.")
     resolver = AgentTeamResolver(
-        AgentFactory(personas, provider_for),
+        AgentFactory(personas, provider_for, telemetry=telemetry),
         teams,
         tenant=tenant,
         features=settings.agent.features,
@@ -213,7 +221,7 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         voice=_voice_service(settings, traced_store, practice),
         settings=settings,
         store=store,
-        local_store=local_store,
+        span_reader=cast(SpanReader, store),
         teams=resolver,
         practice=practice,
         chat=ChatService(traced_store, resolver, runner, telemetry=telemetry, limit=limit),
@@ -221,13 +229,17 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         exports=ExportService(practice),
         progress=ProgressService(traced_store),
         experiments=ExperimentService(
-            ExperimentStore(local_store),
+            build_experiment_store(store),  # beside the sessions: shared by replicas
             traced_store,
             resolver,
             runner,
             personas_dir=settings.agent.personas_dir,
             provider_name=chosen.name,
             telemetry=telemetry,
+            # Replicas share rollouts on PostgreSQL: each re-reads what the others change.
+            rollout_refresh_seconds=None
+            if isinstance(store, DuckDBSessionStore)
+            else ROLLOUT_REFRESH_SECONDS,
         ),
         runner=runner,
         provider_name=chosen.name,

@@ -138,3 +138,41 @@ def _stop(pid: int) -> None:
             return
         time.sleep(0.05)
     os.kill(pid, signal.SIGKILL)
+
+
+def fill_from_duckdb(path: Path, url: str, folder: Path) -> None:
+    """Copies every table of the DuckDB file at ``path`` that the PostgreSQL database at
+    ``url`` also has (the columns both have) through CSV and ``COPY``: the same data on
+    both engines, for comparing them (tests) or a big database in seconds (benchmarks)."""
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as source, psycopg.connect(url) as target:
+        source.execute("SET TimeZone = 'UTC'")
+        present: dict[str, set[str]] = {}
+        for table, column in target.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema()"
+        ).fetchall():
+            present.setdefault(table, set()).add(column)
+        tables = [row[0] for row in source.execute("SHOW TABLES").fetchall()]
+        for table in tables:
+            if table not in present or table == "schema_version":
+                continue
+            columns = [
+                row[0]
+                for row in source.execute(f"DESCRIBE {table}").fetchall()
+                if row[0] in present[table]
+            ]
+            listed = ", ".join(columns)
+            csv = folder / f"{table}.csv"
+            source.execute(f"COPY (SELECT {listed} FROM {table}) TO '{csv}' (HEADER false)")
+            with (
+                target.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({listed}) FROM STDIN (FORMAT csv)") as copy,  # type: ignore[arg-type]
+                csv.open("rb") as data,
+            ):
+                while chunk := data.read(1 << 20):
+                    copy.write(chunk)
+            csv.unlink()
+        target.commit()
+        target.execute("ANALYZE")

@@ -4,8 +4,9 @@ Two ways in: ``insert_spans`` writes a handful of hand-made ``SpanRow``s (unit t
 check percentiles on known data), and ``seed_spans`` generates millions of plausible
 rows in one ``INSERT ... SELECT ... FROM range(n)`` (benchmarks, browser tests), which
 takes seconds where a Python loop would take minutes. Every generated row is marked
-``demo = true``. Both migrate the file first and release it before returning, so the
-workbench (or a store in the same test) can open it afterwards.
+``demo = true``. Both migrate the file first, add the rows to the rollups the page
+reads (``coach.store.rollups.rollup_sql``, as the span sink would) and release the file
+before returning, so the workbench (or a store in the same test) can open it afterwards.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pydantic import BaseModel, Field
 
 from coach.domain import RubricDimension
 from coach.store.migrations import migrate
+from coach.store.rollups import rollup_sql
 
 AGENTS = ("primary", "feedback", "summary", "general_chat")  # the team's seats
 PERSONAS = ("primary_coach", "friendly_mentor", "strict_interviewer")
@@ -69,44 +71,58 @@ def _migrated(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         connection.close()
 
 
+def roll_up(db: duckdb.DuckDBPyConnection, source: str = "spans") -> None:
+    """Adds the spans of ``source`` to the rollups (``spans``: rebuilds them all)."""
+    if source == "spans":
+        db.execute("DELETE FROM span_rollups")
+        db.execute("DELETE FROM span_latency_bins")
+    for statement in rollup_sql(source):
+        db.execute(statement)
+
+
 def insert_spans(path: Path, rows: Sequence[SpanRow]) -> None:
-    """Writes the given rows exactly as they are."""
+    """Writes the given rows exactly as they are (and rebuilds the rollups)."""
     with _migrated(path) as db:
-        for row in rows:
-            end = row.start_time + timedelta(milliseconds=row.duration_ms)
-            db.execute(
-                "INSERT INTO spans (span_id, trace_id, parent_span_id, name, start_time, "
-                "end_time, duration_ms, status, operation, provider, request_model, "
-                "response_model, agent, persona, variant, session_id, input_tokens, "
-                "output_tokens, queue_ms, ttft_ms, fallback, score, demo, attributes) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    row.span_id,
-                    row.trace_id,
-                    row.parent_span_id,
-                    row.name,
-                    row.start_time,
-                    end,
-                    row.duration_ms,
-                    row.status,
-                    row.operation,
-                    row.provider,
-                    row.request_model,
-                    row.request_model,
-                    row.agent,
-                    row.persona,
-                    row.variant,
-                    row.session_id,
-                    row.input_tokens,
-                    row.output_tokens,
-                    row.queue_ms,
-                    row.ttft_ms,
-                    row.fallback,
-                    row.score,
-                    row.demo,
-                    json.dumps(row.attributes),
-                ],
-            )
+        _insert_rows(db, rows)
+        roll_up(db)
+
+
+def _insert_rows(db: duckdb.DuckDBPyConnection, rows: Sequence[SpanRow]) -> None:
+    for row in rows:
+        end = row.start_time + timedelta(milliseconds=row.duration_ms)
+        db.execute(
+            "INSERT INTO spans (span_id, trace_id, parent_span_id, name, start_time, "
+            "end_time, duration_ms, status, operation, provider, request_model, "
+            "response_model, agent, persona, variant, session_id, input_tokens, "
+            "output_tokens, queue_ms, ttft_ms, fallback, score, demo, attributes) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                row.span_id,
+                row.trace_id,
+                row.parent_span_id,
+                row.name,
+                row.start_time,
+                end,
+                row.duration_ms,
+                row.status,
+                row.operation,
+                row.provider,
+                row.request_model,
+                row.request_model,
+                row.agent,
+                row.persona,
+                row.variant,
+                row.session_id,
+                row.input_tokens,
+                row.output_tokens,
+                row.queue_ms,
+                row.ttft_ms,
+                row.fallback,
+                row.score,
+                row.demo,
+                json.dumps(row.attributes),
+            ],
+        )
 
 
 def _sql_list(values: Sequence[str]) -> str:
@@ -120,7 +136,7 @@ def _sql_list(values: Sequence[str]) -> str:
 # chat sits inside the agent's span after its queue time. Turns are spread evenly over
 # the window in time order, as a real exporter appends them.
 _SEED_SPANS_SQL = f"""
-INSERT INTO spans (span_id, trace_id, parent_span_id, name, start_time, end_time,
+INSERT INTO seeded_spans (span_id, trace_id, parent_span_id, name, start_time, end_time,
     duration_ms, status, status_message, operation, provider, request_model, response_model,
     temperature, max_tokens, agent, persona, variant, session_id, input_tokens,
     output_tokens, queue_ms, ttft_ms, fallback, score, demo, attributes)
@@ -255,6 +271,7 @@ def seed_spans(
     evaluation_count = count // 50 if evaluations is None else evaluations
     batch = uuid.uuid4().hex[:8]  # ids stay unique when a file is seeded twice
     with _migrated(path) as db:
+        db.execute("CREATE TEMP TABLE seeded_spans AS SELECT * FROM spans LIMIT 0")
         db.execute(
             _SEED_SPANS_SQL,
             {
@@ -265,6 +282,9 @@ def seed_spans(
                 "batch": batch,
             },
         )
+        db.execute("INSERT INTO spans SELECT * FROM seeded_spans ORDER BY start_time")
+        roll_up(db, "seeded_spans")
+        db.execute("DROP TABLE seeded_spans")
         if evaluation_count:
             db.execute(
                 _SEED_EVALUATIONS_SQL,

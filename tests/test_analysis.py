@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from coach.analysis import open_analysis
@@ -24,8 +25,10 @@ from coach.errors import CoachError, StoreBusy
 from coach.providers.offline import OfflineProvider
 from coach.settings import CoachSettings, StoreSettings
 from coach.store import DuckDBSessionStore
+from coach.store.postgres_store import PostgresSessionStore
 from coach.users import Actor
 from coach.workbench import build_workbench
+from tests.postgres_server import PostgresServer, fill_from_duckdb
 
 LOCAL_USER = Actor.local()
 
@@ -186,6 +189,31 @@ def test_free_sql_and_relations_run_on_the_snapshot(seeded: Path) -> None:
         assert int(frame["n"].iloc[0]) > 0
         assert relation.fetchall()[0][0] > 0
         assert "spans" in analysis.tables()
+
+
+def test_postgresql_gives_the_same_frames_as_the_duckdb_file(
+    seeded: Path, postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    """The same data (the seeded file's rows, copied into PostgreSQL) reads as the same
+    DataFrames through the same API, and a notebook's DuckDB SQL runs on both."""
+    with postgres_server.database() as url:
+        PostgresSessionStore(StoreSettings(url=url)).close()  # PostgreSQL's schema
+        fill_from_duckdb(seeded, url, tmp_path)
+        with open_analysis(seeded) as duck, open_analysis(url=url) as postgres:
+            assert "database test_" in repr(postgres) and "@" not in repr(postgres)
+            for read in ("sessions", "answers_with_scores", "dimension_scores", "spans"):
+                frame = getattr(postgres, read)()
+                assert not frame.empty, read
+                pd.testing.assert_frame_equal(frame, getattr(duck, read)(), obj=read)
+            query = "SELECT kind, count(*) AS n FROM sessions GROUP BY ALL ORDER BY kind"
+            pd.testing.assert_frame_equal(postgres.sql(query), duck.sql(query))
+            counted = [
+                analysis.relation("SELECT * FROM answers").aggregate("count(*) AS n").fetchall()
+                for analysis in (postgres, duck)
+            ]
+            assert counted[0] == counted[1] and counted[0][0][0] > 0
+        with open_analysis(url=url, snapshot=False) as live:
+            assert len(live.sessions()) == 3
 
 
 def test_a_missing_database_names_the_command_that_fills_one(tmp_path: Path) -> None:

@@ -31,8 +31,8 @@ from coach.providers.offline import OfflineProvider
 from coach.providers.scripted import ScriptedProvider
 from coach.settings import CoachSettings, StoreSettings, TelemetrySettings
 from coach.store.duckdb_store import DuckDBSessionStore
-from coach.store.spans import SPAN_COLUMNS
-from coach.telemetry import DuckDBSpanExporter
+from coach.store.spans import SPAN_COLUMNS, DuckDBSpanSink
+from coach.telemetry import SpanSinkExporter
 from coach.users import Actor
 from coach.workbench import Workbench, build_workbench
 from tests.fixtures import JOB_DESCRIPTION, RESUME
@@ -390,7 +390,7 @@ def test_the_exporter_reports_failure_instead_of_raising(
     span = TracerProvider().get_tracer("test").start_span("turn probe")
     span.end()
     with caplog.at_level(logging.WARNING, logger="coach"):
-        result = DuckDBSpanExporter(unusable).export([span])  # type: ignore[list-item]
+        result = SpanSinkExporter(DuckDBSpanSink(unusable)).export([span])  # type: ignore[list-item]
     assert result is SpanExportResult.FAILURE
     assert "spans not stored" in caplog.text
 

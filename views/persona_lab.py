@@ -339,7 +339,7 @@ def _open_experiment(wb: Workbench, listing: ExperimentListing) -> None:
     if listing.status is ExperimentStatus.RUNNING and not listing.done:
         return  # running elsewhere, nothing stored yet
     report = _report(
-        str(wb.settings.store.path),
+        service.where,  # the cache key names the database the report came from
         experiment.id,
         listing.done,
         listing.status.value,

@@ -33,7 +33,7 @@ _FILTERS = (
 
 
 def _service() -> TelemetryService:
-    return TelemetryService.for_store(workbench().local_store)
+    return TelemetryService.for_store(workbench().span_reader)
 
 
 # The database path is part of every key: one process may serve several databases.
@@ -191,7 +191,7 @@ def _slowest_turns(database: str, dashboard: TelemetryDashboard) -> None:
 
 def main() -> None:
     wb = workbench()
-    database = str(wb.settings.store.path)
+    database = wb.database
     st.title("Telemetry")
     try:
         service = _service()

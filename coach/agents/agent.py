@@ -6,13 +6,14 @@ plain is what lets personas be YAML and variants be overrides.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from coach.domain import CoachingLevel
 from coach.personas import Persona, PersonaRole
 from coach.providers.base import ModelSettings, Provider
+from coach.telemetry import Telemetry
 
 _LEVEL_GUIDANCE = {
     CoachingLevel.HELP: (
@@ -50,6 +51,9 @@ class Agent:
     persona: Persona
     provider: Provider
     variant: str = ""  # an experiment arm or a rollout's share; tags its telemetry
+    telemetry: Telemetry = field(default_factory=Telemetry.disabled, compare=False)
+    """Where the team records this agent's calls: handed to the factory by the
+    workbench, so no one digs it out of the provider."""
 
     @property
     def name(self) -> str:

@@ -3,8 +3,9 @@
 The team knows which seat answers which task (``ROUTES``), applies each persona's
 parameters and concurrency limit, and stamps every result with an ``Attribution`` so
 the page can say who produced it. Telemetry hooks in here, in one place: every call is
-an ``invoke_agent`` span, traced with the telemetry the agent's provider carries (the
-workbench instruments its providers), so teams are traced whoever builds them.
+an ``invoke_agent`` span, recorded with the telemetry each agent was built with (the
+workbench hands it to the ``AgentFactory``), so teams are traced whoever builds them
+from the workbench's agents; nothing is dug out of a provider.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ from coach.tasks import (
     SummarizeSession,
     WriteExampleAnswer,
 )
-from coach.telemetry import telemetry_for
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +172,7 @@ class AgentTeam:
         Traced as an ``invoke_agent`` span (queue time, model, score) whose children are
         the provider's ``chat`` spans."""
         agent, request = self._request(task, overrides)
-        telemetry = telemetry_for(agent.provider)
+        telemetry = agent.telemetry
         with telemetry.invoke_agent(
             request, agent_name=agent.name, team=self.name, variant=agent.variant
         ) as call:
@@ -214,7 +214,7 @@ class AgentTeam:
         are pulled later, one task at a time, on the agent loop."""
         agent, request = self._request(task, None)
         meta = StreamMeta()
-        telemetry = telemetry_for(agent.provider)
+        telemetry = agent.telemetry
         parent = otel_context.get_current()
 
         async def pieces() -> AsyncIterator[str]:

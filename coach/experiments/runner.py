@@ -4,7 +4,7 @@ The order is item by item, each item's variants side by side, so a run stopped h
 has complete pairs to compare. A pair already stored is never run again (resume after
 a stop, a cancel or a crash), and a pair whose variant parameters, item and repeat were
 run before, in any experiment, is copied instead of run (the cache). Results go to
-DuckDB in batches from a worker thread while calls continue, so a crash loses at most
+the store in batches from a worker thread while calls continue, so a crash loses at most
 the last quarter of a second, and a stop or cancel loses nothing.
 
 Concurrency is the base persona's ``concurrency``: that many pairs are in flight, and
@@ -137,19 +137,27 @@ class ExperimentRunner:
         cancel = cancel or CancelToken()
         report = on_progress or (lambda _progress: None)
         store = self._store
-        items = await asyncio.to_thread(store.items, experiment.id)
-        done = await asyncio.to_thread(store.done, experiment.id)
-        tally = _Tally(experiment, len(done))
-        pending = [key for key in _pairs(experiment, items) if key not in done]
-        by_id = {item.id: item for item in items}
-        cached = await asyncio.to_thread(self._from_cache, experiment, pending, by_id, judge)
-        for result in cached:
-            tally.add(result)
-        copied = {result.key for result in cached}
-        todo = [key for key in pending if key not in copied]
-        await asyncio.to_thread(
-            store.set_status, experiment.id, ExperimentStatus.RUNNING, runner=this_process()
-        )
+        try:
+            items = await asyncio.to_thread(store.items, experiment.id)
+            done = await asyncio.to_thread(store.done, experiment.id)
+            tally = _Tally(experiment, len(done))
+            pending = [key for key in _pairs(experiment, items) if key not in done]
+            by_id = {item.id: item for item in items}
+            cached = await asyncio.to_thread(self._from_cache, experiment, pending, by_id, judge)
+            for result in cached:
+                tally.add(result)
+            copied = {result.key for result in cached}
+            todo = [key for key in pending if key not in copied]
+            await asyncio.to_thread(
+                store.set_status, experiment.id, ExperimentStatus.RUNNING, runner=this_process()
+            )
+        except BaseException as error:
+            # The service claimed the run before it began: never leave it "running".
+            status, message = _stopped_by(error)
+            await asyncio.shield(
+                asyncio.to_thread(store.set_status, experiment.id, status, message)
+            )
+            raise
         report(tally.progress(ExperimentStatus.RUNNING))
         heartbeat = asyncio.create_task(self._heartbeat(experiment.id))
         writer = _Writer(store, self._flush_every, self._flush_seconds)

@@ -7,7 +7,7 @@ providers is itself a provider, so no service needs try/except ladders.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -87,4 +87,19 @@ class Provider(Protocol):
 
     def stream(self, request: ProviderRequest, meta: StreamMeta) -> AsyncIterator[str]:
         """Answer a text task piece by piece, for a person who is waiting."""
+        ...
+
+
+Wrap = Callable[[Provider, bool], Provider]
+"""Wraps one provider of a chain; the flag says whether it is a fallback."""
+
+
+@runtime_checkable
+class ProviderChain(Protocol):
+    """A provider made of others (a primary and its fallback). It rebuilds itself with
+    each of its providers wrapped, so a wrapper such as tracing reaches every attempt
+    without knowing how the chain is put together."""
+
+    def rewrapped(self, wrap: Wrap) -> Provider:
+        """The same chain over ``wrap(provider, is_fallback)`` of each provider in it."""
         ...

@@ -13,7 +13,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from coach.errors import ProviderError
-from coach.providers.base import Completion, Provider, ProviderRequest, StreamMeta, T
+from coach.providers.base import Completion, Provider, ProviderRequest, StreamMeta, T, Wrap
 
 __all__ = ["FallbackProvider", "fallback_notice"]
 
@@ -38,6 +38,11 @@ class FallbackProvider:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(primary={self.primary!r}, fallback={self.fallback!r})"
+
+    def rewrapped(self, wrap: Wrap) -> FallbackProvider:
+        """This chain with both sides wrapped (``ProviderChain``): tracing gives the
+        failed attempt and the one that answered a span each."""
+        return FallbackProvider(wrap(self.primary, False), wrap(self.fallback, True))
 
     async def structured(self, request: ProviderRequest, output: type[T]) -> Completion[T]:
         try:

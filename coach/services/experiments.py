@@ -23,7 +23,7 @@ from coach.agents.resolver import AgentTeamResolver
 from coach.agents.rollout import Rollout, TrafficSplit
 from coach.agents.team import AgentTeam
 from coach.domain import new_id, utc_now
-from coach.errors import ExperimentError
+from coach.errors import CoachError, ExperimentError
 from coach.experiments.datasets import (
     Dataset,
     dataset_from_file,
@@ -40,7 +40,12 @@ from coach.experiments.records import (
     VariantRecord,
 )
 from coach.experiments.report import ExperimentReport, build_report
-from coach.experiments.runner import HEARTBEAT_SECONDS, CancelToken, ExperimentRunner
+from coach.experiments.runner import (
+    HEARTBEAT_SECONDS,
+    CancelToken,
+    ExperimentRunner,
+    this_process,
+)
 from coach.experiments.spec import OFFLINE_JUDGE, DatasetChoice, ExperimentSpec
 from coach.experiments.store import ExperimentStore
 from coach.experiments.variants import fingerprint, variant_persona
@@ -50,9 +55,12 @@ from coach.store.base import SessionStore
 from coach.telemetry import Telemetry
 from coach.users import Actor
 
-__all__ = ["ExperimentListing", "ExperimentService"]
+__all__ = ["ROLLOUT_REFRESH_SECONDS", "ExperimentListing", "ExperimentService"]
 
 log = logging.getLogger(__name__)
+
+ROLLOUT_REFRESH_SECONDS = 5.0
+"""How often a replica re-reads the live rollouts another replica may have changed."""
 
 
 class ExperimentListing(BaseModel):
@@ -84,7 +92,11 @@ class ExperimentService:
         personas_dir: Path,
         provider_name: str,
         telemetry: Telemetry | None = None,
+        rollout_refresh_seconds: float | None = None,
     ) -> None:
+        """``rollout_refresh_seconds``: on a store other processes share (PostgreSQL),
+        re-read the live rollouts this often, so a rollout started or stopped in
+        another replica is served here too; None reads them at start and on change."""
         self._experiments = experiments
         self._sessions = sessions
         self._teams = teams
@@ -94,7 +106,18 @@ class ExperimentService:
         self._telemetry = telemetry or Telemetry.disabled()
         self._runs: dict[str, _Run] = {}
         self._runs_lock = threading.Lock()
-        teams.set_split(TrafficSplit(experiments.rollouts()))
+        self._split_lock = threading.Lock()
+        self._serve_rollouts()
+        self._stop_refreshing = threading.Event()
+        self._refresher: threading.Thread | None = None
+        if rollout_refresh_seconds:
+            self._refresher = threading.Thread(
+                target=self._refresh_rollouts,
+                args=(rollout_refresh_seconds,),
+                name="coach-rollout-refresh",
+                daemon=True,
+            )
+            self._refresher.start()
 
     # --- what can be compared -----------------------------------------------------------
 
@@ -183,6 +206,11 @@ class ExperimentService:
     def get(self, actor: Actor, experiment_id: str) -> Experiment:
         return self._experiments.get(actor, experiment_id)
 
+    @property
+    def where(self) -> str:
+        """Where the experiments are stored (a file, or a database and its host)."""
+        return self._experiments.where
+
     def ids_starting_with(self, actor: Actor, prefix: str) -> list[str]:
         """Every experiment id that starts with ``prefix`` (short ids), oldest first."""
         return self._experiments.find(actor, prefix)
@@ -226,8 +254,7 @@ class ExperimentService:
             current = self._runs.get(experiment_id)
             if current is not None and not current.future.done():
                 return current.progress
-            experiment = self._experiments.get(actor, experiment_id)
-            self._refuse_if_running_elsewhere(experiment)
+            experiment = self._claim(actor, experiment_id)
             cancel = CancelToken()
             first = Progress(experiment_id=experiment_id, total=experiment.pairs_total)
             run = _Run(future=concurrent.futures.Future(), cancel=cancel, progress=first)
@@ -247,8 +274,7 @@ class ExperimentService:
         on_progress: Callable[[Progress], None] | None = None,
     ) -> Progress:
         """Run in the foreground until done (the CLI); Ctrl-C cancels cleanly."""
-        experiment = self._experiments.get(actor, experiment_id)
-        self._refuse_if_running_elsewhere(experiment)
+        experiment = self._claim(actor, experiment_id)
         cancel = CancelToken()
         future = self._runner.submit(
             self._run(experiment, on_progress or (lambda _p: None), cancel)
@@ -277,6 +303,9 @@ class ExperimentService:
         """Stop this process's runs before the workbench goes (finished pairs are kept):
         each is cancelled, and one still busy after ``timeout`` is marked interrupted,
         so nobody mistakes it for a run still going."""
+        self._stop_refreshing.set()
+        if self._refresher is not None:
+            self._refresher.join(timeout)
         deadline = time.monotonic() + timeout
         running = [(key, run) for key, run in self._runs.items() if not run.future.done()]
         for _, run in running:
@@ -331,16 +360,21 @@ class ExperimentService:
             return ExperimentStatus.INTERRUPTED
         return experiment.status
 
-    def _refuse_if_running_elsewhere(self, experiment: Experiment) -> None:
-        if (
-            experiment.status is ExperimentStatus.RUNNING
-            and not self.is_running(experiment.id)
-            and _alive_elsewhere(experiment)
-        ):
-            raise ExperimentError(
-                f"Experiment '{experiment.name}' is running in another process "
-                f"({experiment.runner}); wait for it to finish or cancel it there."
-            )
+    def _claim(self, actor: Actor, experiment_id: str) -> Experiment:
+        """Marks the experiment as run by this process, in the database, or refuses:
+        another process (an app replica, the CLI) runs it. The claim is one atomic
+        write (``ExperimentStore.claim``), so two processes starting it at the same
+        moment cannot both get it."""
+        experiment = self._experiments.get(actor, experiment_id)
+        running = experiment.status is ExperimentStatus.RUNNING
+        if running and not self.is_running(experiment.id) and _alive_elsewhere(experiment):
+            raise _running_elsewhere(experiment)
+        # A run the database calls running but nobody runs (the process stopped) is
+        # taken over; a claim by anyone else in the meantime wins over this one.
+        replacing = experiment.runner if running else ""
+        if not self._experiments.claim(experiment.id, this_process(), replacing=replacing):
+            raise _running_elsewhere(self._experiments.get(actor, experiment_id))
+        return experiment
 
     # --- ship it ------------------------------------------------------------------------
 
@@ -413,17 +447,30 @@ class ExperimentService:
             created_at=existing.created_at if same and existing else utc_now(),
         )
         self._experiments.save_rollout(actor, rollout)
-        self._teams.set_split(TrafficSplit(self._experiments.rollouts()))
+        self._serve_rollouts()
         return rollout
 
     def stop_rollout(self, actor: Actor, base_persona: str) -> None:
         for rollout in self._experiments.rollouts():
             if rollout.base_persona == base_persona:
                 self._experiments.save_rollout(actor, rollout.model_copy(update={"active": False}))
-        self._teams.set_split(TrafficSplit(self._experiments.rollouts()))
+        self._serve_rollouts()
 
     def rollouts(self) -> list[Rollout]:
         return self._experiments.rollouts()
+
+    def _serve_rollouts(self) -> None:
+        """The teams serve the live rollouts as stored now. Read and set under one lock,
+        so an older read (the refresher's) never replaces a newer one."""
+        with self._split_lock:
+            self._teams.set_split(TrafficSplit(self._experiments.rollouts()))
+
+    def _refresh_rollouts(self, every: float) -> None:
+        while not self._stop_refreshing.wait(every):
+            try:
+                self._serve_rollouts()
+            except CoachError:  # the database is away: keep serving what was read
+                log.warning("live rollouts not re-read", exc_info=True)
 
     def _require_confirmation(
         self, actor: Actor, experiment_id: str, variant: str, confirmed: bool
@@ -440,6 +487,13 @@ class ExperimentService:
         if variant is None:
             raise ExperimentError(f"Experiment '{experiment.name}' has no variant '{name}'.")
         return variant
+
+
+def _running_elsewhere(experiment: Experiment) -> ExperimentError:
+    return ExperimentError(
+        f"Experiment '{experiment.name}' is running in another process "
+        f"({experiment.runner}); wait for it to finish or cancel it there."
+    )
 
 
 def _alive_elsewhere(experiment: Experiment) -> bool:

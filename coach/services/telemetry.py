@@ -1,6 +1,10 @@
 """The Telemetry page's use case: turn a time range and filters into chart-ready data.
 
 Plain Python over ``coach.analytics``, so a notebook gets the same numbers as the page.
+The charts read the span rollups (``coach.analytics_rollups``) whenever the range
+starts and ends on their buckets, as every range the page offers does except the last
+hour, whose one-minute points are computed exactly from its spans.
+
 Relative ranges ("last 24 hours") end at the next boundary of the range's chart bucket
 (the next hour for the last 7 days), so the same choice gives an identical
 ``SpanFilter`` for a whole bucket and the page's cache (keyed by the filter's JSON) is
@@ -19,7 +23,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from coach import analytics
+from coach import analytics, analytics_rollups
 from coach.analytics import (
     AgentLatency,
     FilterOptions,
@@ -97,11 +101,12 @@ class TelemetryService:
 
     @classmethod
     def for_store(cls, store: object) -> TelemetryService:
-        """The service over a store that can run analytics SQL (the DuckDB one can)."""
+        """The service over a store that can run analytics SQL (DuckDB's and
+        PostgreSQL's can)."""
         if not isinstance(store, SpanReader):
             raise CoachError(
-                "Telemetry charts need the DuckDB store; this workbench uses "
-                f"{type(store).__name__}, which cannot run them."
+                "Telemetry charts need the DuckDB or the PostgreSQL store; this workbench "
+                f"uses {type(store).__name__}, which cannot run them."
             )
         return cls(store)
 
@@ -145,13 +150,28 @@ class TelemetryService:
             series_end = series_end or known.last or self._now()
         bucket = analytics.bucket_for(series_start, max(series_end, series_start))
         reader = self._reader
+        width = analytics.rollup_level(span_filter, bucket)
+        if width is None:  # a range the rollups cannot tile: the spans, exactly
+            series_of, agents_of, variants_of = (
+                analytics.time_series,
+                analytics.latency_by_agent,
+                analytics.latency_and_scores_by_variant,
+            )
+            extra: tuple[int, ...] = ()
+        else:
+            series_of, agents_of, variants_of = (
+                analytics_rollups.time_series,  # type: ignore[assignment]
+                analytics_rollups.latency_by_agent,  # type: ignore[assignment]
+                analytics_rollups.latency_and_scores_by_variant,  # type: ignore[assignment]
+            )
+            extra = (width,)
         # The queries are independent and the store reads side by side (a cursor each):
         # one query's single-threaded stretches (a percentile's final sort) overlap
         # another's scan instead of leaving a core idle.
         with ThreadPoolExecutor(max_workers=3, thread_name_prefix="telemetry") as pool:
-            series = pool.submit(analytics.time_series, reader, span_filter, bucket)
-            agents = pool.submit(analytics.latency_by_agent, reader, span_filter)
-            variants = pool.submit(analytics.latency_and_scores_by_variant, reader, span_filter)
+            series = pool.submit(series_of, reader, span_filter, bucket, *extra)
+            agents = pool.submit(agents_of, reader, span_filter, *extra)
+            variants = pool.submit(variants_of, reader, span_filter, *extra)
             slowest = pool.submit(analytics.slowest_turns, reader, span_filter)
             persona_scores = pool.submit(
                 analytics.score_distribution_by_persona, reader, span_filter
@@ -177,6 +197,7 @@ class TelemetryService:
                 "seconds": round(dashboard.seconds, 4),
                 "points": len(dashboard.series.points),
                 "bucket_seconds": bucket.total_seconds(),
+                "rollup_seconds": width,
             },
         )
         return dashboard

@@ -43,6 +43,12 @@ from coach.users import Actor
 
 @runtime_checkable
 class SessionStore(Protocol):
+    @property
+    def where(self) -> str:
+        """Where the sessions are, for messages: the DuckDB file's path, or the
+        PostgreSQL database and its host (never a password)."""
+        ...
+
     # sessions
     def create_session(
         self,

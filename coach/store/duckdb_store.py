@@ -65,6 +65,11 @@ class DuckDBSessionStore(SqlSessionStore):
         return self._path
 
     @property
+    def where(self) -> str:
+        """The file's path, for messages (the PostgreSQL store names its database)."""
+        return str(self._path)
+
+    @property
     def is_open(self) -> bool:
         """True while this store holds the database file (other processes must knock)."""
         return self._lease.is_open

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from coach.domain import utc_now
 from coach.errors import CoachError
+from coach.store.rollups import rollup_sql, rollup_table_sql
 
 logger = logging.getLogger(__name__)
 
@@ -426,6 +427,14 @@ _V9_OWNERS = Migration(
     ),
 )
 
+# Rollups of the spans the Telemetry page reads (coach.store.rollups); existing spans
+# are rolled up once here, later batches by the span sink as they are written.
+_V10_SPAN_ROLLUPS = Migration(
+    version=10,
+    description="span rollups: counts and latency histograms per 15 minutes and per hour",
+    statements=(*rollup_table_sql(), *rollup_sql("spans")),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1_INITIAL,
     _V2_CHAT,
@@ -436,6 +445,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _V7_EXPERIMENT_RUNNER,
     _V8_CHECKS,
     _V9_OWNERS,
+    _V10_SPAN_ROLLUPS,
 )
 """Every migration, oldest first; versions are 1, 2, 3, ... without gaps."""
 

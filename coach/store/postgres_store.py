@@ -66,6 +66,12 @@ class _Cursor:
     def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
         self._cursor = cursor
 
+    @property
+    def raw(self) -> psycopg.Cursor[Any]:
+        """The psycopg cursor itself, for what the shared dialect has no words for
+        (``COPY``: ``coach.store.postgres_spans``)."""
+        return self._cursor
+
     def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> Self:
         if parameters:
             self._cursor.execute(_pyformat(sql), list(parameters))
@@ -189,6 +195,17 @@ class PostgresSessionStore(SqlSessionStore):
     def batch(self) -> AbstractContextManager[object]:
         """Several writes (and reads) of this thread as one transaction and one commit."""
         return self._connections.transaction()
+
+    def transaction(self) -> AbstractContextManager[_Cursor]:
+        """One write transaction, for writers with SQL of their own (the span sink)."""
+        return self._connections.transaction()
+
+    def query(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Runs one read-only query (the analytics SQL behind Telemetry), in a
+        ``REPEATABLE READ, READ ONLY`` transaction: it can read everything and change
+        nothing, like ``DuckDBSessionStore.query``."""
+        with self._connections.reading() as cursor:
+            return cursor.execute(sql, parameters).fetchall()
 
     def reading(self) -> AbstractContextManager[object]:
         """Several reads of this thread as one consistent snapshot (a page's view)."""

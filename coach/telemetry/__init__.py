@@ -1,11 +1,12 @@
-"""Tracing for the workbench: OpenTelemetry spans into DuckDB, optionally to OTLP.
+"""Tracing for the workbench: OpenTelemetry spans into the store's span sink (DuckDB or
+PostgreSQL), optionally to OTLP.
 
 ``build_workbench`` builds one ``Telemetry`` per workbench; the team, the providers
 and the services record spans through it, with the GenAI semantic-convention names
 in ``coach.telemetry.attributes``.
 """
 
-from coach.telemetry.exporter import DuckDBSpanExporter, span_row
+from coach.telemetry.exporter import SpanSinkExporter, span_row
 from coach.telemetry.tracing import (
     AgentCall,
     Telemetry,
@@ -13,17 +14,15 @@ from coach.telemetry.tracing import (
     TracedStore,
     Turn,
     carry_context,
-    telemetry_for,
 )
 
 __all__ = [
     "AgentCall",
-    "DuckDBSpanExporter",
+    "SpanSinkExporter",
     "Telemetry",
     "TracedProvider",
     "TracedStore",
     "Turn",
     "carry_context",
     "span_row",
-    "telemetry_for",
 ]

@@ -1,10 +1,10 @@
-"""``DuckDBSpanExporter``: finished spans into the workbench's own DuckDB file.
+"""``SpanSinkExporter``: finished spans into the workbench's database.
 
 The SDK's ``BatchSpanProcessor`` calls ``export`` on its own thread with up to a batch
-of spans; each batch is one INSERT in one short transaction on the store's lease, so
-the file is still released when the app is idle and notebooks can read it. Like
-every exporter it must never raise into the app: a failed batch is logged, reported
-as ``FAILURE`` and dropped.
+of spans; each batch goes to a ``SpanSink`` (the DuckDB file's, or PostgreSQL's when
+``COACH_STORE__URL`` is set) as one write in one short transaction, off every request's
+path. Like every exporter it must never raise into the app: a failed batch is logged,
+reported as ``FAILURE`` and dropped.
 """
 
 from __future__ import annotations
@@ -19,11 +19,10 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from opentelemetry.trace import StatusCode
 
-from coach.store.duckdb_store import DuckDBSessionStore
-from coach.store.spans import STATUS_ERROR, STATUS_OK, SpanRow, insert_spans
+from coach.store.spans import STATUS_ERROR, STATUS_OK, SpanRow, SpanSink
 from coach.telemetry import attributes as names
 
-__all__ = ["DuckDBSpanExporter", "span_row"]
+__all__ = ["SpanSinkExporter", "span_row"]
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +34,11 @@ _STATUS = {
 }
 
 
-class DuckDBSpanExporter(SpanExporter):
-    """Writes span batches to the ``spans`` table through ``store``'s connection lease."""
+class SpanSinkExporter(SpanExporter):
+    """Writes span batches to the ``spans`` table (and its rollups) through ``sink``."""
 
-    def __init__(self, store: DuckDBSessionStore, *, demo: bool = False) -> None:
-        self._store = store
+    def __init__(self, sink: SpanSink, *, demo: bool = False) -> None:
+        self._sink = sink
         self._demo = demo
         self._shut_down = False
 
@@ -47,7 +46,7 @@ class DuckDBSpanExporter(SpanExporter):
         if self._shut_down:
             return SpanExportResult.FAILURE
         try:
-            insert_spans(self._store, [span_row(span, demo=self._demo) for span in spans])
+            self._sink.write([span_row(span, demo=self._demo) for span in spans])
         except Exception as error:  # an exporter must not raise into the app
             log.warning(
                 "spans not stored",

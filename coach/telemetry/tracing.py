@@ -45,13 +45,19 @@ from pydantic import BaseModel
 
 from coach.domain import EvaluationDraft, Session
 from coach.errors import CoachError
-from coach.providers.base import Completion, Provider, ProviderRequest, StreamMeta, T
-from coach.providers.fallback import FallbackProvider
+from coach.providers.base import (
+    Completion,
+    Provider,
+    ProviderChain,
+    ProviderRequest,
+    StreamMeta,
+    T,
+)
 from coach.settings import TelemetrySettings
 from coach.store.base import SessionStore
-from coach.store.duckdb_store import DuckDBSessionStore
+from coach.store.spans import SpanSink
 from coach.telemetry import attributes as names
-from coach.telemetry.exporter import DuckDBSpanExporter
+from coach.telemetry.exporter import SpanSinkExporter
 from coach.users import Actor
 
 __all__ = [
@@ -61,7 +67,6 @@ __all__ = [
     "TracedStore",
     "Turn",
     "carry_context",
-    "telemetry_for",
 ]
 
 R = TypeVar("R")
@@ -72,7 +77,7 @@ Attributes = dict[str, str | bool | int | float]
 
 
 class Telemetry:
-    """Spans for one workbench: build with ``for_store``; ``disabled()`` records nothing."""
+    """Spans for one workbench: build with ``for_sink``; ``disabled()`` records nothing."""
 
     def __init__(
         self,
@@ -95,23 +100,23 @@ class Telemetry:
         return cls(NoOpTracer())
 
     @classmethod
-    def for_store(
+    def for_sink(
         cls,
         settings: TelemetrySettings,
-        store: DuckDBSessionStore,
+        sink: SpanSink,
         *,
         exporters: tuple[SpanExporter, ...] = (),
         pseudonym_key: bytes | None = None,
     ) -> Telemetry:
-        """Spans into ``store``'s ``spans`` table, and to ``settings.otlp_endpoint`` when
-        set; ``exporters`` adds more (tests)."""
+        """Spans into ``sink`` (the store's ``spans`` table), and to
+        ``settings.otlp_endpoint`` when set; ``exporters`` adds more (tests)."""
         if not settings.enabled:
             return cls.disabled()
         provider = TracerProvider(
             resource=Resource.create({SERVICE_NAME: settings.service_name}),
             sampler=RecordEverything(),
         )
-        targets: list[SpanExporter] = [DuckDBSpanExporter(store), *exporters]
+        targets: list[SpanExporter] = [SpanSinkExporter(sink), *exporters]
         if settings.otlp_endpoint:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
@@ -150,14 +155,17 @@ class Telemetry:
     # --- wiring -----------------------------------------------------------------------
 
     def instrument(self, provider: Provider) -> Provider:
-        """``provider`` with a ``chat`` span per model attempt, carrying this telemetry
-        to the team; inside a ``FallbackProvider`` each side gets its own spans."""
+        """``provider`` with a ``chat`` span per model attempt; a chain (a primary and
+        its fallback) wraps each of its providers itself, so each attempt is a span."""
         if not self.enabled or isinstance(provider, TracedProvider):
             return provider
-        if isinstance(provider, FallbackProvider):
-            return FallbackProvider(
-                self.instrument(provider.primary),
-                TracedProvider(provider.fallback, self, fallback=True),
+        if isinstance(provider, ProviderChain):
+            return provider.rewrapped(
+                lambda inner, fallback: (
+                    TracedProvider(inner, self, fallback=True)
+                    if fallback
+                    else self.instrument(inner)
+                )
             )
         return TracedProvider(provider, self)
 
@@ -454,9 +462,8 @@ class AgentCall:
 class TracedProvider:
     """A provider whose every call is a GenAI ``chat`` span (error status on failure).
 
-    It also carries the workbench's ``Telemetry`` to the team (``telemetry_for``), so
-    every team built from the workbench's agents is traced, whoever builds it.
-    """
+    The team gets its telemetry from its agents (``AgentFactory`` is handed it by the
+    workbench), never from a provider."""
 
     def __init__(self, inner: Provider, telemetry: Telemetry, *, fallback: bool = False) -> None:
         self.inner = inner
@@ -626,18 +633,6 @@ class TracedStore:
                 span.end()
 
         return traced
-
-
-def telemetry_for(provider: Provider) -> Telemetry:
-    """The telemetry an (instrumented) provider carries; disabled for a bare one."""
-    if isinstance(provider, TracedProvider):
-        return provider.telemetry
-    if isinstance(provider, FallbackProvider):
-        return telemetry_for(provider.primary)
-    inner = getattr(provider, "inner", None)  # a wrapper (checks, breaker) around one
-    if inner is not None:
-        return telemetry_for(inner)
-    return Telemetry.disabled()
 
 
 def carry_context(coroutine: Coroutine[Any, Any, R]) -> Coroutine[Any, Any, R]:

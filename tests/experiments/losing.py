@@ -7,7 +7,7 @@ from __future__ import annotations
 from coach.domain import utc_now
 from coach.experiments.records import PairResult
 from coach.experiments.spec import parse_spec
-from coach.experiments.store import ExperimentStore
+from coach.experiments.store import build_experiment_store
 from coach.services.experiments import ExperimentService
 from coach.store.base import SessionStore
 from coach.users import Actor
@@ -22,7 +22,7 @@ def experiment_with_a_loser(service: ExperimentService, store: SessionStore, act
         }
     )
     experiment = service.create(actor, spec, service.dataset(actor, spec.dataset))
-    items = ExperimentStore(store).items(experiment.id)  # type: ignore[arg-type]
+    items = build_experiment_store(store).items(experiment.id)
     results = [
         PairResult(
             experiment_id=experiment.id,
@@ -39,5 +39,5 @@ def experiment_with_a_loser(service: ExperimentService, store: SessionStore, act
         for variant in experiment.variants
         for number, item in enumerate(items)
     ]
-    ExperimentStore(store).add_results(results)  # type: ignore[arg-type]
+    build_experiment_store(store).add_results(results)
     return experiment.id

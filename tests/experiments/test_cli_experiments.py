@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from coach.analysis import open_analysis
@@ -23,6 +24,7 @@ from coach.providers.offline import OfflineProvider
 from coach.settings import PROJECT_ROOT, CoachSettings, StoreSettings
 from coach.users import Actor
 from coach.workbench import build_workbench
+from tests.postgres_server import PostgresServer
 
 LOCAL_USER = Actor.local()
 
@@ -374,3 +376,32 @@ def test_run_sends_every_pair_to_the_configured_server(
     assert "model failed" not in caplog.text
     report = capsys.readouterr().out
     assert "provider openai" in report
+
+
+def test_on_postgresql_runs_go_there_and_messages_name_the_database_not_the_file(
+    db_path: Path,
+    tmp_path: Path,
+    postgres_server: PostgresServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with postgres_server.database() as url:
+        monkeypatch.setenv("COACH_STORE__URL", url)
+        where = f"database {url.rsplit('/', 1)[1]} on 127.0.0.1:{postgres_server.port}"
+
+        assert _experiment(db_path, "list") == 0
+        assert capsys.readouterr().out.startswith(f"No experiments in {where} yet")
+        assert _experiment(db_path, "show", "0123456789") == 1
+        assert f"starts with '0123456789' in {where}. " in capsys.readouterr().err
+        assert main(["export", "--session", "nope", "--db", str(db_path)]) == 1
+        assert f"There is no session with id 'nope' in {where}. " in capsys.readouterr().err
+
+        assert _experiment(db_path, "run", str(_spec(tmp_path, STRICTER))) == 0
+        prefix = _id_prefix(capsys.readouterr().out)
+        assert _experiment(db_path, "list") == 0
+        listed = capsys.readouterr().out
+        assert prefix in listed and "finished" in listed and "96/96" in listed
+        with psycopg.connect(url) as connection:
+            (stored,) = connection.execute("SELECT count(*) FROM experiment_results").fetchone()
+        assert stored == 96, "the results are in PostgreSQL"
+    assert str(db_path) not in listed

@@ -4,8 +4,6 @@ and the candidate's own stored answers."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -20,8 +18,7 @@ from coach.experiments.datasets import (
     dataset_from_sessions,
     sample_dataset,
 )
-from coach.settings import StoreSettings
-from coach.store.duckdb_store import DuckDBSessionStore
+from coach.store.sql_store import SqlSessionStore
 from coach.users import Actor
 
 LOCAL_USER = Actor.local()
@@ -325,11 +322,9 @@ def test_files_over_the_limits_say_the_limit() -> None:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[DuckDBSessionStore]:
-    with DuckDBSessionStore(
-        StoreSettings(path=tmp_path / "sessions.duckdb", idle_release_seconds=0)
-    ) as store:
-        yield store
+def store(sessions: SqlSessionStore) -> SqlSessionStore:
+    """The session store on each backend (a DuckDB file, PostgreSQL)."""
+    return sessions
 
 
 def drafts(*texts: str) -> list[QuestionDraft]:
@@ -337,7 +332,7 @@ def drafts(*texts: str) -> list[QuestionDraft]:
 
 
 def test_sessions_give_the_latest_answer_per_answered_question_newest_first(
-    store: DuckDBSessionStore,
+    store: SqlSessionStore,
 ) -> None:
     session = store.create_session(LOCAL_USER, "Practice")
     store.add_document(
@@ -380,7 +375,7 @@ def test_sessions_give_the_latest_answer_per_answered_question_newest_first(
     assert dataset_from_sessions(store, LOCAL_USER, limit=1).items == dataset.items[:1]
 
 
-def test_the_limit_keeps_the_newest_answers_across_sessions(store: DuckDBSessionStore) -> None:
+def test_the_limit_keeps_the_newest_answers_across_sessions(store: SqlSessionStore) -> None:
     older = store.create_session(LOCAL_USER, "Older")
     (question,) = store.add_questions(LOCAL_USER, older.id, drafts("Old question"))
     store.add_answer(LOCAL_USER, older.id, question.id, "Old answer")
@@ -395,7 +390,7 @@ def test_the_limit_keeps_the_newest_answers_across_sessions(store: DuckDBSession
         dataset_from_sessions(store, LOCAL_USER, limit=0)
 
 
-def test_no_answered_questions_says_what_to_do(store: DuckDBSessionStore) -> None:
+def test_no_answered_questions_says_what_to_do(store: SqlSessionStore) -> None:
     with pytest.raises(DatasetError) as caught:
         dataset_from_sessions(store, LOCAL_USER)
     session = store.create_session(LOCAL_USER, "Unanswered")
@@ -409,7 +404,7 @@ def test_no_answered_questions_says_what_to_do(store: DuckDBSessionStore) -> Non
 
 
 def test_paging_stops_once_older_sessions_cannot_hold_newer_answers(
-    store: DuckDBSessionStore, monkeypatch: pytest.MonkeyPatch
+    store: SqlSessionStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("coach.experiments.datasets._SESSION_PAGE", 1)
     for name in ("First", "Second", "Third"):

@@ -23,7 +23,7 @@ from coach.experiments.datasets import DatasetItem
 from coach.experiments.judging import OfflineJudge
 from coach.experiments.runner import ExperimentRunner
 from coach.experiments.spec import parse_spec
-from coach.experiments.store import ExperimentStore
+from coach.experiments.store import build_experiment_store
 from coach.experiments.variants import PersonaOverrides, Variant, fingerprint, variant_persona
 from coach.personas import PersonaRegistry, PersonaRole
 from coach.providers.openai_compatible import OpenAICompatibleProvider
@@ -34,6 +34,7 @@ from coach.settings import PROJECT_ROOT, AgentSettings, CoachSettings, StoreSett
 from coach.store.duckdb_store import DuckDBSessionStore
 from coach.users import Actor
 from coach.workbench import build_workbench
+from tests.backends import Backend
 from tests.experiments.test_runner import BASE, make_experiment
 
 LOCAL_USER = Actor.local()
@@ -88,7 +89,7 @@ def test_each_overridden_parameter_reaches_the_request_for_its_variant(tmp_path:
     )
     factory = AgentFactory(PersonaRegistry(personas={BASE.name: BASE}), lambda _p: provider)
     sessions = DuckDBSessionStore(StoreSettings(path=tmp_path / "lab.duckdb"))
-    store = ExperimentStore(sessions)
+    store = build_experiment_store(sessions)
     items = [
         DatasetItem(
             id="only",
@@ -200,20 +201,27 @@ def test_the_split_is_sticky_and_close_to_the_share_over_10000_sessions() -> Non
     assert 0 <= bucket("r", "s") < 1
 
 
-@pytest.fixture
-def lab_settings(tmp_path: Path) -> CoachSettings:
-    personas = tmp_path / "personas"
+def personas_copy(folder: Path) -> AgentSettings:
+    personas = folder / "personas"
     shutil.copytree(PROJECT_ROOT / "personas", personas)
-    return CoachSettings(
-        store=StoreSettings(path=tmp_path / "lab.duckdb"),
-        agent=AgentSettings(personas_dir=personas),
-    )
+    return AgentSettings(personas_dir=personas)
+
+
+@pytest.fixture
+def lab_settings(tmp_path: Path, backend: Backend) -> CoachSettings:
+    """A workbench's settings on the backend's database (DuckDB, or PostgreSQL)."""
+    return CoachSettings(store=backend.settings(), agent=personas_copy(tmp_path))
 
 
 def test_a_rollout_serves_its_share_through_the_resolver_and_tags_telemetry(
-    lab_settings: CoachSettings,
+    tmp_path: Path,
 ) -> None:
-    wb = build_workbench(lab_settings)
+    # The DuckDB file: the spans this test reads are there.
+    wb = build_workbench(
+        CoachSettings(
+            store=StoreSettings(path=tmp_path / "lab.duckdb"), agent=personas_copy(tmp_path)
+        )
+    )
     try:
         svc = wb.experiments
         spec = parse_spec(

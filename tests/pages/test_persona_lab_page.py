@@ -24,7 +24,7 @@ from streamlit.testing.v1 import AppTest
 from coach.domain import CoachingLevel
 from coach.experiments.records import ExperimentStatus
 from coach.experiments.spec import parse_spec
-from coach.experiments.store import ExperimentStore
+from coach.experiments.store import build_experiment_store
 from coach.services.experiments import ExperimentService
 from coach.settings import PROJECT_ROOT
 from coach.users import Actor
@@ -444,7 +444,7 @@ def test_a_run_cut_off_by_a_restart_is_interrupted_and_resumable(personas_dir: P
     )
     experiment = svc.create(LOCAL_USER, spec, svc.dataset(LOCAL_USER, spec.dataset))
     # What a stopped app leaves behind: "running" in the database, no run in the process.
-    ExperimentStore(workbench().store).set_status(experiment.id, ExperimentStatus.RUNNING)
+    build_experiment_store(workbench().store).set_status(experiment.id, ExperimentStatus.RUNNING)
 
     at = open_lab(experiment.id)
 
@@ -469,7 +469,7 @@ def test_a_run_in_another_process_is_shown_running_and_not_started_again(
     experiment = svc.create(LOCAL_USER, spec, svc.dataset(LOCAL_USER, spec.dataset))
     # What `coach experiment run` in another live process leaves in the database.
     elsewhere = f"{socket.gethostname()}:{os.getppid()}"
-    ExperimentStore(workbench().store).set_status(
+    build_experiment_store(workbench().store).set_status(
         experiment.id, ExperimentStatus.RUNNING, runner=elsewhere
     )
 

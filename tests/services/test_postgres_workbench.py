@@ -12,7 +12,6 @@ from pydantic import SecretStr
 
 from coach.domain import DocumentKind
 from coach.settings import CoachSettings, StoreSettings
-from coach.store.duckdb_store import DuckDBSessionStore
 from coach.store.postgres_store import PostgresSessionStore
 from coach.users import Actor
 from coach.workbench import Workbench, build_workbench
@@ -42,7 +41,6 @@ def test_a_practice_session_runs_on_postgresql_and_shows_in_another_process(
     one = replica(url, tmp_path, "one")
     try:
         assert isinstance(one.store, PostgresSessionStore)
-        assert isinstance(one.local_store, DuckDBSessionStore)
         resume = one.practice.read_pasted(RESUME, DocumentKind.RESUME)
         job = one.practice.read_pasted(JOB_DESCRIPTION, DocumentKind.JOB_DESCRIPTION)
         session = one.practice.start_session(ME, resume, job, name="On Postgres", question_count=2)
@@ -67,7 +65,7 @@ def test_a_practice_session_runs_on_postgresql_and_shows_in_another_process(
         assert not two.progress.report(ME).is_empty
         assert [m.role.value for m in two.chat.view(ME, chat.id).messages] == ["user", "coach"]
         assert {s.name for s in two.sessions.list(ME).sessions} >= {"On Postgres"}
-        # Spans stay in each process's DuckDB file; the sessions are not there.
-        assert two.local_store.query("SELECT count(*) FROM sessions") == [(0,)]
+        # Everything is in PostgreSQL: neither process made a DuckDB file.
+        assert not list(tmp_path.glob("*.duckdb*"))
     finally:
         two.close()

@@ -29,6 +29,8 @@ TABLES = {
     "transcripts",
     "answer_delivery",
     "spans",
+    "span_rollups",
+    "span_latency_bins",
     "experiments",
     "experiment_variants",
     "experiment_items",
@@ -117,3 +119,43 @@ def test_the_store_migrates_a_new_file_on_first_use(tmp_path: Path) -> None:
 
     with duckdb.connect(str(path), read_only=True) as connection:
         assert tables(connection) == TABLES
+
+
+def test_spans_written_before_rollups_existed_are_rolled_up_by_the_migration(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v9.duckdb"
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("SET TimeZone = 'UTC'")
+        migrate(connection, MIGRATIONS[:9])
+        for n, (operation, duration) in enumerate([("invoke_agent", 12.0), ("chat", 9.0)]):
+            connection.execute(
+                "INSERT INTO spans (span_id, trace_id, name, start_time, end_time, duration_ms, "
+                "status, operation, agent, attributes) VALUES (?, 't', 'n', "
+                "TIMESTAMPTZ '2025-03-01 09:10:00+00', TIMESTAMPTZ '2025-03-01 09:10:01+00', "
+                "?, 'ok', ?, 'coach', '{}')",
+                [f"s{n}", duration, operation],
+            )
+
+        assert migrate(connection) == LATEST_VERSION
+
+        rows = connection.execute(
+            "SELECT width_s, bucket, operation, agent, spans FROM span_rollups ORDER BY ALL"
+        ).fetchall()
+        bins = connection.execute(
+            "SELECT width_s, operation, histogram, bin, spans FROM span_latency_bins ORDER BY ALL"
+        ).fetchall()
+    nine_o_clock = 1740819600  # 09:10 is in the quarter and the hour from 09:00
+    assert rows == [
+        (900, nine_o_clock, "chat", "coach", 1),
+        (900, nine_o_clock, "invoke_agent", "coach", 1),
+        (3600, nine_o_clock, "chat", "coach", 1),
+        (3600, nine_o_clock, "invoke_agent", "coach", 1),
+    ]
+    # Four bins a doubling from 1 ms: 9 ms in bin 1 + floor(4 log2 9) = 13, 12 ms in 15.
+    assert bins == [
+        (900, "chat", "duration", 13, 1),
+        (900, "invoke_agent", "duration", 15, 1),
+        (3600, "chat", "duration", 13, 1),
+        (3600, "invoke_agent", "duration", 15, 1),
+    ]
