@@ -483,10 +483,16 @@ class PracticeService:
                 evaluate, follow_up = self._tasks(actor, answer, session)
             self._telemetry.annotate(session)
             team = self.team_for(session)
-            if self._follow_up_beside_score():
-                self._start_follow_up(answer.id, team, follow_up)
             with self._limit.hold(actor):
-                draft = self._runner.run(carry_context(team.evaluate(evaluate)))
+                scoring = self._runner.submit(carry_context(team.evaluate(evaluate)))
+                try:
+                    if self._follow_up_beside_score():
+                        # Started second: the loop sends the score's request first.
+                        self._start_follow_up(answer.id, team, follow_up)
+                except BaseException:
+                    scoring.cancel()
+                    raise
+                draft = self._runner.wait(scoring)
             evaluation = self._store.add_evaluation(actor, answer.id, draft)
             self._telemetry.scored(evaluation.overall)
             return evaluation
