@@ -63,6 +63,9 @@ def _reply_for(kind: str, number: int) -> dict[str, Any]:
 class _Handler(BaseHTTPRequestHandler):
     server: _ModelServer
     protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
+    # Headers and body go out in two writes: with Nagle's algorithm the body would wait
+    # for the client's (delayed) ACK of the headers, up to 40 ms no real server adds.
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         if self.path != "/props" or self.server.slots is None:
