@@ -243,7 +243,17 @@ class PracticeService:
                 self._store.add_document(actor, session.id, resume)
                 self._store.add_document(actor, session.id, job_description)
             self._telemetry.annotate(session)
-            self.generate_questions(actor, session.id, count=question_count, hint=hint, types=types)
+            with self._telemetry.turn("generate_questions", session_id=session.id, actor=actor):
+                self._generate(
+                    actor,
+                    session,
+                    resume.text,
+                    job_description.text,
+                    [],
+                    count=question_count,
+                    hint=hint,
+                    types=types,
+                )
             return self._store.get_session(actor, session.id)
 
     def start_field_session(
@@ -357,32 +367,51 @@ class PracticeService:
                 session = self._store.get_session(actor, session_id)
                 resume, job = self._texts(actor, session_id)
                 existing = [q.text for q in self._store.questions(actor, session_id)]
-            self._telemetry.annotate(session)
-            if FIELD_KEY in session.metadata:
-                return self._add_field_questions(actor, session, count, types or [])
-            task = GenerateQuestions(
-                resume=resume,
-                job_description=job,
-                count=count,
-                hint=hint.strip(),
-                types=types or [],
-                existing=existing,
-                coaching_level=session.coaching_level,
+            return self._generate(
+                actor, session, resume, job, existing, count=count, hint=hint, types=types
             )
-            with self._limit.hold(actor):
-                question_set = self._runner.run(
-                    carry_context(self.team_for(session).ask_questions(task))
-                )
-            with self._store.batch():
-                added = self._store.add_questions(
-                    actor,
-                    session_id,
-                    question_set.questions[:count],
-                    attribution=question_set.attribution,
-                )
-                if added and session.current_question_id is None:
-                    self._store.set_current_question(actor, session_id, added[0].id)
-            return added
+
+    def _generate(
+        self,
+        actor: Actor,
+        session: Session,
+        resume: str,
+        job: str,
+        existing: list[str],
+        *,
+        count: int,
+        hint: str,
+        types: list[QuestionType] | None,
+    ) -> list[Question]:
+        """``generate_questions`` with what it reads in hand (a session just started
+        has it all: its documents, and no questions yet)."""
+        session_id = session.id
+        self._telemetry.annotate(session)
+        if FIELD_KEY in session.metadata:
+            return self._add_field_questions(actor, session, count, types or [])
+        task = GenerateQuestions(
+            resume=resume,
+            job_description=job,
+            count=count,
+            hint=hint.strip(),
+            types=types or [],
+            existing=existing,
+            coaching_level=session.coaching_level,
+        )
+        with self._limit.hold(actor):
+            question_set = self._runner.run(
+                carry_context(self.team_for(session).ask_questions(task))
+            )
+        with self._store.batch():
+            added = self._store.add_questions(
+                actor,
+                session_id,
+                question_set.questions[:count],
+                attribution=question_set.attribution,
+            )
+            if added and session.current_question_id is None:
+                self._store.set_current_question(actor, session_id, added[0].id)
+        return added
 
     def _add_field_questions(
         self, actor: Actor, session: Session, count: int, types: list[QuestionType]
