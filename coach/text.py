@@ -95,7 +95,8 @@ STOPWORDS = _word_set("""
     then there these they this those through to too under until up very via was we were
     what when where which while who whom why will with would you your yours i'm i've
     i'd i'll we're we've we'd it's that's there's don't didn't doesn't wasn't isn't
-    aren't can't couldn't won't wouldn't
+    aren't can't couldn't won't wouldn't you're you've you'd you'll they're they've
+    they'd he's she's
     """)
 
 #: Words interview prompts and rubric hints use to ask, which name no topic of their own
@@ -105,8 +106,8 @@ PROMPT_WORDS = _word_set("""
     situation question questions answer please think us like really one ever say going
     get got thing things kind lot well way something anything make made great good ok
     okay alright cool right sure yes yeah oh hi hello thanks thank focus candidate
-    result need
-    um uh uhm er ah hmm
+    result need demonstrate demonstrated specific specifically bit little idea elaborate
+    um uh uhm er ah hmm mhm mmhmm mmm wow huh inaudible laugh laughs
     """)
 
 

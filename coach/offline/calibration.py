@@ -30,7 +30,7 @@ import numpy as np
 from coach.domain import CoachingLevel, QuestionDraft, QuestionType, RubricDimension
 from coach.offline.datafiles import data_file
 from coach.offline.profiles import JobProfile, ResumeProfile
-from coach.offline.question_kinds import AnswerKind
+from coach.offline.question_kinds import AnswerKind, kind_from_wording
 from coach.offline.scoring import (
     RubricWeights,
     combine,
@@ -39,7 +39,7 @@ from coach.offline.scoring import (
     score_answer,
 )
 from coach.tasks import EvaluateAnswer
-from coach.text import find_fillers
+from coach.text import content_stems, find_fillers
 
 __all__ = [
     "CalibrationReport",
@@ -52,8 +52,15 @@ __all__ = [
 ]
 
 _QA_FILE = "mit_interview_qa_pairs.jsonl"
-_DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata" / "qa"
+_FOLLOW_UP_TAG = "other_or_followup"
+# ../shared/realdata beside the checkout (or beside the worktrees' folder)
+_HERE = Path(__file__).resolve()
+_DATA_PLACES = [root / "shared" / "realdata" / "qa" for root in _HERE.parents[3:5]]
+_DEFAULT_DATA = next((p for p in _DATA_PLACES if p.is_dir()), _DATA_PLACES[0])
 _FOLDS = 5
+#: Repeats of the grouped CV with the interviewees shuffled into folds by these seeds:
+#: with 69 interviewees one split can be lucky, so the report shows several.
+_REPEAT_SEEDS = (1, 2, 3, 4)
 _SHRINK = (0.0, 0.25, 0.5)
 _DIMS = tuple(RubricDimension)
 _RIDGE = 0.1  # per interview
@@ -76,18 +83,32 @@ def _interviewee(participant: str) -> str:
 
 
 def load_mit(directory: Path) -> list[MitAnswer]:
-    """The MIT question-answer pairs, without the greetings ("how are you doing?")."""
+    """The MIT question-answer pairs, without the greetings ("how are you doing?").
+
+    A follow-up in the transcripts may lean on the question before it ("Can you be more
+    specific?"), while the coach's own follow-ups stand alone (they quote the answer);
+    so a follow-up whose wording names no kind of question or no topic of its own is
+    scored as the interviewer meant it: after its main question.
+    """
     rows = []
+    main_question: dict[str, str] = {}
     with (directory / _QA_FILE).open(encoding="utf-8") as handle:
         for line in handle:
             row = json.loads(line)
             if row.get("question_type") == "greeting":
                 continue
+            question = row["question"]
+            if row.get("question_type") == _FOLLOW_UP_TAG and (
+                kind_from_wording(question) is None or not content_stems(question)
+            ):
+                question = f"{main_question.get(row['participant'], '')} {question}".strip()
+            else:
+                main_question[row["participant"]] = question
             rows.append(
                 MitAnswer(
                     interview=row["participant"],
                     interviewee=_interviewee(row["participant"]),
-                    question=row["question"],
+                    question=question,
                     answer=row["answer"],
                     rating=float(row["label_or_score"]),
                     tag=row.get("question_type", ""),
@@ -181,9 +202,12 @@ def _overalls(answers: _Answers, weights: RubricWeights) -> np.ndarray:
     return np.minimum(np.clip(raw, 1.0, 10.0), answers.caps).round(1)
 
 
-def _grouped_folds(groups: list[str], k: int) -> list[np.ndarray]:
-    """k folds of interview indices; an interviewee's interviews share a fold."""
+def _grouped_folds(groups: list[str], k: int, seed: int | None = None) -> list[np.ndarray]:
+    """k folds of interview indices; an interviewee's interviews share a fold. Without a
+    seed the interviewees are dealt out in id order; with one, in a shuffled order."""
     people = sorted(set(groups), key=lambda g: (int(g) if g.isdigit() else 0, g))
+    if seed is not None:
+        people = [str(p) for p in np.random.default_rng(seed).permutation(people)]
     fold_of = {person: i % k for i, person in enumerate(people)}
     return [np.array([i for i, g in enumerate(groups) if fold_of[g] == f]) for f in range(k)]
 
@@ -263,9 +287,19 @@ class CalibrationReport:
     held_out_rho: float
     fold_rhos: list[float]
     fold_shrinks: list[float]
+    repeats: list[tuple[int, float, float]]  # (seed, mean of folds, pooled)
     dimension_rhos: dict[str, float]
     weights: RubricWeights
     seconds: float
+
+    @property
+    def mean_of_folds_over_splits(self) -> float:
+        """The held-out mean of folds, averaged over the id-order split and the repeats."""
+        return float(np.mean([np.mean(self.fold_rhos), *(m for _, m, _ in self.repeats)]))
+
+    @property
+    def pooled_over_splits(self) -> float:
+        return float(np.mean([self.held_out_rho, *(p for _, _, p in self.repeats)]))
 
     def render(self) -> str:
         lines = [
@@ -275,14 +309,19 @@ class CalibrationReport:
             + ", ".join(f"{k} {n}" for k, n in sorted(self.kinds.items())),
             "",
             "Per-interview Spearman of the mean overall score vs the human Overall rating:",
-            f"  held out, mean of {_FOLDS} folds grouped by interviewee (weights fitted and "
-            f"shrink chosen inside each training fold): {np.mean(self.fold_rhos):+.3f}",
+            f"  held out, mean of {_FOLDS} folds grouped by interviewee, dealt in id order "
+            f"(weights fitted and shrink chosen inside each training fold): "
+            f"{np.mean(self.fold_rhos):+.3f}",
             f"  held out, all folds' predictions pooled: {self.held_out_rho:+.3f}",
             "  folds: "
             + ", ".join(
                 f"{rho:+.3f} (shrink {s:.2f})"
                 for rho, s in zip(self.fold_rhos, self.fold_shrinks, strict=True)
             ),
+            "  the same with the interviewees shuffled into folds (seed: mean of folds / "
+            "pooled): " + ", ".join(f"{seed}: {m:+.3f} / {p:+.3f}" for seed, m, p in self.repeats),
+            f"  mean over all {1 + len(self.repeats)} splits: mean of folds "
+            f"{self.mean_of_folds_over_splits:+.3f}, pooled {self.pooled_over_splits:+.3f}",
             f"  shipped weights (data/rubric_weights.yaml), in-sample: {self.shipped_rho:+.3f}",
             "",
             f"{'dimension':<12} {'rho alone':>9} {'fitted w':>9}   prior weights by kind",
@@ -304,21 +343,45 @@ class CalibrationReport:
         return "\n".join(lines)
 
 
-def calibrate(directory: Path, level: CoachingLevel = CoachingLevel.HELP) -> CalibrationReport:
+@dataclass(frozen=True, slots=True)
+class _Split:
+    """One grouped cross-validation: each fold's held-out rho and chosen shrink, and the
+    rho of all folds' held-out predictions pooled."""
+
+    fold_rhos: list[float]
+    fold_shrinks: list[float]
+    pooled: float
+
+
+def _cross_validate(answers: _Answers, priors: RubricWeights, seed: int | None) -> _Split:
+    everyone = np.arange(len(answers.interviews))
+    predicted = np.zeros(len(everyone))
+    fold_rhos, fold_shrinks = [], []
+    for test in _grouped_folds(answers.groups, _FOLDS, seed):
+        train = np.setdiff1d(everyone, test)
+        weights = _choose(answers, train, priors)
+        predicted[test] = _interview_means(answers, _overalls(answers, weights))[test]
+        fold_rhos.append(spearman(predicted[test], answers.ratings[test]))
+        fold_shrinks.append(weights.shrink)
+    return _Split(fold_rhos, fold_shrinks, spearman(predicted, answers.ratings))
+
+
+def calibrate(
+    directory: Path,
+    level: CoachingLevel = CoachingLevel.HELP,
+    seeds: Sequence[int] = _REPEAT_SEEDS,
+) -> CalibrationReport:
     """Score every MIT answer, then measure and fit (see the module docstring)."""
     started = time.perf_counter()
     rows = load_mit(directory)
     answers = _score_all(rows, level)
     priors = _covered(answers, rubric_weights())
     everyone = np.arange(len(answers.interviews))
-    predicted = np.zeros(len(everyone))
-    fold_rhos, fold_shrinks = [], []
-    for test in _grouped_folds(answers.groups, _FOLDS):
-        train = np.setdiff1d(everyone, test)
-        weights = _choose(answers, train, priors)
-        predicted[test] = _interview_means(answers, _overalls(answers, weights))[test]
-        fold_rhos.append(spearman(predicted[test], answers.ratings[test]))
-        fold_shrinks.append(weights.shrink)
+    split = _cross_validate(answers, priors, None)
+    repeats = []
+    for seed in seeds:
+        again = _cross_validate(answers, priors, seed)
+        repeats.append((seed, float(np.mean(again.fold_rhos)), again.pooled))
     final = _choose(answers, everyone, priors)
     kinds: dict[str, int] = defaultdict(int)
     for kind in answers.kinds:
@@ -329,9 +392,10 @@ def calibrate(directory: Path, level: CoachingLevel = CoachingLevel.HELP) -> Cal
         answers=len(rows),
         kinds=dict(kinds),
         shipped_rho=spearman(_interview_means(answers, answers.shipped), answers.ratings),
-        held_out_rho=spearman(predicted, answers.ratings),
-        fold_rhos=fold_rhos,
-        fold_shrinks=fold_shrinks,
+        held_out_rho=split.pooled,
+        fold_rhos=split.fold_rhos,
+        fold_shrinks=split.fold_shrinks,
+        repeats=repeats,
         dimension_rhos={
             d.value: spearman(_interview_means(answers, answers.scores[:, j]), answers.ratings)
             for j, d in enumerate(_DIMS)

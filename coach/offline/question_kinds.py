@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from coach.domain import QuestionType
 
-__all__ = ["AnswerKind", "detect_kind", "question_type_for"]
+__all__ = ["AnswerKind", "detect_kind", "kind_from_wording", "question_type_for"]
 
 
 class AnswerKind(StrEnum):
@@ -56,7 +56,12 @@ _RULES: tuple[tuple[re.Pattern[str], AnswerKind], ...] = (
     (
         _re(
             r"\byourself\b|\bdo you (think|consider|see) (you'?re|you are|yourself)\b|"
-            r"\bwhy\b[^?]*\b(should|would)\b[^?]*\b(hire|choose|pick)\b"
+            r"\bwhy\b[^?]*\b(should|would)\b[^?]*\b(hire|choose|pick)\b|"
+            r"\bwhy\b[^?]*\b(should|would|deserve to)\b[^?]*\b((get|have|be offered|be given|"
+            r"land) (the|this|that|a) (job|role|position|internship|offer|place)|give you (the|"
+            r"this|that|a) (job|role|position|internship|offer|place)|(get|go) (into|to) (\w+ )?"
+            r"(school|college|program|programme))\b|\b(more )?about your (life|background|"
+            r"backround|family|interests|hobbies|childhood|upbringing)\b"
         ),
         AnswerKind.PITCH,
     ),
@@ -130,6 +135,11 @@ def _kind_from_wording(text: str) -> AnswerKind | None:
         if pattern.search(text):
             return kind
     return None
+
+
+def kind_from_wording(text: str) -> AnswerKind | None:
+    """The kind the wording itself names, or None ("Can you be more specific?")."""
+    return _kind_from_wording(" ".join(text.split()))
 
 
 def detect_kind(text: str, declared: QuestionType | None = None) -> AnswerKind:

@@ -32,6 +32,7 @@ from coach.domain import (
     QuestionType,
     RubricDimension,
 )
+from coach.offline.answer_cues import pitch_topicality
 from coach.offline.datafiles import data_file, read_yaml
 from coach.offline.examples import example_answer
 from coach.offline.profiles import JobProfile, ResumeProfile
@@ -372,6 +373,9 @@ _NO_STORY_CAP = 4.5
 _FILLER_VAGUE = frozenset({"kind of", "sort of", "kinda", "sorta"})
 _HESITATIONS = frozenset({"um", "uh", "er", "ah", "hmm"})
 _STUTTER_RE = re.compile(r"\b(\w+)(?:\s+\1\b)+", re.IGNORECASE)
+#: A word broken off and started again ("I've- I've taken", "in- my feet"): transcripts
+#: mark the cut with a hyphen stuck to the word. Raters hear it as a halting delivery.
+_BROKEN_OFF_RE = re.compile(r"\b[A-Za-z'’]+-{1,2}(?=\s)")
 _DONT_KNOW_RE = re.compile(
     r"\b(i\s+(?:really\s+|honestly\s+)?(?:do\s*n[o']?t|dont|don’t|do not)\s+know|"
     r"no\s+(?:idea|clue|comment)|not\s+sure|pass|n/?a|skip|idk|dunno|no\s+answer|"
@@ -671,7 +675,7 @@ def _extract_features(text: str, ctx: _Context) -> _Features:
         decisions=tuple(_DECISION_RE.finditer(text)),
         blame=tuple(_BLAME_RE.finditer(text)),
         fillers=tuple(find_fillers(text)),
-        stutters=len(_STUTTER_RE.findall(text)),
+        stutters=len(_STUTTER_RE.findall(text)) + len(_BROKEN_OFF_RE.findall(text)),
         admission=_ADMISSION_RE.search(text),
     )
 
@@ -768,7 +772,14 @@ def _topicality(f: _Features, ctx: _Context, strict: bool = False) -> float:
         min(1.0, related / (4.0 if strict else 3.0)),
         min(1.0, hint_cov / (0.45 if strict else 0.35)),
     ]
-    return 0.7 * max(signals) + 0.3 * (sum(signals) / len(signals))
+    overlap = 0.7 * max(signals) + 0.3 * (sum(signals) / len(signals))
+    if ctx.kind is AnswerKind.PITCH:
+        # A pitch is about the candidate: what it says about them answers it, whatever
+        # words it shares with the question.
+        pitch = pitch_topicality(f.text, _subtype(ctx).value, f.i_count > 0)
+        if pitch is not None:
+            return max(overlap, pitch)
+    return overlap
 
 
 def _is_off_topic(f: _Features, ctx: _Context) -> bool:
@@ -860,23 +871,37 @@ def _score_structure(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
     return _Judgement(score, comment)
 
 
+#: Distinct topic-bearing words at which an answer's range of detail counts in full
+#: (help, strict): about what a full spoken answer of 150 words carries.
+_DETAIL_RANGE = (40, 50)
+
+
 def _score_specificity(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
+    """Hard evidence (figures, names, dates) and the range of detail: how many different
+    topic-bearing words the answer uses. Raters of the MIT interviews rank candidates
+    who use more unique words higher (Naim et al. 2015), and a spoken answer carries its
+    detail in words (a place, an activity, a tool named in lower case) more than in
+    figures, so range counts whatever the answer's length."""
     numbers = len(f.numbers) + 0.5 * f.number_words
     # Employers and tools are usually capitalised too: count the larger, not both.
     named = max(min(6, f.proper_nouns), len(f.job_hits) + f.resume_hits)
-    # Spoken answers carry detail in words more than in figures: count the distinct
-    # topic-bearing words too (a place, an activity, a tool named in lower case).
-    detail = len(f.stems) / 12
-    concrete = numbers + 0.7 * named + 0.7 * f.dates + detail
-    target = (4.0 + f.word_count / 60) * (1.3 if strict else 1.0)
+    hard = numbers + 0.7 * named + 0.7 * f.dates
+    detail = len(f.stems)
+    range_ = min(1.0, detail / _DETAIL_RANGE[strict])
     vague_penalty = min(3.5, len(f.vague) * (1.0 if strict else 0.7))
-    score = 1.5 + 7.5 * min(1.0, concrete / target) + (1.0 if numbers and named else 0.0)
+    score = (
+        1.5
+        + 4.5 * range_
+        + 3.0 * min(1.0, hard / (4.0 if strict else 3.0))
+        + (1.0 if numbers and named else 0.0)
+    )
     if not numbers:
         score = min(score, 6.0 if strict else 7.0)
     score -= vague_penalty
-    comment = f"{int(numbers)} figure(s), {named} name(s) of tools, places or teams" + (
-        f", {len(f.vague)} vague word(s)." if f.vague else "."
-    )
+    comment = (
+        f"{int(numbers)} figure(s), {named} name(s) of tools, places or teams, "
+        f"{detail} different topic words"
+    ) + (f", {len(f.vague)} vague word(s)." if f.vague else ".")
     return _Judgement(score, comment)
 
 
@@ -962,13 +987,14 @@ def _score_clarity(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
     elif words > high:
         penalty += min(3.0, (words - high) / high * 4)
     average_sentence = words / f.sentence_count
-    # Long sentences are a weak signal (in transcripts punctuation is the typist's),
-    # so only run-ons far past a comfortable length cost anything.
-    if average_sentence > 35:
+    # Hesitations ("um", "uh") are spoken: an answer with them is a transcript, whose
+    # full stops are the transcriber's, not the candidate's, so only a typed answer's
+    # run-ons far past a comfortable length cost anything.
+    hesitations = sum(1 for filler in f.fillers if filler.name in _HESITATIONS)
+    if average_sentence > 35 and not hesitations:
         penalty += min(1.0, (average_sentence - 35) / 15)
     # Hesitations ("um", "uh") cost more than verbal habits ("like", "basically"); the
     # penalty keeps growing past the usual rates instead of stopping at a ceiling.
-    hesitations = sum(1 for filler in f.fillers if filler.name in _HESITATIONS)
     filler_rate = 100 * (len(f.fillers) + hesitations) / 2 / max(words, 1)
     penalty += 5.0 * (1 - math.exp(-filler_rate * (0.16 if strict else 0.12)))
     penalty += min(1.5, f.stutters * 0.3 * 100 / max(words, 100))
@@ -979,6 +1005,8 @@ def _score_clarity(f: _Features, ctx: _Context, strict: bool) -> _Judgement:
     comment = f"{words} words, ~{average_sentence:.0f} per sentence"
     if f.fillers:
         comment += f", {len(f.fillers)} filler(s)"
+    if f.stutters:
+        comment += f", {f.stutters} restart(s)"
     return _Judgement(10 - penalty, comment + ".")
 
 
@@ -1338,6 +1366,24 @@ _FILLER_GROUPS: tuple[tuple[frozenset[str], str, str], ...] = (
 )
 
 
+_JOIN_WORDS = frozenset({"and", "so", "but", "then", "because", "or", "well", "okay", "ok"})
+
+
+def _at_joins(text: str, fillers: list[Filler]) -> int:
+    """How many fillers sit where one thought joins the next: after a full stop or comma,
+    after "and"/"so"/"but", or at the very start."""
+    count = 0
+    for filler in fillers:
+        before = text[: filler.start].rstrip()
+        last = re.search(r"([A-Za-z']+)$", before)
+        count += (
+            not before
+            or before[-1] in ".,;:!?—-"
+            or bool(last and last.group(1).lower() in _JOIN_WORDS)
+        )
+    return count
+
+
 def _filler_advice(f: _Features) -> str:
     """Advice on the fillers the answer leans on most, worded by how often."""
     by_group = [[m for m in f.fillers if m.name in names] for names, _, _ in _FILLER_GROUPS]
@@ -1355,9 +1401,14 @@ def _filler_advice(f: _Features) -> str:
             )
         if rate >= 0.09:
             template = frequent
-        elif rate >= 0.05:
+        elif rate >= 0.05 and _at_joins(f.text, found) * 2 >= len(found):
             template = (
                 "Pause silently between sentences instead of {quoted} (about one a sentence, {n}x)."
+            )
+        elif rate >= 0.05:
+            template = (
+                "Carry each sentence through to its end: {quoted} ({n}x) mostly break into the "
+                "middle of one, where the listener loses the thread."
             )
         else:
             template = few
@@ -1423,7 +1474,11 @@ class _Subtype(StrEnum):
 _SUBTYPE_RULES = (
     (re.compile(r"weakness|strength|improve about|change one thing", re.I), _Subtype.TRAIT),
     (
-        re.compile(r"hire|why (?:us|here|this|our|do you want)|fit|bring|interest", re.I),
+        re.compile(
+            r"hire|why (?:us|here|this|our|do you want)|fit|bring|interest|"
+            r"should (?:get|have|go|be given)|give you",
+            re.I,
+        ),
         _Subtype.FIT,
     ),
     (

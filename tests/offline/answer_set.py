@@ -153,6 +153,33 @@ PITCH = Labelled(
     (5.5, 10.0),
 )
 
+LEADERSHIP_PARAPHRASE = Labelled(
+    "leadership story told without the word",
+    "So tell me about a time you demonstrated leadership.",
+    QuestionType.BEHAVIOURAL,
+    "Last year I was president of our dorm's student council, and I was in charge of "
+    "the spring fundraiser for the food bank. The year before it had raised about $800 "
+    "and half the volunteers quit halfway through. I split the work into four crews, "
+    "recruited a captain for each, and ran a ten-minute check-in every Sunday so problems "
+    "came up early. When the venue cancelled two weeks out, I found a new one on campus "
+    "and re-planned the schedule with the captains the same night. We raised $2,300, "
+    "nobody dropped out, and two of the captains ran the event themselves this year.",
+    (6.5, 10.0),
+    (5.5, 10.0),
+)
+
+FIT_PITCH = Labelled(
+    "why hire me, answered with reasons and claims but none of the question's words",
+    "And why should we hire you?",
+    QuestionType.BEHAVIOURAL,
+    "Because I learn fast and I finish what I start. I'm a dedicated worker: I have held a "
+    "part-time job through three years of classes, and I can pick up a new tool in a "
+    "weekend. I'd bring the habit of asking users before building, which is what your team "
+    "does.",
+    (6.0, 9.0),
+    (5.0, 8.5),
+)
+
 ANSWER_SET: tuple[Labelled, ...] = (
     STRONG_WITH_RESULT,
     VAGUE,
@@ -162,4 +189,6 @@ ANSWER_SET: tuple[Labelled, ...] = (
     RAMBLE_WITH_ADMISSION,
     NON_ANSWER,
     PITCH,
+    LEADERSHIP_PARAPHRASE,
+    FIT_PITCH,
 )

@@ -10,6 +10,8 @@ from coach.offline.scoring import score_answer
 from coach.tasks import EvaluateAnswer
 from tests.offline.answer_set import (
     ANSWER_SET,
+    FIT_PITCH,
+    LEADERSHIP_PARAPHRASE,
     NON_ANSWER,
     OFF_TOPIC_REHEARSED,
     OPINION_DIRECT,
@@ -94,3 +96,30 @@ def test_a_non_answer_stays_at_three_or_below() -> None:
     for level in CoachingLevel:
         evaluation = _score(NON_ANSWER, level)
         assert evaluation.non_answer and evaluation.overall <= 3
+
+
+@pytest.mark.parametrize("level", list(CoachingLevel))
+def test_a_leadership_story_is_on_topic_without_the_word_leadership(level: CoachingLevel) -> None:
+    # "president", "in charge", "recruited a captain", "ran": a leadership story in other
+    # words; the prompt's "demonstrated" names no topic of its own.
+    evaluation = _score(LEADERSHIP_PARAPHRASE, level)
+    relevance = next(d for d in evaluation.dimensions if d.dimension.value == "relevance")
+
+    assert relevance.score >= 7, relevance.comment
+    assert "something other" not in relevance.comment
+    assert not any("different question" in i for i in evaluation.improvements)
+
+
+@pytest.mark.parametrize("item", [PITCH, FIT_PITCH], ids=["yourself", "hire"])
+@pytest.mark.parametrize("level", list(CoachingLevel))
+def test_a_pitch_answers_its_question_without_sharing_its_words(
+    item: Labelled, level: CoachingLevel
+) -> None:
+    # "Tell me about yourself" and "Why should we hire you?" name no topic: who the
+    # candidate is now, what led here and where next, or reasons and claims, answer them.
+    evaluation = _score(item, level)
+    relevance = next(d for d in evaluation.dimensions if d.dimension.value == "relevance")
+
+    assert relevance.score >= 9, relevance.comment
+    assert relevance.comment.startswith("Answers what was asked")
+    assert not any(i.startswith("Open with who you are now") for i in evaluation.improvements)

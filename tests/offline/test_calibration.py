@@ -53,14 +53,25 @@ def test_spearman_is_rank_correlation_with_shared_ranks_for_ties() -> None:
     assert spearman([1, 1, 2, 2], [1, 2, 3, 4]) == pytest.approx(0.894, abs=1e-3)
 
 
-def test_an_interviewees_two_interviews_always_share_a_fold() -> None:
+@pytest.mark.parametrize("seed", [None, 1, 2])
+def test_an_interviewees_two_interviews_always_share_a_fold(seed: int | None) -> None:
     groups = [calibration._interviewee(p) for p in ("p1", "pp1", "p2", "pp2", "p10", "pp10")]
-    folds = _grouped_folds(groups, 3)
+    folds = _grouped_folds(groups, 3, seed)
 
+    assert sorted(i for fold in folds for i in fold.tolist()) == list(range(len(groups)))
     for fold in folds:
         for i in fold:
             twin = [j for j, g in enumerate(groups) if g == groups[i]]
             assert set(twin) <= set(fold.tolist())
+
+
+def test_a_seed_deals_the_interviewees_into_other_folds() -> None:
+    groups = [str(i) for i in range(40)]
+
+    dealt = [[f.tolist() for f in _grouped_folds(groups, 5, seed)] for seed in (None, 1, 2)]
+
+    assert dealt[0] != dealt[1] != dealt[2]
+    assert dealt[1] == [f.tolist() for f in _grouped_folds(groups, 5, 1)]  # repeatable
 
 
 def test_the_report_measures_held_out_folds_on_a_file_in_the_mit_format(tmp_path: Path) -> None:
@@ -68,12 +79,14 @@ def test_the_report_measures_held_out_folds_on_a_file_in_the_mit_format(tmp_path
 
     assert report.interviews == 60 and report.interviewees == 30
     assert len(report.fold_rhos) == 5
+    assert [seed for seed, _, _ in report.repeats] == [1, 2, 3, 4]  # shuffled repeats
     assert report.held_out_rho > 0.5  # fluent answers are rated higher, and scored higher
     assert set(report.dimension_rhos) == {
         "relevance", "structure", "specificity", "impact", "ownership", "clarity"
     }  # fmt: skip
     text = report.render()
     assert "held out" in text and "folds:" in text and "clarity" in text
+    assert "shuffled into folds" in text and "mean over all 5 splits" in text
 
 
 def test_the_command_says_so_when_the_data_is_missing(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

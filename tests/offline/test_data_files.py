@@ -106,3 +106,13 @@ def test_a_reply_without_next_steps_is_rejected() -> None:
 
     with pytest.raises(ValidationError):
         ReplyText.model_validate({"title": "Hi", "body": "Hello", "next_steps": []})
+
+
+def test_the_answer_cues_pass_their_schema_and_compile() -> None:
+    from coach.offline.answer_cues import AnswerCues, answer_cues
+
+    raw = read_yaml(data_file("answer_cues.yaml"))
+    AnswerCues.model_validate(raw)
+    assert set(answer_cues()) >= {"self.present", "fit.reasons", "trait.remedy", "assess.stance"}
+    with pytest.raises(ValidationError):
+        AnswerCues.model_validate({**raw, "fit": {**raw["fit"], "claimz": ["i can"]}})

@@ -320,6 +320,102 @@ def test_fillers_lower_clarity_and_are_quoted() -> None:
     assert any(q.lower() in {"um", "uh", "like", "basically", "you know"} for q in _quotes(fillers))
 
 
+def test_restarts_are_a_halting_delivery_and_are_counted() -> None:
+    # Transcripts mark a word broken off and started again with a hyphen ("to- I was");
+    # raters hear it as halting (Naim et al. 2015: "speak more fluently").
+    halting = (
+        MIDDLING.replace("I was asked to look", "I was- I was asked to- to look")
+        .replace("I looked at the pipeline", "I looked at the pipe- the pipeline")
+        .replace("so I split", "so I- I split")
+        .replace("After that the builds", "After that the- the builds")
+    )
+    clarity = _score(halting).dimension(RubricDimension.CLARITY)
+    fluent = _score(MIDDLING).dimension(RubricDimension.CLARITY)
+
+    assert clarity is not None and fluent is not None
+    assert clarity.score < fluent.score
+    assert "restart" in clarity.comment and "restart" not in fluent.comment
+
+
+def test_a_wider_range_of_detail_is_more_specific_at_the_same_length() -> None:
+    # Raters rank candidates who use more unique words higher (Naim et al. 2015): the
+    # same length told with the same few words again and again is less specific.
+    narrow = (
+        "I worked on the build and the build was slow, so I worked on the build more. The "
+        "build was slow because the build was big, and I worked on the build until the "
+        "build was less slow. Then the build was better and the team liked the build, so "
+        "the build was good and I liked working on the build with the team."
+    )
+    wide = (
+        "I profiled the nightly pipeline, found integration suites waiting on one shared "
+        "database, and rewrote fixtures so each shard seeded its own schema. Then I cached "
+        "dependency layers, split slow suites across parallel runners, and moved flaky "
+        "checks into quarantine. Reviewers got feedback before lunch instead of overnight, "
+        "and release managers stopped batching risky merges on Fridays."
+    )
+    assert abs(len(narrow.split()) - len(wide.split())) <= 10
+    narrow_score = _score(narrow).dimension(RubricDimension.SPECIFICITY)
+    wide_score = _score(wide).dimension(RubricDimension.SPECIFICITY)
+
+    assert narrow_score is not None and wide_score is not None
+    assert wide_score.score >= narrow_score.score + 2, (wide_score, narrow_score)
+    assert "different topic words" in wide_score.comment
+
+
+def test_filler_advice_says_where_the_fillers_break_in() -> None:
+    # Six hesitations in ~100 words, spread through the answer: between sentences the
+    # advice is a silent pause; inside sentences it is to carry the sentence through.
+    sentences = [
+        "At Acme Corp our builds were slow and the team complained a lot",
+        "I was asked to look into it before the spring release",
+        "I looked at the pipeline and saw that the tests ran one by one",
+        "I split them into parallel jobs in GitHub Actions and cached the dependencies",
+        "We also removed some old tests that nobody had run in a year",
+        "After that the builds were much faster and we could release more often",
+    ]
+    between = " ".join(f"Um, {s[0].lower()}{s[1:]}." for s in sentences)
+    inside = " ".join(f"{' '.join(s.split()[:5])} um {' '.join(s.split()[5:])}." for s in sentences)
+
+    def advice(answer: str) -> str:
+        return " ".join(_score(answer).improvements)
+
+    assert "Pause silently between sentences" in advice(between)
+    assert "Carry each sentence through to its end" in advice(inside)
+
+
+def test_a_trait_answer_is_on_the_question_without_its_words() -> None:
+    question = QuestionDraft(
+        text="If you could change one thing about yourself, what would it be?",
+        type=QuestionType.BEHAVIOURAL,
+    )
+    answer = (
+        "I'd like to be more decisive when the information is incomplete. In my robotics "
+        "team I used to wait for one more test before choosing a motor, and we lost a week "
+        "that way. Now I set a deadline for the decision and write down what would change "
+        "my mind, which has made our design reviews shorter."
+    )
+    relevance = _score(answer, question=question).dimension(RubricDimension.RELEVANCE)
+
+    assert relevance is not None and relevance.score >= 8, relevance
+    assert relevance.comment.startswith("Answers what was asked")
+
+
+def test_run_on_sentences_cost_only_when_typed() -> None:
+    # A transcript's full stops are the transcriber's: an answer with "um" in it is
+    # spoken, so where its sentences end says nothing about the candidate.
+    def run_on(text: str) -> str:
+        return text.replace(". ", " and ").replace(", ", " ")
+
+    def clarity(text: str) -> int:
+        found = _score(text).dimension(RubricDimension.CLARITY)
+        assert found is not None
+        return found.score
+
+    spoken = MIDDLING.replace("I was asked", "Um I was asked")
+    assert clarity(run_on(MIDDLING)) < clarity(MIDDLING)
+    assert clarity(run_on(spoken)) == clarity(spoken)
+
+
 def test_a_missing_rubric_hint_becomes_an_improvement() -> None:
     hint = "a trade-off you weighed and the metric you watched"
     evaluation = _score(VAGUE, rubric_hint=hint)
