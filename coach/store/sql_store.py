@@ -166,6 +166,25 @@ class SqlSessionStore:
 
     def __init__(self) -> None:
         self._retry_lock = threading.Lock()
+        # Per thread: the open operation's cursor and the sessions found readable in it.
+        self._readable_in = threading.local()
+
+    def _readable(self, db: Cursor, actor: Actor, session_id: str) -> None:
+        """``_require_session`` for a read, asked once per snapshot: inside one
+        ``reading()`` (or one batch) a session found readable stays so, so a page's
+        reads of one session check it once, not once each (a statement each)."""
+        key = (actor.issuer, actor.subject, actor.is_admin, session_id)
+        memo = self._readable_in
+        if getattr(memo, "db", None) is db and key in memo.sessions:
+            return
+        _require_session(db, actor, session_id)
+        self._remember_readable(db, key)
+
+    def _remember_readable(self, db: Cursor, key: tuple[str, str, bool, str]) -> None:
+        memo = self._readable_in
+        if getattr(memo, "db", None) is not db:
+            memo.db, memo.sessions = db, set()
+        memo.sessions.add(key)
 
     def close(self) -> None:
         raise NotImplementedError
@@ -226,7 +245,9 @@ class SqlSessionStore:
 
     def get_session(self, actor: Actor, session_id: str) -> Session:
         with self._connection_lease() as db:
-            return _fetch_session(db, actor, session_id)
+            session = _fetch_session(db, actor, session_id)
+            self._remember_readable(db, (actor.issuer, actor.subject, actor.is_admin, session_id))
+            return session
 
     def list_sessions(
         self, actor: Actor, search: str | None = None, *, limit: int = 50, offset: int = 0
@@ -279,6 +300,7 @@ class SqlSessionStore:
             for table in _SESSION_CHILD_TABLES:
                 db.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
             db.execute("DELETE FROM sessions WHERE id = ?", [session_id])
+            self._readable_in.db = None  # gone for the rest of this operation too
         logger.info("session deleted", extra={"session_id": session_id})
 
     def set_current_question(self, actor: Actor, session_id: str, question_id: str | None) -> None:
@@ -325,7 +347,7 @@ class SqlSessionStore:
 
     def documents(self, actor: Actor, session_id: str) -> list[Document]:
         with self._reading() as db:
-            _require_session(db, actor, session_id)
+            self._readable(db, actor, session_id)
             rows = db.execute(
                 f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE session_id = ? "
                 "ORDER BY created_at, id",
@@ -394,7 +416,7 @@ class SqlSessionStore:
 
     def questions(self, actor: Actor, session_id: str) -> list[Question]:
         with self._reading() as db:
-            _require_session(db, actor, session_id)
+            self._readable(db, actor, session_id)
             rows = db.execute(
                 f"SELECT {_QUESTION_COLUMNS}, {_ATTRIBUTION_COLUMNS} FROM questions "
                 "WHERE session_id = ? ORDER BY position",
@@ -481,7 +503,7 @@ class SqlSessionStore:
     def drafts(self, actor: Actor, session_id: str) -> dict[str, str]:
         """Every saved draft of the session by question id, in one query."""
         with self._reading() as db:
-            _require_session(db, actor, session_id)
+            self._readable(db, actor, session_id)
             rows = db.execute(
                 "SELECT question_id, text FROM drafts WHERE session_id = ?", [session_id]
             ).fetchall()
@@ -570,7 +592,7 @@ class SqlSessionStore:
     ) -> list[Answer]:
         """Oldest first."""
         with self._reading() as db:
-            _require_session(db, actor, session_id)
+            self._readable(db, actor, session_id)
             if question_id is None:
                 rows = db.execute(
                     f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE session_id = ? "
@@ -670,7 +692,7 @@ class SqlSessionStore:
     def evaluations(self, actor: Actor, session_id: str) -> list[Evaluation]:
         """Oldest first."""
         with self._reading() as db:
-            _require_session(db, actor, session_id)
+            self._readable(db, actor, session_id)
             rows = db.execute(
                 f"SELECT {_EVALUATION_COLUMNS} FROM evaluations WHERE session_id = ? "
                 "ORDER BY created_at, id",
@@ -720,7 +742,7 @@ class SqlSessionStore:
 
     def latest_summary(self, actor: Actor, session_id: str) -> SessionSummary | None:
         with self._reading() as db:
-            _require_session(db, actor, session_id)
+            self._readable(db, actor, session_id)
             row = db.execute(
                 f"SELECT {_SUMMARY_COLUMNS} FROM summaries WHERE session_id = ? "
                 "ORDER BY created_at DESC, id DESC LIMIT 1",
@@ -775,7 +797,7 @@ class SqlSessionStore:
     def chat_messages(self, actor: Actor, session_id: str) -> list[ChatMessage]:
         """The conversation, oldest first."""
         with self._reading() as db:
-            _require_session(db, actor, session_id)
+            self._readable(db, actor, session_id)
             rows = db.execute(
                 f"SELECT {_CHAT_MESSAGE_COLUMNS} FROM chat_messages WHERE session_id = ? "
                 "ORDER BY position",
@@ -811,7 +833,7 @@ class SqlSessionStore:
 
     def latest_chat_summary(self, actor: Actor, session_id: str) -> ChatSummary | None:
         with self._reading() as db:
-            _require_session(db, actor, session_id)
+            self._readable(db, actor, session_id)
             row = db.execute(
                 f"SELECT {_CHAT_SUMMARY_COLUMNS} FROM chat_summaries WHERE session_id = ? "
                 "ORDER BY created_at DESC, id DESC LIMIT 1",
@@ -858,7 +880,7 @@ class SqlSessionStore:
     def transcripts(self, actor: Actor, session_id: str) -> list[Transcript]:
         """Oldest first."""
         with self._reading() as db:
-            _require_session(db, actor, session_id)
+            self._readable(db, actor, session_id)
             rows = db.execute(
                 "SELECT id, session_id, question_id, segments, voice, created_at "
                 "FROM transcripts WHERE session_id = ? ORDER BY created_at, id",
@@ -913,7 +935,7 @@ class SqlSessionStore:
     def deliveries(self, actor: Actor, session_id: str) -> dict[str, DeliveryMetrics]:
         """Delivery metrics of the session's spoken answers, by answer id."""
         with self._reading() as db:
-            _require_session(db, actor, session_id)
+            self._readable(db, actor, session_id)
             rows = db.execute(
                 "SELECT answer_id, speaking_seconds, words, words_per_minute, filler_count, "
                 "fillers_per_minute, fillers, longest_pause_seconds, long_pauses, guidance "
