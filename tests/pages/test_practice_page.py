@@ -113,6 +113,9 @@ def test_answering_shows_a_score_strengths_and_an_example(app: AppTest) -> None:
     assert not at.exception, at.exception
     assert at.metric[0].label == "Score"
     assert "/ 10" in at.metric[0].value
+    (rubric,) = [d.value for d in at.dataframe]  # one row a dimension, scored 0-10
+    assert list(rubric.columns) == ["Dimension", "Score", "Comment"] and len(rubric) >= 4
+    assert rubric["Score"].between(0, 10).all()
     markdown = " ".join(m.value for m in at.markdown)
     assert "What worked" in markdown and "What to improve" in markdown
     assert any("Offline coach" in c.value for c in at.caption)
