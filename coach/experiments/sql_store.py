@@ -219,28 +219,39 @@ class SqlExperimentStore:
         *,
         runner: str | None = None,
     ) -> None:
-        """``runner`` ("host:pid") says which process runs it, for other processes."""
+        """``runner`` ("host:pid") says which process runs it, for other processes.
+
+        A running experiment's ``updated_at`` is the database's clock (here, in ``claim``
+        and ``touch``), so replicas on machines whose clocks differ agree on how long
+        a run has been silent (``heartbeat_age``)."""
         with self._write() as db:
             db.execute(
-                "UPDATE experiments SET status = ?, message = ?, updated_at = ?, "
+                "UPDATE experiments SET status = ?, message = ?, updated_at = current_timestamp, "
                 "runner = coalesce(?, runner) WHERE id = ?",
-                [status.value, message, utc_now(), runner, experiment_id],
+                [status.value, message, runner, experiment_id],
             )
 
-    def claim(self, experiment_id: str, runner: str, *, replacing: str = "") -> bool:
+    def claim(
+        self, experiment_id: str, runner: str, *, replacing: str = "", silent_for: float = 0.0
+    ) -> bool:
         """Marks the experiment running by ``runner`` unless another process runs it.
 
-        One conditional UPDATE: the row is "running" only by ``runner`` itself or by
-        ``replacing`` (a run the caller found dead), or not running at all. Two
-        processes claiming at once write the same row: the database makes the second
-        wait for the first and then re-checks the condition against the first's row
-        (PostgreSQL's row lock; DuckDB's one writing process), so exactly one wins.
+        One conditional UPDATE: the row is "running" only by ``runner`` itself, or by
+        ``replacing`` (a run the caller found dead) that has been silent for at least
+        ``silent_for`` seconds by the database's clock (a run on another host whose
+        heartbeat stopped: should it beat again first, the claim fails), or not running
+        at all. Two processes claiming at once write the same row: the database makes
+        the second wait for the first and then re-checks the condition against the
+        first's row (PostgreSQL's row lock; DuckDB's one writing process), so exactly
+        one wins.
         """
         with self._write() as db:
             row = db.execute(
-                "UPDATE experiments SET status = ?, runner = ?, message = '', updated_at = ? "
-                "WHERE id = ? AND (status <> ? OR runner = ? OR runner = ?)",
-                [_RUNNING, runner, utc_now(), experiment_id, _RUNNING, runner, replacing],
+                "UPDATE experiments SET status = ?, runner = ?, message = '', "
+                "updated_at = current_timestamp "
+                "WHERE id = ? AND (status <> ? OR runner = ? OR (runner = ? AND "
+                "extract(epoch FROM current_timestamp - updated_at) >= ?))",
+                [_RUNNING, runner, experiment_id, _RUNNING, runner, replacing, silent_for],
             ).fetchone()
         return row is not None and row[0] == 1
 
@@ -248,8 +259,19 @@ class SqlExperimentStore:
         """A running experiment's heartbeat: other processes see it is alive."""
         with self._write() as db:
             db.execute(
-                "UPDATE experiments SET updated_at = ? WHERE id = ?", [utc_now(), experiment_id]
+                "UPDATE experiments SET updated_at = current_timestamp WHERE id = ?",
+                [experiment_id],
             )
+
+    def heartbeat_age(self, experiment_id: str) -> float | None:
+        """Seconds since the experiment's row last changed, by the database's clock;
+        None for a missing one."""
+        rows = self._query(
+            "SELECT extract(epoch FROM current_timestamp - updated_at) FROM experiments "
+            "WHERE id = ?",
+            [experiment_id],
+        )
+        return float(rows[0][0]) if rows else None
 
     def find(self, actor: Actor, prefix: str) -> list[str]:
         """Ids that start with ``prefix`` (the CLI's short ids), oldest first."""

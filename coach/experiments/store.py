@@ -57,14 +57,22 @@ class ExperimentStore(Protocol):
         runner: str | None = None,
     ) -> None: ...
 
-    def claim(self, experiment_id: str, runner: str, *, replacing: str = "") -> bool:
+    def claim(
+        self, experiment_id: str, runner: str, *, replacing: str = "", silent_for: float = 0.0
+    ) -> bool:
         """Marks the experiment running by ``runner`` unless another process runs it, in
         one atomic write: of several processes starting it at once, exactly one gets
-        True. ``replacing`` is the runner of a run the caller found dead."""
+        True. ``replacing`` is the runner of a run the caller found dead, taken over
+        only if it has been silent ``silent_for`` seconds (by the database's clock)."""
         ...
 
     def touch(self, experiment_id: str) -> None:
         """A running experiment's heartbeat: other processes see it is alive."""
+        ...
+
+    def heartbeat_age(self, experiment_id: str) -> float | None:
+        """Seconds since the experiment's row last changed, by the database's clock (the
+        one clock every replica shares); None for a missing one."""
         ...
 
     def items(self, experiment_id: str) -> list[DatasetItem]: ...

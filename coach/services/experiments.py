@@ -49,7 +49,7 @@ from coach.experiments.runner import (
 from coach.experiments.spec import OFFLINE_JUDGE, DatasetChoice, ExperimentSpec
 from coach.experiments.store import ExperimentStore
 from coach.experiments.variants import fingerprint, variant_persona
-from coach.personas import Persona, PersonaRegistry, PersonaRole
+from coach.personas import PERSONA_SUFFIXES, Persona, PersonaRegistry, PersonaRole
 from coach.runtime import AsyncRunner
 from coach.store.base import SessionStore
 from coach.telemetry import Telemetry
@@ -59,8 +59,12 @@ __all__ = ["ROLLOUT_REFRESH_SECONDS", "ExperimentListing", "ExperimentService"]
 
 log = logging.getLogger(__name__)
 
+_SILENCE = 5 * HEARTBEAT_SECONDS
+"""Seconds without a heartbeat after which another host's run counts as dead."""
+
 ROLLOUT_REFRESH_SECONDS = 5.0
-"""How often a replica re-reads the live rollouts another replica may have changed."""
+"""How often a replica re-reads the live rollouts (and a shared persona folder) another
+replica may have changed."""
 
 
 class ExperimentListing(BaseModel):
@@ -96,7 +100,9 @@ class ExperimentService:
     ) -> None:
         """``rollout_refresh_seconds``: on a store other processes share (PostgreSQL),
         re-read the live rollouts this often, so a rollout started or stopped in
-        another replica is served here too; None reads them at start and on change."""
+        another replica is served here too, and the persona folder when its files
+        changed (a promotion in a replica that shares the folder); None reads them at
+        start and on this process's own changes."""
         self._experiments = experiments
         self._sessions = sessions
         self._teams = teams
@@ -107,6 +113,8 @@ class ExperimentService:
         self._runs: dict[str, _Run] = {}
         self._runs_lock = threading.Lock()
         self._split_lock = threading.Lock()
+        self._personas_seen = self._personas_files()
+        self._served: list[Rollout] | None = None
         self._serve_rollouts()
         self._stop_refreshing = threading.Event()
         self._refresher: threading.Thread | None = None
@@ -231,6 +239,9 @@ class ExperimentService:
     def delete(self, actor: Actor, experiment_id: str) -> None:
         if self.is_running(experiment_id):
             raise ExperimentError("Cancel the run before deleting the experiment.")
+        experiment = self._experiments.get(actor, experiment_id)
+        if self._status(experiment) is ExperimentStatus.RUNNING:  # another process's run
+            raise _running_elsewhere(experiment)
         self._experiments.delete(actor, experiment_id)
 
     def results(self, actor: Actor, experiment_id: str) -> list[PairResult]:
@@ -356,9 +367,29 @@ class ExperimentService:
         process stopped) and is interrupted, and resumable."""
         if self.is_running(experiment.id):
             return ExperimentStatus.RUNNING  # started here; the database may not say so yet
-        if experiment.status is ExperimentStatus.RUNNING and not _alive_elsewhere(experiment):
+        if experiment.status is ExperimentStatus.RUNNING and not self._alive_elsewhere(experiment):
             return ExperimentStatus.INTERRUPTED
         return experiment.status
+
+    def _alive_elsewhere(self, experiment: Experiment) -> bool:
+        """Whether the process that ran ``experiment`` last still runs it: by its pid on
+        this host, by a fresh heartbeat from another host (timed by the database's
+        clock, so machines whose clocks differ agree)."""
+        if not experiment.runner:
+            return False  # no process ever said it runs it
+        host, _, pid = experiment.runner.rpartition(":")
+        if host == socket.gethostname() and pid.isdigit():
+            if int(pid) == os.getpid():
+                return False  # this process, and not running it (see is_running)
+            try:
+                os.kill(int(pid), 0)
+            except ProcessLookupError:
+                return False
+            except PermissionError:
+                return True  # exists, owned by someone else
+            return True
+        silence = self._experiments.heartbeat_age(experiment.id)
+        return silence is not None and silence < _SILENCE
 
     def _claim(self, actor: Actor, experiment_id: str) -> Experiment:
         """Marks the experiment as run by this process, in the database, or refuses:
@@ -367,12 +398,18 @@ class ExperimentService:
         moment cannot both get it."""
         experiment = self._experiments.get(actor, experiment_id)
         running = experiment.status is ExperimentStatus.RUNNING
-        if running and not self.is_running(experiment.id) and _alive_elsewhere(experiment):
+        if running and not self.is_running(experiment.id) and self._alive_elsewhere(experiment):
             raise _running_elsewhere(experiment)
         # A run the database calls running but nobody runs (the process stopped) is
         # taken over; a claim by anyone else in the meantime wins over this one.
         replacing = experiment.runner if running else ""
-        if not self._experiments.claim(experiment.id, this_process(), replacing=replacing):
+        host = replacing.rpartition(":")[0]
+        # A dead pid on this host is dead now; another host's run is dead only while
+        # its heartbeat stays silent, which the claim checks again as it writes.
+        silent_for = 0.0 if not replacing or host == socket.gethostname() else _SILENCE
+        if not self._experiments.claim(
+            experiment.id, this_process(), replacing=replacing, silent_for=silent_for
+        ):
             raise _running_elsewhere(self._experiments.get(actor, experiment_id))
         return experiment
 
@@ -412,7 +449,7 @@ class ExperimentService:
                 f"experiment '{experiment.name}' ({experiment.id[:8]}), variant {variant.name}"
             ),
         )
-        self._teams.reload_personas(PersonaRegistry.from_directory(self._personas_dir))
+        self._reload_personas()
         return promotion
 
     def roll_out(
@@ -461,9 +498,13 @@ class ExperimentService:
 
     def _serve_rollouts(self) -> None:
         """The teams serve the live rollouts as stored now. Read and set under one lock,
-        so an older read (the refresher's) never replaces a newer one."""
+        so an older read (the refresher's) never replaces a newer one; the teams are
+        told only of a change (a new split drops their rolled-out teams)."""
         with self._split_lock:
-            self._teams.set_split(TrafficSplit(self._experiments.rollouts()))
+            rollouts = self._experiments.rollouts()
+            if rollouts != self._served:
+                self._teams.set_split(TrafficSplit(rollouts))
+                self._served = rollouts
 
     def _refresh_rollouts(self, every: float) -> None:
         while not self._stop_refreshing.wait(every):
@@ -471,6 +512,31 @@ class ExperimentService:
                 self._serve_rollouts()
             except CoachError:  # the database is away: keep serving what was read
                 log.warning("live rollouts not re-read", exc_info=True)
+            if self._personas_files() != self._personas_seen:
+                try:
+                    self._reload_personas()
+                except CoachError:  # a half-written file: the next round reads it again
+                    log.warning("persona folder not re-read", exc_info=True)
+
+    def _personas_files(self) -> tuple[tuple[str, int], ...]:
+        """The persona folder's files and when each last changed: a cheap way to see a
+        promotion another replica wrote into a shared folder."""
+        try:
+            return tuple(
+                sorted(
+                    (path.name, path.stat().st_mtime_ns)
+                    for path in self._personas_dir.iterdir()
+                    if path.suffix in PERSONA_SUFFIXES
+                )
+            )
+        except OSError:
+            return ()
+
+    def _reload_personas(self) -> None:
+        """Teams use the persona folder as it is now."""
+        seen = self._personas_files()
+        self._teams.reload_personas(PersonaRegistry.from_directory(self._personas_dir))
+        self._personas_seen = seen
 
     def _require_confirmation(
         self, actor: Actor, experiment_id: str, variant: str, confirmed: bool
@@ -494,23 +560,3 @@ def _running_elsewhere(experiment: Experiment) -> ExperimentError:
         f"Experiment '{experiment.name}' is running in another process "
         f"({experiment.runner}); wait for it to finish or cancel it there."
     )
-
-
-def _alive_elsewhere(experiment: Experiment) -> bool:
-    """Whether the process that ran ``experiment`` last still runs it: by its pid on
-    this host, by a fresh heartbeat from another host."""
-    if not experiment.runner:
-        return False  # no process ever said it runs it
-    host, _, pid = experiment.runner.rpartition(":")
-    if host == socket.gethostname() and pid.isdigit():
-        if int(pid) == os.getpid():
-            return False  # this process, and not running it (see is_running)
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True  # exists, owned by someone else
-        return True
-    silence = (utc_now() - experiment.updated_at).total_seconds()
-    return silence < 5 * HEARTBEAT_SECONDS

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from coach.agents.rollout import Rollout
+from coach.analysis import open_analysis
 from coach.domain import new_id, utc_now
 from coach.errors import ExperimentError
 from coach.experiments.records import ExperimentStatus, PairResult
@@ -215,6 +216,10 @@ def test_a_claim_takes_over_only_the_dead_run_it_saw(store: ExperimentStore) -> 
     # host-a died; two processes saw it and both try to take over: one does.
     assert store.claim(experiment.id, "host-b:2", replacing="host-a:1")
     assert not store.claim(experiment.id, "host-c:3", replacing="host-a:1")
+    # host-b's run beat a moment ago: a claim that wants it silent for 10 s fails.
+    assert not store.claim(experiment.id, "host-c:3", replacing="host-b:2", silent_for=10)
+    assert 0 <= (store.heartbeat_age(experiment.id) or -1) < 10
+    assert store.heartbeat_age("no-such-experiment") is None
 
     store.set_status(experiment.id, ExperimentStatus.CANCELLED, "Cancelled.")
     assert store.claim(experiment.id, "host-c:3"), "a stopped run is anyone's to resume"
@@ -225,3 +230,22 @@ def test_a_claim_takes_over_only_the_dead_run_it_saw(store: ExperimentStore) -> 
         "",
     )
     assert not store.claim("no-such-experiment", "host-c:3")
+
+
+def test_notebooks_read_the_experiments_and_their_results_on_either_engine(
+    backend: Backend, sessions: SqlSessionStore, store: ExperimentStore
+) -> None:
+    experiment = make_experiment(store, items(2))
+    store.add_results([result(experiment.id, v, f"item-{n}") for v in "AB" for n in range(2)])
+    sessions.close()  # a DuckDB file is read once the app lets go (it would be asked)
+
+    settings = backend.settings()
+    url = settings.url.get_secret_value() if settings.url is not None else None
+    with open_analysis(settings.path, url=url) as analysis:
+        experiments = analysis.experiments()
+        results = analysis.experiment_results()
+
+    assert list(experiments["id"]) == [experiment.id]
+    assert list(experiments["name"]) == [experiment.name]
+    assert len(results) == 4 and set(results["variant"]) == {"A", "B"}
+    assert sorted(results["quality"]) == [7.25] * 4

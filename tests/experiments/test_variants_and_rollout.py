@@ -6,10 +6,13 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import httpx
+import psycopg
 import pytest
 import respx
 from pydantic import SecretStr
@@ -21,6 +24,7 @@ from coach.domain import CoachingLevel, RubricDimension, SessionKind, utc_now
 from coach.errors import ExperimentError
 from coach.experiments.datasets import DatasetItem
 from coach.experiments.judging import OfflineJudge
+from coach.experiments.records import ExperimentStatus
 from coach.experiments.runner import ExperimentRunner
 from coach.experiments.spec import parse_spec
 from coach.experiments.store import build_experiment_store
@@ -480,3 +484,51 @@ def test_promoting_or_rolling_out_a_worse_variant_asks_first(lab_settings: Coach
         assert svc.roll_out(LOCAL_USER, experiment_id, "B", 0.1, confirmed=True).variant == "B"
     finally:
         wb.close()
+
+
+def test_a_run_on_another_host_is_alive_while_its_heartbeat_is_fresh_by_the_database_clock(
+    lab_settings: CoachSettings, backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wb = build_workbench(lab_settings)
+    try:
+        svc = wb.experiments
+        spec = parse_spec(
+            {
+                "name": "elsewhere",
+                "base_persona": "feedback_coach",
+                "variants": [{"name": "A"}, {"name": "B", "overrides": {"tone": "blunt"}}],
+            }
+        )
+        experiment = svc.create(LOCAL_USER, spec, svc.dataset(LOCAL_USER, spec.dataset))
+        store = build_experiment_store(wb.store)
+        assert store.claim(experiment.id, "another-host:4242")
+        # This machine's clock an hour ahead of the database's changes nothing: the
+        # silence is measured by the database, the clock every replica shares.
+        ahead = utc_now() + timedelta(hours=1)
+        monkeypatch.setattr("coach.services.experiments.utc_now", lambda: ahead)
+        assert svc.list(LOCAL_USER)[0].status is ExperimentStatus.RUNNING
+        with pytest.raises(ExperimentError, match=r"another process \(another-host:4242\)"):
+            svc.start(LOCAL_USER, experiment.id)
+
+        # Ten silent seconds later (by the database) the run counts as dead: resumable.
+        if backend.name == "duckdb":
+            wb.store.close()  # it lets go of the file; the next read opens it again
+        backend_write(
+            backend,
+            "UPDATE experiments SET updated_at = updated_at - INTERVAL '11 seconds'",
+        )
+        assert svc.list(LOCAL_USER)[0].status is ExperimentStatus.INTERRUPTED
+        svc.start(LOCAL_USER, experiment.id)  # taken over, as the silence still holds
+        assert svc.wait(experiment.id, 60).status is ExperimentStatus.FINISHED
+    finally:
+        wb.close()
+
+
+def backend_write(backend: Backend, sql: str) -> None:
+    """One statement from outside the store, the way an operator's client would."""
+    if backend.name == "duckdb":
+        with duckdb.connect(str(backend.settings().path)) as connection:
+            connection.execute(sql)
+        return
+    with psycopg.connect(backend.settings().url.get_secret_value(), autocommit=True) as c:
+        c.execute(sql)  # type: ignore[arg-type]

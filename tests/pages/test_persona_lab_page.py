@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import streamlit as st
 import yaml
@@ -29,6 +30,7 @@ from coach.services.experiments import ExperimentService
 from coach.settings import PROJECT_ROOT
 from coach.users import Actor
 from tests.pages.conftest import APP
+from tests.postgres_server import PostgresServer
 from ui.persona_lab_charts import DIMENSIONS_TITLE, QUALITY_TITLE
 from ui.resources import workbench
 
@@ -520,3 +522,35 @@ def test_a_worse_variant_is_red_never_preselected_and_shipping_it_asks_first(
     rerun(at.button(key="lab-roll-out").click())
     (rollout,) = service().rollouts()
     assert rollout.variant == "B"
+
+
+def test_on_postgresql_the_lab_runs_reads_and_reopens_its_results(
+    personas_dir: Path, postgres_server: PostgresServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with postgres_server.database() as url:
+        monkeypatch.setenv("COACH_STORE__URL", url)
+        try:
+            at = open_lab()
+            assert [info.value for info in at.info] == [EMPTY_GUIDANCE]
+            at.selectbox(key="lab-B-coaching_level").select(CoachingLevel.STRICT)
+            experiment_id = create(rerun(at))
+            service().wait(experiment_id, timeout=30)
+            rerun(at)
+
+            report = service().report(LOCAL_USER, experiment_id)
+            assert report.complete and report.verdict in alerts(at)
+            assert set(figures(at)) == {QUALITY_TITLE, DIMENSIONS_TITLE}
+            (side_by_side,) = [d.value for d in at.dataframe if "Disagreement" in d.value.columns]
+            assert len(side_by_side) == 48
+            again = open_lab()  # another browser session reopens it from the list
+            assert again.selectbox(key="lab-pick").value == experiment_id
+            rerun(again.button(key="lab-open").click())
+            assert report.verdict in alerts(again)
+            with psycopg.connect(url) as connection:
+                rows = connection.execute(
+                    "SELECT count(*) FROM experiment_results WHERE experiment_id = %s",
+                    [experiment_id],
+                ).fetchone()
+            assert rows == (96,), "the results are in PostgreSQL"
+        finally:
+            st.cache_resource.clear()  # the workbench lets go before the database goes

@@ -1,5 +1,5 @@
 """The app on PostgreSQL (COACH_STORE__URL): sessions shared between app processes,
-what is not on PostgreSQL yet said in the sidebar, and a missing server said plainly."""
+nothing left in a DuckDB file (so nothing to warn of), and a missing server said plainly."""
 
 from __future__ import annotations
 

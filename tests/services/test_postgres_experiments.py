@@ -1,12 +1,14 @@
 """Persona Lab across app processes on one PostgreSQL: two replicas start the same
 experiment at the same moment and exactly one runs it; every process (the other
-replica, a third) shows it running and refuses to start it again; once it stops,
-anyone can resume it. A rollout one replica starts or stops, the others serve."""
+replica, a third) shows it running and refuses to start or delete it; once it stops,
+anyone can resume it. A rollout one replica starts or stops, the others serve; so is a
+promotion, when the replicas share the persona folder."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -107,6 +109,8 @@ def test_two_replicas_start_one_experiment_at_once_and_exactly_one_runs_it(
         assert listed.experiment.runner == winner["runner"]
         with pytest.raises(ExperimentError, match="running in another process"):
             lab.start(ME, experiment.id)
+        with pytest.raises(ExperimentError, match="running in another process"):
+            lab.delete(ME, experiment.id)
         assert not lab.is_running(experiment.id)
 
         for process in replicas:  # they close: the winner cancels its run
@@ -167,3 +171,37 @@ def eventually(check: Callable[[], bool], timeout: float = 10.0) -> bool:
             return True
         time.sleep(0.05)
     return check()
+
+
+def test_a_promotion_in_one_replica_is_served_by_another_sharing_the_persona_folder(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("coach.workbench.ROLLOUT_REFRESH_SECONDS", 0.1)
+    shared = tmp_path / "personas"
+    shutil.copytree(PROJECT_ROOT / "personas", shared)
+    monkeypatch.setenv("COACH_AGENT__PERSONAS_DIR", str(shared))
+    one = replica(url, tmp_path / "one.duckdb")
+    two = replica(url, tmp_path / "two.duckdb")
+    try:
+        lab = one.experiments
+        spec = parse_spec(
+            {
+                "name": "stricter everywhere",
+                "base_persona": "feedback_coach",
+                "variants": [
+                    {"name": "A"},
+                    {"name": "B", "overrides": {"coaching_level": "strict"}},
+                ],
+            }
+        )
+        experiment = lab.create(ME, spec, lab.dataset(ME, spec.dataset))
+        assert two.personas.get("feedback_coach").version == 1
+
+        lab.promote(ME, experiment.id, "B", confirmed=True)
+
+        assert eventually(lambda: two.personas.get("feedback_coach").version == 2)
+        team = two.teams.resolve(SessionKind.INTERVIEW, {})
+        assert team.agent(PersonaRole.FEEDBACK).persona.coaching_level.value == "strict"
+    finally:
+        one.close()
+        two.close()
