@@ -4,7 +4,9 @@ The benchmarks' stand-in for a real model: the workbench talks to it over HTTP t
 its own provider, exactly as to vLLM or llama.cpp, so what is measured is everything but
 the model's thinking. Replies are valid for the task named in ``response_format`` (the
 questions are numbered so none repeats; the evaluation has no quotes or figures for the
-output checks to repair).
+output checks to repair). Given ``slots``, it says at ``/props`` how many requests it
+runs at once (``total_slots``), as llama.cpp does, and the workbench then asks for the
+follow-up beside the score; without, it says nothing and counts as one slot.
 """
 
 from __future__ import annotations
@@ -61,6 +63,15 @@ def _reply_for(kind: str, number: int) -> dict[str, Any]:
 class _Handler(BaseHTTPRequestHandler):
     server: _ModelServer
     protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
+    # Headers and body go out in two writes: with Nagle's algorithm the body would wait
+    # for the client's (delayed) ACK of the headers, up to 40 ms no real server adds.
+    disable_nagle_algorithm = True
+
+    def do_GET(self) -> None:
+        if self.path != "/props" or self.server.slots is None:
+            self.send_error(404)
+            return
+        self._send(json.dumps({"total_slots": self.server.slots}).encode())
 
     def do_POST(self) -> None:
         length = int(self.headers.get("content-length") or 0)
@@ -85,6 +96,9 @@ class _Handler(BaseHTTPRequestHandler):
                 "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150},
             }
         ).encode()
+        self._send(payload)
+
+    def _send(self, payload: bytes) -> None:
         self.send_response(200)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(payload)))
@@ -99,21 +113,22 @@ class _ModelServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, latency_seconds: float) -> None:
+    def __init__(self, latency_seconds: float, slots: int | None = None) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.latency_seconds = latency_seconds
+        self.slots = slots
         self.counter = itertools.count()
 
 
 @contextmanager
-def model_server(latency_seconds: float) -> Iterator[str]:
+def model_server(latency_seconds: float, *, slots: int | None = None) -> Iterator[str]:
     """The server's base URL (``http://127.0.0.1:PORT/v1``) while it runs.
 
     It runs in a process of its own, as a real model server does: in the workbench's
     process it would compete for the interpreter lock with what is being measured.
     """
     server = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.model_server", str(latency_seconds)],
+        [sys.executable, "-m", "benchmarks.model_server", str(latency_seconds), str(slots or 0)],
         stdout=subprocess.PIPE,
         text=True,
         cwd=Path(__file__).resolve().parent.parent,
@@ -127,13 +142,14 @@ def model_server(latency_seconds: float) -> Iterator[str]:
         server.wait(timeout=10)
 
 
-def serve(latency_seconds: float) -> None:
+def serve(latency_seconds: float, slots: int | None = None) -> None:
     """Serves until killed; prints the port first."""
-    server = _ModelServer(latency_seconds)
+    server = _ModelServer(latency_seconds, slots)
     sys.stdout.write(f"{server.server_address[1]}\n")
     sys.stdout.flush()
     server.serve_forever()
 
 
 if __name__ == "__main__":
-    serve(float(sys.argv[1]))
+    given_slots = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    serve(float(sys.argv[1]), given_slots or None)

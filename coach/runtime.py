@@ -33,16 +33,20 @@ class AsyncRunner:
         """Run ``coroutine`` on the loop and wait for its result (or its exception)."""
         if threading.current_thread() is self._thread:
             raise RuntimeError("AsyncRunner.run called from its own loop: await instead")
-        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        return self.wait(asyncio.run_coroutine_threadsafe(coroutine, self._loop), timeout)
+
+    def submit(self, coroutine: Coroutine[Any, Any, R]) -> concurrent.futures.Future[R]:
+        """Start ``coroutine`` on the loop and return at once (a background run)."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+
+    @staticmethod
+    def wait(future: concurrent.futures.Future[R], timeout: float | None = None) -> R:
+        """A submitted run's result (or exception); cancelled if the waiting stops."""
         try:
             return future.result(timeout)
         except BaseException:
             future.cancel()
             raise
-
-    def submit(self, coroutine: Coroutine[Any, Any, R]) -> concurrent.futures.Future[R]:
-        """Start ``coroutine`` on the loop and return at once (a background run)."""
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop)
 
     def iterate(self, stream: AsyncIterator[R]) -> Iterator[R]:
         """Turn an async iterator into a plain one (for ``st.write_stream``)."""

@@ -30,6 +30,15 @@ def test_shipped_personas_load_and_cover_every_seat() -> None:
     assert {p.role for p in registry} == set(PersonaRole)
 
 
+def test_shipped_personas_let_twenty_people_at_once_reach_the_model() -> None:
+    """Issue 13: twenty users of one workbench each wait for one model latency, not for
+    a slot behind others' calls (the benchmarks' concurrent case runs twenty)."""
+    registry = PersonaRegistry.from_directory(PROJECT_ROOT / "personas")
+    assert all(persona.concurrency >= 20 for persona in registry), {
+        persona.name: persona.concurrency for persona in registry
+    }
+
+
 def test_a_valid_file_gives_a_typed_persona(tmp_path: Path) -> None:
     persona = load_persona(write(tmp_path, "tester.yaml", VALID))
     assert persona.temperature == 0.3

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
 from coach.documents import SUPPORTED_EXTENSIONS
@@ -12,7 +14,7 @@ from coach.domain import (
     ExtractedDocument,
     QuestionType,
 )
-from coach.errors import CoachError, SessionNotFound
+from coach.errors import AnswerSavedNotScored, CoachError, SessionNotFound
 from coach.personas import PersonaRole
 from coach.services.practice import PracticeView, QuestionProgress
 from coach.workbench import Workbench
@@ -212,6 +214,10 @@ def _start_session(wb: Workbench) -> None:
 
 
 def _save_draft(wb: Workbench, session_id: str, question_id: str, key: str) -> None:
+    if st.session_state.get(f"submit-{key}"):
+        # Typed, then "Submit answer" at once: this same run stores the text as the
+        # answer (committed before it is scored), or as the draft if it cannot.
+        return
     wb.practice.save_draft(
         current_actor(), session_id, question_id, st.session_state.get(key) or ""
     )
@@ -223,8 +229,14 @@ def _submit(wb: Workbench, view: PracticeView, progress: QuestionProgress, key: 
         wb.practice.answer_and_evaluate(
             current_actor(), view.session.id, progress.question.id, text
         )
-    except CoachError as error:  # AnswerSavedNotScored says the answer is safe
+    except AnswerSavedNotScored as error:
         st.session_state["answer-error"] = str(error)
+        return
+    except CoachError as error:  # not stored (empty, busy, changed elsewhere): keep the text
+        st.session_state["answer-error"] = str(error)
+        if text.strip():
+            with contextlib.suppress(CoachError):
+                wb.practice.save_draft(current_actor(), view.session.id, progress.question.id, text)
         return
     flash("Answer saved and scored.")
 
@@ -238,14 +250,16 @@ def _question_label(view: PracticeView, question_id: str) -> str:
     return inert(f"{number}. [{mark}] {text[:70]}{'…' if len(text) > 70 else ''}")
 
 
-def _follow_up(wb: Workbench, view: PracticeView, evaluation: Evaluation) -> None:
-    """Asked after the score is on screen, so waiting for it never delays the score."""
+def _follow_up(wb: Workbench, view: PracticeView, evaluation: Evaluation) -> Evaluation | None:
+    """Asked after the score is on screen, so waiting for it never delays the score.
+    Returns the evaluation if this run stored its follow-up."""
+    stored = None
     if evaluation.follow_up_attribution is None and not evaluation.follow_up:
         with st.spinner("The interviewer is thinking of a follow-up…"):
-            evaluation = wb.practice.follow_up(current_actor(), evaluation)
+            evaluation = stored = wb.practice.follow_up(current_actor(), evaluation)
     follow_up = evaluation.follow_up
     if not follow_up:
-        return
+        return stored
     st.info(f"**The interviewer follows up:** {inert(follow_up)}", icon=":material/forum:")
     feedback.attribution_caption(evaluation.follow_up_attribution, "Follow-up")
     existing = {p.question.text for p in view.questions}
@@ -254,6 +268,7 @@ def _follow_up(wb: Workbench, view: PracticeView, evaluation: Evaluation) -> Non
         wb.practice.go_to_question(current_actor(), view.session.id, question.id)
         flash("The follow-up is your next question.")
         st.rerun()
+    return stored
 
 
 def _fresh_example(wb: Workbench, question_id: str) -> None:
@@ -277,8 +292,9 @@ def _fresh_example(wb: Workbench, question_id: str) -> None:
                 )
 
 
-def _spoken_answer(wb: Workbench, view: PracticeView, progress: QuestionProgress) -> None:
-    """Answer out loud: recorded, transcribed when a model can, scored, delivery shown."""
+def _spoken_answer(wb: Workbench, view: PracticeView, progress: QuestionProgress) -> bool:
+    """Answer out loud: recorded, transcribed when a model can, scored, delivery shown.
+    Returns whether this run stored an answer and carries on drawing the page."""
     with st.expander("…or answer out loud", expanded=False):
         if not wb.voice.can_transcribe:
             st.caption(
@@ -288,11 +304,11 @@ def _spoken_answer(wb: Workbench, view: PracticeView, progress: QuestionProgress
         key = f"record-{progress.question.id}-{len(progress.attempts)}"
         recording = st.audio_input("Record your answer", key=key)
         if recording is None:
-            return
+            return False
         # With a model, a recording becomes a stored answer once; offline nothing is
         # stored, so measuring it again on a rerun is cheap and changes nothing.
         if wb.voice.can_transcribe and st.session_state.get(f"{key}-sent") == recording.file_id:
-            return
+            return False
         st.session_state[f"{key}-sent"] = recording.file_id
         try:
             result = wb.voice.submit_recording(
@@ -300,17 +316,23 @@ def _spoken_answer(wb: Workbench, view: PracticeView, progress: QuestionProgress
             )
         except CoachError as error:
             st.error(str(error))
-            return
+            return True  # it may have stored the answer before it failed
         if result.answer is not None and not result.notice:
             flash("Spoken answer saved and scored.")
             st.rerun()
         if result.notice:
             st.warning(result.notice)
         feedback.delivery(result.delivery)
+        return result.answer is not None
 
 
-def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress) -> None:
+def question_panel(
+    wb: Workbench, view: PracticeView, progress: QuestionProgress
+) -> PracticeView | None:
+    """Returns the view as it is after this run's writes when the page can tell without
+    reading it again (a follow-up stored here); None when it must read it again."""
     question = progress.question
+    followed = None
     st.subheader(inert(question.text))
     st.caption(
         inert(
@@ -330,11 +352,11 @@ def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress
         with st.expander(f"Your answer (attempt {scored[-1].answer.attempt})", expanded=False):
             show(scored[-1].answer.text)
         feedback.evaluation(latest, previous)
-        feedback.talking_points(wb.practice.talking_points(current_actor(), scored[-1].answer.id))
+        feedback.talking_points(wb.practice.talking_points_of(view, scored[-1].answer))
         if scored[-1].delivery is not None:
             feedback.delivery(scored[-1].delivery)
         feedback.attempts_comparison(progress.attempts)
-        _follow_up(wb, view, latest)
+        followed = _follow_up(wb, view, latest)
         _fresh_example(wb, question.id)
 
     pending = progress.needs_evaluation
@@ -372,7 +394,7 @@ def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress
     error = st.session_state.pop("answer-error", None)
     if error:
         st.error(error)
-    _spoken_answer(wb, view, progress)
+    spoken = _spoken_answer(wb, view, progress)
 
     with st.popover("Remove this question"):
         st.write("Remove it with all its answers? This cannot be undone.")
@@ -380,6 +402,9 @@ def question_panel(wb: Workbench, view: PracticeView, progress: QuestionProgress
             wb.practice.remove_question(current_actor(), question.id)
             flash("Question removed.", ":material/delete:")
             st.rerun()
+    if spoken:
+        return None
+    return view if followed is None else view.with_evaluation(followed)
 
 
 def more_questions(wb: Workbench, view: PracticeView) -> None:
@@ -420,10 +445,12 @@ def more_questions(wb: Workbench, view: PracticeView) -> None:
                 st.rerun()
 
 
-def summary_section(wb: Workbench, view: PracticeView) -> None:
-    # Read again: an answer scored above in this same run is not in the view the page
-    # started with, and the export below must have it (one row when nothing changed).
-    view = wb.practice.view(current_actor(), view.session.id)
+def summary_section(wb: Workbench, view: PracticeView | None, session_id: str) -> None:
+    """``view`` is the session as this run left it, or None: then it is read again (an
+    answer stored above in this run is not in the view the page started with, and the
+    export below must have it; one row when nothing changed)."""
+    if view is None:
+        view = wb.practice.view(current_actor(), session_id)
     st.divider()
     st.subheader("Session summary")
     if st.button("Summarise my session", disabled=view.answered_count == 0):
@@ -486,7 +513,7 @@ def session_page(wb: Workbench, view: PracticeView) -> None:
         for warning in view.document_warnings:
             st.warning(inert(warning), icon=":material/description:")
         if view.document(DocumentKind.JOB_DESCRIPTION) is not None:
-            feedback.fit(wb.practice.fit(current_actor(), session.id))
+            feedback.fit(wb.practice.fit_of(view))
     if actions.button("New session"):
         close_session()
         st.rerun()
@@ -512,8 +539,8 @@ def session_page(wb: Workbench, view: PracticeView) -> None:
             st.rerun()
         more_questions(wb, view)
     with panel:
-        question_panel(wb, view, current)
-    summary_section(wb, view)
+        after = question_panel(wb, view, current)
+    summary_section(wb, after, session.id)
 
 
 def main() -> None:

@@ -137,6 +137,20 @@ class PracticeView(BaseModel):
         stored = self.session.metadata.get(DOCUMENT_WARNINGS_KEY, "")
         return [line for line in stored.split("\n") if line]
 
+    def with_evaluation(self, evaluation: Evaluation) -> PracticeView:
+        """This view with one of its evaluations as stored since (a follow-up added): a
+        page that stored it draws the rest of its run without reading the session again."""
+        questions = []
+        for progress in self.questions:
+            attempts = [
+                a.model_copy(update={"evaluation": evaluation})
+                if a.evaluation is not None and a.evaluation.id == evaluation.id
+                else a
+                for a in progress.attempts
+            ]
+            questions.append(progress.model_copy(update={"attempts": attempts}))
+        return self.model_copy(update={"questions": questions})
+
 
 class PracticeService:
     """Start sessions, generate questions, take answers, evaluate, summarise."""
@@ -229,7 +243,17 @@ class PracticeService:
                 self._store.add_document(actor, session.id, resume)
                 self._store.add_document(actor, session.id, job_description)
             self._telemetry.annotate(session)
-            self.generate_questions(actor, session.id, count=question_count, hint=hint, types=types)
+            with self._telemetry.turn("generate_questions", session_id=session.id, actor=actor):
+                self._generate(
+                    actor,
+                    session,
+                    resume.text,
+                    job_description.text,
+                    [],
+                    count=question_count,
+                    hint=hint,
+                    types=types,
+                )
             return self._store.get_session(actor, session.id)
 
     def start_field_session(
@@ -343,32 +367,51 @@ class PracticeService:
                 session = self._store.get_session(actor, session_id)
                 resume, job = self._texts(actor, session_id)
                 existing = [q.text for q in self._store.questions(actor, session_id)]
-            self._telemetry.annotate(session)
-            if FIELD_KEY in session.metadata:
-                return self._add_field_questions(actor, session, count, types or [])
-            task = GenerateQuestions(
-                resume=resume,
-                job_description=job,
-                count=count,
-                hint=hint.strip(),
-                types=types or [],
-                existing=existing,
-                coaching_level=session.coaching_level,
+            return self._generate(
+                actor, session, resume, job, existing, count=count, hint=hint, types=types
             )
-            with self._limit.hold(actor):
-                question_set = self._runner.run(
-                    carry_context(self.team_for(session).ask_questions(task))
-                )
-            with self._store.batch():
-                added = self._store.add_questions(
-                    actor,
-                    session_id,
-                    question_set.questions[:count],
-                    attribution=question_set.attribution,
-                )
-                if added and session.current_question_id is None:
-                    self._store.set_current_question(actor, session_id, added[0].id)
-            return added
+
+    def _generate(
+        self,
+        actor: Actor,
+        session: Session,
+        resume: str,
+        job: str,
+        existing: list[str],
+        *,
+        count: int,
+        hint: str,
+        types: list[QuestionType] | None,
+    ) -> list[Question]:
+        """``generate_questions`` with what it reads in hand (a session just started
+        has it all: its documents, and no questions yet)."""
+        session_id = session.id
+        self._telemetry.annotate(session)
+        if FIELD_KEY in session.metadata:
+            return self._add_field_questions(actor, session, count, types or [])
+        task = GenerateQuestions(
+            resume=resume,
+            job_description=job,
+            count=count,
+            hint=hint.strip(),
+            types=types or [],
+            existing=existing,
+            coaching_level=session.coaching_level,
+        )
+        with self._limit.hold(actor):
+            question_set = self._runner.run(
+                carry_context(self.team_for(session).ask_questions(task))
+            )
+        with self._store.batch():
+            added = self._store.add_questions(
+                actor,
+                session_id,
+                question_set.questions[:count],
+                attribution=question_set.attribution,
+            )
+            if added and session.current_question_id is None:
+                self._store.set_current_question(actor, session_id, added[0].id)
+        return added
 
     def _add_field_questions(
         self, actor: Actor, session: Session, count: int, types: list[QuestionType]
@@ -457,17 +500,28 @@ class PracticeService:
         The follow-up is a separate step (``follow_up``), so it never delays the score:
         on a server with parallel slots it is started beside the evaluation and picked
         up later; on a single-slot server it waits until the score is in."""
+        return self._evaluate(actor, answer_id)
+
+    def _evaluate(self, actor: Actor, answer: Answer | str) -> Evaluation:
+        """``evaluate`` of a stored answer, or of its id."""
         with self._telemetry.turn("evaluate_answer", actor=actor):
             with self._store.reading():  # one snapshot for every read the tasks need
-                answer = self._store.get_answer(actor, answer_id)
+                if isinstance(answer, str):
+                    answer = self._store.get_answer(actor, answer)
                 session = self._store.get_session(actor, answer.session_id)
                 evaluate, follow_up = self._tasks(actor, answer, session)
             self._telemetry.annotate(session)
             team = self.team_for(session)
-            if self._follow_up_beside_score():
-                self._start_follow_up(answer.id, team, follow_up)
             with self._limit.hold(actor):
-                draft = self._runner.run(carry_context(team.evaluate(evaluate)))
+                scoring = self._runner.submit(carry_context(team.evaluate(evaluate)))
+                try:
+                    if self._follow_up_beside_score():
+                        # Started second: the loop sends the score's request first.
+                        self._start_follow_up(answer.id, team, follow_up)
+                except BaseException:
+                    scoring.cancel()
+                    raise
+                draft = self._runner.wait(scoring)
             evaluation = self._store.add_evaluation(actor, answer.id, draft)
             self._telemetry.scored(evaluation.overall)
             return evaluation
@@ -526,6 +580,15 @@ class PracticeService:
         resume, job = self._texts(actor, answer.session_id)
         return self._talking_points_of(answer.text, job, resume)
 
+    def fit_of(self, view: PracticeView) -> Fit:
+        """``fit`` from a view the page already holds: no query on a rerun."""
+        return self._fit_of(*_view_texts(view))
+
+    def talking_points_of(self, view: PracticeView, answer: Answer) -> TalkingPoints:
+        """``talking_points`` of one of the view's answers, from the view's documents."""
+        resume, job = _view_texts(view)
+        return self._talking_points_of(answer.text, job, resume)
+
     def answer_and_evaluate(
         self, actor: Actor, session_id: str, question_id: str, text: str
     ) -> tuple[Answer, Evaluation]:
@@ -537,7 +600,7 @@ class PracticeService:
         with self._telemetry.turn("answer_and_evaluate", session_id=session_id, actor=actor):
             answer = self.submit_answer(actor, session_id, question_id, text)
             try:
-                return answer, self.evaluate(actor, answer.id)
+                return answer, self._evaluate(actor, answer)
             except CoachError as error:
                 raise AnswerSavedNotScored(f"Your answer is saved. {error}") from error
 
@@ -630,6 +693,11 @@ _DRAFT_FIELDS = set(QuestionDraft.model_fields)
 
 def _draft_of(question: Question) -> QuestionDraft:
     return QuestionDraft.model_validate(question.model_dump(include=_DRAFT_FIELDS))
+
+
+def _view_texts(view: PracticeView) -> tuple[str, str]:
+    resume, job = view.document(DocumentKind.RESUME), view.document(DocumentKind.JOB_DESCRIPTION)
+    return (resume.text if resume else "", job.text if job else "")
 
 
 def _fit_of_texts(resume: str, job: str) -> Fit:

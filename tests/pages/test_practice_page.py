@@ -113,6 +113,9 @@ def test_answering_shows_a_score_strengths_and_an_example(app: AppTest) -> None:
     assert not at.exception, at.exception
     assert at.metric[0].label == "Score"
     assert "/ 10" in at.metric[0].value
+    (rubric,) = [d.value for d in at.dataframe]  # one row a dimension, scored 0-10
+    assert list(rubric.columns) == ["Dimension", "Score", "Comment"] and len(rubric) >= 4
+    assert rubric["Score"].between(0, 10).all()
     markdown = " ".join(m.value for m in at.markdown)
     assert "What worked" in markdown and "What to improve" in markdown
     assert any("Offline coach" in c.value for c in at.caption)
@@ -134,6 +137,48 @@ def test_a_typed_draft_survives_leaving_the_page(app: AppTest, app_env: Path) ->
     fresh.query_params["session"] = at.query_params["session"]
     fresh.run()
     assert answer_box(fresh).value == "Half an answer about Acme"
+
+
+def reopened(at: AppTest) -> AppTest:
+    fresh = AppTest.from_file(at._script_path, default_timeout=30)
+    fresh.query_params["session"] = at.query_params["session"]
+    fresh.run()
+    return fresh
+
+
+def test_typing_then_submitting_at_once_stores_the_answer_and_leaves_no_draft(
+    app: AppTest, app_env: Path
+) -> None:
+    at = start_session(app)
+    answer_box(at).input(STRONG_ANSWER)  # typed and submitted in one run, as a click does
+    submit_button(at).click().run()
+    assert not at.exception, at.exception
+    assert at.metric[0].label == "Score"
+    with DuckDBSessionStore(CoachSettings(store=StoreSettings(path=app_env)).store) as store:
+        given = at.query_params["session"]
+        session_id = given if isinstance(given, str) else given[0]
+        (answer,) = store.answers(LOCAL_USER, session_id)
+        assert answer.text == STRONG_ANSWER.strip()
+        assert store.drafts(LOCAL_USER, session_id) == {}
+    assert answer_box(reopened(at)).value == ""  # a fresh attempt, no stale draft
+
+
+def test_a_submit_that_stores_nothing_keeps_the_typed_text_as_a_draft(
+    app: AppTest, app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coach.errors import StoreConflict
+    from coach.services.practice import PracticeService
+
+    def collide(*_: object, **__: object) -> None:
+        raise StoreConflict("Someone else changed this at the same moment. Try again.")
+
+    at = start_session(app)
+    with monkeypatch.context() as patch:
+        patch.setattr(PracticeService, "answer_and_evaluate", collide)
+        answer_box(at).input("Typed, then submitted while another tab wrote")
+        submit_button(at).click().run()
+    assert any("same moment" in message for message in errors(at))
+    assert answer_box(reopened(at)).value == "Typed, then submitted while another tab wrote"
 
 
 def test_an_invalid_persona_file_is_named_and_the_app_keeps_running(

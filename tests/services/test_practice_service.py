@@ -255,3 +255,33 @@ def test_the_sessions_list_counts_right_without_a_second_scan_on_a_short_page(
         f"Listed {n}" for n in range(10, 20)
     }
     assert nothing.total == 0 and nothing.sessions == []
+
+
+def test_fit_and_talking_points_from_the_view_match_the_stored_documents(wb: Workbench) -> None:
+    session_id = start(wb, question_count=1)
+    question = wb.practice.view(LOCAL_USER, session_id).questions[0].question
+    answer, _ = wb.practice.answer_and_evaluate(LOCAL_USER, session_id, question.id, STRONG_ANSWER)
+    view = wb.practice.view(LOCAL_USER, session_id)
+    assert wb.practice.fit_of(view) == wb.practice.fit(LOCAL_USER, session_id)
+    assert wb.practice.fit_of(view).missing  # the posting asks for what the resume lacks
+    from_view = wb.practice.talking_points_of(view, answer)
+    assert from_view == wb.practice.talking_points(LOCAL_USER, answer.id)
+    assert from_view.used
+
+
+def test_a_view_with_the_follow_up_stored_since_matches_the_view_read_again(
+    wb: Workbench,
+) -> None:
+    session_id = start(wb, question_count=2)
+    question = wb.practice.view(LOCAL_USER, session_id).questions[0].question
+    _, evaluation = wb.practice.answer_and_evaluate(
+        LOCAL_USER, session_id, question.id, STRONG_ANSWER
+    )
+    scored = wb.practice.view(LOCAL_USER, session_id)
+    followed = wb.practice.follow_up(LOCAL_USER, evaluation)
+    assert followed.follow_up
+    read_again = wb.practice.view(LOCAL_USER, session_id)
+    patched = scored.with_evaluation(followed)
+    assert patched.questions == read_again.questions
+    assert patched.questions[0].latest_evaluation == followed
+    assert scored.questions[0].latest_evaluation == evaluation  # views are never changed

@@ -180,6 +180,44 @@ def test_another_person_cannot_change_or_add_to_someone_elses_work(
     assert len(store.transcripts(ANA, session)) == 1
 
 
+def test_a_snapshot_checks_each_person_on_their_own(
+    store: SqlSessionStore, anas: dict[str, str]
+) -> None:
+    """Inside one snapshot a session found readable is not checked again (a page's reads
+    cost a statement each, not two), but only for the person it was found readable by."""
+    session = anas["session"]
+    with store.reading():
+        assert store.get_session(ANA, session).name == "Ana's data engineer interview"
+        assert [a.text for a in store.answers(ANA, session)] == ["Because."]
+        for other in (BEN, ANA_ELSEWHERE):
+            with pytest.raises(SessionNotFound):
+                store.questions(other, session)
+            with pytest.raises(SessionNotFound):
+                store.documents(other, session)
+        assert len(store.questions(ADMIN, session)) == 1  # admins read everyone's
+    store.delete_session(ANA, session)
+    with store.reading(), pytest.raises(SessionNotFound):
+        store.questions(ANA, session)
+
+
+def test_only_the_owner_adds_the_follow_up_to_an_evaluation(
+    store: SqlSessionStore, anas: dict[str, str]
+) -> None:
+    (scored,) = store.evaluations(ANA, anas["session"])
+    before = store.get_session(ANA, anas["session"])
+    for other in (BEN, ANA_ELSEWHERE, ADMIN):
+        with pytest.raises(CoachError, match="no evaluation"):
+            store.set_follow_up(other, scored.id, "Someone else's follow-up?", None)
+    assert store.evaluations(ANA, anas["session"]) == [scored]
+    assert store.get_session(ANA, anas["session"]) == before
+
+    followed = store.set_follow_up(ANA, scored.id, "What would you change?", None)
+    assert followed.follow_up == "What would you change?"
+    assert followed.model_copy(update={"follow_up": scored.follow_up}) == scored
+    assert store.evaluations(ANA, anas["session"]) == [followed]
+    assert store.get_session(ANA, anas["session"]).updated_at > before.updated_at
+
+
 def test_an_admin_reads_everyones_sessions_but_changes_only_their_own(
     store: SqlSessionStore, anas: dict[str, str]
 ) -> None:
