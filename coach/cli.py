@@ -30,11 +30,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-import duckdb
 from pydantic import BaseModel, ConfigDict, Field
 
 from coach.agents.resolver import TEAM_KEY
-from coach.analysis import busy_message
 from coach.command import build_parser
 from coach.demo_data import (
     CANDIDATES,
@@ -62,7 +60,6 @@ from coach.personas import PersonaRole
 from coach.services.experiments import ExperimentService
 from coach.settings import CoachSettings
 from coach.speech import delivery_from_transcript
-from coach.store.locking import retry_while_locked
 from coach.users import Actor
 from coach.workbench import Workbench, build_workbench
 
@@ -278,31 +275,28 @@ def _settings(db: Path | None, *, model: bool = False) -> CoachSettings:
     return settings.model_copy(update={"store": store, "agent": agent})
 
 
-def _workbench(db: Path | None, *, model: bool = False) -> Workbench:
+def _workbench(db: Path | None, *, model: bool = False, demo: bool = False) -> Workbench:
     """The offline coach for demo data and exports; the configured model (behind its
-    labelled fallback) when ``model``."""
+    labelled fallback) when ``model``. ``demo`` marks every span it records as demo."""
     if model:
         return build_workbench(_settings(db, model=True))
     from coach.providers.offline import OfflineProvider
 
-    return build_workbench(_settings(db), provider=OfflineProvider())
+    return build_workbench(_settings(db), provider=OfflineProvider(), demo=demo)
 
 
 def _seed_demo_command(args: argparse.Namespace) -> int:
     request = SeedDemoRequest(
         sessions=args.sessions, chats=args.chats, seed=args.seed, experiment=args.experiment
     )
-    workbench = _workbench(args.db)
+    # A workbench of its own: every span it records is the demo's, marked demo as it is
+    # written (so the Telemetry page's rollups count it as demo too), on either engine.
+    workbench = _workbench(args.db, demo=True)
     try:
         report = seed_demo(workbench, request)
     finally:
-        workbench.close()  # flushes the last spans, then lets go of the file
-    store = workbench.settings.store
-    # The experiment runner names each variant's team "experiment <name>" (runner.py).
-    teams = [f"experiment {report.experiment_name}"] if report.experiment_id else []
-    spans = _label_demo_spans(
-        store.path, report.session_ids, store.lock_timeout_seconds, teams=teams
-    )
+        workbench.close()  # flushes the last spans, then lets go of the store
+    spans = workbench.telemetry.spans_stored
     experiment = (
         f"; and a demo experiment of {_count(report.experiment_pairs, 'pair')} "
         f"({report.experiment_id[:8]}: `coach experiment show {report.experiment_id[:8]}`)"
@@ -318,43 +312,6 @@ def _seed_demo_command(args: argparse.Namespace) -> int:
         f"{experiment}.\n"
     )
     return 0
-
-
-def _label_demo_spans(
-    path: Path, session_ids: list[str], timeout_seconds: float, *, teams: Sequence[str] = ()
-) -> int:
-    """Marks the spans of the demo's traces ``demo``, so telemetry can tell them apart.
-
-    The tracer writes spans without knowing they are demo data; every trace the seeding
-    makes touches one of its sessions, or is a call of the demo experiment (one of its
-    ``teams``), so their trace ids find them all. Returns how many spans the demo has (0
-    before tracing, or with it switched off).
-    """
-    if not session_ids and not teams:
-        return 0
-    live, _ = retry_while_locked(
-        lambda: duckdb.connect(str(path)),
-        path=path,
-        timeout_seconds=timeout_seconds,
-        busy_message=busy_message(path, timeout_seconds),
-    )
-    with live as connection:
-        tables = connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()
-        if ("spans",) not in tables:
-            return 0
-        demo_traces = (
-            "SELECT trace_id FROM spans WHERE list_contains(?, session_id) "
-            """OR list_contains(?, json_extract_string(attributes, '$."coach.team"'))"""
-        )
-        connection.execute(
-            f"UPDATE spans SET demo = true WHERE NOT demo AND trace_id IN ({demo_traces})",
-            [session_ids, list(teams)],
-        )
-        row = connection.execute(
-            f"SELECT count(*) FROM spans WHERE trace_id IN ({demo_traces})",
-            [session_ids, list(teams)],
-        ).fetchone()
-    return int(row[0]) if row else 0
 
 
 def _count(number: int, noun: str) -> str:

@@ -166,8 +166,11 @@ def _voice_service(
     )
 
 
-def build_workbench(settings: CoachSettings, *, provider: Provider | None = None) -> Workbench:
-    """Build everything from settings; ``provider`` overrides the choice (tests, CLI)."""
+def build_workbench(
+    settings: CoachSettings, *, provider: Provider | None = None, demo: bool = False
+) -> Workbench:
+    """Build everything from settings; ``provider`` overrides the choice (tests, CLI).
+    ``demo``: everything this workbench traces is demo data (``coach seed-demo``)."""
     personas = PersonaRegistry.from_directory(settings.agent.personas_dir)
     notices = list(personas.errors)
     if provider is None:
@@ -179,6 +182,7 @@ def build_workbench(settings: CoachSettings, *, provider: Provider | None = None
         settings.telemetry,
         span_sink(store),
         pseudonym_key=key.get_secret_value().encode() if key else None,
+        demo=demo,
     )
     chosen: Provider = provider
     # Checks sit between whatever answers (traced, behind its fallback) and the domain.

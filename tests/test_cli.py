@@ -8,12 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pypdfium2 as pdfium
 import pytest
 
 from coach.analysis import open_analysis
 from coach.cli import main
 from coach.settings import PROJECT_ROOT
+from tests.postgres_server import PostgresServer
 
 
 def _seed(db: Path, sessions: int, *extra: str) -> int:
@@ -44,8 +46,32 @@ def test_seed_demo_fills_n_labelled_sessions_with_questions_answers_and_evaluati
     assert (practice["evaluations"] == practice["answers"]).all()
     assert (chats["chat_messages"] >= 4).all()
     assert summaries > 0
-    # Whatever tracing recorded during the demo is labelled demo too (none before tracing).
-    assert spans.empty or spans["demo"].all()
+    # Everything tracing recorded during the demo is labelled demo, and counted.
+    assert not spans.empty and spans["demo"].all()
+    assert f", {len(spans)} spans" in out
+
+
+def test_seed_demo_on_postgresql_labels_its_spans_and_their_rollups_demo(
+    tmp_path: Path,
+    postgres_server: PostgresServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with postgres_server.database() as url:
+        monkeypatch.setenv("COACH_STORE__URL", url)
+        assert _seed(tmp_path / "unused.duckdb", 2, "--no-experiment") == 0
+        out = capsys.readouterr().out
+        with psycopg.connect(url) as connection:
+            spans, demo = connection.execute(
+                "SELECT count(*), count(*) FILTER (WHERE demo) FROM spans"
+            ).fetchone()
+            (rolled_up,) = connection.execute(
+                "SELECT sum(demo_spans) FROM span_rollups WHERE width_s = 900"
+            ).fetchone()
+    assert spans > 0 and demo == spans
+    assert rolled_up == spans  # the Telemetry page's demo counts come from the rollups
+    assert f", {spans} spans" in out
+    assert not list(tmp_path.glob("*.duckdb*"))  # nothing went to a DuckDB file
 
 
 def test_demo_answers_vary_in_quality_mode_and_attempts(db_path: Path) -> None:

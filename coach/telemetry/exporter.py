@@ -41,12 +41,15 @@ class SpanSinkExporter(SpanExporter):
         self._sink = sink
         self._demo = demo
         self._shut_down = False
+        self.written = 0
+        """Spans stored so far (``coach seed-demo`` reports them)."""
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         if self._shut_down:
             return SpanExportResult.FAILURE
         try:
             self._sink.write([span_row(span, demo=self._demo) for span in spans])
+            self.written += len(spans)
         except Exception as error:  # an exporter must not raise into the app
             log.warning(
                 "spans not stored",

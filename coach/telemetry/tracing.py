@@ -87,8 +87,10 @@ class Telemetry:
         record_content: bool = False,
         content_max_chars: int = 2_000,
         pseudonym_key: bytes | None = None,
+        stored: SpanSinkExporter | None = None,
     ) -> None:
         self.tracer = tracer
+        self._stored = stored
         self.record_content = record_content
         self._provider = provider
         self._content_max_chars = content_max_chars
@@ -107,16 +109,19 @@ class Telemetry:
         *,
         exporters: tuple[SpanExporter, ...] = (),
         pseudonym_key: bytes | None = None,
+        demo: bool = False,
     ) -> Telemetry:
         """Spans into ``sink`` (the store's ``spans`` table), and to
-        ``settings.otlp_endpoint`` when set; ``exporters`` adds more (tests)."""
+        ``settings.otlp_endpoint`` when set; ``exporters`` adds more (tests). ``demo``
+        marks every span stored as demo data, so its rollups count it as such too."""
         if not settings.enabled:
             return cls.disabled()
         provider = TracerProvider(
             resource=Resource.create({SERVICE_NAME: settings.service_name}),
             sampler=RecordEverything(),
         )
-        targets: list[SpanExporter] = [SpanSinkExporter(sink), *exporters]
+        stored = SpanSinkExporter(sink, demo=demo)
+        targets: list[SpanExporter] = [stored, *exporters]
         if settings.otlp_endpoint:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
@@ -137,11 +142,17 @@ class Telemetry:
             record_content=settings.record_content,
             content_max_chars=settings.content_max_chars,
             pseudonym_key=pseudonym_key,
+            stored=stored,
         )
 
     @property
     def enabled(self) -> bool:
         return self._provider is not None
+
+    @property
+    def spans_stored(self) -> int:
+        """Spans written to the store so far (all of them after ``shutdown``)."""
+        return self._stored.written if self._stored is not None else 0
 
     def force_flush(self, timeout_millis: int = 10_000) -> bool:
         """Write every finished span now (tests, the CLI before it exits)."""
