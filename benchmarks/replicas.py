@@ -29,7 +29,6 @@ import statistics
 import sys
 import threading
 import time
-from pathlib import Path
 
 from benchmarks.core import Ratio
 from benchmarks.model_server import model_server
@@ -178,12 +177,9 @@ def bench_two_replicas_throughput() -> Ratio:
         model_server(LATENCY_SECONDS) as model_url,
         server.database() as url,
     ):
-        scratch = Path(os.environ.get("TMPDIR", "/tmp")) / f"replicas-{os.getpid()}"
-        scratch.mkdir(exist_ok=True)
         environment = {
             **os.environ,
             "COACH_STORE__URL": url,
-            "COACH_STORE__PATH": str(scratch / "scratch.duckdb"),
             "COACH_OPENAI_BASE_URL": model_url,
             "COACH_OPENAI_MAX_RETRIES": "0",
             "PYTHONPATH": str(PROJECT_ROOT),
