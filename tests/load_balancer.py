@@ -68,6 +68,9 @@ http {{
       proxy_set_header Connection $connection_upgrade;
       proxy_read_timeout 1h;
       proxy_buffering off;
+      # Uploads stream through to the replica: buffered, a body over 16 KiB would go to
+      # a temporary file the unprivileged worker may not write (a 500 for the browser).
+      proxy_request_buffering off;
     }}
   }}
 }}

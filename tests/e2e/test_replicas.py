@@ -5,6 +5,8 @@ in on the other.
 
 - Twenty people split across the replicas each start a session and answer three
   questions: every answer is stored once, in its owner's session, none mixed.
+- An experiment an admin starts in the Persona Lab on one replica shows as running on
+  the other, which offers no way to start it again.
 - A session started on one replica resumes on the other after the first one stops (a
   rolling restart): the answer given on the first is there, and the next answer joins
   the same session. It stops a replica, so it is the module's last test.
@@ -44,6 +46,7 @@ from tests.processes import free_port
 pytestmark = pytest.mark.e2e
 
 USERS = 20
+ADMIN = "lab@example.org"
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +89,7 @@ def deployment(
                 start_app(
                     folder / "scratch.duckdb",
                     folder / "streamlit.log",
-                    {"COACH_STORE__URL": postgres_url},
+                    {"COACH_STORE__URL": postgres_url, "COACH_AUTH__ADMINS": ADMIN},
                     extra_args=("--secrets.files", str(secrets_file)),
                 )
             )
@@ -154,6 +157,56 @@ def test_twenty_people_on_two_replicas_each_answer_stored_once_in_their_own_sess
         others = [f"of user{n} " for n in range(USERS) if f"user{n}@" not in email]
         assert not any(other in exported for other in others), f"{email}'s export is mixed"
         assert stored_answers(postgres_url, oidc_issuer, email) == [answers], email
+
+
+def test_an_experiment_running_on_one_replica_shows_running_on_the_other_and_cannot_start(
+    browser: Browser, deployment: Deployment, tmp_path: Path
+) -> None:
+    balancer = deployment.balancer
+    # Enough items that the run is still going when the other replica looks.
+    items = tmp_path / "items.csv"
+    rows = [
+        f'"Tell me about project {n}.","I led project {n}; the team shipped it in {n % 9 + 2} '
+        f'weeks and cut costs by {n % 40 + 5}%."'
+        for n in range(1_000)
+    ]
+    items.write_text("question,answer\n" + "\n".join(rows) + "\n")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_cookies(route(balancer, 0))  # type: ignore[arg-type]
+    page = sign_in_on(context, balancer.url, ADMIN)
+    try:
+        page.goto(f"{balancer.url}/persona_lab")
+        wait_for_app(page)
+        name = page.get_by_label("Experiment name")
+        name.fill("shared between replicas")
+        name.press("Enter")
+        wait_for_app(page)
+        page.get_by_text("Upload CSV/JSONL").click()
+        wait_for_app(page)
+        page.locator("input[type='file']").first.set_input_files(str(items))
+        expect(page.get_by_text("items.csv")).to_be_visible()
+        wait_for_app(page)
+        page.get_by_role("button", name="Create and run").click()
+        expect(page.get_by_text("Running:")).to_be_visible()
+        link = page.url
+        assert "experiment=" in link
+
+        # The same person, sent to the other replica, opens the same experiment.
+        context.add_cookies(route(balancer, 1))  # type: ignore[arg-type]
+        other = context.new_page()
+        other.goto(link)
+        wait_for_app(other)
+        expect(other.get_by_text("Running in another process")).to_be_visible()
+        for label in ("Run", "Resume", "Create and run"):
+            expect(other.get_by_role("button", name=label, exact=True)).to_have_count(0)
+        other.close()
+
+        # Back on the replica that runs it: cancel, so the run stops with the test.
+        context.add_cookies(route(balancer, 0))  # type: ignore[arg-type]
+        page.get_by_role("button", name="Cancel").click()
+        expect(page.get_by_role("button", name="Resume")).to_be_visible()
+    finally:
+        context.close()
 
 
 def test_a_session_started_on_one_replica_resumes_on_the_other(
