@@ -14,13 +14,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
 
 from coach.agents.rollout import Rollout
-from coach.domain import utc_now
+from coach.domain import as_utc, utc_now
 from coach.errors import ExperimentError
 from coach.experiments.datasets import DatasetItem
 from coach.experiments.records import (
@@ -421,7 +420,7 @@ class SqlExperimentStore:
                 persona=Persona.model_validate_json(row[4]),
                 share=row[5],
                 active=row[6],
-                created_at=_utc(row[7]),
+                created_at=as_utc(row[7]),
             )
             for row in rows
         ]
@@ -467,8 +466,8 @@ def _experiment(row: Sequence[Any], variants: Sequence[VariantRecord]) -> Experi
         status=ExperimentStatus(row[10]),
         message=row[11],
         runner=row[12],
-        created_at=_utc(row[13]),
-        updated_at=_utc(row[14]),
+        created_at=as_utc(row[13]),
+        updated_at=as_utc(row[14]),
     )
 
 
@@ -496,12 +495,8 @@ def result_from_row(row: Sequence[Any]) -> PairResult:
     for column in _JSON_COLUMNS:
         if fields[column] is not None:
             fields[column] = json.loads(fields[column])
-    fields["created_at"] = _utc(fields["created_at"])
+    fields["created_at"] = as_utc(fields["created_at"])
     return PairResult.model_validate(fields)
-
-
-def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
 
 
 def _not_found(experiment_id: str) -> ExperimentError:

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 
@@ -53,6 +53,7 @@ from coach.domain import (
     TranscriptDraft,
     TranscriptSegment,
     VoiceSettings,
+    as_utc,
     new_id,
     utc_now,
 )
@@ -268,8 +269,8 @@ class SqlSessionStore:
                 id=row[0],
                 name=row[1],
                 kind=SessionKind(row[2]),
-                created_at=_utc(row[3]),
-                updated_at=_utc(row[4]),
+                created_at=as_utc(row[3]),
+                updated_at=as_utc(row[4]),
                 owner_email=row[5] or "",
                 question_count=questions.get(row[0], 0),
                 answered_count=answered.get(row[0], 0),
@@ -847,7 +848,7 @@ class SqlSessionStore:
             takeaways=json.loads(row[2]),
             action_items=json.loads(row[3]),
             attribution=_attribution(row[4:11]),
-            created_at=_utc(row[11]),
+            created_at=as_utc(row[11]),
         )
 
     # --- voice --------------------------------------------------------------------
@@ -893,7 +894,7 @@ class SqlSessionStore:
                 question_id=row[2],
                 segments=[TranscriptSegment.model_validate(s) for s in json.loads(row[3])],
                 voice=VoiceSettings.model_validate_json(row[4]),
-                created_at=_utc(row[5]),
+                created_at=as_utc(row[5]),
             )
             for row in rows
         ]
@@ -1039,10 +1040,6 @@ def _draft_fields(model: BaseModel, draft_type: type[BaseModel]) -> dict[str, An
     return model.model_dump(include=set(draft_type.model_fields))
 
 
-def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
-
-
 def _clean_name(name: str) -> str:
     clean = name.strip()
     if not clean:
@@ -1179,8 +1176,8 @@ def _fetch_session(db: Cursor, actor: Actor, session_id: str) -> Session:
         coaching_level=CoachingLevel(row[4]),
         current_question_id=row[5],
         metadata=json.loads(row[6]),
-        created_at=_utc(row[7]),
-        updated_at=_utc(row[8]),
+        created_at=as_utc(row[7]),
+        updated_at=as_utc(row[8]),
     )
 
 
@@ -1193,7 +1190,7 @@ def _document(row: tuple[Any, ...]) -> Document:
         media_type=row[4],
         text=row[5],
         pages=row[6],
-        created_at=_utc(row[7]),
+        created_at=as_utc(row[7]),
     )
 
 
@@ -1207,7 +1204,7 @@ def _question(row: tuple[Any, ...]) -> Question:
         competency=row[5],
         source=QuestionSource(row[6]),
         rationale=row[7],
-        created_at=_utc(row[8]),
+        created_at=as_utc(row[8]),
         attribution=_attribution(row[9:16]) if len(row) > 9 else None,
     )
 
@@ -1220,7 +1217,7 @@ def _answer(row: tuple[Any, ...]) -> Answer:
         attempt=row[3],
         text=row[4],
         mode=AnswerMode(row[5]),
-        created_at=_utc(row[6]),
+        created_at=as_utc(row[6]),
     )
 
 
@@ -1298,7 +1295,7 @@ def _evaluation(row: tuple[Any, ...], dimensions: list[DimensionScore]) -> Evalu
         coaching_level=CoachingLevel(row[10]),
         attribution=_attribution(row[11:18]),
         dimensions=dimensions,
-        created_at=_utc(row[18]),
+        created_at=as_utc(row[18]),
         follow_up=row[19] or "",
         follow_up_attribution=(Attribution.model_validate_json(row[20]) if row[20] else None),
     )
@@ -1319,7 +1316,7 @@ def _summary(row: tuple[Any, ...]) -> SessionSummary:
         highlights=json.loads(row[8]),
         next_steps=json.loads(row[9]),
         attribution=_attribution(row[10:17]),
-        created_at=_utc(row[17]),
+        created_at=as_utc(row[17]),
     )
 
 
@@ -1331,5 +1328,5 @@ def _chat_message(row: tuple[Any, ...]) -> ChatMessage:
         role=ChatRole(row[3]),
         content=row[4],
         attribution=_attribution(row[5:12]),
-        created_at=_utc(row[12]),
+        created_at=as_utc(row[12]),
     )
