@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 from pydantic import SecretStr
 
 from coach.settings import StoreSettings
@@ -37,7 +37,11 @@ from tests.e2e.conftest import (
     wait_for_app,
 )
 from tests.e2e.test_many_signed_in_users import DEADLINE_SECONDS, one_user
-from tests.e2e.test_sign_in_flow import oidc_issuer, settle  # noqa: F401 - fixture
+from tests.e2e.test_sign_in_flow import (  # noqa: F401 - oidc_issuer is a fixture
+    oidc_issuer,
+    settle,
+    sign_in_page,
+)
 from tests.fixtures import JOB_DESCRIPTION, RESUME
 from tests.load_balancer import LoadBalancer, running_load_balancer
 from tests.postgres_server import PostgresServer
@@ -115,17 +119,14 @@ def route(balancer: LoadBalancer, replica: int) -> list[dict[str, str]]:
     return [{"name": "replica", "value": str(replica), "url": balancer.url}]
 
 
-def sign_in_on(context: BrowserContext, url: str, email: str) -> Page:
-    page = context.new_page()
-    page.goto(url)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/oauth2/authorize**")
-    page.locator("input[name='sub']").fill(email)
-    page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url(f"{url}/**")
-    wait_for_app(page)
-    expect(page.get_by_text(f"Signed in as {email}")).to_be_visible()
-    return page
+def answer(page: Page, text: str) -> None:
+    """Types ``text`` into the open question's box, submits it and waits for the score."""
+    box = page.get_by_label("Your answer")
+    box.fill(text)
+    box.press("Control+Enter")
+    settle(page)
+    page.get_by_role("button", name="Submit answer").click()
+    expect(page.get_by_text("What worked")).to_be_visible()
 
 
 async def crowd_on(balancer: LoadBalancer) -> list[tuple[str, list[str], str]]:
@@ -173,7 +174,7 @@ def test_an_experiment_running_on_one_replica_shows_running_on_the_other_and_can
     items.write_text("question,answer\n" + "\n".join(rows) + "\n")
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.add_cookies(route(balancer, 0))  # type: ignore[arg-type]
-    page = sign_in_on(context, balancer.url, ADMIN)
+    page = sign_in_page(context, balancer.url, ADMIN)
     try:
         page.goto(f"{balancer.url}/persona_lab")
         wait_for_app(page)
@@ -219,18 +220,13 @@ def test_a_session_started_on_one_replica_resumes_on_the_other(
     email = "roaming@example.org"
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.add_cookies(route(balancer, 0))  # type: ignore[arg-type]
-    page = sign_in_on(context, balancer.url, email)
+    page = sign_in_page(context, balancer.url, email)
     try:
         page.get_by_label("…or paste your resume").fill(RESUME)
         page.get_by_label("…or paste your job description").fill(JOB_DESCRIPTION)
         page.get_by_label("Session name (optional)").fill("Started on replica A")
         page.get_by_role("button", name="Generate questions").click()
-        answer = page.get_by_label("Your answer")
-        answer.fill("Given on replica A: I cut the nightly run from 3 hours to 40 minutes.")
-        answer.press("Control+Enter")
-        settle(page)
-        page.get_by_role("button", name="Submit answer").click()
-        expect(page.get_by_text("What worked")).to_be_visible()
+        answer(page, "Given on replica A: I cut the nightly run from 3 hours to 40 minutes.")
 
         # The first replica goes away (a rolling restart) and the balancer sends this
         # browser to the other: still signed in, and the session is there to resume.
@@ -245,12 +241,7 @@ def test_a_session_started_on_one_replica_resumes_on_the_other(
         options = page.locator("[data-testid='stRadio'] [role='radiogroup'] label")
         options.nth(1).click()
         settle(page)
-        answer = page.get_by_label("Your answer")
-        answer.fill("Given on replica B: I wrote the runbook the team still uses.")
-        answer.press("Control+Enter")
-        settle(page)
-        page.get_by_role("button", name="Submit answer").click()
-        expect(page.get_by_text("What worked")).to_be_visible()
+        answer(page, "Given on replica B: I wrote the runbook the team still uses.")
     finally:
         context.close()
     (answers,) = stored_answers(postgres_url, oidc_issuer, email)

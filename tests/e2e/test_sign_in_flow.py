@@ -98,18 +98,23 @@ def sign_in(
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     requests: list[str] = []
     context.on("request", lambda request: requests.append(request.url))
+    return context, sign_in_page(context, app.url, email), requests
+
+
+def sign_in_page(context: BrowserContext, url: str, email: str) -> Page:
+    """A new page of ``context`` that signs in at ``url`` as ``email`` at the provider."""
     page = context.new_page()
-    page.goto(app.url)
+    page.goto(url)
     expect(page.get_by_text("Sign in to practise")).to_be_visible()
     expect(page.get_by_role("link", name="Sessions")).to_have_count(0)  # nothing before
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/oauth2/authorize**")
     page.locator("input[name='sub']").fill(email)
     page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url(f"{app.url}/**")
+    page.wait_for_url(f"{url}/**")
     wait_for_app(page)
     expect(page.get_by_text(f"Signed in as {email}")).to_be_visible()
-    return context, page, requests
+    return page
 
 
 def assert_inert(page: Page) -> None:
