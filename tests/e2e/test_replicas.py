@@ -88,6 +88,7 @@ def deployment(
                 'client_id = "coach-workbench"\n'
                 f'client_secret = "{client_secret}"\n'
                 f'server_metadata_url = "{oidc_issuer}/.well-known/openid-configuration"\n'
+                "client_kwargs = { timeout = 30 }\n"  # test_sign_in_flow says why
             )
             apps.append(
                 start_app(
