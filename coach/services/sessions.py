@@ -35,12 +35,8 @@ class SessionsService:
         self, actor: Actor, search: str = "", *, limit: int = 20, offset: int = 0
     ) -> SessionPage:
         term = search.strip() or None
-        with self._store.reading():  # the page and its count from one snapshot
-            sessions = self._store.list_sessions(actor, term, limit=limit, offset=offset)
-            # A page that is not full is the last one: its count needs no second scan.
-            short = len(sessions) < limit and (sessions or offset == 0)
-            total = offset + len(sessions) if short else self._store.count_sessions(actor, term)
-            return SessionPage(sessions=sessions, total=total, offset=offset, limit=limit)
+        sessions, total = self._store.page_sessions(actor, term, limit=limit, offset=offset)
+        return SessionPage(sessions=sessions, total=total, offset=offset, limit=limit)
 
     def get(self, actor: Actor, session_id: str) -> Session:
         return self._store.get_session(actor, session_id)

@@ -66,9 +66,15 @@ class SessionStore(Protocol):
         ...
 
     def list_sessions(
-        self, search: str | None = None, *, limit: int = 50, offset: int = 0
+        self, actor: Actor, search: str | None = None, *, limit: int = 50, offset: int = 0
     ) -> list[SessionOverview]:
         """Newest activity first; ``search`` matches the name, case-insensitively."""
+        ...
+
+    def page_sessions(
+        self, actor: Actor, search: str | None = None, *, limit: int = 50, offset: int = 0
+    ) -> tuple[list[SessionOverview], int]:
+        """``list_sessions`` and how many sessions match in all, from one snapshot."""
         ...
 
     def count_sessions(self, actor: Actor, search: str | None = None) -> int: ...

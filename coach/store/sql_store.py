@@ -110,14 +110,18 @@ _SUMMARY_COLUMNS = (
 # of the latest evaluation of each question for just those ids. The ids go in as a
 # list of values, so each child table is read through its session_id index instead of
 # scanned whole (at 100,000 sessions the one-query form joined half a million rows per
-# table). The name filter is a case-insensitive LIKE with "\" as the escape.
+# table). The name filter is a case-insensitive substring test (strpos: no pattern, so
+# nothing in the search needs escaping). A search also counts its matches in the same
+# scan (the window), instead of a second pass over every name; a listing without one
+# does not, as the window would give up the top-N sort over the whole table.
 _LIST_SESSIONS_SQL = """
-SELECT id, name, kind, created_at, updated_at, owner_email
+SELECT id, name, kind, created_at, updated_at, owner_email{total}
 FROM sessions
 WHERE {where}
 ORDER BY updated_at DESC, id DESC
 LIMIT ? OFFSET ?
 """
+_MATCH_COUNT = ", count(*) OVER ()"
 
 # Each figure of the page's sessions, as (session_id, value) rows. "= ANY(list)" lets
 # DuckDB read the child table through its session_id index.
@@ -254,17 +258,42 @@ class SqlSessionStore:
         self, actor: Actor, search: str | None = None, *, limit: int = 50, offset: int = 0
     ) -> list[SessionOverview]:
         """Newest activity first; ``search`` matches the name, case-insensitively."""
-        where, parameters = _sessions_filter(actor, search)
-        sql = _LIST_SESSIONS_SQL.format(where=where)
         with self._reading() as db:
-            page = db.execute(sql, [*parameters, max(limit, 0), max(offset, 0)]).fetchall()
-            ids = [row[0] for row in page]
-            figures = [
-                dict(db.execute(sql, [ids]).fetchall()) if ids else {}
-                for sql in _SESSION_FIGURES_SQL
-            ]
+            page, _ = self._session_page(db, actor, search, limit, offset, counted=False)
+        return page
+
+    def page_sessions(
+        self, actor: Actor, search: str | None = None, *, limit: int = 50, offset: int = 0
+    ) -> tuple[list[SessionOverview], int]:
+        """``list_sessions`` and how many match in all, from one snapshot."""
+        with self._reading() as db:
+            page, total = self._session_page(db, actor, search, limit, offset, counted=True)
+            if total is None:  # no window to count in: a listing, or a page past the end
+                short = len(page) < limit and (page or offset == 0)
+                total = offset + len(page) if short else self._count_sessions(db, actor, search)
+        return page, total
+
+    def _session_page(
+        self,
+        db: Any,
+        actor: Actor,
+        search: str | None,
+        limit: int,
+        offset: int,
+        *,
+        counted: bool,
+    ) -> tuple[list[SessionOverview], int | None]:
+        where, parameters = _sessions_filter(actor, search)
+        windowed = counted and bool(search)
+        sql = _LIST_SESSIONS_SQL.format(where=where, total=_MATCH_COUNT if windowed else "")
+        page = db.execute(sql, [*parameters, max(limit, 0), max(offset, 0)]).fetchall()
+        ids = [row[0] for row in page]
+        figures = [
+            dict(db.execute(figure, [ids]).fetchall()) if ids else {}
+            for figure in _SESSION_FIGURES_SQL
+        ]
         questions, answered, scores, transcripts = figures
-        return [
+        overviews = [
             SessionOverview(
                 id=row[0],
                 name=row[1],
@@ -279,11 +308,16 @@ class SqlSessionStore:
             )
             for row in page
         ]
+        return overviews, (int(page[0][6]) if windowed and page else None)
 
     def count_sessions(self, actor: Actor, search: str | None = None) -> int:
-        where, parameters = _sessions_filter(actor, search)
         with self._connection_lease() as db:
-            row = db.execute(f"SELECT count(*) FROM sessions WHERE {where}", parameters).fetchone()
+            return self._count_sessions(db, actor, search)
+
+    @staticmethod
+    def _count_sessions(db: Any, actor: Actor, search: str | None) -> int:
+        where, parameters = _sessions_filter(actor, search)
+        row = db.execute(f"SELECT count(*) FROM sessions WHERE {where}", parameters).fetchone()
         return int(row[0]) if row else 0
 
     def rename_session(self, actor: Actor, session_id: str, name: str) -> Session:
@@ -1080,8 +1114,7 @@ def _name_filter(search: str | None) -> tuple[str, list[Any]]:
     """SQL condition and parameters for a case-insensitive substring match on name."""
     if not search:
         return "TRUE", []
-    escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return "lower(name) LIKE lower(?) ESCAPE '\\'", [f"%{escaped}%"]
+    return "strpos(lower(name), lower(?)) > 0", [search]
 
 
 def _session_not_found(session_id: str) -> SessionNotFound:

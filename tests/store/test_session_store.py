@@ -378,6 +378,23 @@ def test_search_treats_like_wildcards_as_plain_characters(store: SqlSessionStore
     assert store.count_sessions(LOCAL_USER, "_") == 1
 
 
+def test_a_page_of_sessions_carries_how_many_match_in_all(store: SqlSessionStore) -> None:
+    for number in range(5):
+        store.create_session(LOCAL_USER, f"Match {number}")
+    for name in ("other", "another"):
+        store.create_session(LOCAL_USER, name)
+
+    first, total = store.page_sessions(LOCAL_USER, "MATCH", limit=2)
+    assert [s.name for s in first] == ["Match 4", "Match 3"] and total == 5
+    last, total = store.page_sessions(LOCAL_USER, "match", limit=2, offset=4)
+    assert [s.name for s in last] == ["Match 0"] and total == 5
+    assert store.page_sessions(LOCAL_USER, "match", limit=2, offset=10) == ([], 5)
+    assert store.page_sessions(LOCAL_USER, "nothing", limit=2) == ([], 0)
+    listed, total = store.page_sessions(LOCAL_USER, limit=3)
+    assert len(listed) == 3 and total == 7
+    assert store.page_sessions(LOCAL_USER, limit=10)[1] == 7
+
+
 def test_overview_counts_questions_answers_and_latest_scores(store: SqlSessionStore) -> None:
     session = store.create_session(LOCAL_USER, "scored")
     q1, q2, _unanswered = store.add_questions(
