@@ -26,29 +26,48 @@ def sign_in_configured() -> bool:
         return False
 
 
+# This run's actor, worked out once at the top of every run by ``require_sign_in``: a
+# page asks for it a dozen times a run, and without a secrets file each look for
+# ``[auth]`` searches the disk again (~0.4 ms). A tab's user cannot change within its
+# session (signing in or out reloads the page, which starts a new session), so a widget
+# callback, which runs before the script, may use the one from the run before.
+_ACTOR_KEY = "_actor_this_run"
+
+
 def require_sign_in() -> Actor:
     """The acting user, or a sign-in screen (and the script stops) for a visitor.
 
     Called by workbench.py before the navigation, so no page runs for a stranger.
     """
+    st.session_state.pop(_ACTOR_KEY, None)
     if not sign_in_configured():
         _refuse_remote_visitors()
-        return Actor.local()
-    if not st.user.is_logged_in:
+        actor = Actor.local()
+    elif not st.user.is_logged_in:
         st.title("Coaching Workbench")
         st.write("Sign in to practise: your sessions and chats are yours alone.")
         st.button("Sign in", type="primary", on_click=st.login, icon=":material/login:")
         st.stop()
-    return current_actor()
+    else:
+        actor = _signed_in_actor()
+    st.session_state[_ACTOR_KEY] = actor
+    return actor
 
 
 def current_actor() -> Actor:
     """The acting user of this script run (the local user without sign-in)."""
+    remembered = st.session_state.get(_ACTOR_KEY)
+    if isinstance(remembered, Actor):
+        return remembered
     if not sign_in_configured():
         return Actor.local()
-    user = st.user
-    if not user.is_logged_in:
+    if not st.user.is_logged_in:
         st.stop()  # require_sign_in has already shown the sign-in screen
+    return _signed_in_actor()
+
+
+def _signed_in_actor() -> Actor:
+    user = st.user
     issuer = str(user.get("iss") or "")
     subject = str(user.get("sub") or "")
     email = str(user.get("email") or "")
@@ -60,7 +79,7 @@ def current_actor() -> Actor:
 
 def sidebar(actor: Actor) -> None:
     """Who is signed in, or that this is the local single-user mode."""
-    if sign_in_configured():
+    if not actor.is_local:
         st.caption(
             f"Signed in as {actor.email or actor.subject}" + (" · admin" if actor.is_admin else "")
         )
