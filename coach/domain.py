@@ -154,6 +154,11 @@ class Session(_Model):
     created_at: datetime
     updated_at: datetime
     metadata: dict[str, str] = Field(default_factory=dict)
+    revision: int = Field(
+        default=0,
+        description="One more with every write to the session: a view is whole "
+        "at one revision, and two writes that find it moved by two were the only ones.",
+    )
 
 
 class SessionOverview(_Model):

@@ -227,7 +227,7 @@ def _submit(wb: Workbench, view: PracticeView, progress: QuestionProgress, key: 
     text = st.session_state.get(key) or ""
     try:
         wb.practice.answer_and_evaluate(
-            current_actor(), view.session.id, progress.question.id, text
+            current_actor(), view.session.id, progress.question.id, text, shown=view
         )
     except AnswerSavedNotScored as error:
         st.session_state["answer-error"] = str(error)

@@ -63,6 +63,9 @@ from coach.users import Actor
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1_000
+# An answer and its evaluation each move the session's revision by one (the store's
+# contract tests hold it to that).
+_REVISIONS_PER_SCORED_ANSWER = 2
 _MAX_PENDING_FOLLOW_UPS = 64
 # Session metadata: what the candidate was warned about their documents (too little
 # text, a locked PDF), kept so the session keeps saying it, not only the upload.
@@ -150,6 +153,21 @@ class PracticeView(BaseModel):
             ]
             questions.append(progress.model_copy(update={"attempts": attempts}))
         return self.model_copy(update={"questions": questions})
+
+    def with_attempt(
+        self, answer: Answer, evaluation: Evaluation, session: Session
+    ) -> PracticeView:
+        """This view after ``answer`` was stored and scored (its question's draft cleared,
+        the question made current), at ``session``: what reading it again would give
+        when nothing else was written to the session meanwhile."""
+        attempt = Attempt(answer=answer, evaluation=evaluation)
+        questions = [
+            progress.model_copy(update={"attempts": [*progress.attempts, attempt], "draft": ""})
+            if progress.question.id == answer.question_id
+            else progress
+            for progress in self.questions
+        ]
+        return self.model_copy(update={"session": session, "questions": questions})
 
 
 class PracticeService:
@@ -305,7 +323,7 @@ class PracticeService:
         """The whole session as one consistent snapshot.
 
         A rerun with nothing changed costs one query: every write to a session moves
-        its ``updated_at``, so a view read at the same ``updated_at`` is still whole.
+        its revision, so a view read at the same revision is still whole.
         """
         with self._store.reading():
             session = self._store.get_session(actor, session_id)
@@ -502,14 +520,22 @@ class PracticeService:
         up later; on a single-slot server it waits until the score is in."""
         return self._evaluate(actor, answer_id)
 
-    def _evaluate(self, actor: Actor, answer: Answer | str) -> Evaluation:
-        """``evaluate`` of a stored answer, or of its id."""
+    def _evaluate(
+        self, actor: Actor, answer: Answer | str, shown: PracticeView | None = None
+    ) -> Evaluation:
+        """``evaluate`` of a stored answer, or of its id; with the page's view of its
+        session, the tasks come from there (no reads)."""
         with self._telemetry.turn("evaluate_answer", actor=actor):
-            with self._store.reading():  # one snapshot for every read the tasks need
-                if isinstance(answer, str):
-                    answer = self._store.get_answer(actor, answer)
-                session = self._store.get_session(actor, answer.session_id)
-                evaluate, follow_up = self._tasks(actor, answer, session)
+            asked = _asked(shown, answer)
+            if shown is not None and asked is not None and isinstance(answer, Answer):
+                session = shown.session
+                evaluate, follow_up = _tasks_for(answer, asked, *_view_texts(shown), session)
+            else:
+                with self._store.reading():  # one snapshot for every read the tasks need
+                    if isinstance(answer, str):
+                        answer = self._store.get_answer(actor, answer)
+                    session = self._store.get_session(actor, answer.session_id)
+                    evaluate, follow_up = self._tasks(actor, answer, session)
             self._telemetry.annotate(session)
             team = self.team_for(session)
             with self._limit.hold(actor):
@@ -549,16 +575,9 @@ class PracticeService:
     def _tasks(
         self, actor: Actor, answer: Answer, session: Session
     ) -> tuple[EvaluateAnswer, AskFollowUp]:
-        question = _draft_of(self._store.get_question(actor, answer.question_id))
+        question = self._store.get_question(actor, answer.question_id)
         resume, job = self._texts(actor, answer.session_id)
-        context = {
-            "question": question,
-            "answer": answer.text,
-            "resume": resume,
-            "job_description": job,
-            "coaching_level": session.coaching_level,
-        }
-        return EvaluateAnswer(**context), AskFollowUp(**context)
+        return _tasks_for(answer, question, resume, job, session)
 
     def _start_follow_up(self, answer_id: str, team: AgentTeam, task: AskFollowUp) -> None:
         future = self._runner.submit(carry_context(team.follow_up(task)))
@@ -590,19 +609,44 @@ class PracticeService:
         return self._talking_points_of(answer.text, job, resume)
 
     def answer_and_evaluate(
-        self, actor: Actor, session_id: str, question_id: str, text: str
+        self,
+        actor: Actor,
+        session_id: str,
+        question_id: str,
+        text: str,
+        *,
+        shown: PracticeView | None = None,
     ) -> tuple[Answer, Evaluation]:
         """Store, then score, as one turn (one trace).
+
+        ``shown`` is the view the page drew the question from. The evaluation then reads
+        its question and documents there, and when nobody else wrote to the session
+        meanwhile, the next ``view`` is this one with the scored answer added, not
+        read again (a person waits for the score on that path).
 
         Raises ``AnswerSavedNotScored`` when the answer is stored but scoring failed, so
         the page can say the answer is safe without telling the two steps apart itself.
         """
         with self._telemetry.turn("answer_and_evaluate", session_id=session_id, actor=actor):
             answer = self.submit_answer(actor, session_id, question_id, text)
+            if shown is not None and shown.session.id != session_id:
+                shown = None
             try:
-                return answer, self._evaluate(actor, answer)
+                evaluation = self._evaluate(actor, answer, shown)
             except CoachError as error:
                 raise AnswerSavedNotScored(f"Your answer is saved. {error}") from error
+            if shown is not None:
+                self._carry_forward(actor, shown, answer, evaluation)
+            return answer, evaluation
+
+    def _carry_forward(
+        self, actor: Actor, shown: PracticeView, answer: Answer, evaluation: Evaluation
+    ) -> None:
+        """Keep ``shown`` plus the scored answer as the session's view, if the answer and
+        its evaluation (one revision each) were the only writes since ``shown``."""
+        session = self._store.get_session(actor, shown.session.id)
+        if session.revision == shown.session.revision + _REVISIONS_PER_SCORED_ANSWER:
+            self._views.put(shown.with_attempt(answer, evaluation, session))
 
     def stream_example_answer(self, actor: Actor, question_id: str) -> TextReply:
         """A fresh example answer, streamed, for a candidate waiting to read it.
@@ -666,24 +710,24 @@ class PracticeService:
 
 
 class _ViewCache:
-    """The last views read, by session and ``updated_at``; views are frozen, so threads
+    """The last views read, by session and revision; views are frozen, so threads
     share them safely."""
 
     def __init__(self, size: int = 256) -> None:
         self._size = size
-        self._views: OrderedDict[tuple[str, datetime], PracticeView] = OrderedDict()
+        self._views: OrderedDict[tuple[str, int], PracticeView] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, session: Session) -> PracticeView | None:
         with self._lock:
-            view = self._views.get((session.id, session.updated_at))
+            view = self._views.get((session.id, session.revision))
             if view is not None:
-                self._views.move_to_end((session.id, session.updated_at))
+                self._views.move_to_end((session.id, session.revision))
             return view
 
     def put(self, view: PracticeView) -> None:
         with self._lock:
-            self._views[(view.session.id, view.session.updated_at)] = view
+            self._views[(view.session.id, view.session.revision)] = view
             while len(self._views) > self._size:
                 self._views.popitem(last=False)
 
@@ -693,6 +737,26 @@ _DRAFT_FIELDS = set(QuestionDraft.model_fields)
 
 def _draft_of(question: Question) -> QuestionDraft:
     return QuestionDraft.model_validate(question.model_dump(include=_DRAFT_FIELDS))
+
+
+def _tasks_for(
+    answer: Answer, question: Question, resume: str, job: str, session: Session
+) -> tuple[EvaluateAnswer, AskFollowUp]:
+    context = {
+        "question": _draft_of(question),
+        "answer": answer.text,
+        "resume": resume,
+        "job_description": job,
+        "coaching_level": session.coaching_level,
+    }
+    return EvaluateAnswer(**context), AskFollowUp(**context)
+
+
+def _asked(shown: PracticeView | None, answer: Answer | str) -> Question | None:
+    """The question ``answer`` answers, as the page showed it (None: read it)."""
+    if shown is None or not isinstance(answer, Answer):
+        return None
+    return next((p.question for p in shown.questions if p.question.id == answer.question_id), None)
 
 
 def _view_texts(view: PracticeView) -> tuple[str, str]:

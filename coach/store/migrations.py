@@ -435,6 +435,15 @@ _V10_SPAN_ROLLUPS = Migration(
     statements=(*rollup_table_sql(), *rollup_sql("spans")),
 )
 
+# A session's revision moves by one with every write to it (``updated_at`` says when, not
+# how many): a service that wrote twice and finds the revision moved by two knows nobody
+# else wrote in between, so it can update the view it holds instead of reading it again.
+_V11_SESSION_REVISIONS = Migration(
+    version=11,
+    description="sessions.revision: one more with every write to the session",
+    statements=("ALTER TABLE sessions ADD COLUMN revision BIGINT DEFAULT 0",),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1_INITIAL,
     _V2_CHAT,
@@ -446,6 +455,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _V8_CHECKS,
     _V9_OWNERS,
     _V10_SPAN_ROLLUPS,
+    _V11_SESSION_REVISIONS,
 )
 """Every migration, oldest first; versions are 1, 2, 3, ... without gaps."""
 

@@ -119,11 +119,18 @@ _V5_ROLLUPS_BY_LEVEL = Migration(
     ),
 )
 
+_V6_SESSION_REVISIONS = Migration(
+    version=6,
+    description="sessions.revision: one more with every write to the session (DuckDB's 11)",
+    statements=_session_part(11),
+)
+
 POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
     _V1_SESSIONS,
     _V2_OWNERS,
     _V3_EXPERIMENTS,
     _V4_SPANS,
     _V5_ROLLUPS_BY_LEVEL,
+    _V6_SESSION_REVISIONS,
 )
 """Every PostgreSQL migration, oldest first; versions are 1, 2, 3, ... without gaps."""

@@ -80,7 +80,8 @@ class Cursor(Protocol):
 
 
 _SESSION_COLUMNS = (
-    "id, name, kind, persona, coaching_level, current_question_id, metadata, created_at, updated_at"
+    "id, name, kind, persona, coaching_level, current_question_id, metadata, created_at, "
+    "updated_at, revision"
 )
 _DOCUMENT_COLUMNS = "id, session_id, kind, filename, media_type, text, pages, created_at"
 _QUESTION_COLUMNS = (
@@ -231,7 +232,7 @@ class SqlSessionStore:
         with self._transaction() as db:
             db.execute(
                 f"INSERT INTO sessions ({_SESSION_COLUMNS}, {_OWNER_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     session.id,
                     session.name,
@@ -242,6 +243,7 @@ class SqlSessionStore:
                     json.dumps(session.metadata),
                     now,
                     now,
+                    session.revision,
                     *_owner_values(actor),
                 ],
             )
@@ -1186,7 +1188,8 @@ def _touch(
     scope, owner = _owner_scope(actor, write=True)
     assignments = "".join(f", {column} = ?" for column in columns)
     row = db.execute(
-        f"UPDATE sessions SET updated_at = ?{assignments} WHERE id = ? AND {scope}",
+        f"UPDATE sessions SET updated_at = ?, revision = revision + 1{assignments} "
+        f"WHERE id = ? AND {scope}",
         [now or utc_now(), *columns.values(), session_id, *owner],
     ).fetchone()
     if row is None or row[0] == 0:
@@ -1211,6 +1214,7 @@ def _fetch_session(db: Cursor, actor: Actor, session_id: str) -> Session:
         metadata=json.loads(row[6]),
         created_at=as_utc(row[7]),
         updated_at=as_utc(row[8]),
+        revision=row[9],
     )
 
 

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from coach.domain import CoachingLevel, DocumentKind, QuestionSource, QuestionType
+from coach.domain import CoachingLevel, DocumentKind, QuestionSource, QuestionType, Session
 from coach.errors import CoachError, EmptyAnswer, SessionNotFound
+from coach.services.practice import PracticeView
 from coach.settings import CoachSettings
 from coach.users import Actor
 from coach.workbench import Workbench, build_workbench
@@ -236,6 +237,69 @@ def test_a_quiet_rerun_reuses_the_view_and_every_write_shows_at_once(wb: Workben
     wb.store.set_delivery(LOCAL_USER, answer.id, metrics)
     latest = wb.practice.view(LOCAL_USER, session_id).questions[0].latest
     assert latest is not None and latest.delivery == metrics
+
+
+def fresh_read(wb: Workbench, session_id: str) -> PracticeView:
+    """The session's view read from the store, past the service's cache."""
+    with wb.store.reading():
+        return wb.practice._view(LOCAL_USER, wb.store.get_session(LOCAL_USER, session_id))
+
+
+def counting_view_reads(wb: Workbench, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the sessions whose whole view the service reads from now on."""
+    reads: list[str] = []
+    read = wb.practice._view
+
+    def counted(actor: Actor, session: Session) -> PracticeView:
+        reads.append(session.id)
+        return read(actor, session)
+
+    monkeypatch.setattr(wb.practice, "_view", counted)
+    return reads
+
+
+def test_an_answer_scored_from_the_page_carries_its_view_forward_as_stored(
+    wb: Workbench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session_id = start(wb, question_count=2)
+    shown = wb.practice.view(LOCAL_USER, session_id)
+    question = shown.questions[1].question
+    wb.practice.save_draft(LOCAL_USER, session_id, question.id, "half an answer")
+    shown = wb.practice.view(LOCAL_USER, session_id)
+
+    answer, evaluation = wb.practice.answer_and_evaluate(
+        LOCAL_USER, session_id, question.id, STRONG_ANSWER, shown=shown
+    )
+
+    reads = counting_view_reads(wb, monkeypatch)
+    carried = wb.practice.view(LOCAL_USER, session_id)
+    assert reads == []  # not read again: the page's view plus what was stored
+    assert carried == fresh_read(wb, session_id)  # the draft gone, the question current
+    assert carried.current is not None and carried.current.question.id == question.id
+    assert carried.current.latest is not None
+    assert (carried.current.latest.answer, carried.current.latest_evaluation) == (
+        answer,
+        evaluation,
+    )
+
+
+def test_a_write_from_elsewhere_while_scoring_is_read_not_carried_over(
+    wb: Workbench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session_id = start(wb, question_count=2)
+    shown = wb.practice.view(LOCAL_USER, session_id)
+    first, second = (p.question for p in shown.questions)
+    # Another tab keeps a draft after this page was drawn, before its answer is stored.
+    wb.practice.save_draft(LOCAL_USER, session_id, first.id, "typed in another tab")
+
+    wb.practice.answer_and_evaluate(LOCAL_USER, session_id, second.id, STRONG_ANSWER, shown=shown)
+
+    reads = counting_view_reads(wb, monkeypatch)
+    after = wb.practice.view(LOCAL_USER, session_id)
+    assert reads == [session_id]
+    assert after == fresh_read(wb, session_id)
+    assert after.questions[0].draft == "typed in another tab"
+    assert after.questions[1].latest_evaluation is not None
 
 
 def test_the_sessions_list_counts_right_without_a_second_scan_on_a_short_page(

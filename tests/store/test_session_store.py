@@ -378,6 +378,26 @@ def test_search_treats_like_wildcards_as_plain_characters(store: SqlSessionStore
     assert store.count_sessions(LOCAL_USER, "_") == 1
 
 
+def test_every_write_moves_the_session_revision_by_exactly_one(store: SqlSessionStore) -> None:
+    # The practice service counts on it: an answer and its evaluation that find the
+    # revision moved by two were the only writes, and the view it holds is still whole.
+    session = store.create_session(LOCAL_USER, "revised")
+    (asked,) = store.add_questions(LOCAL_USER, session.id, [question("1")])
+
+    def revision() -> int:
+        return store.get_session(LOCAL_USER, session.id).revision
+
+    before = revision()
+    store.save_draft(LOCAL_USER, session.id, asked.id, "half")
+    assert revision() == before + 1
+    answer = store.add_answer(LOCAL_USER, session.id, asked.id, "whole")
+    assert revision() == before + 2
+    store.add_evaluation(LOCAL_USER, answer.id, evaluation(6.0))
+    assert revision() == before + 3
+    store.rename_session(LOCAL_USER, session.id, "renamed")
+    assert revision() == before + 4
+
+
 def test_a_page_of_sessions_carries_how_many_match_in_all(store: SqlSessionStore) -> None:
     for number in range(5):
         store.create_session(LOCAL_USER, f"Match {number}")

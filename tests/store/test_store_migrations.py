@@ -159,3 +159,17 @@ def test_spans_written_before_rollups_existed_are_rolled_up_by_the_migration(
         (3600, "chat", "duration", 13, 1),
         (3600, "invoke_agent", "duration", 15, 1),
     ]
+
+
+def test_sessions_from_before_revisions_start_at_zero_and_count_on(tmp_path: Path) -> None:
+    path = tmp_path / "v10.duckdb"
+    with DuckDBSessionStore(StoreSettings(path=path)) as store:
+        session = store.create_session(LOCAL_USER, "kept")
+    with duckdb.connect(str(path)) as connection:  # as the last release left it: no revision
+        connection.execute("ALTER TABLE sessions DROP COLUMN revision")
+        connection.execute("DELETE FROM schema_version WHERE version = 11")
+
+    with DuckDBSessionStore(StoreSettings(path=path)) as store:
+        assert store.get_session(LOCAL_USER, session.id).revision == 0
+        store.rename_session(LOCAL_USER, session.id, "renamed")
+        assert store.get_session(LOCAL_USER, session.id).revision == 1
