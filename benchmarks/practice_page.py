@@ -6,9 +6,12 @@ one known model latency:
 
 - starting a session (paste both documents, press "Generate questions", until the
   session page is drawn): <= 100 ms beyond the model;
-- answering (type, press "Submit answer", until the score is drawn; the server says it
-  runs many requests at once, as llama.cpp with ``--parallel`` does, so the evaluation
-  and the follow-up are two calls side by side, one latency): <= 60 ms beyond the model;
+- answering (type, press "Submit answer", until the score is drawn: the moment the run
+  hands the score to the page's message queue, which a server sends to the browser at
+  once; the server says it runs many requests at once, as llama.cpp with ``--parallel``
+  does, so the evaluation and the follow-up are two calls side by side, one latency):
+  <= 60 ms beyond the model. The whole run (the follow-up stored and drawn under the
+  score, the export made) is reported beside it;
 - a Practice rerun: <= 10x a bare three-widget page rerun measured in the same run.
 
 And the pause case at 100,000 sessions: a rerun 5 s after the previous one, as a person
@@ -128,17 +131,49 @@ def _start_once() -> tuple[float, Any]:
     return ms, at
 
 
-def _answer_once(at: Any) -> float:
+@contextlib.contextmanager
+def _score_clock() -> Iterator[list[float]]:
+    """``perf_counter()`` of each moment a run enqueued a "Score" metric: what a server
+    sends the browser as it is enqueued, before the run draws what comes under it."""
+    from streamlit.runtime.scriptrunner import ScriptRunnerEvent
+    from streamlit.testing.v1.local_script_runner import LocalScriptRunner
+
+    stamps: list[float] = []
+
+    def on_event(sender: object, event: object, **data: Any) -> None:
+        if event is ScriptRunnerEvent.ENQUEUE_FORWARD_MSG:
+            element = data["forward_msg"].delta.new_element
+            if element.WhichOneof("type") == "metric" and element.metric.label == "Score":
+                stamps.append(time.perf_counter())
+
+    original = LocalScriptRunner.__init__
+
+    def listening(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self.on_event.connect(on_event, weak=False)
+
+    LocalScriptRunner.__init__ = listening  # type: ignore[method-assign]
+    try:
+        yield stamps
+    finally:
+        LocalScriptRunner.__init__ = original  # type: ignore[method-assign]
+
+
+def _answer_once(at: Any, score_stamps: list[float]) -> tuple[float, float]:
+    """Answer the open question; ms until the score was drawn, and until the run ended."""
     box = next(t for t in at.text_area if t.key and t.key.startswith("answer-"))
     box.input(ANSWER)
-    ms = _timed(lambda: at.button(key=f"submit-{box.key}").click().run())
+    score_stamps.clear()
+    started = time.perf_counter()
+    at.button(key=f"submit-{box.key}").click().run()
+    ended = time.perf_counter()
     _checked(at)
-    if not any("Answer saved and scored" in str(t.value) for t in at.toast):
+    if not any("Answer saved and scored" in str(t.value) for t in at.toast) or not score_stamps:
         raise RuntimeError("the answer was not scored")
-    return ms
+    return (score_stamps[0] - started) * 1000, (ended - started) * 1000
 
 
-def bench_practice_through_page(runs: int = 5) -> list[Ratio | Result]:
+def bench_practice_through_page(runs: int = 8) -> list[Ratio | Result]:
     from streamlit.testing.v1 import AppTest
 
     with (
@@ -155,14 +190,17 @@ def bench_practice_through_page(runs: int = 5) -> list[Ratio | Result]:
                 COACH_LOG_LEVEL="WARNING",
             ),
             _scripts_compiled_once(),
+            _score_clock() as score_stamps,
         ):
             _start_once()  # warm: imports, the workbench, the HTTP client
-            starts, answers = [], []
+            starts, answers, answer_runs = [], [], []
             at = None
             for _ in range(runs):
                 ms, at = _start_once()
                 starts.append(ms)
-                answers.append(_answer_once(at))
+                scored_ms, run_ms = _answer_once(at, score_stamps)
+                answers.append(scored_ms)
+                answer_runs.append(run_ms)
             assert at is not None
             practice = measure("Practice page rerun (a scored answer on it)", 1e9, at.run)
             bare_at = _checked(AppTest.from_string(BARE_PAGE).run())
@@ -172,7 +210,10 @@ def bench_practice_through_page(runs: int = 5) -> list[Ratio | Result]:
     return [
         _beyond("Practice: start a session, beyond the model", starts, latency_ms, START_TARGET_MS),
         _beyond(
-            "Practice: answer and score, beyond the model", answers, latency_ms, ANSWER_TARGET_MS
+            "Practice: answer until the score is drawn, beyond the model",
+            answers,
+            latency_ms,
+            ANSWER_TARGET_MS,
         ),
         Ratio(
             name="Practice page rerun / bare 3-widget page rerun",
@@ -180,7 +221,8 @@ def bench_practice_through_page(runs: int = 5) -> list[Ratio | Result]:
             target_ratio=RERUN_RATIO_TARGET,
             measured=(
                 f"{practice.median_ms:.1f} vs {bare.median_ms:.1f} ms median; start "
-                f"{start_ms:.0f} ms, answer {answer_ms:.0f} ms with a {latency_ms:.0f} ms model"
+                f"{start_ms:.0f} ms, answer {answer_ms:.0f} ms (the whole run "
+                f"{statistics.median(answer_runs):.0f} ms) with a {latency_ms:.0f} ms model"
             ),
         ),
     ]
