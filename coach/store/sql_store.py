@@ -277,7 +277,7 @@ class SqlSessionStore:
 
     def _session_page(
         self,
-        db: Any,
+        db: Cursor,
         actor: Actor,
         search: str | None,
         limit: int,
@@ -317,7 +317,7 @@ class SqlSessionStore:
             return self._count_sessions(db, actor, search)
 
     @staticmethod
-    def _count_sessions(db: Any, actor: Actor, search: str | None) -> int:
+    def _count_sessions(db: Cursor, actor: Actor, search: str | None) -> int:
         where, parameters = _sessions_filter(actor, search)
         row = db.execute(f"SELECT count(*) FROM sessions WHERE {where}", parameters).fetchone()
         return int(row[0]) if row else 0
