@@ -40,6 +40,7 @@ __all__ = [
     "judge_feedback",
 ]
 
+
 class Judgement(BaseModel):
     """The judge's 0-10 ratings of one output, and their mean."""
 
