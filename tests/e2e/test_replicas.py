@@ -25,6 +25,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from pydantic import SecretStr
 
+from coach.experiments.datasets import MAX_ITEMS
 from coach.settings import StoreSettings
 from coach.store.postgres_store import PostgresSessionStore
 from coach.users import Actor
@@ -165,12 +166,13 @@ def test_an_experiment_running_on_one_replica_shows_running_on_the_other_and_can
     browser: Browser, deployment: Deployment, tmp_path: Path
 ) -> None:
     balancer = deployment.balancer
-    # Enough items that the run is still going when the other replica looks.
+    # As many items as a dataset may hold, so the run is still going when the other
+    # replica looks and when it is cancelled (a thousand took 4 s on a quiet machine).
     items = tmp_path / "items.csv"
     rows = [
         f'"Tell me about project {n}.","I led project {n}; the team shipped it in {n % 9 + 2} '
         f'weeks and cut costs by {n % 40 + 5}%."'
-        for n in range(1_000)
+        for n in range(MAX_ITEMS)
     ]
     items.write_text("question,answer\n" + "\n".join(rows) + "\n")
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
