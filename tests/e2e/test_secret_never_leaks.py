@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from coach.settings import PROJECT_ROOT
-from tests.e2e.conftest import RunningApp, start_app, stop_app, wait_for_app
+from tests.e2e.conftest import SCRIPT_IDLE, RunningApp, start_app, stop_app, wait_for_app
 from tests.fixtures import JOB_DESCRIPTION, RESUME, STRONG_ANSWER
 from tests.llama_server import MODEL_ALIAS, LlamaServer, start_llama_server
 
@@ -83,6 +83,9 @@ def test_the_key_never_reaches_logs_database_exports_or_the_page(
     wait_for_app(page)
     page.get_by_role("button", name="Submit answer").click()
     expect(page.get_by_text("What worked")).to_be_visible(timeout=MODEL_WAIT_MS)
+    # The run goes on under the score (the model writes the follow-up); the export it
+    # draws last is the one with the score in it.
+    expect(page.locator(SCRIPT_IDLE)).to_have_count(1, timeout=MODEL_WAIT_MS)
     assert_no_secret("the feedback", page.content())
 
     with page.expect_download() as download:

@@ -159,6 +159,7 @@ def test_each_person_sees_only_their_own_work_and_untrusted_text_stays_text(
     settle(ana)
     ana.get_by_role("button", name="Submit answer").click()
     expect(ana.get_by_text("What worked")).to_be_visible()
+    settle(ana)  # the export is drawn after the score, in the same run
     with ana.expect_download() as download:
         ana.get_by_role("button", name="Export as Markdown").click()
     assert "leak=answer" in Path(download.value.path()).read_text()  # the export is whole
