@@ -526,10 +526,9 @@ class PracticeService:
         """``evaluate`` of a stored answer, or of its id; with the page's view of its
         session, the tasks come from there (no reads)."""
         with self._telemetry.turn("evaluate_answer", actor=actor):
-            asked = _asked(shown, answer)
-            if shown is not None and asked is not None and isinstance(answer, Answer):
-                session = shown.session
-                evaluate, follow_up = _tasks_for(answer, asked, *_view_texts(shown), session)
+            known = _shown_tasks(shown, answer)
+            if known is not None:
+                session, evaluate, follow_up = known
             else:
                 with self._store.reading():  # one snapshot for every read the tasks need
                     if isinstance(answer, str):
@@ -752,11 +751,17 @@ def _tasks_for(
     return EvaluateAnswer(**context), AskFollowUp(**context)
 
 
-def _asked(shown: PracticeView | None, answer: Answer | str) -> Question | None:
-    """The question ``answer`` answers, as the page showed it (None: read it)."""
+def _shown_tasks(
+    shown: PracticeView | None, answer: Answer | str
+) -> tuple[Session, EvaluateAnswer, AskFollowUp] | None:
+    """The session and tasks for ``answer`` from the view the page showed (None: read
+    them: no view, or the question is not in it)."""
     if shown is None or not isinstance(answer, Answer):
         return None
-    return next((p.question for p in shown.questions if p.question.id == answer.question_id), None)
+    asked = next((p.question for p in shown.questions if p.question.id == answer.question_id), None)
+    if asked is None:
+        return None
+    return shown.session, *_tasks_for(answer, asked, *_view_texts(shown), shown.session)
 
 
 def _view_texts(view: PracticeView) -> tuple[str, str]:
